@@ -1,0 +1,269 @@
+//! Helm values: one file per (service, environment) for the platform's golden-path chart, and a
+//! `values.schema.json` that Helm checks them against.
+//!
+//! `helm/<environment>/<service>.values.yaml`, `helm/values.schema.json`.
+
+mod schema;
+
+use std::collections::BTreeMap;
+
+use idpc_ir::{Deployment, Platform, Strategy};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::Artifact;
+use crate::common::{self, names};
+
+pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
+    let mut artifacts: Vec<Artifact> = platform.deployments.par_iter().map(|d| values_file(platform, d)).collect();
+    artifacts.push(schema::emit());
+    artifacts
+}
+
+fn values_file(platform: &Platform, deployment: &Deployment) -> Artifact {
+    let service = platform.service(deployment.service);
+    let environment = platform.environment(deployment.environment);
+    let path = format!("helm/{}/{}.values.yaml", environment.name, service.name);
+    common::yaml(path, platform.file_path(service.file), &values(platform, deployment))
+}
+
+/// The values of one deployment.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Values<'a> {
+    service: ServiceInfo<'a>,
+    image: Image<'a>,
+    replica_count: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ports: Vec<Port<'a>>,
+    resources: Resources,
+    autoscaling: Autoscaling,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    env: Vec<EnvVar<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    secrets: Vec<Secret<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    dependencies: Vec<&'a str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    connections: BTreeMap<&'a str, Connection<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probes: Option<Probes<'a>>,
+    rollout: Rollout,
+}
+
+#[derive(Serialize)]
+struct ServiceInfo<'a> {
+    name: &'a str,
+    team: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<&'a str>,
+    environment: &'a str,
+    tier: &'static str,
+    namespace: &'a str,
+    criticality: idpc_ir::Criticality,
+}
+
+#[derive(Serialize)]
+struct Image<'a> {
+    repository: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Port<'a> {
+    name: &'a str,
+    container_port: u16,
+    protocol: &'a str,
+}
+
+#[derive(Serialize)]
+struct Resources {
+    requests: Quantities,
+    limits: Quantities,
+}
+
+#[derive(Serialize)]
+struct Quantities {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu: Option<String>,
+    memory: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Autoscaling {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_replicas: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_replicas: Option<u32>,
+    #[serde(rename = "targetCPUUtilizationPercentage", skip_serializing_if = "Option::is_none")]
+    target_cpu: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct EnvVar<'a> {
+    name: &'a str,
+    value: &'a str,
+}
+
+/// A secret, by reference only.
+#[derive(Serialize)]
+struct Secret<'a> {
+    name: &'a str,
+    provider: idpc_ir::SecretProvider,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+}
+
+/// A resource the service uses, with where to find each of its outputs.
+#[derive(Serialize)]
+struct Connection<'a> {
+    kind: &'a str,
+    outputs: BTreeMap<&'a str, OutputRef>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OutputRef {
+    terraform_output: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    secret: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Probes<'a> {
+    path: &'a str,
+    port: &'a str,
+    period_seconds: u64,
+    timeout_seconds: u64,
+    failure_threshold: u32,
+    initial_delay_seconds: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rollout {
+    strategy: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    steps: Vec<Step>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_promote: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_surge: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_unavailable: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<Analysis>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Step {
+    weight: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pause: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Analysis {
+    max_error_ratio: String,
+    interval: String,
+    auto_rollback: bool,
+}
+
+fn values<'a>(platform: &'a Platform, deployment: &'a Deployment) -> Values<'a> {
+    let service = platform.service(deployment.service);
+    let environment = platform.environment(deployment.environment);
+    let image = &deployment.image.value;
+    let autoscale = deployment.autoscale.as_ref().map(|a| &a.value);
+    let connections = deployment
+        .resources
+        .iter()
+        .map(|resource| {
+            let kind = platform.kind(resource.kind);
+            let outputs = kind
+                .outputs
+                .iter()
+                .map(|output| {
+                    let reference = OutputRef { terraform_output: names::terraform_output(service, resource, &output.name), secret: output.secret };
+                    (output.name.as_str(), reference)
+                })
+                .collect();
+            (resource.name.as_str(), Connection { kind: &kind.name, outputs })
+        })
+        .collect();
+    Values {
+        service: ServiceInfo {
+            name: &service.name,
+            team: &platform.team(service.team).name,
+            system: service.system.map(|s| platform.system(s).name.as_str()),
+            environment: &environment.name,
+            tier: environment.tier.as_str(),
+            namespace: &deployment.namespace,
+            criticality: service.criticality,
+        },
+        image: Image { repository: &image.repository, tag: image.tag.as_deref(), digest: image.digest.as_deref() },
+        replica_count: deployment.replicas.value,
+        ports: service.ports.iter().map(|p| Port { name: &p.name, container_port: p.number, protocol: &p.protocol }).collect(),
+        resources: Resources {
+            requests: Quantities { cpu: Some(deployment.cpu.to_string()), memory: deployment.memory.to_string() },
+            limits: Quantities { cpu: deployment.cpu_limit.as_ref().map(|c| c.to_string()), memory: deployment.memory_limit.to_string() },
+        },
+        autoscaling: Autoscaling {
+            enabled: autoscale.is_some(),
+            min_replicas: autoscale.map(|a| a.min),
+            max_replicas: autoscale.map(|a| a.max),
+            target_cpu: autoscale.map(|a| a.cpu_target.whole()),
+        },
+        env: deployment.env.iter().map(|v| EnvVar { name: &v.name, value: &v.value }).collect(),
+        secrets: deployment
+            .secrets
+            .iter()
+            .map(|s| Secret { name: &s.name, provider: s.reference.provider, path: &s.reference.path, key: s.reference.key.as_deref() })
+            .collect(),
+        dependencies: service.depends_on.iter().map(|d| platform.service(*d).name.as_str()).collect(),
+        connections,
+        probes: deployment.healthcheck.as_ref().map(|h| Probes {
+            path: &h.path,
+            port: &h.port,
+            period_seconds: h.interval.as_secs().max(1),
+            timeout_seconds: h.timeout.as_secs().max(1),
+            failure_threshold: h.threshold,
+            initial_delay_seconds: h.initial_delay.as_secs(),
+        }),
+        rollout: rollout(deployment),
+    }
+}
+
+fn rollout(deployment: &Deployment) -> Rollout {
+    let analysis = deployment.rollback.as_ref().map(|r| Analysis {
+        max_error_ratio: r.error_rate.ratio(),
+        interval: r.interval.single_unit(),
+        auto_rollback: r.auto,
+    });
+    let mut rollout = Rollout { strategy: "", steps: Vec::new(), auto_promote: None, max_surge: None, max_unavailable: None, analysis };
+    match &deployment.strategy.value {
+        Strategy::Canary { steps } => {
+            rollout.strategy = "canary";
+            rollout.steps = steps.iter().map(|s| Step { weight: s.weight, pause: s.pause.map(|p| p.single_unit()) }).collect();
+        }
+        Strategy::BlueGreen { auto_promote, .. } => {
+            rollout.strategy = "blue-green";
+            rollout.auto_promote = Some(*auto_promote);
+        }
+        Strategy::Rolling { max_surge, max_unavailable } => {
+            rollout.strategy = "rolling";
+            rollout.max_surge = Some(max_surge.to_string());
+            rollout.max_unavailable = Some(max_unavailable.to_string());
+        }
+    }
+    rollout
+}

@@ -1,0 +1,136 @@
+//! `idpc build`: compile and write the artifacts, or with `--check`, verify the written ones.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use idpc_diagnostics::has_errors;
+use idpc_driver::{Family, TreeDifference};
+
+use crate::args::BuildArgs;
+use crate::report::{self, Ctx};
+use crate::{EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_TROUBLE};
+
+pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let families = match families(&args.targets) {
+        Ok(families) => families,
+        Err(message) => {
+            report::trouble(err, message);
+            return EXIT_TROUBLE;
+        }
+    };
+    let out_dir = args.out.clone().unwrap_or_else(|| default_out(&args.path));
+    let start = Instant::now();
+    let loaded = match idpc_driver::load(&args.path, Some(&out_dir)) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            report::trouble(err, error);
+            return EXIT_TROUBLE;
+        }
+    };
+    let read = start.elapsed();
+    let compilation = idpc_driver::compile(&loaded.files);
+    report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
+    let Some(platform) = compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics)) else {
+        let _ = writeln!(err, "nothing written: fix the errors above");
+        return EXIT_ERRORS;
+    };
+    let start = Instant::now();
+    let artifacts = match idpc_driver::emit(platform, &families) {
+        Ok(artifacts) => artifacts,
+        Err(message) => {
+            let _ = writeln!(err, "internal error: {message}\nthis is a bug in idpc; nothing was written");
+            return EXIT_INTERNAL;
+        }
+    };
+    let emit = start.elapsed();
+    let start = Instant::now();
+    let code = if args.check { check(&out_dir, &artifacts, err) } else { write(&out_dir, &artifacts, err) };
+    if args.timings {
+        let t = compilation.timings;
+        let _ = writeln!(
+            err,
+            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, emit {:.1?}, {} {:.1?} ({} files)",
+            read,
+            t.parse,
+            t.analyze,
+            emit,
+            if args.check { "compare" } else { "write" },
+            start.elapsed(),
+            artifacts.len()
+        );
+    }
+    code
+}
+
+fn families(targets: &[String]) -> Result<Vec<Family>, String> {
+    if targets.is_empty() {
+        return Ok(Family::ALL.to_vec());
+    }
+    let mut families = Vec::new();
+    for name in targets.iter().flat_map(|t| t.split(',')) {
+        let family = Family::parse(name.trim()).ok_or_else(|| {
+            let known: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown target `{name}`: the targets are {}", known.join(", "))
+        })?;
+        if !families.contains(&family) {
+            families.push(family);
+        }
+    }
+    families.sort();
+    Ok(families)
+}
+
+fn default_out(path: &std::path::Path) -> PathBuf {
+    if path.is_file() { path.parent().map(|p| p.join("generated")).unwrap_or_else(|| PathBuf::from("generated")) } else { path.join("generated") }
+}
+
+fn write(out_dir: &std::path::Path, artifacts: &[idpc_driver::Artifact], err: &mut dyn Write) -> u8 {
+    match idpc_driver::write_tree(out_dir, artifacts) {
+        Ok(report) if report.is_noop() => {
+            let _ = writeln!(err, "up to date: {} files in {}", report.unchanged, out_dir.display());
+            EXIT_OK
+        }
+        Ok(report) => {
+            let _ = writeln!(
+                err,
+                "wrote {}: {} added, {} changed, {} removed, {} unchanged",
+                out_dir.display(),
+                report.added.len(),
+                report.changed.len(),
+                report.removed.len(),
+                report.unchanged
+            );
+            EXIT_OK
+        }
+        Err(error) => {
+            report::trouble(err, format!("cannot write `{}`: {error}; the previous output is intact", out_dir.display()));
+            EXIT_TROUBLE
+        }
+    }
+}
+
+fn check(out_dir: &std::path::Path, artifacts: &[idpc_driver::Artifact], err: &mut dyn Write) -> u8 {
+    match idpc_driver::check_tree(out_dir, artifacts) {
+        Ok(differences) if differences.is_empty() => {
+            let _ = writeln!(err, "up to date: {} files in {}", artifacts.len(), out_dir.display());
+            EXIT_OK
+        }
+        Ok(differences) => {
+            for difference in &differences {
+                let line = match difference {
+                    TreeDifference::Missing(path) => format!("missing:  {path} (generated, not on disk)"),
+                    TreeDifference::Extra(path) => format!("extra:    {path} (on disk, not generated)"),
+                    TreeDifference::Differs(path) => format!("differs:  {path} (stale or edited by hand)"),
+                };
+                let _ = writeln!(err, "{line}");
+            }
+            let _ = writeln!(err, "{} is out of date: {} file(s) differ; run `idpc build` and commit the result", out_dir.display(), differences.len());
+            EXIT_ERRORS
+        }
+        Err(error) => {
+            report::trouble(err, format!("cannot read `{}`: {error}", out_dir.display()));
+            EXIT_TROUBLE
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The table of source files of one compilation: display path, text and line index.
+
+use std::sync::Arc;
+
+use crate::span::{FileId, Span};
+
+/// One source file: its path as shown to users (relative, `/`-separated) and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path shown in diagnostics, relative to the platform root (`<stdlib>/…` for stdlib).
+    pub path: String,
+    /// The full text.
+    pub text: Arc<str>,
+    line_starts: Vec<u32>,
+}
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// 1-based line number.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+/// All source files of one compilation, indexed by [`FileId`].
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// An empty table.
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(SourceFile { path: path.into(), text, line_starts });
+        id
+    }
+
+    /// The file with this id, if any.
+    pub fn get(&self, file: FileId) -> Option<&SourceFile> {
+        self.files.get(file.0 as usize)
+    }
+
+    /// All files with their ids, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(0)), f))
+    }
+
+    /// The number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The display path of a file (`?` for an unknown id).
+    pub fn path(&self, file: FileId) -> &str {
+        self.get(file).map_or("?", |f| f.path.as_str())
+    }
+
+    /// The text a span covers (empty if the span is out of range).
+    pub fn snippet(&self, span: Span) -> &str {
+        self.get(span.file)
+            .and_then(|f| f.text.get(span.start as usize..span.end as usize))
+            .unwrap_or("")
+    }
+
+    /// The line and column of a byte offset.
+    pub fn line_col(&self, file: FileId, offset: u32) -> LineCol {
+        let Some(source) = self.get(file) else { return LineCol { line: 1, column: 1 } };
+        let line_idx = source.line_starts.partition_point(|&start| start <= offset).max(1) - 1;
+        let line_start = source.line_starts[line_idx] as usize;
+        let end = (offset as usize).min(source.text.len());
+        let column = source.text.get(line_start..end).map_or(0, |s| s.chars().count());
+        LineCol {
+            line: u32::try_from(line_idx + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The pipeline: sources → parse (in parallel) → analyse → emit.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use idpc_backends::{Artifact, Family};
+use idpc_diagnostics::{Diagnostic, FileId, Sources, sort_and_dedup};
+use idpc_ir::Platform;
+use idpc_syntax::Parse;
+use rayon::prelude::*;
+
+use crate::stdlib;
+use crate::workspace::{SourceText, not_utf8};
+
+/// Where the time of a compilation went.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Parsing every file.
+    pub parse: Duration,
+    /// Semantic analysis and lowering.
+    pub analyze: Duration,
+    /// Running the backends.
+    pub emit: Duration,
+}
+
+/// A compiled platform: its sources, every diagnostic, and the model if there is no error.
+#[derive(Debug)]
+pub struct Compilation {
+    /// Every source file, stdlib first.
+    pub sources: Sources,
+    /// Every problem, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The resolved platform, if the description has no errors.
+    pub platform: Option<Platform>,
+    /// Time spent per phase.
+    pub timings: Timings,
+}
+
+/// The recursive KDL parser may nest deeply before the depth limit applies; parse on threads
+/// with room for it.
+const PARSE_STACK: usize = 32 << 20;
+
+fn parse_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| rayon::ThreadPoolBuilder::new().stack_size(PARSE_STACK).thread_name(|i| format!("idpc-parse-{i}")).build().ok())
+        .as_ref()
+}
+
+/// Compiles the files of a platform together with the standard library.
+pub fn compile(files: &[SourceText]) -> Compilation {
+    let mut sources = Sources::new();
+    let mut diagnostics = Vec::new();
+    for (path, text) in stdlib::FILES {
+        sources.add(*path, *text);
+    }
+    for file in files {
+        let id = sources.add(file.path.clone(), file.text.as_str());
+        if let Some(offset) = file.invalid_utf8_at {
+            diagnostics.push(not_utf8(id, offset));
+        }
+    }
+    let start = Instant::now();
+    let ids: Vec<(FileId, &str)> = sources.iter().map(|(id, f)| (id, &*f.text)).collect();
+    let parse_all = || ids.par_iter().map(|(id, text)| idpc_syntax::parse(*id, text)).collect::<Vec<Parse>>();
+    let parses = match parse_pool() {
+        Some(pool) => pool.install(parse_all),
+        None => ids.iter().map(|(id, text)| idpc_syntax::parse(*id, text)).collect(),
+    };
+    let parse = start.elapsed();
+    let mut trees = Vec::with_capacity(parses.len());
+    for parsed in parses {
+        diagnostics.extend(parsed.diagnostics);
+        trees.extend(parsed.source_file);
+    }
+    let start = Instant::now();
+    let paths: Vec<String> = sources.iter().map(|(_, f)| f.path.clone()).collect();
+    let analysis = idpc_sema::analyze(&trees, &paths);
+    diagnostics.extend(analysis.diagnostics);
+    sort_and_dedup(&mut diagnostics);
+    let platform = if idpc_diagnostics::has_errors(&diagnostics) { None } else { analysis.platform };
+    Compilation { sources, diagnostics, platform, timings: Timings { parse, analyze: start.elapsed(), emit: Duration::ZERO } }
+}
+
+/// Runs the backends. An artifact that holds something shaped like a credential is a bug in idpc
+/// (secrets enter the model only as references): it is refused, with the path named.
+pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, String> {
+    let artifacts = idpc_backends::emit(platform, families);
+    if let Some(artifact) = artifacts.par_iter().find_first(|a| holds_credential(&a.contents)) {
+        return Err(format!("`{}` would contain something shaped like a credential", artifact.path));
+    }
+    Ok(artifacts)
+}
+
+fn holds_credential(contents: &str) -> bool {
+    contents
+        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ':' | '=' | '[' | ']' | '{' | '}'))
+        .any(idpc_sema::literal_secret_shape)
+}

@@ -1,0 +1,107 @@
+//! Finding and reading the files of a platform.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
+use walkdir::WalkDir;
+
+/// A source file as read: its display path and text.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    /// The path relative to the platform root, `/`-separated.
+    pub path: String,
+    /// The text (invalid UTF-8 replaced, with a diagnostic in [`Loaded::diagnostics`]).
+    pub text: String,
+    /// The offset of the first invalid UTF-8 byte, if any.
+    pub invalid_utf8_at: Option<usize>,
+}
+
+/// The files of a platform.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The root the display paths are relative to.
+    pub root: PathBuf,
+    /// The files, sorted by path.
+    pub files: Vec<SourceText>,
+}
+
+/// Why a platform could not be read: trouble, not a problem in the description.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The path does not exist.
+    NotFound(PathBuf),
+    /// Reading failed.
+    Io(PathBuf, std::io::Error),
+    /// The directory holds no `.kdl` file.
+    Empty(PathBuf),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotFound(path) => write!(f, "`{}` does not exist", path.display()),
+            LoadError::Io(path, error) => write!(f, "cannot read `{}`: {error}", path.display()),
+            LoadError::Empty(path) => write!(f, "`{}` holds no .kdl files", path.display()),
+        }
+    }
+}
+
+/// Reads a platform: every `.kdl` file under `path` (or `path` itself if it is a file), skipping
+/// hidden entries and `exclude` (the output directory when it lies inside the platform).
+pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_owned()),
+        _ => LoadError::Io(path.to_owned(), e),
+    })?;
+    let exclude = exclude.and_then(|e| e.canonicalize().ok());
+    let (root, paths) = if metadata.is_file() {
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        (root, vec![path.to_owned()])
+    } else {
+        let mut paths = Vec::new();
+        let walker = WalkDir::new(path).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| {
+            let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
+            let excluded = exclude.as_ref().is_some_and(|ex| entry.path().canonicalize().is_ok_and(|p| &p == ex));
+            !hidden && !excluded
+        });
+        for entry in walker {
+            let entry = entry.map_err(|e| LoadError::Io(e.path().map(Path::to_path_buf).unwrap_or_default(), e.into()))?;
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|ext| ext == "kdl") {
+                paths.push(entry.into_path());
+            }
+        }
+        (path.to_owned(), paths)
+    };
+    if paths.is_empty() {
+        return Err(LoadError::Empty(path.to_owned()));
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for file in paths {
+        let bytes = std::fs::read(&file).map_err(|e| LoadError::Io(file.clone(), e))?;
+        let display = display_path(&root, &file);
+        let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(error) => {
+                let at = error.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(error.as_bytes()).into_owned(), Some(at))
+            }
+        };
+        files.push(SourceText { path: display, text, invalid_utf8_at });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Loaded { root, files })
+}
+
+/// The path of `file` relative to `root`, with `/` separators.
+fn display_path(root: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(root).unwrap_or(file);
+    let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    if parts.is_empty() { file.to_string_lossy().into_owned() } else { parts.join("/") }
+}
+
+/// The diagnostic for a file that is not UTF-8.
+pub(crate) fn not_utf8(file: FileId, offset: usize) -> Diagnostic {
+    Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8", Span::new(file, offset, offset + 3), "invalid byte here")
+        .with_help("save the file as UTF-8")
+}

@@ -1,0 +1,104 @@
+//! The service dependency graph: every cycle, reported with its path.
+//!
+//! `petgraph::algo::tarjan_scc` finds every strongly connected component; each component with
+//! more than one service, or a service that depends on itself, holds at least one cycle. One
+//! diagnostic per component shows one cycle through it, edge by edge.
+
+use idpc_diagnostics::{Code, Diagnostic, Span};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+/// One `depends-on` edge: from a service to another, written at `span`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Edge {
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) span: Span,
+}
+
+/// Reports every dependency cycle among `names.len()` services.
+pub(crate) fn check_cycles(names: &[&str], edges: &[Edge], diagnostics: &mut Vec<Diagnostic>) {
+    let mut graph: DiGraph<usize, Span> = DiGraph::with_capacity(names.len(), edges.len());
+    let nodes: Vec<NodeIndex> = (0..names.len()).map(|i| graph.add_node(i)).collect();
+    for edge in edges {
+        graph.add_edge(nodes[edge.from], nodes[edge.to], edge.span);
+    }
+    let mut components: Vec<Vec<usize>> = tarjan_scc(&graph)
+        .into_iter()
+        .map(|component| {
+            let mut members: Vec<usize> = component.into_iter().map(|n| graph[n]).collect();
+            members.sort_unstable();
+            members
+        })
+        .filter(|members| members.len() > 1 || edges.iter().any(|e| e.from == members[0] && e.to == members[0]))
+        .collect();
+    components.sort();
+    for members in components {
+        let path = cycle_through(&members, edges);
+        let Some((first, rest)) = path.split_first() else { continue };
+        let names_in_cycle: Vec<String> = path.iter().map(|e| format!("`{}`", names[e.from])).collect();
+        let message = if path.len() == 1 {
+            format!("service `{}` depends on itself", names[first.from])
+        } else {
+            format!("services {} depend on each other in a cycle", join_and(&names_in_cycle))
+        };
+        let mut diagnostic = Diagnostic::new(
+            Code::DependencyCycle,
+            message,
+            first.span,
+            format!("`{}` depends on `{}`", names[first.from], names[first.to]),
+        );
+        for edge in rest {
+            diagnostic = diagnostic.with_label(edge.span, format!("`{}` depends on `{}`", names[edge.from], names[edge.to]));
+        }
+        let extra = members.len() - path.len();
+        let help = if extra > 0 {
+            format!("remove one of these dependencies; {extra} more service(s) are caught in the same tangle")
+        } else {
+            "remove one of these dependencies: services must start and roll out in some order".to_owned()
+        };
+        diagnostics.push(diagnostic.with_help(help));
+    }
+}
+
+/// A shortest cycle from the first (lowest) member back to itself, staying inside the component.
+fn cycle_through(members: &[usize], edges: &[Edge]) -> Vec<Edge> {
+    let start = members[0];
+    let inside = |n: usize| members.binary_search(&n).is_ok();
+    // Breadth-first search for the shortest way back to `start`; edges are in source order, so
+    // the result is deterministic.
+    let mut previous: Vec<Option<Edge>> = vec![None; members.len()];
+    let index = |n: usize| members.binary_search(&n).unwrap_or(0);
+    let mut queue = std::collections::VecDeque::from([start]);
+    let mut seen = vec![false; members.len()];
+    seen[0] = true;
+    while let Some(node) = queue.pop_front() {
+        for edge in edges.iter().filter(|e| e.from == node && inside(e.to)) {
+            if edge.to == start {
+                let mut path = vec![*edge];
+                let mut at = node;
+                while at != start {
+                    let Some(prev) = previous[index(at)] else { break };
+                    path.push(prev);
+                    at = prev.from;
+                }
+                path.reverse();
+                return path;
+            }
+            if !seen[index(edge.to)] {
+                seen[index(edge.to)] = true;
+                previous[index(edge.to)] = Some(*edge);
+                queue.push_back(edge.to);
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}

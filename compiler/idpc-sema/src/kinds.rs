@@ -1,0 +1,231 @@
+//! Resource kinds: their declarations, and the blocks that set their fields (tier defaults and
+//! resources of services).
+
+use std::collections::BTreeMap;
+
+use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
+use idpc_ir::{Kind, KindField, KindOutput, Layer, Origin, Tier, TierDefault, ValueType};
+use idpc_syntax::ast;
+
+use crate::collect::Decl;
+use crate::diagnostics::{conflict, duplicate_member, missing};
+use crate::shape::{Checked, Typed};
+use crate::typeck;
+
+/// Lowers the kind declarations (sorted by name; a kind's id is its index).
+pub(crate) fn lower_kinds(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Kind> {
+    decls.iter().map(|decl| lower_kind(decl, diagnostics)).collect()
+}
+
+/// The value type declared by a field's `type`, with its bounds or choices.
+pub(crate) fn value_type_of(keyword: &str, min: Option<i64>, max: Option<i64>, choices: &[String]) -> Option<ValueType> {
+    Some(match keyword {
+        "string" => ValueType::String,
+        "int" => ValueType::Int { min: min.unwrap_or(i64::MIN), max: max.unwrap_or(i64::MAX) },
+        "bool" => ValueType::Bool,
+        "duration" => ValueType::Duration,
+        "percent" => ValueType::Percent,
+        "cpu" => ValueType::Cpu,
+        "memory" => ValueType::Memory,
+        "port" => ValueType::Port,
+        "name" => ValueType::Name,
+        "email" => ValueType::Email,
+        "url" => ValueType::Url,
+        "image" => ValueType::Image,
+        "secret-ref" => ValueType::SecretRef,
+        "date" => ValueType::Date,
+        "enum" => ValueType::Enum(choices.to_vec()),
+        _ => return None,
+    })
+}
+
+fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
+    let node = decl.node;
+    let mut fields: Vec<KindField> = Vec::new();
+    let mut field_spans: BTreeMap<String, Span> = BTreeMap::new();
+    for field in node.children_named("field") {
+        let Some((name, name_span)) = field.str_arg(0) else { continue };
+        if let Some(first) = field_spans.get(name) {
+            diagnostics.push(duplicate_member("field", name, name_span, *first));
+            continue;
+        }
+        field_spans.insert(name.to_owned(), name_span);
+        if let Some(kind_field) = lower_field(field, name, diagnostics) {
+            fields.push(kind_field);
+        }
+    }
+    let mut tier_spans: BTreeMap<&str, Span> = BTreeMap::new();
+    for tier_block in node.children_named("tier") {
+        let Some((tier_name, tier_span)) = tier_block.str_arg(0) else { continue };
+        if let Some(first) = tier_spans.get(tier_name) {
+            diagnostics.push(
+                Diagnostic::new(Code::RepeatedNode, format!("tier `{tier_name}` has two blocks of defaults"), tier_span, "given again here")
+                    .with_label(*first, "first given here"),
+            );
+            continue;
+        }
+        tier_spans.insert(tier_name, tier_span);
+        let Some(tier) = Tier::ALL.into_iter().find(|t| t.as_str() == tier_name) else { continue };
+        let context = format!("kind `{}`", decl.name);
+        for (index, typed) in check_field_nodes(tier_block.node.children(), &fields, &context, diagnostics) {
+            fields[index].tier_defaults.push(TierDefault { tier, value: typed.value, span: typed.span });
+        }
+    }
+    let mut outputs: Vec<KindOutput> = Vec::new();
+    let mut output_spans: BTreeMap<&str, Span> = BTreeMap::new();
+    for output in node.children_named("output") {
+        let Some((name, span)) = output.str_arg(0) else { continue };
+        if let Some(first) = output_spans.insert(name, span) {
+            diagnostics.push(duplicate_member("output", name, span, first));
+            continue;
+        }
+        outputs.push(KindOutput {
+            name: name.to_owned(),
+            doc: output.prop("doc").and_then(|t| t.value.as_str()).map(str::to_owned),
+            secret: output.prop("secret").and_then(|t| t.value.as_bool()).unwrap_or(false),
+        });
+    }
+    Kind {
+        name: decl.name.to_owned(),
+        description: node.child_str("description"),
+        fields,
+        outputs,
+        file: decl.file,
+        span: decl.name_span,
+    }
+}
+
+fn lower_field(field: &Checked<'_>, name: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<KindField> {
+    let keyword = field.prop("type")?.value.as_str()?.to_owned();
+    let min = field.prop("min").and_then(|t| t.value.as_int());
+    let max = field.prop("max").and_then(|t| t.value.as_int());
+    let one_of = field.child("one-of");
+    let choices: Vec<String> = one_of.map(|o| o.args_from(0).filter_map(|t| t.value.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    let type_span = field.prop("type").map_or(field.name_span(), |t| t.span);
+    if keyword == "enum" && one_of.is_none() {
+        diagnostics.push(
+            missing(format!("enum field `{name}` lists no choices"), type_span, "an enum needs its choices")
+                .with_help("add a child `one-of \"a\" \"b\"`"),
+        );
+        return None;
+    }
+    if let Some(one_of) = one_of.filter(|_| keyword != "enum") {
+        diagnostics.push(conflict(
+            format!("field `{name}` lists choices but is not an enum"),
+            one_of.name_span(),
+            "choices only apply to `type=\"enum\"`",
+            type_span,
+            "declared here",
+        ));
+    }
+    for bound in ["min", "max"] {
+        if let Some(typed) = field.prop(bound).filter(|_| keyword != "int") {
+            diagnostics.push(conflict(
+                format!("field `{name}` has `{bound}` but is not an int"),
+                typed.span,
+                "bounds only apply to `type=\"int\"`",
+                type_span,
+                "declared here",
+            ));
+        }
+    }
+    if let (Some(lo), Some(hi)) = (field.prop("min"), field.prop("max"))
+        && lo.value.as_int() > hi.value.as_int()
+    {
+        diagnostics.push(
+            Diagnostic::new(Code::InvertedBounds, format!("field `{name}` has `min` above `max`"), lo.span, "the lower bound")
+                .with_label(hi.span, "the upper bound"),
+        );
+    }
+    let ty = value_type_of(&keyword, min, max, &choices)?;
+    let raw_default = field.raw_prop("default");
+    let default = raw_default.and_then(|raw| {
+        typeck::check(raw, &ty, &format!("the default of `{name}`")).map_err(|d| diagnostics.push(d)).ok()
+    });
+    Some(KindField {
+        name: name.to_owned(),
+        ty,
+        doc: field.prop("doc").and_then(|t| t.value.as_str()).map(str::to_owned),
+        default_span: raw_default.filter(|_| default.is_some()).map(|raw| raw.span),
+        default,
+        tier_defaults: Vec::new(),
+    })
+}
+
+/// Checks a block whose children set fields of a kind (`storage "50Gi"`): each child must name a
+/// field, take exactly one value of the field's type, and appear once. Returns the field index
+/// and typed value of each good child.
+pub(crate) fn check_field_nodes(
+    nodes: &[ast::Node],
+    fields: &[KindField],
+    context: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(usize, Typed)> {
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for node in nodes {
+        let name = node.name.text.as_str();
+        let Some(index) = fields.iter().position(|f| f.name == name) else {
+            let help = did_you_mean(name, fields.iter().map(|f| f.name.as_str())).or_else(|| {
+                let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
+                (!names.is_empty()).then(|| format!("the fields are {}", names.join(", ")))
+            });
+            diagnostics.push(
+                Diagnostic::new(Code::UnknownNode, format!("{context} has no field `{name}`"), node.name.span, "not a field of this kind")
+                    .with_help_opt(help),
+            );
+            continue;
+        };
+        if let Some(first) = seen.insert(name, node.name.span) {
+            diagnostics.push(
+                Diagnostic::new(Code::RepeatedNode, format!("field `{name}` is set twice"), node.name.span, "set again here")
+                    .with_label(first, "first set here"),
+            );
+            continue;
+        }
+        if let Some(prop) = node.props.first() {
+            diagnostics.push(Diagnostic::new(
+                Code::UnknownProperty,
+                format!("field `{name}` takes a value, not properties"),
+                prop.name.span,
+                "unexpected property",
+            ).with_help(format!("write `{name} VALUE`")));
+        }
+        if let Some(child) = node.children().first() {
+            diagnostics.push(Diagnostic::new(Code::UnexpectedChildren, format!("field `{name}` takes no children"), child.span, "not allowed here"));
+        }
+        if node.annotation.is_some() || node.args.iter().any(|a| a.annotation.is_some()) {
+            let span = node.annotation.or_else(|| node.args.iter().find_map(|a| a.annotation)).unwrap_or(node.name.span);
+            diagnostics.push(Diagnostic::new(Code::TypeAnnotation, "type annotations are not used in platform descriptions", span, "remove this annotation"));
+        }
+        let field = &fields[index];
+        match node.args.as_slice() {
+            [] => diagnostics.push(
+                Diagnostic::new(Code::MissingArgument, format!("field `{name}` needs a value"), node.name.span, format!("expects {}", field.ty.describe()))
+                    .with_help(format!("write `{name} VALUE`")),
+            ),
+            [value, rest @ ..] => {
+                if let Some(extra) = rest.first() {
+                    diagnostics.push(Diagnostic::new(Code::UnexpectedArgument, format!("field `{name}` takes one value"), extra.span, "unexpected"));
+                }
+                match typeck::check(value, &field.ty, &format!("`{name}`")) {
+                    Ok(checked) => out.push((index, Typed { value: checked, span: value.span })),
+                    Err(diagnostic) => diagnostics.push(diagnostic),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The kind's defaults for a field in a tier, most specific first: the tier default, then the
+/// field default.
+pub(crate) fn defaults_for(field: &KindField, tier: Tier) -> Vec<(&idpc_ir::FieldValue, Origin)> {
+    let tier_default = field.tier_defaults.iter().find(|d| d.tier == tier).map(|d| {
+        (&d.value, Origin::at(d.span, Layer::KindTier { tier: tier.as_str().to_owned() }))
+    });
+    let default = field.default.as_ref().map(|v| {
+        (v, Origin { span: field.default_span, layer: Layer::KindDefault })
+    });
+    tier_default.into_iter().chain(default).collect()
+}

@@ -1,0 +1,58 @@
+//! Semantic analysis: the node trees of every file to one resolved [`idpc_ir::Platform`].
+//!
+//! [`analyze`] checks node shapes against the [`schema`], collects declarations across files,
+//! resolves every reference, checks kinds and the dependency graph, and resolves the overlays of
+//! each (service, environment) with the provenance of every value. It reports every problem it
+//! finds in one run and produces a platform only when there is no error.
+
+mod collect;
+mod diagnostics;
+mod graph;
+mod kinds;
+mod lower;
+mod overlay;
+mod services;
+pub mod schema;
+mod shape;
+mod typeck;
+
+use idpc_diagnostics::{Diagnostic, has_errors, sort_and_dedup};
+use idpc_syntax::ast;
+
+/// The result of analysing a platform.
+#[derive(Debug)]
+pub struct Analysis {
+    /// The resolved platform, if the description has no errors.
+    pub platform: Option<idpc_ir::Platform>,
+    /// Every problem found, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Analyses the parsed files of one platform. `paths` are the display paths of all source files,
+/// indexed by `FileId`; `files` are those that parsed.
+pub fn analyze(files: &[ast::SourceFile], paths: &[String]) -> Analysis {
+    let mut diagnostics = Vec::new();
+    let checked: Vec<_> = files.iter().map(|file| (file.file, shape::check_file(file, &mut diagnostics))).collect();
+    let collected = collect::collect(&checked, &mut diagnostics);
+    let platform = lower::lower(&collected, paths, &mut diagnostics);
+    sort_and_dedup(&mut diagnostics);
+    let platform = if has_errors(&diagnostics) { None } else { platform };
+    Analysis { platform, diagnostics }
+}
+
+pub use typeck_api::{literal_secret_shape, value_type_of};
+
+mod typeck_api {
+    //! Small pieces of the checker that other crates reuse.
+
+    /// Whether a string has the shape of a well-known credential (cloud keys, tokens, private
+    /// keys). The driver scans generated artifacts with it.
+    pub fn literal_secret_shape(text: &str) -> bool {
+        crate::typeck::known_secret_shape(text)
+    }
+
+    /// The value type a kind field declares with `type="…"`.
+    pub fn value_type_of(keyword: &str) -> Option<idpc_ir::ValueType> {
+        crate::kinds::value_type_of(keyword, None, None, &[])
+    }
+}

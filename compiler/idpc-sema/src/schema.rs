@@ -1,0 +1,184 @@
+//! The one schema of the language: every node's arguments, properties, children, types and docs.
+//!
+//! The shape checker, the reference documentation, hover text and completion all read this table;
+//! nothing else knows which nodes exist. Node definitions are in [`language`].
+
+pub mod language;
+
+use idpc_ir::ValueType;
+
+/// The shape of one node.
+#[derive(Debug)]
+pub struct NodeSchema {
+    /// The node name.
+    pub name: &'static str,
+    /// One or two sentences for the reference and hover.
+    pub doc: &'static str,
+    /// Positional arguments, in order.
+    pub args: &'static [ArgSchema],
+    /// Properties.
+    pub props: &'static [PropSchema],
+    /// What the children block may hold.
+    pub children: Children,
+    /// Whether the node may appear more than once among its siblings.
+    pub repeatable: bool,
+    /// Whether the node must appear.
+    pub required: bool,
+    /// A one-line example for the reference.
+    pub example: &'static str,
+}
+
+/// A positional argument.
+#[derive(Debug)]
+pub struct ArgSchema {
+    /// Its name in docs and messages (`NAME`).
+    pub name: &'static str,
+    /// Its type.
+    pub ty: Ty,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Whether it takes all remaining arguments.
+    pub variadic: bool,
+}
+
+/// A property.
+#[derive(Debug)]
+pub struct PropSchema {
+    /// The key.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: Ty,
+    /// Whether it must be given.
+    pub required: bool,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+/// What a children block may hold.
+#[derive(Debug, Clone, Copy)]
+pub enum Children {
+    /// No children block.
+    None,
+    /// These nodes.
+    Nodes(&'static [NodeSchema]),
+    /// The fields of a resource kind, checked once kinds are known.
+    KindFields,
+}
+
+/// The type of an argument or property, as a constant the schema tables can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// Any string.
+    String,
+    /// An integer within bounds.
+    Int(i64, i64),
+    /// A boolean.
+    Bool,
+    /// A duration.
+    Duration,
+    /// A percentage.
+    Percent,
+    /// CPU.
+    Cpu,
+    /// Memory.
+    Memory,
+    /// A port number.
+    Port,
+    /// A DNS-label name.
+    Name,
+    /// An email address.
+    Email,
+    /// A URL.
+    Url,
+    /// An image reference.
+    Image,
+    /// A secret reference.
+    SecretRef,
+    /// A date.
+    Date,
+    /// An integer or a percentage.
+    IntOrPercent,
+    /// One of these strings.
+    Enum(&'static [&'static str]),
+    /// Any value; its type is decided by another declaration (a kind field's `default`).
+    Any,
+}
+
+impl Ty {
+    /// The value type this stands for (`None` for [`Ty::Any`]).
+    pub fn value_type(self) -> Option<ValueType> {
+        Some(match self {
+            Ty::String => ValueType::String,
+            Ty::Int(min, max) => ValueType::Int { min, max },
+            Ty::Bool => ValueType::Bool,
+            Ty::Duration => ValueType::Duration,
+            Ty::Percent => ValueType::Percent,
+            Ty::Cpu => ValueType::Cpu,
+            Ty::Memory => ValueType::Memory,
+            Ty::Port => ValueType::Port,
+            Ty::Name => ValueType::Name,
+            Ty::Email => ValueType::Email,
+            Ty::Url => ValueType::Url,
+            Ty::Image => ValueType::Image,
+            Ty::SecretRef => ValueType::SecretRef,
+            Ty::Date => ValueType::Date,
+            Ty::IntOrPercent => ValueType::IntOrPercent,
+            Ty::Enum(choices) => ValueType::Enum(choices.iter().map(|c| (*c).to_owned()).collect()),
+            Ty::Any => return None,
+        })
+    }
+
+    /// How the type reads in the reference.
+    pub fn describe(self) -> String {
+        self.value_type().map_or_else(|| "a value of the field's type".to_owned(), |t| t.describe())
+    }
+}
+
+impl NodeSchema {
+    /// The schema of the child node `name`, if this node's block may hold it.
+    pub fn child(&self, name: &str) -> Option<&'static NodeSchema> {
+        match self.children {
+            Children::Nodes(nodes) => nodes.iter().find(|n| n.name == name),
+            _ => None,
+        }
+    }
+
+    /// The property `name`, if the node takes it.
+    pub fn prop(&self, name: &str) -> Option<&'static PropSchema> {
+        self.props.iter().find(|p| p.name == name)
+    }
+
+    /// A usage line: `port NAME NUMBER [protocol=…]`.
+    pub fn usage(&self) -> String {
+        let mut parts = vec![self.name.to_owned()];
+        for arg in self.args {
+            let name = if arg.variadic { format!("{}…", arg.name) } else { arg.name.to_owned() };
+            parts.push(if arg.required { name } else { format!("[{name}]") });
+        }
+        for prop in self.props {
+            parts.push(if prop.required { format!("{}=…", prop.name) } else { format!("[{}=…]", prop.name) });
+        }
+        if !matches!(self.children, Children::None) {
+            parts.push("{ … }".to_owned());
+        }
+        parts.join(" ")
+    }
+}
+
+/// Finds a node schema anywhere in the language by name, for "belongs inside" hints.
+pub fn find_anywhere(name: &str) -> Option<(&'static str, &'static NodeSchema)> {
+    fn walk(parent: &'static str, nodes: &'static [NodeSchema], name: &str) -> Option<(&'static str, &'static NodeSchema)> {
+        for node in nodes {
+            if node.name == name {
+                return Some((parent, node));
+            }
+            if let Children::Nodes(children) = node.children
+                && let Some(found) = walk(node.name, children, name)
+            {
+                return Some(found);
+            }
+        }
+        None
+    }
+    walk("", language::TOP_LEVEL, name)
+}

@@ -1,0 +1,402 @@
+//! Services: references to teams, systems, services, environments and kinds; ports, SLOs and
+//! the checks that apply to every layer (the service and each of its overrides).
+
+use std::collections::BTreeMap;
+
+use idpc_diagnostics::{Code, Diagnostic, Span};
+use idpc_ir::{
+    Criticality, Duration, EnvId, FieldValue, Indicator, Kind, KindId, Port, Service, ServiceId, Slo, SystemId, TeamId,
+};
+
+use crate::collect::Collected;
+use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
+use crate::graph::Edge;
+use crate::kinds::check_field_nodes;
+use crate::shape::{Checked, Typed};
+use crate::typeck;
+
+/// What services are resolved against.
+pub(crate) struct Names<'a> {
+    pub(crate) collected: &'a Collected<'a>,
+    pub(crate) env_ids: &'a BTreeMap<String, EnvId>,
+    pub(crate) kinds: &'a [Kind],
+}
+
+/// A resource as one layer declares it, with its fields checked against the kind.
+#[derive(Debug)]
+pub(crate) struct ResourceDecl {
+    pub(crate) name: String,
+    pub(crate) kind: KindId,
+    pub(crate) fields: Vec<(usize, Typed)>,
+    pub(crate) span: Span,
+}
+
+/// One layer of a service: the service node itself or an override.
+#[derive(Debug)]
+pub(crate) struct Layer<'a> {
+    pub(crate) node: &'a Checked<'a>,
+    pub(crate) resources: Vec<ResourceDecl>,
+}
+
+/// Everything overlay resolution needs about one service.
+#[derive(Debug)]
+pub(crate) struct Plan<'a> {
+    pub(crate) base: Layer<'a>,
+    pub(crate) overrides: BTreeMap<EnvId, Layer<'a>>,
+}
+
+/// Fewer characters than 63 leave room for the `-preview` and `-canary` suffixes.
+const MAX_SERVICE_NAME: usize = 55;
+/// SLO windows idpc derives burn-rate alerts for.
+const MIN_WINDOW: Duration = Duration::from_days(7);
+const MAX_WINDOW: Duration = Duration::from_days(90);
+
+pub(crate) fn lower_services<'a>(names: &Names<'a>, diagnostics: &mut Vec<Diagnostic>) -> (Vec<Service>, Vec<Plan<'a>>, Vec<Edge>) {
+    let mut services = Vec::new();
+    let mut plans = Vec::new();
+    let mut edges = Vec::new();
+    for (index, decl) in names.collected.services.iter().enumerate() {
+        let node = decl.node;
+        if decl.name.len() > MAX_SERVICE_NAME {
+            diagnostics.push(
+                Diagnostic::new(Code::NameTooLong, format!("service name `{}` has {} characters; at most {MAX_SERVICE_NAME} fit", decl.name, decl.name.len()), decl.name_span, "too long")
+                    .with_help("generated objects add suffixes such as `-preview` to the name, within Kubernetes' 63"),
+            );
+        }
+        let team = resolve(node.prop("team"), "team", &names.collected.teams, diagnostics).map(TeamId::from_index);
+        let system = resolve(node.child_value("system"), "system", &names.collected.systems, diagnostics).map(SystemId::from_index);
+        if node.child("image").is_none() {
+            diagnostics.push(
+                missing(format!("service `{}` needs an `image`", decl.name), decl.name_span, "no `image` inside")
+                    .with_help("add `image \"NAME:TAG\"`"),
+            );
+        }
+        let ports = lower_ports(node, diagnostics);
+        let mut depends_on: Vec<ServiceId> = Vec::new();
+        for dependency in node.children_named("depends-on").flat_map(|d| d.args_from(0)) {
+            let Some(name) = dependency.value.as_str() else { continue };
+            match Collected::find(&names.collected.services, name) {
+                Some(target) => {
+                    edges.push(Edge { from: index, to: target, span: dependency.span });
+                    depends_on.push(ServiceId::from_index(target));
+                }
+                None => diagnostics.push(unknown_reference("service", name, dependency.span, names.collected.services.iter().map(|d| d.name))),
+            }
+        }
+        depends_on.sort_unstable();
+        depends_on.dedup();
+        let slos = lower_slos(node, diagnostics);
+        let has_availability = slos.iter().any(|s| s.indicator == Indicator::Availability);
+        let base = lower_layer(node, None, &ports, has_availability, names, diagnostics);
+        let mut overrides: BTreeMap<EnvId, Layer<'a>> = BTreeMap::new();
+        let mut override_spans: BTreeMap<&str, Span> = BTreeMap::new();
+        for over in node.children_named("override") {
+            let Some((env_name, span)) = over.str_arg(0) else { continue };
+            let Some(&env) = names.env_ids.get(env_name) else {
+                diagnostics.push(unknown_reference("environment", env_name, span, names.env_ids.keys().map(String::as_str)));
+                continue;
+            };
+            if let Some(first) = override_spans.insert(env_name, span) {
+                diagnostics.push(
+                    Diagnostic::new(Code::RepeatedNode, format!("two overrides for environment `{env_name}`"), span, "given again here")
+                        .with_label(first, "first given here")
+                        .with_help("merge them into one `override` block"),
+                );
+                continue;
+            }
+            let layer = lower_layer(over, Some(&base), &ports, has_availability, names, diagnostics);
+            overrides.insert(env, layer);
+        }
+        services.push(Service {
+            name: decl.name.to_owned(),
+            team: team.unwrap_or(TeamId(0)),
+            system,
+            description: node.child_str("description"),
+            criticality: match node.child_value("criticality").and_then(|t| t.value.as_str()) {
+                Some("critical") => Criticality::Critical,
+                Some("low") => Criticality::Low,
+                _ => Criticality::Standard,
+            },
+            ports,
+            depends_on,
+            slos,
+            runbook: node.child_value("runbook").and_then(|t| match &t.value {
+                FieldValue::Url(url) => Some(url.clone()),
+                _ => None,
+            }),
+            file: decl.file,
+            span: decl.name_span,
+        });
+        plans.push(Plan { base, overrides });
+    }
+    (services, plans, edges)
+}
+
+fn resolve(typed: Option<&Typed>, what: &str, table: &[crate::collect::Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+    let typed = typed?;
+    let name = typed.value.as_str()?;
+    let found = Collected::find(table, name);
+    if found.is_none() {
+        diagnostics.push(unknown_reference(what, name, typed.span, table.iter().map(|d| d.name)));
+    }
+    found
+}
+
+fn lower_ports(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Port> {
+    let mut ports = Vec::new();
+    let mut names: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut numbers: BTreeMap<i64, Span> = BTreeMap::new();
+    for port in node.children_named("port") {
+        let (Some((name, name_span)), Some(number)) = (port.str_arg(0), port.arg(1)) else { continue };
+        let Some(value) = number.value.as_int() else { continue };
+        if let Some(first) = names.insert(name, name_span) {
+            diagnostics.push(duplicate_member("port", name, name_span, first));
+            continue;
+        }
+        if let Some(first) = numbers.insert(value, number.span) {
+            diagnostics.push(duplicate_member("port number", &value.to_string(), number.span, first));
+            continue;
+        }
+        ports.push(Port {
+            name: name.to_owned(),
+            number: u16::try_from(value).unwrap_or(0),
+            protocol: port.prop("protocol").and_then(|t| t.value.as_str()).unwrap_or("http").to_owned(),
+        });
+    }
+    ports
+}
+
+fn lower_slos(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Slo> {
+    let mut slos = Vec::new();
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for slo in node.children_named("slo") {
+        let Some((indicator, span)) = slo.str_arg(0) else { continue };
+        if let Some(first) = seen.insert(indicator, span) {
+            diagnostics.push(duplicate_member("slo", indicator, span, first));
+            continue;
+        }
+        let threshold = slo.prop("threshold");
+        let indicator = match (indicator, threshold) {
+            ("latency", Some(typed)) => typed.value.as_duration().map(|threshold| Indicator::Latency { threshold }),
+            ("latency", None) => {
+                if !slo.has_prop("threshold") {
+                    diagnostics.push(
+                        missing("a latency SLO needs a `threshold`", span, "no `threshold=`")
+                            .with_help("add `threshold=\"300ms\"`: the latency a good request stays under"),
+                    );
+                }
+                None
+            }
+            (_, Some(typed)) => {
+                diagnostics.push(conflict("an availability SLO has no `threshold`", typed.span, "only latency SLOs take a threshold", span, "this is an availability SLO"));
+                None
+            }
+            _ => Some(Indicator::Availability),
+        };
+        let window = match slo.prop("window") {
+            Some(typed) => typed.value.as_duration().filter(|w| {
+                let ok = (MIN_WINDOW..=MAX_WINDOW).contains(w);
+                if !ok {
+                    diagnostics.push(
+                        Diagnostic::new(Code::OutOfRange, format!("an SLO window of {w} is outside 7d to 90d"), typed.span, "burn-rate alerts need 7d to 90d")
+                            .with_help("the multi-window alerts look back up to 3 days; common windows are \"28d\" and \"30d\""),
+                    );
+                }
+                ok
+            }),
+            None => Some(Duration::from_days(30)),
+        };
+        let objective = slo.prop("objective").and_then(|t| t.value.as_percent());
+        if let Some(typed) = slo.prop("objective").filter(|t| t.value.as_percent().is_some_and(|p| p.millionths() >= 1_000_000 || p.millionths() < 500_000)) {
+            diagnostics.push(
+                Diagnostic::new(Code::OutOfRange, "an SLO objective must be at least 50% and below 100%", typed.span, "no error budget at this objective")
+                    .with_help("an objective of 100% leaves no error budget to alert on; try \"99.9%\""),
+            );
+            continue;
+        }
+        if let (Some(indicator), Some(objective), Some(window)) = (indicator, objective, window) {
+            slos.push(Slo { indicator, objective, window, span });
+        }
+    }
+    slos.sort_by_key(|s| s.indicator.name());
+    slos
+}
+
+/// Checks what every layer may set, and resolves its resources. `base` is the service layer when
+/// checking an override.
+fn lower_layer<'a>(
+    node: &'a Checked<'a>,
+    base: Option<&Layer<'_>>,
+    ports: &[Port],
+    has_availability_slo: bool,
+    names: &Names<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Layer<'a> {
+    check_variables(node, diagnostics);
+    for reader in node.children_named("secret").flat_map(|s| s.children_named("reader")).flat_map(|r| r.args_from(0)) {
+        resolve(Some(reader), "team", &names.collected.teams, diagnostics);
+    }
+    if let Some(autoscale) = node.child("autoscale")
+        && let (Some(min), Some(max)) = (autoscale.prop("min"), autoscale.prop("max"))
+        && min.value.as_int() > max.value.as_int()
+    {
+        diagnostics.push(
+            Diagnostic::new(Code::InvertedBounds, "autoscale `min` is above `max`", min.span, "the lower bound")
+                .with_label(max.span, "the upper bound"),
+        );
+    }
+    if let Some(deploy) = node.child("deploy") {
+        check_deploy(deploy, ports, has_availability_slo, diagnostics);
+    }
+    let resources = node.children_named("resource").filter_map(|r| lower_resource(r, base, names, diagnostics)).collect();
+    Layer { node, resources }
+}
+
+fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
+    for (kind, child) in node.children.iter().filter_map(|c| match c.schema.name {
+        "env" => Some(("variable", c)),
+        "secret" => Some(("secret", c)),
+        _ => None,
+    }) {
+        let Some((name, span)) = child.str_arg(0) else { continue };
+        if let Some((first, first_kind)) = seen.get(name) {
+            let message = if *first_kind == kind {
+                format!("{kind} `{name}` is declared twice")
+            } else {
+                format!("`{name}` is both a plain variable and a secret")
+            };
+            diagnostics.push(
+                Diagnostic::new(Code::DuplicateDeclaration, message, span, "declared again here").with_label(*first, "first declared here"),
+            );
+            continue;
+        }
+        seen.insert(name, (span, kind));
+        if kind == "variable"
+            && let Some(value) = child.node.args.get(1)
+            && let idpc_syntax::ast::ValueKind::String(text) = &value.kind
+            && !text.is_empty()
+            && (typeck::known_secret_shape(text) || (names_a_secret(name) && !text.contains("${")))
+        {
+            diagnostics.push(typeck::literal_secret(value, &format!("variable `{name}`")));
+        }
+    }
+}
+
+/// Whether a variable's name says it holds a credential.
+fn names_a_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"].iter().any(|w| upper.contains(w))
+}
+
+fn check_deploy(deploy: &Checked<'_>, ports: &[Port], has_availability_slo: bool, diagnostics: &mut Vec<Diagnostic>) {
+    let strategies: Vec<&Checked<'_>> =
+        deploy.children.iter().filter(|c| matches!(c.schema.name, "canary" | "blue-green" | "rolling")).collect();
+    if let [first, second, ..] = strategies.as_slice() {
+        diagnostics.push(conflict(
+            format!("`deploy` has both `{}` and `{}`", first.schema.name, second.schema.name),
+            second.name_span(),
+            "second strategy",
+            first.name_span(),
+            "first strategy",
+        ).with_help("a service rolls out with one strategy; keep one"));
+    }
+    if let Some(canary) = deploy.child("canary") {
+        check_canary(canary, diagnostics);
+    }
+    if let Some(healthcheck) = deploy.child("healthcheck") {
+        match healthcheck.prop("port") {
+            Some(port) => {
+                if let Some(name) = port.value.as_str()
+                    && !ports.iter().any(|p| p.name == name)
+                {
+                    diagnostics.push(unknown_reference("port", name, port.span, ports.iter().map(|p| p.name.as_str())));
+                }
+            }
+            None if ports.is_empty() && !healthcheck.has_prop("port") => diagnostics.push(
+                missing("the health check has no port to probe", healthcheck.name_span(), "the service declares no port")
+                    .with_help("declare a port with `port \"http\" 8080`"),
+            ),
+            None => {}
+        }
+    }
+    if let Some(rollback) = deploy.child("rollback")
+        && !rollback.has_prop("error-rate")
+        && !has_availability_slo
+    {
+        diagnostics.push(
+            missing("`rollback` needs an `error-rate` when the service has no availability SLO", rollback.name_span(), "no threshold to roll back on")
+                .with_help("add `error-rate=\"1%\"`, or an `slo \"availability\"` to derive it from"),
+        );
+    }
+}
+
+fn check_canary(canary: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let steps: Vec<(i64, Span)> = canary
+        .children_named("step")
+        .filter_map(|s| s.prop("weight").and_then(|w| w.value.as_int().map(|v| (v, w.span))))
+        .collect();
+    if canary.children_named("step").next().is_none() {
+        diagnostics.push(
+            Diagnostic::new(Code::InvalidCanary, "a canary needs steps", canary.name_span(), "no `step` inside")
+                .with_help("add steps such as `step weight=10 pause=\"5m\"` … `step weight=100`"),
+        );
+        return;
+    }
+    for pair in steps.windows(2) {
+        if pair[1].0 <= pair[0].0 {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidCanary, format!("canary weight {} does not increase on {}", pair[1].0, pair[0].0), pair[1].1, "not above the step before")
+                    .with_label(pair[0].1, "previous step")
+                    .with_help("each step sends more traffic to the new version than the one before"),
+            );
+        }
+    }
+    if let Some(&(last, span)) = steps.last()
+        && last != 100
+    {
+        diagnostics.push(
+            Diagnostic::new(Code::InvalidCanary, format!("the last canary step sends {last}% of traffic, not 100%"), span, "the rollout would stop here")
+                .with_help("end with `step weight=100`"),
+        );
+    }
+}
+
+fn lower_resource(node: &Checked<'_>, base: Option<&Layer<'_>>, names: &Names<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<ResourceDecl> {
+    let (name, span) = node.str_arg(0)?;
+    let declared = base.and_then(|b| b.resources.iter().find(|r| r.name == name));
+    let kind = match (node.prop("kind"), declared) {
+        (Some(typed), declared) => {
+            let kind_name = typed.value.as_str()?;
+            let Some(kind) = names.kinds.iter().position(|k| k.name == kind_name) else {
+                diagnostics.push(unknown_reference("kind", kind_name, typed.span, names.kinds.iter().map(|k| k.name.as_str())));
+                return None;
+            };
+            if let Some(declared) = declared.filter(|d| d.kind.index() != kind) {
+                diagnostics.push(conflict(
+                    format!("resource `{name}` changes kind in an override"),
+                    typed.span,
+                    format!("kind `{kind_name}` here"),
+                    declared.span,
+                    format!("kind `{}` in the service", names.kinds[declared.kind.index()].name),
+                ).with_help("an override changes fields; remove `kind` from it"));
+                return None;
+            }
+            KindId::from_index(kind)
+        }
+        (None, Some(declared)) => declared.kind,
+        (None, None) => {
+            if node.has_prop("kind") {
+                return None;
+            }
+            let help = if base.is_some() { "add `kind=` to declare a new resource here, or fix the name" } else { "add `kind=\"postgres\"` or another kind" };
+            let message = if base.is_some() { format!("resource `{name}` is not declared by the service") } else { format!("resource `{name}` needs a `kind`") };
+            diagnostics.push(missing(message, span, "no kind").with_help(help));
+            return None;
+        }
+    };
+    let kind_decl = &names.kinds[kind.index()];
+    let context = format!("kind `{}`", kind_decl.name);
+    let fields = check_field_nodes(node.node.children(), &kind_decl.fields, &context, diagnostics);
+    Some(ResourceDecl { name: name.to_owned(), kind, fields, span })
+}

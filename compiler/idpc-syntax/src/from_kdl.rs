@@ -1,0 +1,93 @@
+//! Conversion from the `kdl` crate's document to [`crate::ast`], converting spans once.
+
+use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
+use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
+
+use crate::Parse;
+use crate::ast;
+
+pub(crate) fn parse(file: FileId, text: &str) -> Parse {
+    match text.parse::<KdlDocument>() {
+        Ok(document) => {
+            let mut diagnostics = Vec::new();
+            let nodes = convert_nodes(file, text, document.nodes(), &mut diagnostics);
+            Parse { source_file: Some(ast::SourceFile { file, nodes }), diagnostics }
+        }
+        Err(error) => {
+            let diagnostics = error
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let start = d.span.offset().min(text.len());
+                    let span = Span::new(file, start, (start + d.span.len()).min(text.len()));
+                    let message = d.message.as_deref().map_or_else(|| "invalid KDL".to_owned(), lower_sentence);
+                    let label = d.label.clone().unwrap_or_else(|| "here".to_owned());
+                    Diagnostic::new(Code::KdlSyntax, message, span, label)
+                        .with_help_opt(d.help.as_deref().map(lower_sentence))
+                })
+                .collect();
+            Parse { source_file: None, diagnostics }
+        }
+    }
+}
+
+/// The kdl crate writes sentences ("Expected valid value."); idpc messages are lower-case
+/// fragments without a full stop.
+fn lower_sentence(text: &str) -> String {
+    let trimmed = text.trim().trim_end_matches('.');
+    let mut chars = trimmed.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn convert_nodes(file: FileId, text: &str, nodes: &[KdlNode], diagnostics: &mut Vec<Diagnostic>) -> Vec<ast::Node> {
+    nodes.iter().map(|node| convert_node(file, text, node, diagnostics)).collect()
+}
+
+fn convert_node(file: FileId, text: &str, node: &KdlNode, diagnostics: &mut Vec<Diagnostic>) -> ast::Node {
+    let name = ident(file, node.name().value(), node.name().span());
+    let mut args = Vec::new();
+    let mut props = Vec::new();
+    for entry in node.entries() {
+        let value = value(file, text, entry);
+        match entry.name() {
+            Some(key) => props.push(ast::Prop { name: ident(file, key.value(), key.span()), value }),
+            None => args.push(value),
+        }
+    }
+    let children = node.children().map(|doc| convert_nodes(file, text, doc.nodes(), diagnostics));
+    let annotation = node.ty().map(|ty| to_span(file, ty.span()));
+    ast::Node { name, args, props, children, span: to_span(file, node.span()), annotation }
+}
+
+fn ident(file: FileId, text: &str, span: miette::SourceSpan) -> ast::Ident {
+    ast::Ident { text: text.to_owned(), span: to_span(file, span) }
+}
+
+fn to_span(file: FileId, span: miette::SourceSpan) -> Span {
+    Span::new(file, span.offset(), span.offset() + span.len())
+}
+
+/// The span of the value alone: the entry span covers `key=value` and any type annotation, and
+/// the value is written last.
+fn value(file: FileId, text: &str, entry: &KdlEntry) -> ast::Value {
+    let entry_span = to_span(file, entry.span());
+    let repr = entry.format().map(|f| f.value_repr.as_str()).filter(|r| !r.is_empty());
+    let span = match repr {
+        Some(repr) if text.get(..entry_span.end as usize).is_some_and(|t| t.ends_with(repr)) => {
+            Span::new(file, entry_span.end as usize - repr.len(), entry_span.end as usize)
+        }
+        _ => entry_span,
+    };
+    let kind = match entry.value() {
+        KdlValue::String(s) => ast::ValueKind::String(s.clone()),
+        KdlValue::Integer(i) => ast::ValueKind::Integer(*i),
+        KdlValue::Float(f) => ast::ValueKind::Float(*f, repr.unwrap_or_default().to_owned()),
+        KdlValue::Bool(b) => ast::ValueKind::Bool(*b),
+        KdlValue::Null => ast::ValueKind::Null,
+    };
+    let annotation = entry.ty().map(|ty| to_span(file, ty.span()));
+    ast::Value { kind, span, annotation }
+}

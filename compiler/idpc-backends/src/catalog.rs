@@ -18,11 +18,28 @@ const API_VERSION: &str = "backstage.io/v1alpha1";
 
 pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
     let whole = "the platform description";
-    let mut artifacts: Vec<Artifact> = platform.services.par_iter().enumerate().map(|(index, service)| component_file(platform, ServiceId::from_index(index), service)).collect();
-    artifacts.push(common::yaml_documents("catalog/groups.yaml".to_owned(), whole, &groups(platform)));
-    artifacts.push(common::yaml_documents("catalog/users.yaml".to_owned(), whole, &users(platform)));
+    let mut artifacts: Vec<Artifact> = platform
+        .services
+        .par_iter()
+        .enumerate()
+        .map(|(index, service)| component_file(platform, ServiceId::from_index(index), service))
+        .collect();
+    artifacts.push(common::yaml_documents(
+        "catalog/groups.yaml".to_owned(),
+        whole,
+        &groups(platform),
+    ));
+    artifacts.push(common::yaml_documents(
+        "catalog/users.yaml".to_owned(),
+        whole,
+        &users(platform),
+    ));
     if !platform.systems.is_empty() {
-        artifacts.push(common::yaml_documents("catalog/systems.yaml".to_owned(), whole, &systems(platform)));
+        artifacts.push(common::yaml_documents(
+            "catalog/systems.yaml".to_owned(),
+            whole,
+            &systems(platform),
+        ));
     }
     artifacts.push(common::yaml("catalog/location.yaml".to_owned(), whole, &location(platform)));
     artifacts
@@ -137,12 +154,18 @@ fn groups(platform: &Platform) -> Vec<Entity<GroupSpec>> {
             if let Some(cost_center) = &team.cost_center {
                 annotations.insert("idpc.dev/cost-center".to_owned(), cost_center.clone());
             }
-            let mut members: Vec<String> = team.members.iter().map(|m| names::catalog_user(&m.email)).collect();
+            let mut members: Vec<String> =
+                team.members.iter().map(|m| names::catalog_user(&m.email)).collect();
             members.sort();
             Entity {
                 api_version: API_VERSION,
                 kind: "Group",
-                metadata: Metadata { name: team.name.clone(), description: team.description.clone(), annotations, ..Metadata::default() },
+                metadata: Metadata {
+                    name: team.name.clone(),
+                    description: team.description.clone(),
+                    annotations,
+                    ..Metadata::default()
+                },
                 spec: GroupSpec { kind: "team", profile: None, children: Vec::new(), members },
             }
         })
@@ -153,7 +176,9 @@ fn users(platform: &Platform) -> Vec<Entity<UserSpec>> {
     let mut by_user: BTreeMap<String, (String, Vec<String>, bool)> = BTreeMap::new();
     for team in &platform.teams {
         for member in &team.members {
-            let entry = by_user.entry(names::catalog_user(&member.email)).or_insert_with(|| (member.email.to_string(), Vec::new(), false));
+            let entry = by_user
+                .entry(names::catalog_user(&member.email))
+                .or_insert_with(|| (member.email.to_string(), Vec::new(), false));
             entry.1.push(team.name.clone());
             entry.2 |= member.role == Role::Lead;
         }
@@ -163,8 +188,15 @@ fn users(platform: &Platform) -> Vec<Entity<UserSpec>> {
         .map(|(name, (email, member_of, lead))| Entity {
             api_version: API_VERSION,
             kind: "User",
-            metadata: Metadata { name, tags: if lead { vec!["team-lead".to_owned()] } else { Vec::new() }, ..Metadata::default() },
-            spec: UserSpec { profile: Profile { display_name: None, email: Some(email) }, member_of },
+            metadata: Metadata {
+                name,
+                tags: if lead { vec!["team-lead".to_owned()] } else { Vec::new() },
+                ..Metadata::default()
+            },
+            spec: UserSpec {
+                profile: Profile { display_name: None, email: Some(email) },
+                member_of,
+            },
         })
         .collect()
 }
@@ -176,7 +208,11 @@ fn systems(platform: &Platform) -> Vec<Entity<SystemSpec>> {
         .map(|system| Entity {
             api_version: API_VERSION,
             kind: "System",
-            metadata: Metadata { name: system.name.clone(), description: system.description.clone(), ..Metadata::default() },
+            metadata: Metadata {
+                name: system.name.clone(),
+                description: system.description.clone(),
+                ..Metadata::default()
+            },
             spec: SystemSpec { owner: group_ref(&platform.team(system.team).name) },
         })
         .collect()
@@ -184,7 +220,11 @@ fn systems(platform: &Platform) -> Vec<Entity<SystemSpec>> {
 
 /// The lifecycle of a service: `production` once a production environment runs it.
 fn lifecycle(platform: &Platform) -> &'static str {
-    if platform.environments.iter().any(|e| e.tier == Tier::Production) { "production" } else { "experimental" }
+    if platform.environments.iter().any(|e| e.tier == Tier::Production) {
+        "production"
+    } else {
+        "experimental"
+    }
 }
 
 fn component_file(platform: &Platform, id: ServiceId, service: &Service) -> Artifact {
@@ -194,26 +234,53 @@ fn component_file(platform: &Platform, id: ServiceId, service: &Service) -> Arti
     let resources: BTreeMap<&str, (&str, String)> = platform
         .deployments_of(id)
         .flat_map(|d| d.resources.iter())
-        .map(|r| (r.name.as_str(), (platform.kind(r.kind).name.as_str(), names::catalog_resource(service, r))))
+        .map(|r| {
+            (
+                r.name.as_str(),
+                (platform.kind(r.kind).name.as_str(), names::catalog_resource(service, r)),
+            )
+        })
         .collect();
-    let mut depends_on: Vec<String> = service.depends_on.iter().map(|d| format!("component:default/{}", platform.service(*d).name)).collect();
+    let mut depends_on: Vec<String> = service
+        .depends_on
+        .iter()
+        .map(|d| format!("component:default/{}", platform.service(*d).name))
+        .collect();
     depends_on.extend(resources.values().map(|(_, name)| format!("resource:default/{name}")));
     let mut annotations = BTreeMap::new();
     annotations.insert("backstage.io/kubernetes-id".to_owned(), service.name.clone());
     annotations.insert("idpc.dev/source".to_owned(), platform.file_path(service.file).to_owned());
-    let mut tags = vec![match service.criticality {
-        Criticality::Critical => "critical",
-        Criticality::Standard => "standard",
-        Criticality::Low => "low-criticality",
-    }
-    .to_owned()];
+    let mut tags = vec![
+        match service.criticality {
+            Criticality::Critical => "critical",
+            Criticality::Standard => "standard",
+            Criticality::Low => "low-criticality",
+        }
+        .to_owned(),
+    ];
     tags.extend(service.slos.iter().map(|s| format!("slo-{}", s.indicator.name())));
-    let links = service.runbook.iter().map(|url| Link { url: url.to_string(), title: "Runbook".to_owned() }).collect();
+    let links = service
+        .runbook
+        .iter()
+        .map(|url| Link { url: url.to_string(), title: "Runbook".to_owned() })
+        .collect();
     let component = Entity {
         api_version: API_VERSION,
         kind: "Component",
-        metadata: Metadata { name: service.name.clone(), description: service.description.clone(), annotations, tags, links },
-        spec: ComponentSpec { kind: "service", lifecycle: lifecycle(platform), owner: owner.clone(), system: system.clone(), depends_on },
+        metadata: Metadata {
+            name: service.name.clone(),
+            description: service.description.clone(),
+            annotations,
+            tags,
+            links,
+        },
+        spec: ComponentSpec {
+            kind: "service",
+            lifecycle: lifecycle(platform),
+            owner: owner.clone(),
+            system: system.clone(),
+            depends_on,
+        },
     };
     let resources: Vec<Entity<ResourceSpec>> = resources
         .into_values()
@@ -231,7 +298,11 @@ fn component_file(platform: &Platform, id: ServiceId, service: &Service) -> Arti
         .collect();
     let mut documents = vec![serde_yaml::to_value(&component).unwrap_or_default()];
     documents.extend(resources.iter().map(|r| serde_yaml::to_value(r).unwrap_or_default()));
-    common::yaml_documents(format!("catalog/components/{}.yaml", service.name), platform.file_path(service.file), &documents)
+    common::yaml_documents(
+        format!("catalog/components/{}.yaml", service.name),
+        platform.file_path(service.file),
+        &documents,
+    )
 }
 
 fn location(platform: &Platform) -> Entity<LocationSpec> {
@@ -243,7 +314,11 @@ fn location(platform: &Platform) -> Entity<LocationSpec> {
     Entity {
         api_version: API_VERSION,
         kind: "Location",
-        metadata: Metadata { name: platform.name.clone(), description: Some(format!("Everything idpc generates for {}", platform.name)), ..Metadata::default() },
+        metadata: Metadata {
+            name: platform.name.clone(),
+            description: Some(format!("Everything idpc generates for {}", platform.name)),
+            ..Metadata::default()
+        },
         spec: LocationSpec { kind: "url", targets },
     }
 }

@@ -15,7 +15,8 @@ use crate::Artifact;
 use crate::common::{self, names};
 
 pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
-    let mut artifacts: Vec<Artifact> = platform.deployments.par_iter().map(|d| values_file(platform, d)).collect();
+    let mut artifacts: Vec<Artifact> =
+        platform.deployments.par_iter().map(|d| values_file(platform, d)).collect();
     artifacts.push(schema::emit());
     artifacts
 }
@@ -193,7 +194,10 @@ fn values<'a>(platform: &'a Platform, deployment: &'a Deployment) -> Values<'a> 
                 .outputs
                 .iter()
                 .map(|output| {
-                    let reference = OutputRef { terraform_output: names::terraform_output(service, resource, &output.name), secret: output.secret };
+                    let reference = OutputRef {
+                        terraform_output: names::terraform_output(service, resource, &output.name),
+                        secret: output.secret,
+                    };
                     (output.name.as_str(), reference)
                 })
                 .collect();
@@ -210,12 +214,26 @@ fn values<'a>(platform: &'a Platform, deployment: &'a Deployment) -> Values<'a> 
             namespace: &deployment.namespace,
             criticality: service.criticality,
         },
-        image: Image { repository: &image.repository, tag: image.tag.as_deref(), digest: image.digest.as_deref() },
+        image: Image {
+            repository: &image.repository,
+            tag: image.tag.as_deref(),
+            digest: image.digest.as_deref(),
+        },
         replica_count: deployment.replicas.value,
-        ports: service.ports.iter().map(|p| Port { name: &p.name, container_port: p.number, protocol: &p.protocol }).collect(),
+        ports: service
+            .ports
+            .iter()
+            .map(|p| Port { name: &p.name, container_port: p.number, protocol: &p.protocol })
+            .collect(),
         resources: Resources {
-            requests: Quantities { cpu: Some(deployment.cpu.to_string()), memory: deployment.memory.to_string() },
-            limits: Quantities { cpu: deployment.cpu_limit.as_ref().map(|c| c.to_string()), memory: deployment.memory_limit.to_string() },
+            requests: Quantities {
+                cpu: Some(deployment.cpu.to_string()),
+                memory: deployment.memory.to_string(),
+            },
+            limits: Quantities {
+                cpu: deployment.cpu_limit.as_ref().map(|c| c.to_string()),
+                memory: deployment.memory_limit.to_string(),
+            },
         },
         autoscaling: Autoscaling {
             enabled: autoscale.is_some(),
@@ -227,9 +245,18 @@ fn values<'a>(platform: &'a Platform, deployment: &'a Deployment) -> Values<'a> 
         secrets: deployment
             .secrets
             .iter()
-            .map(|s| Secret { name: &s.name, provider: s.reference.provider, path: &s.reference.path, key: s.reference.key.as_deref() })
+            .map(|s| Secret {
+                name: &s.name,
+                provider: s.reference.provider,
+                path: &s.reference.path,
+                key: s.reference.key.as_deref(),
+            })
             .collect(),
-        dependencies: service.depends_on.iter().map(|d| platform.service(*d).name.as_str()).collect(),
+        dependencies: service
+            .depends_on
+            .iter()
+            .map(|d| platform.service(*d).name.as_str())
+            .collect(),
         connections,
         probes: deployment.healthcheck.as_ref().map(|h| Probes {
             path: &h.path,
@@ -249,11 +276,21 @@ fn rollout(deployment: &Deployment) -> Rollout {
         interval: r.interval.single_unit(),
         auto_rollback: r.auto,
     });
-    let mut rollout = Rollout { strategy: "", steps: Vec::new(), auto_promote: None, max_surge: None, max_unavailable: None, analysis };
+    let mut rollout = Rollout {
+        strategy: "",
+        steps: Vec::new(),
+        auto_promote: None,
+        max_surge: None,
+        max_unavailable: None,
+        analysis,
+    };
     match &deployment.strategy.value {
         Strategy::Canary { steps } => {
             rollout.strategy = "canary";
-            rollout.steps = steps.iter().map(|s| Step { weight: s.weight, pause: s.pause.map(|p| p.single_unit()) }).collect();
+            rollout.steps = steps
+                .iter()
+                .map(|s| Step { weight: s.weight, pause: s.pause.map(|p| p.single_unit()) })
+                .collect();
         }
         Strategy::BlueGreen { auto_promote, .. } => {
             rollout.strategy = "blue-green";

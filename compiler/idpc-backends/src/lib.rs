@@ -62,7 +62,8 @@ pub struct Artifact {
 
 /// Runs the selected families (in parallel) and returns their artifacts sorted by path.
 pub fn emit(platform: &Platform, families: &[Family]) -> Vec<Artifact> {
-    let mut artifacts: Vec<Artifact> = families.par_iter().flat_map_iter(|family| family.emit(platform)).collect();
+    let mut artifacts: Vec<Artifact> =
+        families.par_iter().flat_map_iter(|family| family.emit(platform)).collect();
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
 }

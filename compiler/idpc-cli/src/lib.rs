@@ -24,12 +24,21 @@ pub const EXIT_INTERNAL: u8 = 101;
 
 /// Runs the command line with `argv` (the first item is the program name) and returns the exit
 /// code. Text for people goes to `err`; machine output (JSON, generated text) to `out`.
-pub fn run(argv: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn run(
+    argv: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     run_with_color(argv, out, err, false)
 }
 
 /// [`run`], with coloured diagnostics when `color` is set and the user did not ask otherwise.
-pub fn run_with_color(argv: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> u8 {
+pub fn run_with_color(
+    argv: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> u8 {
     let cli = match args::Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(error) => {
@@ -58,7 +67,10 @@ pub fn main_with_panic_guard(argv: impl IntoIterator<Item = OsString>, color: bo
     let argv: Vec<OsString> = argv.into_iter().collect();
     std::panic::set_hook(Box::new(|info| {
         let mut stderr = std::io::stderr();
-        let _ = writeln!(stderr, "internal error: {info}\nthis is a bug in idpc; please report it with the input that caused it");
+        let _ = writeln!(
+            stderr,
+            "internal error: {info}\nthis is a bug in idpc; please report it with the input that caused it"
+        );
     }));
     let outcome = std::panic::catch_unwind(|| {
         let mut out = std::io::stdout().lock();

@@ -13,13 +13,20 @@ pub(crate) struct Ctx {
 }
 
 /// Prints diagnostics (text to `err`, JSON lines to `out`) and a summary line.
-pub(crate) fn diagnostics(ctx: &Ctx, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write, err: &mut dyn Write) {
+pub(crate) fn diagnostics(
+    ctx: &Ctx,
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
     match ctx.format {
         MessageFormat::Json => {
             let _ = out.write_all(render_json(diagnostics, sources).as_bytes());
         }
         MessageFormat::Human => {
-            let text = render_human(diagnostics, sources, RenderOptions { color: ctx.color, width: 100 });
+            let text =
+                render_human(diagnostics, sources, RenderOptions { color: ctx.color, width: 100 });
             let _ = err.write_all(text.as_bytes());
             if let Some(summary) = summary(diagnostics) {
                 let _ = writeln!(err, "{summary}");

@@ -50,7 +50,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic with `code` and `message` at `span`, labelled `label`.
-    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             severity: if code.is_warning() { Severity::Warning } else { Severity::Error },

@@ -25,8 +25,13 @@ impl Default for RenderOptions {
 }
 
 /// Renders diagnostics for a terminal, followed by a one-line summary when there are any.
-pub fn render_human(diagnostics: &[Diagnostic], sources: &Sources, options: RenderOptions) -> String {
-    let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+pub fn render_human(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    options: RenderOptions,
+) -> String {
+    let theme =
+        if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false)
@@ -51,7 +56,11 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
             severity: diagnostic.severity,
             message: &diagnostic.message,
             location: diagnostic.primary.as_ref().map(|label| JsonLabel::new(label, sources)),
-            labels: diagnostic.secondary.iter().map(|label| JsonLabel::new(label, sources)).collect(),
+            labels: diagnostic
+                .secondary
+                .iter()
+                .map(|label| JsonLabel::new(label, sources))
+                .collect(),
             help: diagnostic.help.as_deref(),
         };
         if let Ok(line) = serde_json::to_string(&json) {
@@ -162,7 +171,11 @@ fn named_source(path: &str, text: &Arc<str>) -> NamedSource<Arc<str>> {
 fn labeled_span(label: &Label, primary: bool) -> LabeledSpan {
     let span = SourceSpan::new((label.span.start as usize).into(), label.span.len());
     let text = (!label.message.is_empty()).then(|| label.message.clone());
-    if primary { LabeledSpan::new_primary_with_span(text, span) } else { LabeledSpan::new_with_span(text, span) }
+    if primary {
+        LabeledSpan::new_primary_with_span(text, span)
+    } else {
+        LabeledSpan::new_with_span(text, span)
+    }
 }
 
 impl fmt::Display for MietteView {
@@ -191,7 +204,8 @@ impl miette::Diagnostic for MietteView {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {

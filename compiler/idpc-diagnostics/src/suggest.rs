@@ -4,7 +4,10 @@
 const MIN_SIMILARITY: f64 = 0.7;
 
 /// The candidates most similar to `name`, best first, above the threshold (at most three).
-pub fn similar_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+pub fn similar_names<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
         .filter(|candidate| *candidate != name)
@@ -17,7 +20,10 @@ pub fn similar_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a st
 }
 
 /// A help line suggesting the closest candidate, if one is close enough.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let best = similar_names(name, candidates);
     match best.as_slice() {
         [] => None,
@@ -38,7 +44,8 @@ fn score(name: &str, candidate: &str) -> f64 {
     let jaro = strsim::jaro_winkler(&lower_name, &lower_candidate);
     let edit = strsim::normalized_damerau_levenshtein(&lower_name, &lower_candidate);
     // A prefix match ("pay" for "payments") counts as close.
-    let prefix = if lower_candidate.starts_with(&lower_name) && lower_name.len() >= 3 { 0.8 } else { 0.0 };
+    let prefix =
+        if lower_candidate.starts_with(&lower_name) && lower_name.len() >= 3 { 0.8 } else { 0.0 };
     jaro.min(edit + 0.25).max(prefix)
 }
 
@@ -48,7 +55,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("paymnts", ["payments", "users", "search"]).as_deref(), Some("did you mean `payments`?"));
+        assert_eq!(
+            did_you_mean("paymnts", ["payments", "users", "search"]).as_deref(),
+            Some("did you mean `payments`?")
+        );
         assert_eq!(did_you_mean("zzz", ["payments", "users"]), None);
         assert_eq!(similar_names("replica", ["replicas", "resources"]), vec!["replicas"]);
     }

@@ -42,8 +42,14 @@ const PARSE_STACK: usize = 32 << 20;
 
 fn parse_pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    POOL.get_or_init(|| rayon::ThreadPoolBuilder::new().stack_size(PARSE_STACK).thread_name(|i| format!("idpc-parse-{i}")).build().ok())
-        .as_ref()
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(PARSE_STACK)
+            .thread_name(|i| format!("idpc-parse-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
 }
 
 /// Compiles the files of a platform together with the standard library.
@@ -53,32 +59,49 @@ pub fn compile(files: &[SourceText]) -> Compilation {
     for (path, text) in stdlib::FILES {
         sources.add(*path, *text);
     }
+    let mut unreadable = Vec::new();
     for file in files {
         let id = sources.add(file.path.clone(), file.text.as_str());
         if let Some(offset) = file.invalid_utf8_at {
             diagnostics.push(not_utf8(id, offset));
+            unreadable.push(id);
         }
     }
     let start = Instant::now();
-    let ids: Vec<(FileId, &str)> = sources.iter().map(|(id, f)| (id, &*f.text)).collect();
-    let parse_all = || ids.par_iter().map(|(id, text)| idpc_syntax::parse(*id, text)).collect::<Vec<Parse>>();
+    // A file that is not UTF-8 is not parsed: its replacement characters would only cause
+    // follow-up errors.
+    let ids: Vec<(FileId, &str)> = sources
+        .iter()
+        .filter(|(id, _)| !unreadable.contains(id))
+        .map(|(id, f)| (id, &*f.text))
+        .collect();
+    let parse_all =
+        || ids.par_iter().map(|(id, text)| idpc_syntax::parse(*id, text)).collect::<Vec<Parse>>();
     let parses = match parse_pool() {
         Some(pool) => pool.install(parse_all),
         None => ids.iter().map(|(id, text)| idpc_syntax::parse(*id, text)).collect(),
     };
     let parse = start.elapsed();
     let mut trees = Vec::with_capacity(parses.len());
+    let mut complete = unreadable.is_empty();
     for parsed in parses {
+        complete &= parsed.source_file.is_some();
         diagnostics.extend(parsed.diagnostics);
         trees.extend(parsed.source_file);
     }
     let start = Instant::now();
     let paths: Vec<String> = sources.iter().map(|(_, f)| f.path.clone()).collect();
-    let analysis = idpc_sema::analyze(&trees, &paths);
+    let analysis = idpc_sema::analyze(&trees, &paths, complete);
     diagnostics.extend(analysis.diagnostics);
     sort_and_dedup(&mut diagnostics);
-    let platform = if idpc_diagnostics::has_errors(&diagnostics) { None } else { analysis.platform };
-    Compilation { sources, diagnostics, platform, timings: Timings { parse, analyze: start.elapsed(), emit: Duration::ZERO } }
+    let platform =
+        if idpc_diagnostics::has_errors(&diagnostics) { None } else { analysis.platform };
+    Compilation {
+        sources,
+        diagnostics,
+        platform,
+        timings: Timings { parse, analyze: start.elapsed(), emit: Duration::ZERO },
+    }
 }
 
 /// Runs the backends. An artifact that holds something shaped like a credential is a bug in idpc
@@ -86,13 +109,18 @@ pub fn compile(files: &[SourceText]) -> Compilation {
 pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, String> {
     let artifacts = idpc_backends::emit(platform, families);
     if let Some(artifact) = artifacts.par_iter().find_first(|a| holds_credential(&a.contents)) {
-        return Err(format!("`{}` would contain something shaped like a credential", artifact.path));
+        return Err(format!(
+            "`{}` would contain something shaped like a credential",
+            artifact.path
+        ));
     }
     Ok(artifacts)
 }
 
 fn holds_credential(contents: &str) -> bool {
     contents
-        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ':' | '=' | '[' | ']' | '{' | '}'))
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ':' | '=' | '[' | ']' | '{' | '}')
+        })
         .any(idpc_sema::literal_secret_shape)
 }

@@ -60,14 +60,24 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
         (root, vec![path.to_owned()])
     } else {
         let mut paths = Vec::new();
-        let walker = WalkDir::new(path).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| {
-            let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
-            let excluded = exclude.as_ref().is_some_and(|ex| entry.path().canonicalize().is_ok_and(|p| &p == ex));
-            !hidden && !excluded
-        });
+        let walker =
+            WalkDir::new(path).follow_links(true).sort_by_file_name().into_iter().filter_entry(
+                |entry| {
+                    let hidden =
+                        entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
+                    let excluded = exclude
+                        .as_ref()
+                        .is_some_and(|ex| entry.path().canonicalize().is_ok_and(|p| &p == ex));
+                    !hidden && !excluded
+                },
+            );
         for entry in walker {
-            let entry = entry.map_err(|e| LoadError::Io(e.path().map(Path::to_path_buf).unwrap_or_default(), e.into()))?;
-            if entry.file_type().is_file() && entry.path().extension().is_some_and(|ext| ext == "kdl") {
+            let entry = entry.map_err(|e| {
+                LoadError::Io(e.path().map(Path::to_path_buf).unwrap_or_default(), e.into())
+            })?;
+            if entry.file_type().is_file()
+                && entry.path().extension().is_some_and(|ext| ext == "kdl")
+            {
                 paths.push(entry.into_path());
             }
         }
@@ -96,12 +106,18 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
 /// The path of `file` relative to `root`, with `/` separators.
 fn display_path(root: &Path, file: &Path) -> String {
     let relative = file.strip_prefix(root).unwrap_or(file);
-    let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> =
+        relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     if parts.is_empty() { file.to_string_lossy().into_owned() } else { parts.join("/") }
 }
 
 /// The diagnostic for a file that is not UTF-8.
 pub(crate) fn not_utf8(file: FileId, offset: usize) -> Diagnostic {
-    Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8", Span::new(file, offset, offset + 3), "invalid byte here")
-        .with_help("save the file as UTF-8")
+    Diagnostic::new(
+        Code::NotUtf8,
+        "the file is not valid UTF-8",
+        Span::new(file, offset, offset + 3),
+        "invalid byte here",
+    )
+    .with_help("save the file as UTF-8")
 }

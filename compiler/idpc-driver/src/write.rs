@@ -55,7 +55,10 @@ pub fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_file() {
             let relative = entry.path().strip_prefix(root).map_err(io::Error::other)?;
-            let path: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let path: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             tree.insert(path.join("/"), fs::read(entry.path())?);
         }
     }
@@ -69,12 +72,20 @@ pub fn check_tree(root: &Path, artifacts: &[Artifact]) -> io::Result<Vec<TreeDif
     for artifact in artifacts {
         match existing.get(&artifact.path) {
             None => differences.push(TreeDifference::Missing(artifact.path.clone())),
-            Some(bytes) if bytes != artifact.contents.as_bytes() => differences.push(TreeDifference::Differs(artifact.path.clone())),
+            Some(bytes) if bytes != artifact.contents.as_bytes() => {
+                differences.push(TreeDifference::Differs(artifact.path.clone()))
+            }
             Some(_) => {}
         }
     }
-    let generated: std::collections::BTreeSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
-    differences.extend(existing.keys().filter(|p| !generated.contains(p.as_str())).map(|p| TreeDifference::Extra(p.clone())));
+    let generated: std::collections::BTreeSet<&str> =
+        artifacts.iter().map(|a| a.path.as_str()).collect();
+    differences.extend(
+        existing
+            .keys()
+            .filter(|p| !generated.contains(p.as_str()))
+            .map(|p| TreeDifference::Extra(p.clone())),
+    );
     differences.sort();
     Ok(differences)
 }
@@ -86,11 +97,14 @@ pub fn write_tree(root: &Path, artifacts: &[Artifact]) -> io::Result<WriteReport
     for artifact in artifacts {
         match existing.get(&artifact.path) {
             None => report.added.push(artifact.path.clone()),
-            Some(bytes) if bytes != artifact.contents.as_bytes() => report.changed.push(artifact.path.clone()),
+            Some(bytes) if bytes != artifact.contents.as_bytes() => {
+                report.changed.push(artifact.path.clone())
+            }
             Some(_) => report.unchanged += 1,
         }
     }
-    let generated: std::collections::BTreeSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
+    let generated: std::collections::BTreeSet<&str> =
+        artifacts.iter().map(|a| a.path.as_str()).collect();
     report.removed = existing.keys().filter(|p| !generated.contains(p.as_str())).cloned().collect();
     if report.is_noop() && root.is_dir() {
         return Ok(report);
@@ -100,7 +114,8 @@ pub fn write_tree(root: &Path, artifacts: &[Artifact]) -> io::Result<WriteReport
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent)?;
-    let name = root.file_name().map_or_else(|| "out".to_owned(), |n| n.to_string_lossy().into_owned());
+    let name =
+        root.file_name().map_or_else(|| "out".to_owned(), |n| n.to_string_lossy().into_owned());
     let prefix = format!(".{name}.idpc-");
     remove_leftovers(&parent, &prefix);
     let staging = tempfile::Builder::new().prefix(&prefix).tempdir_in(&parent)?;
@@ -109,7 +124,8 @@ pub fn write_tree(root: &Path, artifacts: &[Artifact]) -> io::Result<WriteReport
         if let Some(dir) = target.parent() {
             fs::create_dir_all(dir)?;
         }
-        let unchanged = existing.get(&artifact.path).is_some_and(|bytes| bytes == artifact.contents.as_bytes());
+        let unchanged =
+            existing.get(&artifact.path).is_some_and(|bytes| bytes == artifact.contents.as_bytes());
         if !(unchanged && fs::hard_link(root.join(&artifact.path), &target).is_ok()) {
             fs::write(&target, &artifact.contents)?;
         }

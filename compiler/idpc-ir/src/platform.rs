@@ -6,7 +6,8 @@ use serde::Serialize;
 use crate::ids::{EnvId, KindId, ServiceId, SystemId, TeamId};
 use crate::sourced::Sourced;
 use crate::values::{
-    Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, Percent, SecretRef, Url, ValueType,
+    Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, Percent, SecretRef, Url,
+    ValueType,
 };
 
 /// A whole platform, resolved.

@@ -107,8 +107,21 @@ impl ValueType {
 
     /// The keywords a kind field may declare as its type.
     pub const KEYWORDS: &'static [&'static str] = &[
-        "string", "int", "bool", "duration", "percent", "cpu", "memory", "port", "name", "email",
-        "url", "image", "secret-ref", "date", "enum",
+        "string",
+        "int",
+        "bool",
+        "duration",
+        "percent",
+        "cpu",
+        "memory",
+        "port",
+        "name",
+        "email",
+        "url",
+        "image",
+        "secret-ref",
+        "date",
+        "enum",
     ];
 }
 

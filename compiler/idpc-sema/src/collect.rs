@@ -30,7 +30,10 @@ pub(crate) struct Collected<'a> {
     pub(crate) services: Vec<Decl<'a>>,
 }
 
-pub(crate) fn collect<'a>(files: &'a [(FileId, Vec<Checked<'a>>)], diagnostics: &mut Vec<Diagnostic>) -> Collected<'a> {
+pub(crate) fn collect<'a>(
+    files: &'a [(FileId, Vec<Checked<'a>>)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Collected<'a> {
     let mut tables: BTreeMap<&'static str, BTreeMap<&'a str, Decl<'a>>> = BTreeMap::new();
     let mut platforms: Vec<Decl<'a>> = Vec::new();
     for (file, nodes) in files {
@@ -52,13 +55,19 @@ pub(crate) fn collect<'a>(files: &'a [(FileId, Vec<Checked<'a>>)], diagnostics: 
     if let [first, rest @ ..] = platforms.as_slice() {
         for other in rest {
             diagnostics.push(
-                Diagnostic::new(Code::DuplicateDeclaration, "the platform is declared more than once", other.name_span, "declared again here")
-                    .with_label(first.name_span, "first declared here")
-                    .with_help("keep one `platform` node for the whole description"),
+                Diagnostic::new(
+                    Code::DuplicateDeclaration,
+                    "the platform is declared more than once",
+                    other.name_span,
+                    "declared again here",
+                )
+                .with_label(first.name_span, "first declared here")
+                .with_help("keep one `platform` node for the whole description"),
             );
         }
     }
-    let mut take = |kind: &str| tables.remove(kind).map(|t| t.into_values().collect()).unwrap_or_default();
+    let mut take =
+        |kind: &str| tables.remove(kind).map(|t| t.into_values().collect()).unwrap_or_default();
     Collected {
         platform: platforms.first().copied(),
         teams: take("team"),

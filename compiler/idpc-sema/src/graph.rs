@@ -30,13 +30,16 @@ pub(crate) fn check_cycles(names: &[&str], edges: &[Edge], diagnostics: &mut Vec
             members.sort_unstable();
             members
         })
-        .filter(|members| members.len() > 1 || edges.iter().any(|e| e.from == members[0] && e.to == members[0]))
+        .filter(|members| {
+            members.len() > 1 || edges.iter().any(|e| e.from == members[0] && e.to == members[0])
+        })
         .collect();
     components.sort();
     for members in components {
         let path = cycle_through(&members, edges);
         let Some((first, rest)) = path.split_first() else { continue };
-        let names_in_cycle: Vec<String> = path.iter().map(|e| format!("`{}`", names[e.from])).collect();
+        let names_in_cycle: Vec<String> =
+            path.iter().map(|e| format!("`{}`", names[e.from])).collect();
         let message = if path.len() == 1 {
             format!("service `{}` depends on itself", names[first.from])
         } else {
@@ -49,13 +52,19 @@ pub(crate) fn check_cycles(names: &[&str], edges: &[Edge], diagnostics: &mut Vec
             format!("`{}` depends on `{}`", names[first.from], names[first.to]),
         );
         for edge in rest {
-            diagnostic = diagnostic.with_label(edge.span, format!("`{}` depends on `{}`", names[edge.from], names[edge.to]));
+            diagnostic = diagnostic.with_label(
+                edge.span,
+                format!("`{}` depends on `{}`", names[edge.from], names[edge.to]),
+            );
         }
         let extra = members.len() - path.len();
         let help = if extra > 0 {
-            format!("remove one of these dependencies; {extra} more service(s) are caught in the same tangle")
+            format!(
+                "remove one of these dependencies; {extra} more service(s) are caught in the same tangle"
+            )
         } else {
-            "remove one of these dependencies: services must start and roll out in some order".to_owned()
+            "remove one of these dependencies: services must start and roll out in some order"
+                .to_owned()
         };
         diagnostics.push(diagnostic.with_help(help));
     }

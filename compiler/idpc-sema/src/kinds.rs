@@ -18,7 +18,12 @@ pub(crate) fn lower_kinds(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>)
 }
 
 /// The value type declared by a field's `type`, with its bounds or choices.
-pub(crate) fn value_type_of(keyword: &str, min: Option<i64>, max: Option<i64>, choices: &[String]) -> Option<ValueType> {
+pub(crate) fn value_type_of(
+    keyword: &str,
+    min: Option<i64>,
+    max: Option<i64>,
+    choices: &[String],
+) -> Option<ValueType> {
     Some(match keyword {
         "string" => ValueType::String,
         "int" => ValueType::Int { min: min.unwrap_or(i64::MIN), max: max.unwrap_or(i64::MAX) },
@@ -59,16 +64,27 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
         let Some((tier_name, tier_span)) = tier_block.str_arg(0) else { continue };
         if let Some(first) = tier_spans.get(tier_name) {
             diagnostics.push(
-                Diagnostic::new(Code::RepeatedNode, format!("tier `{tier_name}` has two blocks of defaults"), tier_span, "given again here")
-                    .with_label(*first, "first given here"),
+                Diagnostic::new(
+                    Code::RepeatedNode,
+                    format!("tier `{tier_name}` has two blocks of defaults"),
+                    tier_span,
+                    "given again here",
+                )
+                .with_label(*first, "first given here"),
             );
             continue;
         }
         tier_spans.insert(tier_name, tier_span);
         let Some(tier) = Tier::ALL.into_iter().find(|t| t.as_str() == tier_name) else { continue };
         let context = format!("kind `{}`", decl.name);
-        for (index, typed) in check_field_nodes(tier_block.node.children(), &fields, &context, diagnostics) {
-            fields[index].tier_defaults.push(TierDefault { tier, value: typed.value, span: typed.span });
+        for (index, typed) in
+            check_field_nodes(tier_block.node.children(), &fields, &context, diagnostics)
+        {
+            fields[index].tier_defaults.push(TierDefault {
+                tier,
+                value: typed.value,
+                span: typed.span,
+            });
         }
     }
     let mut outputs: Vec<KindOutput> = Vec::new();
@@ -95,17 +111,27 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
     }
 }
 
-fn lower_field(field: &Checked<'_>, name: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<KindField> {
+fn lower_field(
+    field: &Checked<'_>,
+    name: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<KindField> {
     let keyword = field.prop("type")?.value.as_str()?.to_owned();
     let min = field.prop("min").and_then(|t| t.value.as_int());
     let max = field.prop("max").and_then(|t| t.value.as_int());
     let one_of = field.child("one-of");
-    let choices: Vec<String> = one_of.map(|o| o.args_from(0).filter_map(|t| t.value.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    let choices: Vec<String> = one_of
+        .map(|o| o.args_from(0).filter_map(|t| t.value.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
     let type_span = field.prop("type").map_or(field.name_span(), |t| t.span);
     if keyword == "enum" && one_of.is_none() {
         diagnostics.push(
-            missing(format!("enum field `{name}` lists no choices"), type_span, "an enum needs its choices")
-                .with_help("add a child `one-of \"a\" \"b\"`"),
+            missing(
+                format!("enum field `{name}` lists no choices"),
+                type_span,
+                "an enum needs its choices",
+            )
+            .with_help("add a child `one-of \"a\" \"b\"`"),
         );
         return None;
     }
@@ -133,14 +159,21 @@ fn lower_field(field: &Checked<'_>, name: &str, diagnostics: &mut Vec<Diagnostic
         && lo.value.as_int() > hi.value.as_int()
     {
         diagnostics.push(
-            Diagnostic::new(Code::InvertedBounds, format!("field `{name}` has `min` above `max`"), lo.span, "the lower bound")
-                .with_label(hi.span, "the upper bound"),
+            Diagnostic::new(
+                Code::InvertedBounds,
+                format!("field `{name}` has `min` above `max`"),
+                lo.span,
+                "the lower bound",
+            )
+            .with_label(hi.span, "the upper bound"),
         );
     }
     let ty = value_type_of(&keyword, min, max, &choices)?;
     let raw_default = field.raw_prop("default");
     let default = raw_default.and_then(|raw| {
-        typeck::check(raw, &ty, &format!("the default of `{name}`")).map_err(|d| diagnostics.push(d)).ok()
+        typeck::check(raw, &ty, &format!("the default of `{name}`"))
+            .map_err(|d| diagnostics.push(d))
+            .ok()
     });
     Some(KindField {
         name: name.to_owned(),
@@ -171,42 +204,78 @@ pub(crate) fn check_field_nodes(
                 (!names.is_empty()).then(|| format!("the fields are {}", names.join(", ")))
             });
             diagnostics.push(
-                Diagnostic::new(Code::UnknownNode, format!("{context} has no field `{name}`"), node.name.span, "not a field of this kind")
-                    .with_help_opt(help),
+                Diagnostic::new(
+                    Code::UnknownNode,
+                    format!("{context} has no field `{name}`"),
+                    node.name.span,
+                    "not a field of this kind",
+                )
+                .with_help_opt(help),
             );
             continue;
         };
         if let Some(first) = seen.insert(name, node.name.span) {
             diagnostics.push(
-                Diagnostic::new(Code::RepeatedNode, format!("field `{name}` is set twice"), node.name.span, "set again here")
-                    .with_label(first, "first set here"),
+                Diagnostic::new(
+                    Code::RepeatedNode,
+                    format!("field `{name}` is set twice"),
+                    node.name.span,
+                    "set again here",
+                )
+                .with_label(first, "first set here"),
             );
             continue;
         }
         if let Some(prop) = node.props.first() {
-            diagnostics.push(Diagnostic::new(
-                Code::UnknownProperty,
-                format!("field `{name}` takes a value, not properties"),
-                prop.name.span,
-                "unexpected property",
-            ).with_help(format!("write `{name} VALUE`")));
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnknownProperty,
+                    format!("field `{name}` takes a value, not properties"),
+                    prop.name.span,
+                    "unexpected property",
+                )
+                .with_help(format!("write `{name} VALUE`")),
+            );
         }
         if let Some(child) = node.children().first() {
-            diagnostics.push(Diagnostic::new(Code::UnexpectedChildren, format!("field `{name}` takes no children"), child.span, "not allowed here"));
+            diagnostics.push(Diagnostic::new(
+                Code::UnexpectedChildren,
+                format!("field `{name}` takes no children"),
+                child.span,
+                "not allowed here",
+            ));
         }
         if node.annotation.is_some() || node.args.iter().any(|a| a.annotation.is_some()) {
-            let span = node.annotation.or_else(|| node.args.iter().find_map(|a| a.annotation)).unwrap_or(node.name.span);
-            diagnostics.push(Diagnostic::new(Code::TypeAnnotation, "type annotations are not used in platform descriptions", span, "remove this annotation"));
+            let span = node
+                .annotation
+                .or_else(|| node.args.iter().find_map(|a| a.annotation))
+                .unwrap_or(node.name.span);
+            diagnostics.push(Diagnostic::new(
+                Code::TypeAnnotation,
+                "type annotations are not used in platform descriptions",
+                span,
+                "remove this annotation",
+            ));
         }
         let field = &fields[index];
         match node.args.as_slice() {
             [] => diagnostics.push(
-                Diagnostic::new(Code::MissingArgument, format!("field `{name}` needs a value"), node.name.span, format!("expects {}", field.ty.describe()))
-                    .with_help(format!("write `{name} VALUE`")),
+                Diagnostic::new(
+                    Code::MissingArgument,
+                    format!("field `{name}` needs a value"),
+                    node.name.span,
+                    format!("expects {}", field.ty.describe()),
+                )
+                .with_help(format!("write `{name} VALUE`")),
             ),
             [value, rest @ ..] => {
                 if let Some(extra) = rest.first() {
-                    diagnostics.push(Diagnostic::new(Code::UnexpectedArgument, format!("field `{name}` takes one value"), extra.span, "unexpected"));
+                    diagnostics.push(Diagnostic::new(
+                        Code::UnexpectedArgument,
+                        format!("field `{name}` takes one value"),
+                        extra.span,
+                        "unexpected",
+                    ));
                 }
                 match typeck::check(value, &field.ty, &format!("`{name}`")) {
                     Ok(checked) => out.push((index, Typed { value: checked, span: value.span })),
@@ -224,8 +293,9 @@ pub(crate) fn defaults_for(field: &KindField, tier: Tier) -> Vec<(&idpc_ir::Fiel
     let tier_default = field.tier_defaults.iter().find(|d| d.tier == tier).map(|d| {
         (&d.value, Origin::at(d.span, Layer::KindTier { tier: tier.as_str().to_owned() }))
     });
-    let default = field.default.as_ref().map(|v| {
-        (v, Origin { span: field.default_span, layer: Layer::KindDefault })
-    });
+    let default = field
+        .default
+        .as_ref()
+        .map(|v| (v, Origin { span: field.default_span, layer: Layer::KindDefault }));
     tier_default.into_iter().chain(default).collect()
 }

@@ -11,8 +11,8 @@ mod graph;
 mod kinds;
 mod lower;
 mod overlay;
-mod services;
 pub mod schema;
+mod services;
 mod shape;
 mod typeck;
 
@@ -29,12 +29,17 @@ pub struct Analysis {
 }
 
 /// Analyses the parsed files of one platform. `paths` are the display paths of all source files,
-/// indexed by `FileId`; `files` are those that parsed.
-pub fn analyze(files: &[ast::SourceFile], paths: &[String]) -> Analysis {
+/// indexed by `FileId`; `files` are those that parsed. `complete` is false when some file did
+/// not parse: then a missing `platform` may be in that file and is not reported.
+pub fn analyze(files: &[ast::SourceFile], paths: &[String], complete: bool) -> Analysis {
     let mut diagnostics = Vec::new();
-    let checked: Vec<_> = files.iter().map(|file| (file.file, shape::check_file(file, &mut diagnostics))).collect();
+    let checked: Vec<_> =
+        files.iter().map(|file| (file.file, shape::check_file(file, &mut diagnostics))).collect();
     let collected = collect::collect(&checked, &mut diagnostics);
     let platform = lower::lower(&collected, paths, &mut diagnostics);
+    if !complete {
+        diagnostics.retain(|d| d.code != idpc_diagnostics::Code::MissingPlatform);
+    }
     sort_and_dedup(&mut diagnostics);
     let platform = if has_errors(&diagnostics) { None } else { platform };
     Analysis { platform, diagnostics }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span};
 use idpc_ir::{
-    Approval, Duration, Email, EnvId, Environment, Ephemeral, FieldValue, Member, Observability, Platform, Role,
-    System, Team, TeamId, Tier, Url,
+    Approval, Duration, Email, EnvId, Environment, Ephemeral, FieldValue, Member, Observability,
+    Platform, Role, System, Team, TeamId, Tier, Url,
 };
 
 use crate::collect::{Collected, Decl};
@@ -19,17 +19,23 @@ const DEFAULT_MAX_TTL: Duration = Duration::from_days(14);
 
 /// Lowers everything. Returns a platform even when diagnostics hold errors (the caller drops it
 /// then), but `None` when there is no `platform` declaration at all.
-pub(crate) fn lower(collected: &Collected<'_>, paths: &[String], diagnostics: &mut Vec<Diagnostic>) -> Option<Platform> {
+pub(crate) fn lower(
+    collected: &Collected<'_>,
+    paths: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Platform> {
     if collected.platform.is_none() {
         diagnostics.push(
-            Diagnostic::global(Code::MissingPlatform, "no file declares the `platform`")
-                .with_help("add `platform \"NAME\" { registry \"…\" }` to one file of the description"),
+            Diagnostic::global(Code::MissingPlatform, "no file declares the `platform`").with_help(
+                "add `platform \"NAME\" { registry \"…\" }` to one file of the description",
+            ),
         );
     }
     let settings = collected.platform.map(|decl| lower_platform(decl.node));
     let max_ttl = settings.as_ref().map_or(DEFAULT_MAX_TTL, |s| s.max_ttl);
     let teams = lower_teams(&collected.teams, diagnostics);
-    let (environments, env_ids) = lower_environments(&collected.environments, &teams, max_ttl, diagnostics);
+    let (environments, env_ids) =
+        lower_environments(&collected.environments, &teams, max_ttl, diagnostics);
     let systems = lower_systems(&collected.systems, &collected.teams, diagnostics);
     let kinds = kinds::lower_kinds(&collected.kinds, diagnostics);
     let names = services::Names { collected, env_ids: &env_ids, kinds: &kinds };
@@ -40,7 +46,14 @@ pub(crate) fn lower(collected: &Collected<'_>, paths: &[String], diagnostics: &m
     let settings = settings?;
     let registry = settings.registry.clone();
     let deployments = overlay::resolve_all(
-        &overlay::Inputs { services: &services, plans: &plans, environments: &environments, kinds: &kinds, teams: &teams, registry: registry.as_deref() },
+        &overlay::Inputs {
+            services: &services,
+            plans: &plans,
+            environments: &environments,
+            kinds: &kinds,
+            teams: &teams,
+            registry: registry.as_deref(),
+        },
         diagnostics,
     );
     let span = collected.platform.map(|d| d.name_span)?;
@@ -96,7 +109,10 @@ fn lower_platform(node: &Checked<'_>) -> Settings {
             error_codes: setting("error-codes", "5.."),
             service_label: setting("service-label", "service"),
         },
-        max_ttl: node.child_value("max-ephemeral-ttl").and_then(|t| t.value.as_duration()).unwrap_or(DEFAULT_MAX_TTL),
+        max_ttl: node
+            .child_value("max-ephemeral-ttl")
+            .and_then(|t| t.value.as_duration())
+            .unwrap_or(DEFAULT_MAX_TTL),
     }
 }
 
@@ -159,23 +175,34 @@ fn lower_environments(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<Environment>, BTreeMap<String, EnvId>) {
     let tier_of = |decl: &Decl<'_>| {
-        decl.node.prop("tier").and_then(|t| t.value.as_str()).and_then(|t| Tier::ALL.into_iter().find(|x| x.as_str() == t))
+        decl.node
+            .prop("tier")
+            .and_then(|t| t.value.as_str())
+            .and_then(|t| Tier::ALL.into_iter().find(|x| x.as_str() == t))
     };
-    let base_of = |decl: &Decl<'_>| decl.node.prop("from").and_then(|t| t.value.as_str().map(|s| (s.to_owned(), t.span)));
+    let base_of = |decl: &Decl<'_>| {
+        decl.node.prop("from").and_then(|t| t.value.as_str().map(|s| (s.to_owned(), t.span)))
+    };
     // The effective tier of each declaration: its own, or its base's.
     let mut order: Vec<(bool, Tier, &str, usize)> = Vec::new();
     for (index, decl) in decls.iter().enumerate() {
         let ephemeral = decl.node.has_prop("from");
         let tier = match base_of(decl) {
-            Some((base, _)) => crate::collect::Collected::find(decls, &base).and_then(|b| tier_of(&decls[b])),
+            Some((base, _)) => {
+                crate::collect::Collected::find(decls, &base).and_then(|b| tier_of(&decls[b]))
+            }
             None => tier_of(decl),
         };
         order.push((ephemeral, tier.unwrap_or(Tier::Development), decl.name, index));
     }
     order.sort();
-    let ids: BTreeMap<String, EnvId> =
-        order.iter().enumerate().map(|(id, (_, _, name, _))| ((*name).to_owned(), EnvId::from_index(id))).collect();
-    let members: Vec<&Email> = teams.iter().flat_map(|t| t.members.iter().map(|m| &m.email)).collect();
+    let ids: BTreeMap<String, EnvId> = order
+        .iter()
+        .enumerate()
+        .map(|(id, (_, _, name, _))| ((*name).to_owned(), EnvId::from_index(id)))
+        .collect();
+    let members: Vec<&Email> =
+        teams.iter().flat_map(|t| t.members.iter().map(|m| &m.email)).collect();
     let mut environments = Vec::with_capacity(order.len());
     for &(_, tier, _, index) in &order {
         let decl = &decls[index];
@@ -192,7 +219,11 @@ fn lower_environments(
         }
         let approval = node.child("approval").map(|a| Approval {
             required: a.prop("required").and_then(|t| t.value.as_bool()).unwrap_or(false),
-            approvers: a.prop("approvers").and_then(|t| t.value.as_int()).and_then(|n| u32::try_from(n).ok()).unwrap_or(1),
+            approvers: a
+                .prop("approvers")
+                .and_then(|t| t.value.as_int())
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(1),
         });
         let mut environment = Environment {
             name: decl.name.to_owned(),
@@ -227,15 +258,37 @@ fn lower_environments(
                 }
             }
             Some((base_name, base_span)) => {
-                if let Some(base) = lower_ephemeral(decl, &base_name, base_span, decls, &ids, max_ttl, &members, diagnostics) {
+                if let Some(base) = lower_ephemeral(
+                    decl,
+                    &base_name,
+                    base_span,
+                    decls,
+                    &ids,
+                    max_ttl,
+                    &members,
+                    diagnostics,
+                ) {
                     let base_decl = &decls[base.1];
                     if environment.clusters.is_empty() {
-                        environment.clusters = base_decl.node.children_named("cluster").filter_map(|c| c.str_arg(0).map(|(n, _)| n.to_owned())).collect();
+                        environment.clusters = base_decl
+                            .node
+                            .children_named("cluster")
+                            .filter_map(|c| c.str_arg(0).map(|(n, _)| n.to_owned()))
+                            .collect();
                     }
-                    if approval.is_none() && let Some(a) = base_decl.node.child("approval") {
+                    if approval.is_none()
+                        && let Some(a) = base_decl.node.child("approval")
+                    {
                         environment.approval = Approval {
-                            required: a.prop("required").and_then(|t| t.value.as_bool()).unwrap_or(false),
-                            approvers: a.prop("approvers").and_then(|t| t.value.as_int()).and_then(|n| u32::try_from(n).ok()).unwrap_or(1),
+                            required: a
+                                .prop("required")
+                                .and_then(|t| t.value.as_bool())
+                                .unwrap_or(false),
+                            approvers: a
+                                .prop("approvers")
+                                .and_then(|t| t.value.as_int())
+                                .and_then(|n| u32::try_from(n).ok())
+                                .unwrap_or(1),
                         };
                     }
                     if environment.region.is_none() {
@@ -250,7 +303,10 @@ fn lower_environments(
     (environments, ids)
 }
 
-#[expect(clippy::too_many_arguments, reason = "one call site; the pieces are the environment and its context")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the pieces are the environment and its context"
+)]
 fn lower_ephemeral(
     decl: &Decl<'_>,
     base_name: &str,
@@ -263,31 +319,52 @@ fn lower_ephemeral(
 ) -> Option<(Option<Ephemeral>, usize)> {
     let node = decl.node;
     let Some(base_index) = Collected::find(decls, base_name) else {
-        diagnostics.push(unknown_reference("environment", base_name, base_span, decls.iter().map(|d| d.name)));
+        diagnostics.push(unknown_reference(
+            "environment",
+            base_name,
+            base_span,
+            decls.iter().map(|d| d.name),
+        ));
         return None;
     };
     let base = &decls[base_index];
     if base_name == decl.name {
-        diagnostics.push(Diagnostic::new(Code::InvalidEphemeral, format!("environment `{base_name}` is created from itself"), base_span, "the base must be another environment"));
+        diagnostics.push(Diagnostic::new(
+            Code::InvalidEphemeral,
+            format!("environment `{base_name}` is created from itself"),
+            base_span,
+            "the base must be another environment",
+        ));
         return None;
     }
     if base.node.has_prop("from") {
         diagnostics.push(
-            Diagnostic::new(Code::InvalidEphemeral, format!("`{}` is created from `{base_name}`, which is itself ephemeral", decl.name), base_span, "an ephemeral base")
-                .with_label(base.name_span, "declared ephemeral here")
-                .with_help("create ephemeral environments from a long-lived one"),
+            Diagnostic::new(
+                Code::InvalidEphemeral,
+                format!("`{}` is created from `{base_name}`, which is itself ephemeral", decl.name),
+                base_span,
+                "an ephemeral base",
+            )
+            .with_label(base.name_span, "declared ephemeral here")
+            .with_help("create ephemeral environments from a long-lived one"),
         );
     }
     if let (Some(own), Some(base_tier)) = (node.prop("tier"), base.node.prop("tier"))
         && own.value != base_tier.value
     {
-        diagnostics.push(conflict(
-            format!("ephemeral environment `{}` has another tier than `{base_name}`", decl.name),
-            own.span,
-            "this tier",
-            base_tier.span,
-            "differs from the base's tier",
-        ).with_help("an ephemeral environment takes its base's tier; remove `tier`"));
+        diagnostics.push(
+            conflict(
+                format!(
+                    "ephemeral environment `{}` has another tier than `{base_name}`",
+                    decl.name
+                ),
+                own.span,
+                "this tier",
+                base_tier.span,
+                "differs from the base's tier",
+            )
+            .with_help("an ephemeral environment takes its base's tier; remove `tier`"),
+        );
     }
     let mut get = |key: &str| {
         if !node.has_prop(key) {
@@ -305,28 +382,45 @@ fn lower_ephemeral(
         && *ttl > max_ttl
     {
         diagnostics.push(
-            Diagnostic::new(Code::InvalidEphemeral, format!("ttl {ttl} is longer than the platform allows ({max_ttl})"), *span, format!("at most {max_ttl}"))
-                .with_help("shorten the ttl, or raise `max-ephemeral-ttl` in the platform"),
+            Diagnostic::new(
+                Code::InvalidEphemeral,
+                format!("ttl {ttl} is longer than the platform allows ({max_ttl})"),
+                *span,
+                format!("at most {max_ttl}"),
+            )
+            .with_help("shorten the ttl, or raise `max-ephemeral-ttl` in the platform"),
         );
     }
     if let Some((FieldValue::Email(owner), span)) = &owner
         && !members.contains(&owner)
     {
         diagnostics.push(
-            Diagnostic::new(Code::OwnerNotMember, format!("owner `{owner}` is not a member of any team"), *span, "not a member")
-                .with_help("add them to a team so that alerts and approvals reach them"),
+            Diagnostic::new(
+                Code::OwnerNotMember,
+                format!("owner `{owner}` is not a member of any team"),
+                *span,
+                "not a member",
+            )
+            .with_help("add them to a team so that alerts and approvals reach them"),
         );
     }
     let ephemeral = match (owner, ttl, created, ids.get(base_name)) {
-        (Some((FieldValue::Email(owner), _)), Some((FieldValue::Duration(ttl), _)), Some(FieldValue::Date(created)), Some(from)) => {
-            Some(Ephemeral { from: *from, owner, ttl, created })
-        }
+        (
+            Some((FieldValue::Email(owner), _)),
+            Some((FieldValue::Duration(ttl), _)),
+            Some(FieldValue::Date(created)),
+            Some(from),
+        ) => Some(Ephemeral { from: *from, owner, ttl, created }),
         _ => None,
     };
     Some((ephemeral, base_index))
 }
 
-fn lower_systems(decls: &[Decl<'_>], teams: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<System> {
+fn lower_systems(
+    decls: &[Decl<'_>],
+    teams: &[Decl<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<System> {
     decls
         .iter()
         .map(|decl| {
@@ -334,7 +428,12 @@ fn lower_systems(decls: &[Decl<'_>], teams: &[Decl<'_>], diagnostics: &mut Vec<D
                 let name = t.value.as_str()?;
                 let found = Collected::find(teams, name);
                 if found.is_none() {
-                    diagnostics.push(unknown_reference("team", name, t.span, teams.iter().map(|d| d.name)));
+                    diagnostics.push(unknown_reference(
+                        "team",
+                        name,
+                        t.span,
+                        teams.iter().map(|d| d.name),
+                    ));
                 }
                 found
             });
@@ -349,7 +448,12 @@ fn lower_systems(decls: &[Decl<'_>], teams: &[Decl<'_>], diagnostics: &mut Vec<D
 }
 
 /// Namespaces are `<team>-<environment>`; Kubernetes limits names to 63 characters.
-fn check_namespaces(teams: &[Team], environments: &[Environment], services: &[idpc_ir::Service], diagnostics: &mut Vec<Diagnostic>) {
+fn check_namespaces(
+    teams: &[Team],
+    environments: &[Environment],
+    services: &[idpc_ir::Service],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let mut used: Vec<bool> = vec![false; teams.len()];
     for service in services {
         if let Some(flag) = used.get_mut(service.team.index()) {
@@ -363,7 +467,10 @@ fn check_namespaces(teams: &[Team], environments: &[Environment], services: &[id
                 diagnostics.push(
                     Diagnostic::new(
                         Code::NameTooLong,
-                        format!("namespace `{namespace}` has {} characters; Kubernetes allows 63", namespace.len()),
+                        format!(
+                            "namespace `{namespace}` has {} characters; Kubernetes allows 63",
+                            namespace.len()
+                        ),
                         team.span,
                         "this team's name",
                     )

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Diagnostic, Span};
 use idpc_ir::{
-    Autoscale, CanaryStep, Cpu, Deployment, Duration, EnvId, EnvVar, Environment, FieldValue, HealthCheck, Image,
-    IntOrPercent, Kind, Layer, Memory, Origin, Percent, ResourceInstance, Rollback, SecretBinding, Service, ServiceId,
-    Sourced, Strategy, Team, TeamId,
+    Autoscale, CanaryStep, Cpu, Deployment, Duration, EnvId, EnvVar, Environment, FieldValue,
+    HealthCheck, Image, IntOrPercent, Kind, Layer, Memory, Origin, Percent, ResourceInstance,
+    Rollback, SecretBinding, Service, ServiceId, Sourced, Strategy, Team, TeamId,
 };
 
 use crate::diagnostics::missing;
@@ -33,10 +33,14 @@ pub(crate) struct Inputs<'a> {
 type Layers<'l, 'a> = Vec<(Layer, &'l services::Layer<'a>)>;
 
 /// Resolves every (service, environment), in service then environment order.
-pub(crate) fn resolve_all(inputs: &Inputs<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Deployment> {
+pub(crate) fn resolve_all(
+    inputs: &Inputs<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Deployment> {
     let mut deployments = Vec::with_capacity(inputs.services.len() * inputs.environments.len());
     // (service, resource, field) → where the resource is declared and the environments lacking it.
-    let mut missing_fields: BTreeMap<(usize, String, String), (Span, Vec<String>)> = BTreeMap::new();
+    let mut missing_fields: BTreeMap<(usize, String, String), (Span, Vec<String>)> =
+        BTreeMap::new();
     for (index, (service, plan)) in inputs.services.iter().zip(inputs.plans).enumerate() {
         for (env_index, environment) in inputs.environments.iter().enumerate() {
             let env = EnvId::from_index(env_index);
@@ -51,31 +55,55 @@ pub(crate) fn resolve_all(inputs: &Inputs<'_>, diagnostics: &mut Vec<Diagnostic>
                 layers.push((Layer::Override { environment: base.name.clone() }, layer));
             }
             layers.push((Layer::Service, &plan.base));
-            let resources = resolve_resources(&layers, environment, inputs.kinds, |resource, field, span| {
-                missing_fields
-                    .entry((index, resource.to_owned(), field.to_owned()))
-                    .or_insert_with(|| (span, Vec::new()))
-                    .1
-                    .push(environment.name.clone());
-            });
-            if let Some(deployment) = resolve(inputs, service, ServiceId::from_index(index), env, &layers, resources) {
+            let resources =
+                resolve_resources(&layers, environment, inputs.kinds, |resource, field, span| {
+                    missing_fields
+                        .entry((index, resource.to_owned(), field.to_owned()))
+                        .or_insert_with(|| (span, Vec::new()))
+                        .1
+                        .push(environment.name.clone());
+                });
+            if let Some(deployment) =
+                resolve(inputs, service, ServiceId::from_index(index), env, &layers, resources)
+            {
                 deployments.push(deployment);
             }
         }
     }
     for ((service, resource, field), (span, envs)) in missing_fields {
         let envs: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
-        let kind = inputs.plans[service].base.resources.iter().find(|r| r.name == resource).map(|r| inputs.kinds[r.kind.index()].name.as_str());
+        let kind = inputs.plans[service]
+            .base
+            .resources
+            .iter()
+            .find(|r| r.name == resource)
+            .map(|r| inputs.kinds[r.kind.index()].name.as_str());
         let kind = kind.map_or_else(String::new, |k| format!(" (kind `{k}`)"));
         diagnostics.push(
-            missing(format!("resource `{resource}`{kind} has no value for `{field}` in {}", envs.join(", ")), span, format!("`{field}` is not set"))
-                .with_help(format!("set `{field}` in the resource, or in an `override` for each environment")),
+            missing(
+                format!(
+                    "resource `{resource}`{kind} has no value for `{field}` in {}",
+                    envs.join(", ")
+                ),
+                span,
+                format!("`{field}` is not set"),
+            )
+            .with_help(format!(
+                "set `{field}` in the resource, or in an `override` for each environment"
+            )),
         );
     }
     deployments
 }
 
-fn resolve(inputs: &Inputs<'_>, service: &Service, id: ServiceId, env: EnvId, layers: &Layers<'_, '_>, resources: Vec<ResourceInstance>) -> Option<Deployment> {
+fn resolve(
+    inputs: &Inputs<'_>,
+    service: &Service,
+    id: ServiceId,
+    env: EnvId,
+    layers: &Layers<'_, '_>,
+    resources: Vec<ResourceInstance>,
+) -> Option<Deployment> {
     let environment = &inputs.environments[env.index()];
     let image = pick(layers, |c| match &c.child_value("image")?.value {
         FieldValue::Image(image) => Some((image.clone(), c.child_value("image")?.span)),
@@ -94,56 +122,79 @@ fn resolve(inputs: &Inputs<'_>, service: &Service, id: ServiceId, env: EnvId, la
         }
     };
     let cpu = pick(layers, quantity("requests", "cpu"))
-        .and_then(|s| as_cpu(s))
+        .and_then(as_cpu)
         .unwrap_or_else(|| Sourced::builtin(Cpu::from_millis(100)));
     let memory = pick(layers, quantity("requests", "memory"))
-        .and_then(|s| as_memory(s))
+        .and_then(as_memory)
         .unwrap_or_else(|| Sourced::builtin(Memory::from_bytes(128 << 20)));
     let cpu_limit = pick(layers, quantity("limits", "cpu")).and_then(as_cpu);
-    let memory_limit = pick(layers, quantity("limits", "memory")).and_then(as_memory).unwrap_or_else(|| memory.clone());
+    let memory_limit = pick(layers, quantity("limits", "memory"))
+        .and_then(as_memory)
+        .unwrap_or_else(|| memory.clone());
     let autoscale = pick(layers, |c| {
         let node = c.child("autoscale")?;
         let min = u32::try_from(node.prop("min")?.value.as_int()?).ok()?;
         let max = u32::try_from(node.prop("max")?.value.as_int()?).ok()?;
-        let cpu_target = node.prop("cpu").and_then(|t| t.value.as_percent()).unwrap_or(Percent::from_whole(70));
+        let cpu_target =
+            node.prop("cpu").and_then(|t| t.value.as_percent()).unwrap_or(Percent::from_whole(70));
         Some((Autoscale { min, max, cpu_target }, node.name_span()))
     });
     let strategy = pick(layers, |c| {
         let deploy = c.child("deploy")?;
-        let node = deploy.children.iter().find(|n| matches!(n.schema.name, "canary" | "blue-green" | "rolling"))?;
+        let node = deploy
+            .children
+            .iter()
+            .find(|n| matches!(n.schema.name, "canary" | "blue-green" | "rolling"))?;
         Some((strategy_of(node), node.name_span()))
     })
     .unwrap_or_else(|| Sourced::builtin(default_rolling()));
     let first_port = service.ports.first().map(|p| p.name.clone());
     let healthcheck = pick(layers, |c| {
         let node = deploy_child(c, "healthcheck")?;
-        let duration = |key: &str, default: Duration| node.prop(key).and_then(|t| t.value.as_duration()).unwrap_or(default);
+        let duration = |key: &str, default: Duration| {
+            node.prop(key).and_then(|t| t.value.as_duration()).unwrap_or(default)
+        };
         Some((
             HealthCheck {
                 path: node.prop("path")?.value.as_str()?.to_owned(),
-                port: node.prop("port").and_then(|t| t.value.as_str().map(str::to_owned)).or_else(|| first_port.clone())?,
+                port: node
+                    .prop("port")
+                    .and_then(|t| t.value.as_str().map(str::to_owned))
+                    .or_else(|| first_port.clone())?,
                 interval: duration("interval", Duration::from_secs(10)),
                 timeout: duration("timeout", Duration::from_secs(1)),
-                threshold: node.prop("threshold").and_then(|t| t.value.as_int()).and_then(|n| u32::try_from(n).ok()).unwrap_or(3),
+                threshold: node
+                    .prop("threshold")
+                    .and_then(|t| t.value.as_int())
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(3),
                 initial_delay: duration("initial-delay", Duration::from_secs(0)),
             },
             node.name_span(),
         ))
     });
-    let derived_error_rate = service.slos.iter().find(|s| s.indicator == idpc_ir::Indicator::Availability).map(|slo| {
-        // The page-fast burn threshold: 2% of the window's budget spent in one hour.
-        let budget = u64::from(slo.objective.complement().millionths());
-        let window_hours = slo.window.as_millis() / 3_600_000;
-        Percent::from_millionths(u32::try_from((budget * 2 * window_hours / 100).min(1_000_000)).unwrap_or(1_000_000))
-    });
+    let derived_error_rate =
+        service.slos.iter().find(|s| s.indicator == idpc_ir::Indicator::Availability).map(|slo| {
+            // The page-fast burn threshold: 2% of the window's budget spent in one hour.
+            let budget = u64::from(slo.objective.complement().millionths());
+            let window_hours = slo.window.as_millis() / 3_600_000;
+            Percent::from_millionths(
+                u32::try_from((budget * 2 * window_hours / 100).min(1_000_000))
+                    .unwrap_or(1_000_000),
+            )
+        });
     let rollback = pick(layers, |c| {
         let node = deploy_child(c, "rollback")?;
-        let error_rate = node.prop("error-rate").and_then(|t| t.value.as_percent()).or(derived_error_rate)?;
+        let error_rate =
+            node.prop("error-rate").and_then(|t| t.value.as_percent()).or(derived_error_rate)?;
         Some((
             Rollback {
                 auto: node.prop("auto").and_then(|t| t.value.as_bool()).unwrap_or(true),
                 error_rate,
-                interval: node.prop("interval").and_then(|t| t.value.as_duration()).unwrap_or(Duration::from_secs(60)),
+                interval: node
+                    .prop("interval")
+                    .and_then(|t| t.value.as_duration())
+                    .unwrap_or(Duration::from_secs(60)),
             },
             node.name_span(),
         ))
@@ -174,35 +225,49 @@ fn deploy_child<'c, 'a>(node: &'c Checked<'a>, name: &str) -> Option<&'c Checked
 }
 
 /// The most specific layer's value, with the others as shadowed origins.
-fn pick<T>(layers: &Layers<'_, '_>, get: impl Fn(&Checked<'_>) -> Option<(T, Span)>) -> Option<Sourced<T>> {
-    let mut found = layers.iter().filter_map(|(layer, l)| get(l.node).map(|(value, span)| (value, Origin::at(span, layer.clone()))));
+fn pick<T>(
+    layers: &Layers<'_, '_>,
+    get: impl Fn(&Checked<'_>) -> Option<(T, Span)>,
+) -> Option<Sourced<T>> {
+    let mut found = layers.iter().filter_map(|(layer, l)| {
+        get(l.node).map(|(value, span)| (value, Origin::at(span, layer.clone())))
+    });
     let (value, origin) = found.next()?;
     Some(Sourced { value, origin, shadowed: found.map(|(_, o)| o).collect() })
 }
 
 fn as_cpu(sourced: Sourced<FieldValue>) -> Option<Sourced<Cpu>> {
     match sourced.value {
-        FieldValue::Cpu(cpu) => Some(Sourced { value: cpu, origin: sourced.origin, shadowed: sourced.shadowed }),
+        FieldValue::Cpu(cpu) => {
+            Some(Sourced { value: cpu, origin: sourced.origin, shadowed: sourced.shadowed })
+        }
         _ => None,
     }
 }
 
 fn as_memory(sourced: Sourced<FieldValue>) -> Option<Sourced<Memory>> {
     match sourced.value {
-        FieldValue::Memory(memory) => Some(Sourced { value: memory, origin: sourced.origin, shadowed: sourced.shadowed }),
+        FieldValue::Memory(memory) => {
+            Some(Sourced { value: memory, origin: sourced.origin, shadowed: sourced.shadowed })
+        }
         _ => None,
     }
 }
 
 fn with_registry(image: Image, registry: Option<&str>) -> Image {
     match registry {
-        Some(registry) if !image.has_registry() => Image { repository: format!("{registry}/{}", image.repository), ..image },
+        Some(registry) if !image.has_registry() => {
+            Image { repository: format!("{registry}/{}", image.repository), ..image }
+        }
         _ => image,
     }
 }
 
 fn default_rolling() -> Strategy {
-    Strategy::Rolling { max_surge: IntOrPercent::Percent(Percent::from_whole(25)), max_unavailable: IntOrPercent::Int(0) }
+    Strategy::Rolling {
+        max_surge: IntOrPercent::Percent(Percent::from_whole(25)),
+        max_unavailable: IntOrPercent::Int(0),
+    }
 }
 
 fn strategy_of(node: &Checked<'_>) -> Strategy {
@@ -221,9 +286,18 @@ fn strategy_of(node: &Checked<'_>) -> Strategy {
                 .collect(),
         },
         "blue-green" => Strategy::BlueGreen {
-            auto_promote: node.prop("auto-promote").and_then(|t| t.value.as_bool()).unwrap_or(false),
-            preview_replicas: node.prop("preview-replicas").and_then(|t| t.value.as_int()).and_then(|n| u32::try_from(n).ok()),
-            scale_down_delay: node.prop("scale-down-delay").and_then(|t| t.value.as_duration()).unwrap_or(Duration::from_secs(30)),
+            auto_promote: node
+                .prop("auto-promote")
+                .and_then(|t| t.value.as_bool())
+                .unwrap_or(false),
+            preview_replicas: node
+                .prop("preview-replicas")
+                .and_then(|t| t.value.as_int())
+                .and_then(|n| u32::try_from(n).ok()),
+            scale_down_delay: node
+                .prop("scale-down-delay")
+                .and_then(|t| t.value.as_duration())
+                .unwrap_or(Duration::from_secs(30)),
         },
         _ => {
             let get = |key: &str, default: IntOrPercent| match node.prop(key).map(|t| &t.value) {
@@ -243,7 +317,9 @@ fn resolve_variables(layers: &Layers<'_, '_>) -> Vec<EnvVar> {
     let mut by_name: BTreeMap<String, Sourced<String>> = BTreeMap::new();
     for (layer, l) in layers.iter().rev() {
         for node in l.node.children_named("env") {
-            let (Some((name, _)), Some((value, span))) = (node.str_arg(0), node.str_arg(1)) else { continue };
+            let (Some((name, _)), Some((value, span))) = (node.str_arg(0), node.str_arg(1)) else {
+                continue;
+            };
             let origin = Origin::at(span, layer.clone());
             match by_name.get_mut(name) {
                 Some(existing) => {
@@ -271,7 +347,9 @@ fn resolve_secrets(layers: &Layers<'_, '_>, teams: &[Team]) -> Vec<SecretBinding
                 .children_named("reader")
                 .flat_map(|r| r.args_from(0))
                 .filter_map(|t| t.value.as_str())
-                .filter_map(|team| teams.iter().position(|t| t.name == team).map(TeamId::from_index))
+                .filter_map(|team| {
+                    teams.iter().position(|t| t.name == team).map(TeamId::from_index)
+                })
                 .collect();
             readers.sort_unstable();
             readers.dedup();
@@ -281,8 +359,15 @@ fn resolve_secrets(layers: &Layers<'_, '_>, teams: &[Team]) -> Vec<SecretBinding
                 shadowed.extend(b.reference.shadowed);
                 shadowed
             });
-            let reference = Sourced { value: reference.clone(), origin, shadowed: shadowed.unwrap_or_default() };
-            by_name.insert(name.to_owned(), SecretBinding { name: name.to_owned(), reference, readers });
+            let reference = Sourced {
+                value: reference.clone(),
+                origin,
+                shadowed: shadowed.unwrap_or_default(),
+            };
+            by_name.insert(
+                name.to_owned(),
+                SecretBinding { name: name.to_owned(), reference, readers },
+            );
         }
     }
     by_name.into_values().collect()
@@ -318,13 +403,18 @@ fn resolve_resources(
                     Some((typed.value.clone(), Origin::at(typed.span, layer.clone())))
                 })
                 .collect();
-            candidates.extend(defaults_for(field, environment.tier).into_iter().map(|(v, o)| (v.clone(), o)));
+            candidates.extend(
+                defaults_for(field, environment.tier).into_iter().map(|(v, o)| (v.clone(), o)),
+            );
             let mut candidates = candidates.into_iter();
             let Some((value, origin)) = candidates.next() else {
                 on_missing(name, &field.name, span);
                 continue;
             };
-            fields.push((field.name.clone(), Sourced { value, origin, shadowed: candidates.map(|(_, o)| o).collect() }));
+            fields.push((
+                field.name.clone(),
+                Sourced { value, origin, shadowed: candidates.map(|(_, o)| o).collect() },
+            ));
         }
         out.push(ResourceInstance { name: name.to_owned(), kind: kind_id, fields, span });
     }

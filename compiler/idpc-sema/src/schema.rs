@@ -156,7 +156,11 @@ impl NodeSchema {
             parts.push(if arg.required { name } else { format!("[{name}]") });
         }
         for prop in self.props {
-            parts.push(if prop.required { format!("{}=…", prop.name) } else { format!("[{}=…]", prop.name) });
+            parts.push(if prop.required {
+                format!("{}=…", prop.name)
+            } else {
+                format!("[{}=…]", prop.name)
+            });
         }
         if !matches!(self.children, Children::None) {
             parts.push("{ … }".to_owned());
@@ -167,7 +171,11 @@ impl NodeSchema {
 
 /// Finds a node schema anywhere in the language by name, for "belongs inside" hints.
 pub fn find_anywhere(name: &str) -> Option<(&'static str, &'static NodeSchema)> {
-    fn walk(parent: &'static str, nodes: &'static [NodeSchema], name: &str) -> Option<(&'static str, &'static NodeSchema)> {
+    fn walk(
+        parent: &'static str,
+        nodes: &'static [NodeSchema],
+        name: &str,
+    ) -> Option<(&'static str, &'static NodeSchema)> {
         for node in nodes {
             if node.name == name {
                 return Some((parent, node));

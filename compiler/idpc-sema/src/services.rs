@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span};
 use idpc_ir::{
-    Criticality, Duration, EnvId, FieldValue, Indicator, Kind, KindId, Port, Service, ServiceId, Slo, SystemId, TeamId,
+    Criticality, Duration, EnvId, FieldValue, Indicator, Kind, KindId, Port, Service, ServiceId,
+    Slo, SystemId, TeamId,
 };
 
 use crate::collect::Collected;
@@ -51,7 +52,10 @@ const MAX_SERVICE_NAME: usize = 55;
 const MIN_WINDOW: Duration = Duration::from_days(7);
 const MAX_WINDOW: Duration = Duration::from_days(90);
 
-pub(crate) fn lower_services<'a>(names: &Names<'a>, diagnostics: &mut Vec<Diagnostic>) -> (Vec<Service>, Vec<Plan<'a>>, Vec<Edge>) {
+pub(crate) fn lower_services<'a>(
+    names: &Names<'a>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<Service>, Vec<Plan<'a>>, Vec<Edge>) {
     let mut services = Vec::new();
     let mut plans = Vec::new();
     let mut edges = Vec::new();
@@ -63,12 +67,19 @@ pub(crate) fn lower_services<'a>(names: &Names<'a>, diagnostics: &mut Vec<Diagno
                     .with_help("generated objects add suffixes such as `-preview` to the name, within Kubernetes' 63"),
             );
         }
-        let team = resolve(node.prop("team"), "team", &names.collected.teams, diagnostics).map(TeamId::from_index);
-        let system = resolve(node.child_value("system"), "system", &names.collected.systems, diagnostics).map(SystemId::from_index);
+        let team = resolve(node.prop("team"), "team", &names.collected.teams, diagnostics)
+            .map(TeamId::from_index);
+        let system =
+            resolve(node.child_value("system"), "system", &names.collected.systems, diagnostics)
+                .map(SystemId::from_index);
         if node.child("image").is_none() {
             diagnostics.push(
-                missing(format!("service `{}` needs an `image`", decl.name), decl.name_span, "no `image` inside")
-                    .with_help("add `image \"NAME:TAG\"`"),
+                missing(
+                    format!("service `{}` needs an `image`", decl.name),
+                    decl.name_span,
+                    "no `image` inside",
+                )
+                .with_help("add `image \"NAME:TAG\"`"),
             );
         }
         let ports = lower_ports(node, diagnostics);
@@ -80,7 +91,12 @@ pub(crate) fn lower_services<'a>(names: &Names<'a>, diagnostics: &mut Vec<Diagno
                     edges.push(Edge { from: index, to: target, span: dependency.span });
                     depends_on.push(ServiceId::from_index(target));
                 }
-                None => diagnostics.push(unknown_reference("service", name, dependency.span, names.collected.services.iter().map(|d| d.name))),
+                None => diagnostics.push(unknown_reference(
+                    "service",
+                    name,
+                    dependency.span,
+                    names.collected.services.iter().map(|d| d.name),
+                )),
             }
         }
         depends_on.sort_unstable();
@@ -93,18 +109,29 @@ pub(crate) fn lower_services<'a>(names: &Names<'a>, diagnostics: &mut Vec<Diagno
         for over in node.children_named("override") {
             let Some((env_name, span)) = over.str_arg(0) else { continue };
             let Some(&env) = names.env_ids.get(env_name) else {
-                diagnostics.push(unknown_reference("environment", env_name, span, names.env_ids.keys().map(String::as_str)));
+                diagnostics.push(unknown_reference(
+                    "environment",
+                    env_name,
+                    span,
+                    names.env_ids.keys().map(String::as_str),
+                ));
                 continue;
             };
             if let Some(first) = override_spans.insert(env_name, span) {
                 diagnostics.push(
-                    Diagnostic::new(Code::RepeatedNode, format!("two overrides for environment `{env_name}`"), span, "given again here")
-                        .with_label(first, "first given here")
-                        .with_help("merge them into one `override` block"),
+                    Diagnostic::new(
+                        Code::RepeatedNode,
+                        format!("two overrides for environment `{env_name}`"),
+                        span,
+                        "given again here",
+                    )
+                    .with_label(first, "first given here")
+                    .with_help("merge them into one `override` block"),
                 );
                 continue;
             }
-            let layer = lower_layer(over, Some(&base), &ports, has_availability, names, diagnostics);
+            let layer =
+                lower_layer(over, Some(&base), &ports, has_availability, names, diagnostics);
             overrides.insert(env, layer);
         }
         services.push(Service {
@@ -132,7 +159,12 @@ pub(crate) fn lower_services<'a>(names: &Names<'a>, diagnostics: &mut Vec<Diagno
     (services, plans, edges)
 }
 
-fn resolve(typed: Option<&Typed>, what: &str, table: &[crate::collect::Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+fn resolve(
+    typed: Option<&Typed>,
+    what: &str,
+    table: &[crate::collect::Decl<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<usize> {
     let typed = typed?;
     let name = typed.value.as_str()?;
     let found = Collected::find(table, name);
@@ -147,20 +179,31 @@ fn lower_ports(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Por
     let mut names: BTreeMap<&str, Span> = BTreeMap::new();
     let mut numbers: BTreeMap<i64, Span> = BTreeMap::new();
     for port in node.children_named("port") {
-        let (Some((name, name_span)), Some(number)) = (port.str_arg(0), port.arg(1)) else { continue };
+        let (Some((name, name_span)), Some(number)) = (port.str_arg(0), port.arg(1)) else {
+            continue;
+        };
         let Some(value) = number.value.as_int() else { continue };
         if let Some(first) = names.insert(name, name_span) {
             diagnostics.push(duplicate_member("port", name, name_span, first));
             continue;
         }
         if let Some(first) = numbers.insert(value, number.span) {
-            diagnostics.push(duplicate_member("port number", &value.to_string(), number.span, first));
+            diagnostics.push(duplicate_member(
+                "port number",
+                &value.to_string(),
+                number.span,
+                first,
+            ));
             continue;
         }
         ports.push(Port {
             name: name.to_owned(),
             number: u16::try_from(value).unwrap_or(0),
-            protocol: port.prop("protocol").and_then(|t| t.value.as_str()).unwrap_or("http").to_owned(),
+            protocol: port
+                .prop("protocol")
+                .and_then(|t| t.value.as_str())
+                .unwrap_or("http")
+                .to_owned(),
         });
     }
     ports
@@ -177,18 +220,28 @@ fn lower_slos(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Slo>
         }
         let threshold = slo.prop("threshold");
         let indicator = match (indicator, threshold) {
-            ("latency", Some(typed)) => typed.value.as_duration().map(|threshold| Indicator::Latency { threshold }),
+            ("latency", Some(typed)) => {
+                typed.value.as_duration().map(|threshold| Indicator::Latency { threshold })
+            }
             ("latency", None) => {
                 if !slo.has_prop("threshold") {
                     diagnostics.push(
                         missing("a latency SLO needs a `threshold`", span, "no `threshold=`")
-                            .with_help("add `threshold=\"300ms\"`: the latency a good request stays under"),
+                            .with_help(
+                                "add `threshold=\"300ms\"`: the latency a good request stays under",
+                            ),
                     );
                 }
                 None
             }
             (_, Some(typed)) => {
-                diagnostics.push(conflict("an availability SLO has no `threshold`", typed.span, "only latency SLOs take a threshold", span, "this is an availability SLO"));
+                diagnostics.push(conflict(
+                    "an availability SLO has no `threshold`",
+                    typed.span,
+                    "only latency SLOs take a threshold",
+                    span,
+                    "this is an availability SLO",
+                ));
                 None
             }
             _ => Some(Indicator::Availability),
@@ -207,10 +260,21 @@ fn lower_slos(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Slo>
             None => Some(Duration::from_days(30)),
         };
         let objective = slo.prop("objective").and_then(|t| t.value.as_percent());
-        if let Some(typed) = slo.prop("objective").filter(|t| t.value.as_percent().is_some_and(|p| p.millionths() >= 1_000_000 || p.millionths() < 500_000)) {
+        if let Some(typed) = slo.prop("objective").filter(|t| {
+            t.value
+                .as_percent()
+                .is_some_and(|p| p.millionths() >= 1_000_000 || p.millionths() < 500_000)
+        }) {
             diagnostics.push(
-                Diagnostic::new(Code::OutOfRange, "an SLO objective must be at least 50% and below 100%", typed.span, "no error budget at this objective")
-                    .with_help("an objective of 100% leaves no error budget to alert on; try \"99.9%\""),
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    "an SLO objective must be at least 50% and below 100%",
+                    typed.span,
+                    "no error budget at this objective",
+                )
+                .with_help(
+                    "an objective of 100% leaves no error budget to alert on; try \"99.9%\"",
+                ),
             );
             continue;
         }
@@ -233,7 +297,11 @@ fn lower_layer<'a>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Layer<'a> {
     check_variables(node, diagnostics);
-    for reader in node.children_named("secret").flat_map(|s| s.children_named("reader")).flat_map(|r| r.args_from(0)) {
+    for reader in node
+        .children_named("secret")
+        .flat_map(|s| s.children_named("reader"))
+        .flat_map(|r| r.args_from(0))
+    {
         resolve(Some(reader), "team", &names.collected.teams, diagnostics);
     }
     if let Some(autoscale) = node.child("autoscale")
@@ -241,14 +309,22 @@ fn lower_layer<'a>(
         && min.value.as_int() > max.value.as_int()
     {
         diagnostics.push(
-            Diagnostic::new(Code::InvertedBounds, "autoscale `min` is above `max`", min.span, "the lower bound")
-                .with_label(max.span, "the upper bound"),
+            Diagnostic::new(
+                Code::InvertedBounds,
+                "autoscale `min` is above `max`",
+                min.span,
+                "the lower bound",
+            )
+            .with_label(max.span, "the upper bound"),
         );
     }
     if let Some(deploy) = node.child("deploy") {
         check_deploy(deploy, ports, has_availability_slo, diagnostics);
     }
-    let resources = node.children_named("resource").filter_map(|r| lower_resource(r, base, names, diagnostics)).collect();
+    let resources = node
+        .children_named("resource")
+        .filter_map(|r| lower_resource(r, base, names, diagnostics))
+        .collect();
     Layer { node, resources }
 }
 
@@ -267,7 +343,8 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 format!("`{name}` is both a plain variable and a secret")
             };
             diagnostics.push(
-                Diagnostic::new(Code::DuplicateDeclaration, message, span, "declared again here").with_label(*first, "first declared here"),
+                Diagnostic::new(Code::DuplicateDeclaration, message, span, "declared again here")
+                    .with_label(*first, "first declared here"),
             );
             continue;
         }
@@ -286,20 +363,33 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
 /// Whether a variable's name says it holds a credential.
 fn names_a_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"].iter().any(|w| upper.contains(w))
+    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"]
+        .iter()
+        .any(|w| upper.contains(w))
 }
 
-fn check_deploy(deploy: &Checked<'_>, ports: &[Port], has_availability_slo: bool, diagnostics: &mut Vec<Diagnostic>) {
-    let strategies: Vec<&Checked<'_>> =
-        deploy.children.iter().filter(|c| matches!(c.schema.name, "canary" | "blue-green" | "rolling")).collect();
+fn check_deploy(
+    deploy: &Checked<'_>,
+    ports: &[Port],
+    has_availability_slo: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let strategies: Vec<&Checked<'_>> = deploy
+        .children
+        .iter()
+        .filter(|c| matches!(c.schema.name, "canary" | "blue-green" | "rolling"))
+        .collect();
     if let [first, second, ..] = strategies.as_slice() {
-        diagnostics.push(conflict(
-            format!("`deploy` has both `{}` and `{}`", first.schema.name, second.schema.name),
-            second.name_span(),
-            "second strategy",
-            first.name_span(),
-            "first strategy",
-        ).with_help("a service rolls out with one strategy; keep one"));
+        diagnostics.push(
+            conflict(
+                format!("`deploy` has both `{}` and `{}`", first.schema.name, second.schema.name),
+                second.name_span(),
+                "second strategy",
+                first.name_span(),
+                "first strategy",
+            )
+            .with_help("a service rolls out with one strategy; keep one"),
+        );
     }
     if let Some(canary) = deploy.child("canary") {
         check_canary(canary, diagnostics);
@@ -310,12 +400,21 @@ fn check_deploy(deploy: &Checked<'_>, ports: &[Port], has_availability_slo: bool
                 if let Some(name) = port.value.as_str()
                     && !ports.iter().any(|p| p.name == name)
                 {
-                    diagnostics.push(unknown_reference("port", name, port.span, ports.iter().map(|p| p.name.as_str())));
+                    diagnostics.push(unknown_reference(
+                        "port",
+                        name,
+                        port.span,
+                        ports.iter().map(|p| p.name.as_str()),
+                    ));
                 }
             }
             None if ports.is_empty() && !healthcheck.has_prop("port") => diagnostics.push(
-                missing("the health check has no port to probe", healthcheck.name_span(), "the service declares no port")
-                    .with_help("declare a port with `port \"http\" 8080`"),
+                missing(
+                    "the health check has no port to probe",
+                    healthcheck.name_span(),
+                    "the service declares no port",
+                )
+                .with_help("declare a port with `port \"http\" 8080`"),
             ),
             None => {}
         }
@@ -325,8 +424,12 @@ fn check_deploy(deploy: &Checked<'_>, ports: &[Port], has_availability_slo: bool
         && !has_availability_slo
     {
         diagnostics.push(
-            missing("`rollback` needs an `error-rate` when the service has no availability SLO", rollback.name_span(), "no threshold to roll back on")
-                .with_help("add `error-rate=\"1%\"`, or an `slo \"availability\"` to derive it from"),
+            missing(
+                "`rollback` needs an `error-rate` when the service has no availability SLO",
+                rollback.name_span(),
+                "no threshold to roll back on",
+            )
+            .with_help("add `error-rate=\"1%\"`, or an `slo \"availability\"` to derive it from"),
         );
     }
 }
@@ -338,17 +441,27 @@ fn check_canary(canary: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
         .collect();
     if canary.children_named("step").next().is_none() {
         diagnostics.push(
-            Diagnostic::new(Code::InvalidCanary, "a canary needs steps", canary.name_span(), "no `step` inside")
-                .with_help("add steps such as `step weight=10 pause=\"5m\"` … `step weight=100`"),
+            Diagnostic::new(
+                Code::InvalidCanary,
+                "a canary needs steps",
+                canary.name_span(),
+                "no `step` inside",
+            )
+            .with_help("add steps such as `step weight=10 pause=\"5m\"` … `step weight=100`"),
         );
         return;
     }
     for pair in steps.windows(2) {
         if pair[1].0 <= pair[0].0 {
             diagnostics.push(
-                Diagnostic::new(Code::InvalidCanary, format!("canary weight {} does not increase on {}", pair[1].0, pair[0].0), pair[1].1, "not above the step before")
-                    .with_label(pair[0].1, "previous step")
-                    .with_help("each step sends more traffic to the new version than the one before"),
+                Diagnostic::new(
+                    Code::InvalidCanary,
+                    format!("canary weight {} does not increase on {}", pair[1].0, pair[0].0),
+                    pair[1].1,
+                    "not above the step before",
+                )
+                .with_label(pair[0].1, "previous step")
+                .with_help("each step sends more traffic to the new version than the one before"),
             );
         }
     }
@@ -356,30 +469,51 @@ fn check_canary(canary: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
         && last != 100
     {
         diagnostics.push(
-            Diagnostic::new(Code::InvalidCanary, format!("the last canary step sends {last}% of traffic, not 100%"), span, "the rollout would stop here")
-                .with_help("end with `step weight=100`"),
+            Diagnostic::new(
+                Code::InvalidCanary,
+                format!("the last canary step sends {last}% of traffic, not 100%"),
+                span,
+                "the rollout would stop here",
+            )
+            .with_help("end with `step weight=100`"),
         );
     }
 }
 
-fn lower_resource(node: &Checked<'_>, base: Option<&Layer<'_>>, names: &Names<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<ResourceDecl> {
+fn lower_resource(
+    node: &Checked<'_>,
+    base: Option<&Layer<'_>>,
+    names: &Names<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ResourceDecl> {
     let (name, span) = node.str_arg(0)?;
     let declared = base.and_then(|b| b.resources.iter().find(|r| r.name == name));
     let kind = match (node.prop("kind"), declared) {
         (Some(typed), declared) => {
             let kind_name = typed.value.as_str()?;
             let Some(kind) = names.kinds.iter().position(|k| k.name == kind_name) else {
-                diagnostics.push(unknown_reference("kind", kind_name, typed.span, names.kinds.iter().map(|k| k.name.as_str())));
+                diagnostics.push(unknown_reference(
+                    "kind",
+                    kind_name,
+                    typed.span,
+                    names.kinds.iter().map(|k| k.name.as_str()),
+                ));
                 return None;
             };
             if let Some(declared) = declared.filter(|d| d.kind.index() != kind) {
-                diagnostics.push(conflict(
-                    format!("resource `{name}` changes kind in an override"),
-                    typed.span,
-                    format!("kind `{kind_name}` here"),
-                    declared.span,
-                    format!("kind `{}` in the service", names.kinds[declared.kind.index()].name),
-                ).with_help("an override changes fields; remove `kind` from it"));
+                diagnostics.push(
+                    conflict(
+                        format!("resource `{name}` changes kind in an override"),
+                        typed.span,
+                        format!("kind `{kind_name}` here"),
+                        declared.span,
+                        format!(
+                            "kind `{}` in the service",
+                            names.kinds[declared.kind.index()].name
+                        ),
+                    )
+                    .with_help("an override changes fields; remove `kind` from it"),
+                );
                 return None;
             }
             KindId::from_index(kind)
@@ -389,9 +523,30 @@ fn lower_resource(node: &Checked<'_>, base: Option<&Layer<'_>>, names: &Names<'_
             if node.has_prop("kind") {
                 return None;
             }
-            let help = if base.is_some() { "add `kind=` to declare a new resource here, or fix the name" } else { "add `kind=\"postgres\"` or another kind" };
-            let message = if base.is_some() { format!("resource `{name}` is not declared by the service") } else { format!("resource `{name}` needs a `kind`") };
-            diagnostics.push(missing(message, span, "no kind").with_help(help));
+            match base {
+                Some(base) => {
+                    let help = idpc_diagnostics::did_you_mean(
+                        name,
+                        base.resources.iter().map(|r| r.name.as_str()),
+                    )
+                    .unwrap_or_else(|| {
+                        "add `kind=` to declare a resource only this environment has".to_owned()
+                    });
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::UnknownReference,
+                            format!("unknown resource `{name}`"),
+                            span,
+                            "the service declares no resource of this name",
+                        )
+                        .with_help(help),
+                    );
+                }
+                None => diagnostics.push(
+                    missing(format!("resource `{name}` needs a `kind`"), span, "no kind")
+                        .with_help("add `kind=\"postgres\"` or another kind"),
+                ),
+            }
             return None;
         }
     };

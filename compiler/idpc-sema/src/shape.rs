@@ -73,7 +73,10 @@ impl<'a> Checked<'a> {
     }
 
     /// Every child with this name.
-    pub(crate) fn children_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Checked<'a>> {
+    pub(crate) fn children_named<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Checked<'a>> {
         self.children.iter().filter(move |c| c.schema.name == name)
     }
 
@@ -89,7 +92,10 @@ impl<'a> Checked<'a> {
 }
 
 /// Checks the top-level nodes of one file.
-pub(crate) fn check_file<'a>(file: &'a ast::SourceFile, diagnostics: &mut Vec<Diagnostic>) -> Vec<Checked<'a>> {
+pub(crate) fn check_file<'a>(
+    file: &'a ast::SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Checked<'a>> {
     check_nodes(&file.nodes, schema::language::TOP_LEVEL, None, diagnostics)
 }
 
@@ -112,9 +118,14 @@ fn check_nodes<'a>(
         if !node_schema.repeatable && parent.is_some() {
             if let Some(first) = first_seen.get(node_schema.name) {
                 diagnostics.push(
-                    Diagnostic::new(Code::RepeatedNode, format!("`{}` is given more than once", node_schema.name), node.name.span, "given again here")
-                        .with_label(*first, "first given here")
-                        .with_help("keep one of them"),
+                    Diagnostic::new(
+                        Code::RepeatedNode,
+                        format!("`{}` is given more than once", node_schema.name),
+                        node.name.span,
+                        "given again here",
+                    )
+                    .with_label(*first, "first given here")
+                    .with_help("keep one of them"),
                 );
                 continue;
             }
@@ -137,14 +148,20 @@ fn check_nodes<'a>(
     checked
 }
 
-fn check_node<'a>(node: &'a ast::Node, node_schema: &'static NodeSchema, diagnostics: &mut Vec<Diagnostic>) -> Checked<'a> {
+fn check_node<'a>(
+    node: &'a ast::Node,
+    node_schema: &'static NodeSchema,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Checked<'a> {
     if let Some(span) = node.annotation {
         diagnostics.push(type_annotation(span));
     }
     let args = check_args(node, node_schema, diagnostics);
     let props = check_props(node, node_schema, diagnostics);
     let children = match (node_schema.children, &node.children) {
-        (Children::Nodes(allowed), Some(children)) => check_nodes(children, allowed, Some(node), diagnostics),
+        (Children::Nodes(allowed), Some(children)) => {
+            check_nodes(children, allowed, Some(node), diagnostics)
+        }
         (Children::Nodes(allowed), None) => {
             // Report required children even when the block is missing.
             check_nodes(&[], allowed, Some(node), diagnostics)
@@ -153,9 +170,14 @@ fn check_node<'a>(node: &'a ast::Node, node_schema: &'static NodeSchema, diagnos
             let first = children[0].span;
             let last = children[children.len() - 1].span;
             diagnostics.push(
-                Diagnostic::new(Code::UnexpectedChildren, format!("`{}` takes no children", node_schema.name), first.to(last), "not allowed here")
-                    .with_label(node.name.span, format!("`{}` is a single line", node_schema.name))
-                    .with_help(format!("write it as `{}`", node_schema.usage())),
+                Diagnostic::new(
+                    Code::UnexpectedChildren,
+                    format!("`{}` takes no children", node_schema.name),
+                    first.to(last),
+                    "not allowed here",
+                )
+                .with_label(node.name.span, format!("`{}` is a single line", node_schema.name))
+                .with_help(format!("write it as `{}`", node_schema.usage())),
             );
             Vec::new()
         }
@@ -164,10 +186,15 @@ fn check_node<'a>(node: &'a ast::Node, node_schema: &'static NodeSchema, diagnos
     Checked { node, schema: node_schema, args, props, children }
 }
 
-fn check_args(node: &ast::Node, node_schema: &'static NodeSchema, diagnostics: &mut Vec<Diagnostic>) -> Vec<Option<Typed>> {
+fn check_args(
+    node: &ast::Node,
+    node_schema: &'static NodeSchema,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Option<Typed>> {
     let mut typed = Vec::with_capacity(node.args.len());
     for (index, value) in node.args.iter().enumerate() {
-        let arg_schema = node_schema.args.get(index).or_else(|| node_schema.args.last().filter(|a| a.variadic));
+        let arg_schema =
+            node_schema.args.get(index).or_else(|| node_schema.args.last().filter(|a| a.variadic));
         let Some(arg_schema) = arg_schema else {
             let extra = value.span.to(node.args[node.args.len() - 1].span);
             let takes = match node_schema.args.len() {
@@ -176,15 +203,24 @@ fn check_args(node: &ast::Node, node_schema: &'static NodeSchema, diagnostics: &
                 n => format!("{n} arguments"),
             };
             diagnostics.push(
-                Diagnostic::new(Code::UnexpectedArgument, format!("`{}` takes {takes}", node_schema.name), extra, "unexpected")
-                    .with_help(format!("usage: `{}`", node_schema.usage())),
+                Diagnostic::new(
+                    Code::UnexpectedArgument,
+                    format!("`{}` takes {takes}", node_schema.name),
+                    extra,
+                    "unexpected",
+                )
+                .with_help(format!("usage: `{}`", node_schema.usage())),
             );
             break;
         };
         if let Some(span) = value.annotation {
             diagnostics.push(type_annotation(span));
         }
-        let what = format!("the {} of `{}`", arg_schema.name, node_schema.name);
+        let what = if node_schema.args.len() == 1 {
+            format!("`{}`", node_schema.name)
+        } else {
+            format!("the {} of `{}`", arg_schema.name.to_ascii_lowercase(), node_schema.name)
+        };
         typed.push(check_typed(value, arg_schema.ty, &what, diagnostics));
     }
     for missing in node_schema.args.iter().skip(node.args.len()).filter(|a| a.required) {
@@ -201,26 +237,47 @@ fn check_args(node: &ast::Node, node_schema: &'static NodeSchema, diagnostics: &
     typed
 }
 
-fn check_props(node: &ast::Node, node_schema: &'static NodeSchema, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<&'static str, Typed> {
+fn check_props(
+    node: &ast::Node,
+    node_schema: &'static NodeSchema,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<&'static str, Typed> {
     let mut typed = BTreeMap::new();
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     for prop in &node.props {
         let Some(prop_schema) = node_schema.prop(&prop.name.text) else {
-            let help = did_you_mean(&prop.name.text, node_schema.props.iter().map(|p| p.name)).or_else(|| {
-                let known: Vec<String> = node_schema.props.iter().map(|p| format!("`{}`", p.name)).collect();
-                (!known.is_empty()).then(|| format!("`{}` takes {}", node_schema.name, known.join(", ")))
-            });
-            let label = if node_schema.props.is_empty() { "takes no properties".to_owned() } else { "unknown property".to_owned() };
+            let help = did_you_mean(&prop.name.text, node_schema.props.iter().map(|p| p.name))
+                .or_else(|| {
+                    let known: Vec<String> =
+                        node_schema.props.iter().map(|p| format!("`{}`", p.name)).collect();
+                    (!known.is_empty())
+                        .then(|| format!("`{}` takes {}", node_schema.name, known.join(", ")))
+                });
+            let label = if node_schema.props.is_empty() {
+                "takes no properties".to_owned()
+            } else {
+                "unknown property".to_owned()
+            };
             diagnostics.push(
-                Diagnostic::new(Code::UnknownProperty, format!("`{}` has no property `{}`", node_schema.name, prop.name.text), prop.name.span, label)
-                    .with_help_opt(help),
+                Diagnostic::new(
+                    Code::UnknownProperty,
+                    format!("`{}` has no property `{}`", node_schema.name, prop.name.text),
+                    prop.name.span,
+                    label,
+                )
+                .with_help_opt(help),
             );
             continue;
         };
         if let Some(first) = seen.get(prop_schema.name) {
             diagnostics.push(
-                Diagnostic::new(Code::RepeatedProperty, format!("property `{}` is given twice", prop_schema.name), prop.name.span, "given again here")
-                    .with_label(*first, "first given here"),
+                Diagnostic::new(
+                    Code::RepeatedProperty,
+                    format!("property `{}` is given twice", prop_schema.name),
+                    prop.name.span,
+                    "given again here",
+                )
+                .with_label(*first, "first given here"),
             );
             continue;
         }
@@ -250,7 +307,12 @@ fn check_props(node: &ast::Node, node_schema: &'static NodeSchema, diagnostics: 
     typed
 }
 
-fn check_typed(value: &ast::Value, ty: Ty, what: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Typed> {
+fn check_typed(
+    value: &ast::Value,
+    ty: Ty,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Typed> {
     let value_type = ty.value_type()?;
     match typeck::check(value, &value_type, what) {
         Ok(checked) => Some(Typed { value: checked, span: value.span }),
@@ -261,18 +323,38 @@ fn check_typed(value: &ast::Value, ty: Ty, what: &str, diagnostics: &mut Vec<Dia
     }
 }
 
-fn unknown_node(node: &ast::Node, allowed: &'static [NodeSchema], parent: Option<&ast::Node>) -> Diagnostic {
+fn unknown_node(
+    node: &ast::Node,
+    allowed: &'static [NodeSchema],
+    parent: Option<&ast::Node>,
+) -> Diagnostic {
     let name = &node.name.text;
-    let place = parent.map_or_else(|| "at the top of a file".to_owned(), |p| format!("inside `{}`", p.name.text));
+    let place = parent
+        .map_or_else(|| "at the top of a file".to_owned(), |p| format!("inside `{}`", p.name.text));
     let help = did_you_mean(name, allowed.iter().map(|s| s.name)).or_else(|| {
         schema::find_anywhere(name).map(|(owner, _)| {
-            if owner.is_empty() { format!("`{name}` belongs at the top of a file") } else { format!("`{name}` belongs inside `{owner}`") }
+            if owner.is_empty() {
+                format!("`{name}` belongs at the top of a file")
+            } else {
+                format!("`{name}` belongs inside `{owner}`")
+            }
         })
     });
-    Diagnostic::new(Code::UnknownNode, format!("unknown node `{name}` {place}"), node.name.span, "not known here").with_help_opt(help)
+    Diagnostic::new(
+        Code::UnknownNode,
+        format!("unknown node `{name}` {place}"),
+        node.name.span,
+        "not known here",
+    )
+    .with_help_opt(help)
 }
 
 fn type_annotation(span: Span) -> Diagnostic {
-    Diagnostic::new(Code::TypeAnnotation, "type annotations are not used in platform descriptions", span, "remove this annotation")
-        .with_help("idpc knows the type of every value from the node it belongs to")
+    Diagnostic::new(
+        Code::TypeAnnotation,
+        "type annotations are not used in platform descriptions",
+        span,
+        "remove this annotation",
+    )
+    .with_help("idpc knows the type of every value from the node it belongs to")
 }

@@ -2,8 +2,8 @@
 
 use idpc_diagnostics::{Code, Diagnostic, did_you_mean};
 use idpc_ir::{
-    Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, Percent, SecretProvider, SecretRef, Url,
-    ValueType, validate_dns_label,
+    Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, Percent, SecretProvider,
+    SecretRef, Url, ValueType, validate_dns_label,
 };
 use idpc_syntax::ast::{Value, ValueKind};
 
@@ -20,10 +20,17 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
         .with_help_opt(help)
     };
     let malformed = |reason: String| {
-        Diagnostic::new(Code::MalformedValue, format!("{what} is not {}: {reason}", ty.describe()), span, reason.clone())
+        Diagnostic::new(
+            Code::MalformedValue,
+            format!("{what} is not {}", ty.describe()),
+            span,
+            reason,
+        )
     };
     match (ty, &value.kind) {
-        (_, ValueKind::Null) => Err(mismatch(Some("remove the property to use the default".to_owned()))),
+        (_, ValueKind::Null) => {
+            Err(mismatch(Some("remove the property to use the default".to_owned())))
+        }
         (ValueType::String, ValueKind::String(s)) => Ok(FieldValue::String(s.clone())),
         (ValueType::String, ValueKind::Integer(_) | ValueKind::Float(..)) => {
             Err(mismatch(Some("write the value in quotes to make it a string".to_owned())))
@@ -31,56 +38,110 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
         (ValueType::Int { min, max }, ValueKind::Integer(i)) => {
             let n = i64::try_from(*i).ok().filter(|n| (min..=max).contains(&n));
             n.map(FieldValue::Int).ok_or_else(|| {
-                Diagnostic::new(Code::OutOfRange, format!("{what} is {i}, outside {min} to {max}"), span, format!("must be from {min} to {max}"))
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("{what} is {i}, outside {min} to {max}"),
+                    span,
+                    format!("must be from {min} to {max}"),
+                )
             })
         }
-        (ValueType::Int { .. } | ValueType::Port, ValueKind::String(s)) if s.trim().parse::<i64>().is_ok() => {
+        (ValueType::Int { .. } | ValueType::Port, ValueKind::String(s))
+            if s.trim().parse::<i64>().is_ok() =>
+        {
             Err(mismatch(Some(format!("remove the quotes: {}", s.trim()))))
         }
         (ValueType::Port, ValueKind::Integer(i)) => u16::try_from(*i)
             .ok()
             .filter(|p| *p >= 1)
             .map(|p| FieldValue::Int(i64::from(p)))
-            .ok_or_else(|| Diagnostic::new(Code::OutOfRange, format!("{what} is {i}, but ports go from 1 to 65535"), span, "not a port number")),
+            .ok_or_else(|| {
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("{what} is {i}, but ports go from 1 to 65535"),
+                    span,
+                    "not a port number",
+                )
+            }),
         (ValueType::Bool, ValueKind::Bool(b)) => Ok(FieldValue::Bool(*b)),
         (ValueType::Bool, ValueKind::String(s)) if s == "true" || s == "false" => {
             Err(mismatch(Some(format!("KDL 2 writes booleans as `#{s}`"))))
         }
-        (ValueType::Duration, ValueKind::String(s)) => Duration::parse(s).map(FieldValue::Duration).map_err(malformed),
+        (ValueType::Duration, ValueKind::String(s)) => {
+            Duration::parse(s).map(FieldValue::Duration).map_err(malformed)
+        }
         (ValueType::Duration, ValueKind::Integer(i)) => {
             Err(mismatch(Some(format!("durations are quoted with a unit, such as \"{i}s\""))))
         }
-        (ValueType::Percent, ValueKind::String(s)) => Percent::parse(s).map(FieldValue::Percent).map_err(malformed),
-        (ValueType::Percent, ValueKind::Integer(i)) => Percent::parse(&i.to_string()).map(FieldValue::Percent).map_err(malformed),
-        (ValueType::Percent, ValueKind::Float(_, raw)) => Percent::parse(raw).map(FieldValue::Percent).map_err(malformed),
-        (ValueType::Cpu, ValueKind::String(s)) => Cpu::parse(s).map(FieldValue::Cpu).map_err(malformed),
-        (ValueType::Cpu, ValueKind::Integer(i)) => Cpu::parse(&i.to_string()).map(FieldValue::Cpu).map_err(malformed),
-        (ValueType::Cpu, ValueKind::Float(_, raw)) => Cpu::parse(raw).map(FieldValue::Cpu).map_err(malformed),
-        (ValueType::Memory, ValueKind::String(s)) => Memory::parse(s).map(FieldValue::Memory).map_err(malformed),
+        (ValueType::Percent, ValueKind::String(s)) => {
+            Percent::parse(s).map(FieldValue::Percent).map_err(malformed)
+        }
+        (ValueType::Percent, ValueKind::Integer(i)) => {
+            Percent::parse(&i.to_string()).map(FieldValue::Percent).map_err(malformed)
+        }
+        (ValueType::Percent, ValueKind::Float(_, raw)) => {
+            Percent::parse(raw).map(FieldValue::Percent).map_err(malformed)
+        }
+        (ValueType::Cpu, ValueKind::String(s)) => {
+            Cpu::parse(s).map(FieldValue::Cpu).map_err(malformed)
+        }
+        (ValueType::Cpu, ValueKind::Integer(i)) => {
+            Cpu::parse(&i.to_string()).map(FieldValue::Cpu).map_err(malformed)
+        }
+        (ValueType::Cpu, ValueKind::Float(_, raw)) => {
+            Cpu::parse(raw).map(FieldValue::Cpu).map_err(malformed)
+        }
+        (ValueType::Memory, ValueKind::String(s)) => {
+            Memory::parse(s).map(FieldValue::Memory).map_err(malformed)
+        }
         (ValueType::Memory, ValueKind::Integer(i)) => {
             Err(mismatch(Some(format!("memory is quoted with a unit, such as \"{i}Mi\""))))
         }
-        (ValueType::Name, ValueKind::String(s)) => validate_dns_label(s)
-            .map(|()| FieldValue::String(s.clone()))
-            .map_err(|reason| Diagnostic::new(Code::InvalidName, format!("`{s}` is not a valid name: {reason}"), span, reason.clone())
-                .with_help_opt(suggest_name(s))),
-        (ValueType::Email, ValueKind::String(s)) => Email::parse(s).map(FieldValue::Email).map_err(malformed),
-        (ValueType::Url, ValueKind::String(s)) => Url::parse(s).map(FieldValue::Url).map_err(malformed),
-        (ValueType::Image, ValueKind::String(s)) => Image::parse(s).map(FieldValue::Image).map_err(malformed),
-        (ValueType::SecretRef, ValueKind::String(s)) => SecretRef::parse(s).map(FieldValue::SecretRef).map_err(|reason| {
-            if looks_like_literal_secret(s) {
-                literal_secret(value, what)
-            } else {
-                malformed(reason)
-            }
-        }),
-        (ValueType::Date, ValueKind::String(s)) => Date::parse(s).map(FieldValue::Date).map_err(malformed),
+        (ValueType::Name, ValueKind::String(s)) => {
+            validate_dns_label(s).map(|()| FieldValue::String(s.clone())).map_err(|reason| {
+                Diagnostic::new(
+                    Code::InvalidName,
+                    format!("`{s}` is not a valid name: {reason}"),
+                    span,
+                    reason.clone(),
+                )
+                .with_help_opt(suggest_name(s))
+            })
+        }
+        (ValueType::Email, ValueKind::String(s)) => {
+            Email::parse(s).map(FieldValue::Email).map_err(malformed)
+        }
+        (ValueType::Url, ValueKind::String(s)) => {
+            Url::parse(s).map(FieldValue::Url).map_err(malformed)
+        }
+        (ValueType::Image, ValueKind::String(s)) => {
+            Image::parse(s).map(FieldValue::Image).map_err(malformed)
+        }
+        (ValueType::SecretRef, ValueKind::String(s)) => {
+            SecretRef::parse(s).map(FieldValue::SecretRef).map_err(|reason| {
+                if looks_like_literal_secret(s) {
+                    literal_secret(value, what)
+                } else {
+                    malformed(reason)
+                }
+            })
+        }
+        (ValueType::Date, ValueKind::String(s)) => {
+            Date::parse(s).map(FieldValue::Date).map_err(malformed)
+        }
         (ValueType::IntOrPercent, ValueKind::Integer(i)) => u32::try_from(*i)
             .map(|n| FieldValue::IntOrPercent(IntOrPercent::Int(n)))
-            .map_err(|_| Diagnostic::new(Code::OutOfRange, format!("{what} is {i}, but it cannot be negative"), span, "must be 0 or more")),
-        (ValueType::IntOrPercent, ValueKind::String(s)) if s.ends_with('%') => {
-            Percent::parse(s).map(|p| FieldValue::IntOrPercent(IntOrPercent::Percent(p))).map_err(malformed)
-        }
+            .map_err(|_| {
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("{what} is {i}, but it cannot be negative"),
+                    span,
+                    "must be 0 or more",
+                )
+            }),
+        (ValueType::IntOrPercent, ValueKind::String(s)) if s.ends_with('%') => Percent::parse(s)
+            .map(|p| FieldValue::IntOrPercent(IntOrPercent::Percent(p)))
+            .map_err(malformed),
         (ValueType::Enum(choices), ValueKind::String(s)) => {
             if choices.iter().any(|c| c == s) {
                 Ok(FieldValue::String(s.clone()))
@@ -125,9 +186,24 @@ pub(crate) fn looks_like_literal_secret(text: &str) -> bool {
 
 /// Shapes of well-known credentials: cloud keys, tokens, private keys.
 pub(crate) fn known_secret_shape(text: &str) -> bool {
-    const PREFIXES: &[&str] = &["sk_live_", "sk_test_", "rk_live_", "ghp_", "gho_", "github_pat_", "xoxb-", "xoxp-", "glpat-", "AIza"];
-    let aws_key = text.len() == 20 && (text.starts_with("AKIA") || text.starts_with("ASIA")) && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    aws_key || text.contains("-----BEGIN") || PREFIXES.iter().any(|p| text.starts_with(p) && text.len() > p.len() + 8)
+    const PREFIXES: &[&str] = &[
+        "sk_live_",
+        "sk_test_",
+        "rk_live_",
+        "ghp_",
+        "gho_",
+        "github_pat_",
+        "xoxb-",
+        "xoxp-",
+        "glpat-",
+        "AIza",
+    ];
+    let aws_key = text.len() == 20
+        && (text.starts_with("AKIA") || text.starts_with("ASIA"))
+        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    aws_key
+        || text.contains("-----BEGIN")
+        || PREFIXES.iter().any(|p| text.starts_with(p) && text.len() > p.len() + 8)
 }
 
 fn suggest_name(text: &str) -> Option<String> {

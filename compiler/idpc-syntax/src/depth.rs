@@ -24,7 +24,11 @@ pub(crate) fn first_too_deep(text: &str, limit: usize) -> Option<usize> {
             b'"' => i = skip_quoted(bytes, i, 0),
             b'#' => {
                 let hashes = bytes[i..].iter().take_while(|&&b| b == b'#').count();
-                i = if bytes.get(i + hashes) == Some(&b'"') { skip_quoted(bytes, i + hashes, hashes) } else { i + hashes };
+                i = if bytes.get(i + hashes) == Some(&b'"') {
+                    skip_quoted(bytes, i + hashes, hashes)
+                } else {
+                    i + hashes
+                };
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 i = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p + 1);

@@ -19,8 +19,12 @@ pub(crate) fn parse(file: FileId, text: &str) -> Parse {
                 .iter()
                 .map(|d| {
                     let start = d.span.offset().min(text.len());
-                    let span = Span::new(file, start, (start + d.span.len()).min(text.len()));
-                    let message = d.message.as_deref().map_or_else(|| "invalid KDL".to_owned(), lower_sentence);
+                    let (start, end) = narrow(text, start, (start + d.span.len()).min(text.len()));
+                    let span = Span::new(file, start, end);
+                    let message = d
+                        .message
+                        .as_deref()
+                        .map_or_else(|| "invalid KDL".to_owned(), lower_sentence);
                     let label = d.label.clone().unwrap_or_else(|| "here".to_owned());
                     Diagnostic::new(Code::KdlSyntax, message, span, label)
                         .with_help_opt(d.help.as_deref().map(lower_sentence))
@@ -29,6 +33,19 @@ pub(crate) fn parse(file: FileId, text: &str) -> Parse {
             Parse { source_file: None, diagnostics }
         }
     }
+}
+
+/// The kdl parser sometimes reports a span from the start of an enclosing node to the point of
+/// failure, across lines. The failure is at the end: keep the last token before it.
+fn narrow(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let Some(covered) = text.get(start..end) else { return (start, end) };
+    if !covered.trim_end().contains('\n') {
+        return (start, end);
+    }
+    let trimmed_end = start + covered.trim_end().len();
+    let token_start =
+        text[..trimmed_end].rfind(char::is_whitespace).map_or(start, |i| i + 1).max(start);
+    (token_start, trimmed_end)
 }
 
 /// The kdl crate writes sentences ("Expected valid value."); idpc messages are lower-case
@@ -42,18 +59,30 @@ fn lower_sentence(text: &str) -> String {
     }
 }
 
-fn convert_nodes(file: FileId, text: &str, nodes: &[KdlNode], diagnostics: &mut Vec<Diagnostic>) -> Vec<ast::Node> {
+fn convert_nodes(
+    file: FileId,
+    text: &str,
+    nodes: &[KdlNode],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<ast::Node> {
     nodes.iter().map(|node| convert_node(file, text, node, diagnostics)).collect()
 }
 
-fn convert_node(file: FileId, text: &str, node: &KdlNode, diagnostics: &mut Vec<Diagnostic>) -> ast::Node {
+fn convert_node(
+    file: FileId,
+    text: &str,
+    node: &KdlNode,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ast::Node {
     let name = ident(file, node.name().value(), node.name().span());
     let mut args = Vec::new();
     let mut props = Vec::new();
     for entry in node.entries() {
         let value = value(file, text, entry);
         match entry.name() {
-            Some(key) => props.push(ast::Prop { name: ident(file, key.value(), key.span()), value }),
+            Some(key) => {
+                props.push(ast::Prop { name: ident(file, key.value(), key.span()), value })
+            }
             None => args.push(value),
         }
     }

@@ -39,7 +39,8 @@ fn list(items: Value) -> Value {
 }
 
 fn schema() -> Value {
-    let quantities = |required: &[&str]| object(json!({ "cpu": quantity(), "memory": quantity() }), required);
+    let quantities =
+        |required: &[&str]| object(json!({ "cpu": quantity(), "memory": quantity() }), required);
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$comment": header_line("the platform description"),

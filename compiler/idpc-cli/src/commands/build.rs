@@ -31,7 +31,9 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
     let read = start.elapsed();
     let compilation = idpc_driver::compile(&loaded.files);
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
-    let Some(platform) = compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics)) else {
+    let Some(platform) =
+        compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
+    else {
         let _ = writeln!(err, "nothing written: fix the errors above");
         return EXIT_ERRORS;
     };
@@ -39,13 +41,20 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
     let artifacts = match idpc_driver::emit(platform, &families) {
         Ok(artifacts) => artifacts,
         Err(message) => {
-            let _ = writeln!(err, "internal error: {message}\nthis is a bug in idpc; nothing was written");
+            let _ = writeln!(
+                err,
+                "internal error: {message}\nthis is a bug in idpc; nothing was written"
+            );
             return EXIT_INTERNAL;
         }
     };
     let emit = start.elapsed();
     let start = Instant::now();
-    let code = if args.check { check(&out_dir, &artifacts, err) } else { write(&out_dir, &artifacts, err) };
+    let code = if args.check {
+        check(&out_dir, &artifacts, err)
+    } else {
+        write(&out_dir, &artifacts, err)
+    };
     if args.timings {
         let t = compilation.timings;
         let _ = writeln!(
@@ -82,13 +91,22 @@ fn families(targets: &[String]) -> Result<Vec<Family>, String> {
 }
 
 fn default_out(path: &std::path::Path) -> PathBuf {
-    if path.is_file() { path.parent().map(|p| p.join("generated")).unwrap_or_else(|| PathBuf::from("generated")) } else { path.join("generated") }
+    if path.is_file() {
+        path.parent().map(|p| p.join("generated")).unwrap_or_else(|| PathBuf::from("generated"))
+    } else {
+        path.join("generated")
+    }
 }
 
-fn write(out_dir: &std::path::Path, artifacts: &[idpc_driver::Artifact], err: &mut dyn Write) -> u8 {
+fn write(
+    out_dir: &std::path::Path,
+    artifacts: &[idpc_driver::Artifact],
+    err: &mut dyn Write,
+) -> u8 {
     match idpc_driver::write_tree(out_dir, artifacts) {
         Ok(report) if report.is_noop() => {
-            let _ = writeln!(err, "up to date: {} files in {}", report.unchanged, out_dir.display());
+            let _ =
+                writeln!(err, "up to date: {} files in {}", report.unchanged, out_dir.display());
             EXIT_OK
         }
         Ok(report) => {
@@ -104,13 +122,23 @@ fn write(out_dir: &std::path::Path, artifacts: &[idpc_driver::Artifact], err: &m
             EXIT_OK
         }
         Err(error) => {
-            report::trouble(err, format!("cannot write `{}`: {error}; the previous output is intact", out_dir.display()));
+            report::trouble(
+                err,
+                format!(
+                    "cannot write `{}`: {error}; the previous output is intact",
+                    out_dir.display()
+                ),
+            );
             EXIT_TROUBLE
         }
     }
 }
 
-fn check(out_dir: &std::path::Path, artifacts: &[idpc_driver::Artifact], err: &mut dyn Write) -> u8 {
+fn check(
+    out_dir: &std::path::Path,
+    artifacts: &[idpc_driver::Artifact],
+    err: &mut dyn Write,
+) -> u8 {
     match idpc_driver::check_tree(out_dir, artifacts) {
         Ok(differences) if differences.is_empty() => {
             let _ = writeln!(err, "up to date: {} files in {}", artifacts.len(), out_dir.display());
@@ -119,13 +147,24 @@ fn check(out_dir: &std::path::Path, artifacts: &[idpc_driver::Artifact], err: &m
         Ok(differences) => {
             for difference in &differences {
                 let line = match difference {
-                    TreeDifference::Missing(path) => format!("missing:  {path} (generated, not on disk)"),
-                    TreeDifference::Extra(path) => format!("extra:    {path} (on disk, not generated)"),
-                    TreeDifference::Differs(path) => format!("differs:  {path} (stale or edited by hand)"),
+                    TreeDifference::Missing(path) => {
+                        format!("missing:  {path} (generated, not on disk)")
+                    }
+                    TreeDifference::Extra(path) => {
+                        format!("extra:    {path} (on disk, not generated)")
+                    }
+                    TreeDifference::Differs(path) => {
+                        format!("differs:  {path} (stale or edited by hand)")
+                    }
                 };
                 let _ = writeln!(err, "{line}");
             }
-            let _ = writeln!(err, "{} is out of date: {} file(s) differ; run `idpc build` and commit the result", out_dir.display(), differences.len());
+            let _ = writeln!(
+                err,
+                "{} is out of date: {} file(s) differ; run `idpc build` and commit the result",
+                out_dir.display(),
+                differences.len()
+            );
             EXIT_ERRORS
         }
         Err(error) => {

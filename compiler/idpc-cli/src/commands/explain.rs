@@ -26,7 +26,10 @@ pub(crate) fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) 
         None => {
             let names = Code::ALL.iter().flat_map(|c| [c.info().code, c.info().name]);
             let hint = did_you_mean(text, names).map_or_else(String::new, |h| format!("; {h}"));
-            report::trouble(err, format!("no diagnostic code `{text}`{hint} (`idpc explain` lists them)"));
+            report::trouble(
+                err,
+                format!("no diagnostic code `{text}`{hint} (`idpc explain` lists them)"),
+            );
             EXIT_TROUBLE
         }
     }

@@ -41,7 +41,8 @@ impl Percent {
             return Err("a percentage has at most four decimal places".to_owned());
         }
         let whole: u64 = whole.parse().map_err(|_| "the percentage is too large".to_owned())?;
-        let fraction_value: u64 = if fraction.is_empty() { 0 } else { fraction.parse().unwrap_or(0) };
+        let fraction_value: u64 =
+            if fraction.is_empty() { 0 } else { fraction.parse().unwrap_or(0) };
         let scale = 10u64.pow(u32::try_from(4 - fraction.len()).unwrap_or(0));
         let millionths = whole.saturating_mul(10_000).saturating_add(fraction_value * scale);
         if millionths > 1_000_000 {
@@ -130,9 +131,16 @@ impl Cpu {
             if fraction.len() > 3 {
                 return Err("CPU has millicore precision: at most three decimal places".to_owned());
             }
-            let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| "the quantity is too large".to_owned())? };
+            let whole: u64 = if whole.is_empty() {
+                0
+            } else {
+                whole.parse().map_err(|_| "the quantity is too large".to_owned())?
+            };
             let fraction_millis: u64 = format!("{fraction:0<3}").parse().unwrap_or(0);
-            whole.checked_mul(1000).and_then(|w| w.checked_add(fraction_millis)).ok_or("the quantity is too large")?
+            whole
+                .checked_mul(1000)
+                .and_then(|w| w.checked_add(fraction_millis))
+                .ok_or("the quantity is too large")?
         };
         if millis == 0 {
             return Err("a CPU quantity must be more than zero".to_owned());
@@ -143,7 +151,11 @@ impl Cpu {
 
 impl fmt::Display for Cpu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.millis % 1000 == 0 { write!(f, "{}", self.millis / 1000) } else { write!(f, "{}m", self.millis) }
+        if self.millis.is_multiple_of(1000) {
+            write!(f, "{}", self.millis / 1000)
+        } else {
+            write!(f, "{}m", self.millis)
+        }
     }
 }
 
@@ -153,7 +165,8 @@ impl Serialize for Cpu {
     }
 }
 
-const BINARY: &[(&str, u32)] = &[("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
+const BINARY: &[(&str, u32)] =
+    &[("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
 const DECIMAL: &[(&str, u32)] = &[("E", 18), ("P", 15), ("T", 12), ("G", 9), ("M", 6), ("k", 3)];
 
 /// A memory or storage quantity in bytes.
@@ -190,7 +203,8 @@ impl Memory {
         } else {
             return Err(format!("unknown suffix `{suffix}`: use Ki, Mi, Gi, Ti (or k, M, G, T)"));
         };
-        let bytes = number.checked_mul(multiplier).ok_or_else(|| "the quantity is too large".to_owned())?;
+        let bytes =
+            number.checked_mul(multiplier).ok_or_else(|| "the quantity is too large".to_owned())?;
         if bytes == 0 {
             return Err("a memory quantity must be more than zero".to_owned());
         }
@@ -202,13 +216,13 @@ impl fmt::Display for Memory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (suffix, shift) in BINARY {
             let unit = 1u64 << shift;
-            if self.bytes % unit == 0 {
+            if self.bytes.is_multiple_of(unit) {
                 return write!(f, "{}{suffix}", self.bytes / unit);
             }
         }
         for (suffix, exponent) in DECIMAL {
             let unit = 10u64.pow(*exponent);
-            if self.bytes % unit == 0 {
+            if self.bytes.is_multiple_of(unit) {
                 return write!(f, "{}{suffix}", self.bytes / unit);
             }
         }

@@ -12,7 +12,9 @@ pub fn validate_dns_label(text: &str) -> Result<(), String> {
     if text.len() > 63 {
         return Err(format!("`{text}` has {} characters; a name has at most 63", text.len()));
     }
-    if let Some(bad) = text.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+    if let Some(bad) =
+        text.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
         return Err(if bad.is_ascii_uppercase() {
             "names are lower-case".to_owned()
         } else {
@@ -45,7 +47,10 @@ impl Email {
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|l| {
-                !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             });
         if !domain_ok {
             return Err(format!("`{domain}` is not a valid domain"));
@@ -93,7 +98,9 @@ impl Url {
         let host = authority.rsplit_once(':').map_or(authority, |(host, port)| {
             if port.bytes().all(|b| b.is_ascii_digit()) { host } else { authority }
         });
-        if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        if host.is_empty()
+            || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
             return Err(format!("`{authority}` is not a valid host"));
         }
         if text.chars().any(char::is_whitespace) {
@@ -141,8 +148,12 @@ impl Image {
     pub fn parse(text: &str) -> Result<Image, String> {
         let (rest, digest) = match text.split_once('@') {
             Some((rest, digest)) => {
-                let hex = digest.strip_prefix("sha256:").ok_or_else(|| format!("the digest `{digest}` is not `sha256:…`"))?;
-                if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+                let hex = digest
+                    .strip_prefix("sha256:")
+                    .ok_or_else(|| format!("the digest `{digest}` is not `sha256:…`"))?;
+                if hex.len() != 64
+                    || !hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                {
                     return Err("a sha256 digest has 64 lower-case hex digits".to_owned());
                 }
                 (rest, Some(digest.to_owned()))
@@ -156,26 +167,38 @@ impl Image {
             None => (rest, None),
         };
         if let Some(tag) = tag {
-            let first_ok = tag.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !first_ok || tag.len() > 128 || !tag.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+            let first_ok =
+                tag.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !first_ok
+                || tag.len() > 128
+                || !tag.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+            {
                 return Err(format!("`{tag}` is not a valid tag"));
             }
         }
         let mut components = repository.split('/').peekable();
         let mut first = true;
         while let Some(component) = components.next() {
-            let is_registry = first && components.peek().is_some() && (component.contains(['.', ':']) || component == "localhost");
+            let is_registry = first
+                && components.peek().is_some()
+                && (component.contains(['.', ':']) || component == "localhost");
             first = false;
             if is_registry {
                 continue;
             }
             let ok = !component.is_empty()
-                && component.split(['.', '_', '-']).all(|part| !part.is_empty() || component.contains("__"))
-                && component.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+                && component
+                    .split(['.', '_', '-'])
+                    .all(|part| !part.is_empty() || component.contains("__"))
+                && component
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
                 && component.starts_with(|c: char| c.is_ascii_alphanumeric())
                 && component.ends_with(|c: char| c.is_ascii_alphanumeric());
             if !ok {
-                return Err(format!("`{component}` is not a valid repository path component (lower-case letters, digits, `.`, `_`, `-`)"));
+                return Err(format!(
+                    "`{component}` is not a valid repository path component (lower-case letters, digits, `.`, `_`, `-`)"
+                ));
             }
         }
         Ok(Image { repository: repository.to_owned(), tag: tag.map(str::to_owned), digest })
@@ -196,8 +219,12 @@ impl Image {
         }
         let Some(tag) = &self.tag else { return false };
         let version = tag.strip_prefix('v').unwrap_or(tag);
-        let starts_with_number = version.split(['.', '-', '+']).next().is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        let commit = (7..=40).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+        let starts_with_number = version
+            .split(['.', '-', '+'])
+            .next()
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let commit = (7..=40).contains(&tag.len())
+            && tag.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
         starts_with_number || commit
     }
 }
@@ -259,7 +286,9 @@ impl SecretRef {
     /// Parses `vault:payments/stripe#api_key`.
     pub fn parse(text: &str) -> Result<SecretRef, String> {
         let Some((prefix, rest)) = text.split_once(':') else {
-            return Err(format!("`{text}` is not a reference: write `provider:path#key`, e.g. `vault:team/app#key`"));
+            return Err(format!(
+                "`{text}` is not a reference: write `provider:path#key`, e.g. `vault:team/app#key`"
+            ));
         };
         let Some(&(provider, _)) = SecretProvider::ALL.iter().find(|(_, p)| *p == prefix) else {
             let known: Vec<&str> = SecretProvider::ALL.iter().map(|(_, p)| *p).collect();
@@ -272,12 +301,18 @@ impl SecretRef {
         };
         let path_ok = !path.is_empty()
             && !path.starts_with('/')
-            && path.split('/').all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+            && path.split('/').all(|seg| {
+                !seg.is_empty()
+                    && seg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            });
         if !path_ok {
-            return Err(format!("`{path}` is not a secret path: segments of letters, digits, `-`, `_` and `.`, joined by `/`"));
+            return Err(format!(
+                "`{path}` is not a secret path: segments of letters, digits, `-`, `_` and `.`, joined by `/`"
+            ));
         }
         if let Some(key) = key
-            && (key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
+            && (key.is_empty()
+                || !key.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
         {
             return Err(format!("`{key}` is not a secret key"));
         }
@@ -327,7 +362,10 @@ mod tests {
     #[test]
     fn secret_refs_parse() {
         let secret = SecretRef::parse("vault:payments/stripe#api_key").unwrap();
-        assert_eq!((secret.provider, secret.path.as_str(), secret.key.as_deref()), (SecretProvider::Vault, "payments/stripe", Some("api_key")));
+        assert_eq!(
+            (secret.provider, secret.path.as_str(), secret.key.as_deref()),
+            (SecretProvider::Vault, "payments/stripe", Some("api_key"))
+        );
         assert_eq!(secret.to_string(), "vault:payments/stripe#api_key");
         assert!(SecretRef::parse("sk_live_abcdef").is_err());
         assert!(SecretRef::parse("keepass:x").unwrap_err().contains("unknown secrets manager"));

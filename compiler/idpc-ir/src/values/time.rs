@@ -64,7 +64,8 @@ impl Duration {
             if digits == 0 {
                 return Err(format!("expected a number at `{}`", &text[i..]));
             }
-            let number: u64 = text[i..i + digits].parse().map_err(|_| "the number is too large".to_owned())?;
+            let number: u64 =
+                text[i..i + digits].parse().map_err(|_| "the number is too large".to_owned())?;
             i += digits;
             let unit_len = bytes[i..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
             let unit = &text[i..i + unit_len];
@@ -112,7 +113,7 @@ impl Duration {
     /// parse durations.
     pub fn single_unit(self) -> String {
         for (name, scale) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
-            if self.millis % scale == 0 && self.millis > 0 {
+            if self.millis.is_multiple_of(scale) && self.millis > 0 {
                 return format!("{}{name}", self.millis / scale);
             }
         }
@@ -196,7 +197,9 @@ impl Date {
     pub fn plus(self, duration: Duration) -> Date {
         let day = 24 * 3_600_000;
         let days = duration.as_millis().div_ceil(day);
-        Date::from_days_since_epoch(self.days_since_epoch() + i64::try_from(days).unwrap_or(i64::MAX / 2))
+        Date::from_days_since_epoch(
+            self.days_since_epoch() + i64::try_from(days).unwrap_or(i64::MAX / 2),
+        )
     }
 }
 
@@ -244,7 +247,10 @@ mod tests {
         assert_eq!(Date::from_days_since_epoch(date.days_since_epoch()), date);
         assert_eq!(Date::parse("1970-01-01").unwrap().days_since_epoch(), 0);
         assert_eq!(date.plus(Duration::from_days(10)).to_string(), "2026-12-02");
-        assert_eq!(Date::parse("2024-02-28").unwrap().plus(Duration::from_days(1)).to_string(), "2024-02-29");
+        assert_eq!(
+            Date::parse("2024-02-28").unwrap().plus(Duration::from_days(1)).to_string(),
+            "2024-02-29"
+        );
         assert!(Date::parse("2026-02-30").is_err());
         assert!(Date::parse("26-1-1").is_err());
     }

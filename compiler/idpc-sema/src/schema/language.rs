@@ -36,8 +36,21 @@ const INDICATORS: &[&str] = &["availability", "latency"];
 const CRITICALITY: &[&str] = &["critical", "standard", "low"];
 /// The type keywords of kind fields.
 pub const FIELD_TYPES: &[&str] = &[
-    "string", "int", "bool", "duration", "percent", "cpu", "memory", "port", "name", "email", "url",
-    "image", "secret-ref", "date", "enum",
+    "string",
+    "int",
+    "bool",
+    "duration",
+    "percent",
+    "cpu",
+    "memory",
+    "port",
+    "name",
+    "email",
+    "url",
+    "image",
+    "secret-ref",
+    "date",
+    "enum",
 ];
 
 const DESCRIPTION: NodeSchema = NodeSchema {
@@ -55,12 +68,48 @@ const OBSERVABILITY: NodeSchema = NodeSchema {
     name: "observability",
     doc: "The metric conventions every service follows, used by alerts, dashboards and canary analysis.",
     children: Children::Nodes(&[
-        NodeSchema { name: "prometheus", doc: "The Prometheus that canary analysis queries.", args: &[arg("URL", Ty::Url)], example: "prometheus \"http://prometheus.monitoring:9090\"", ..LEAF },
-        NodeSchema { name: "grafana-datasource", doc: "The uid of the Grafana data source dashboards query.", args: &[arg("UID", Ty::String)], example: "grafana-datasource \"prometheus\"", ..LEAF },
-        NodeSchema { name: "requests-metric", doc: "The request counter every service exports, with a `code` label.", args: &[arg("METRIC", Ty::String)], example: "requests-metric \"http_requests_total\"", ..LEAF },
-        NodeSchema { name: "duration-metric", doc: "The request duration histogram, in seconds.", args: &[arg("METRIC", Ty::String)], example: "duration-metric \"http_request_duration_seconds\"", ..LEAF },
-        NodeSchema { name: "error-codes", doc: "A regular expression of the `code` values that count as errors.", args: &[arg("REGEX", Ty::String)], example: "error-codes \"5..\"", ..LEAF },
-        NodeSchema { name: "service-label", doc: "The label that carries the service name.", args: &[arg("LABEL", Ty::String)], example: "service-label \"service\"", ..LEAF },
+        NodeSchema {
+            name: "prometheus",
+            doc: "The Prometheus that canary analysis queries.",
+            args: &[arg("URL", Ty::Url)],
+            example: "prometheus \"http://prometheus.monitoring:9090\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "grafana-datasource",
+            doc: "The uid of the Grafana data source dashboards query.",
+            args: &[arg("UID", Ty::String)],
+            example: "grafana-datasource \"prometheus\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "requests-metric",
+            doc: "The request counter every service exports, with a `code` label.",
+            args: &[arg("METRIC", Ty::String)],
+            example: "requests-metric \"http_requests_total\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "duration-metric",
+            doc: "The request duration histogram, in seconds.",
+            args: &[arg("METRIC", Ty::String)],
+            example: "duration-metric \"http_request_duration_seconds\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "error-codes",
+            doc: "A regular expression of the `code` values that count as errors.",
+            args: &[arg("REGEX", Ty::String)],
+            example: "error-codes \"5..\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "service-label",
+            doc: "The label that carries the service name.",
+            args: &[arg("LABEL", Ty::String)],
+            example: "service-label \"service\"",
+            ..LEAF
+        },
     ]),
     example: "observability { prometheus \"http://prometheus.monitoring:9090\" }",
     ..LEAF
@@ -73,9 +122,27 @@ pub const PLATFORM: NodeSchema = NodeSchema {
     args: &[arg("NAME", Ty::Name)],
     children: Children::Nodes(&[
         DESCRIPTION,
-        NodeSchema { name: "registry", doc: "The container registry that images without a registry host are pulled from.", args: &[arg("HOST/PATH", Ty::String)], example: "registry \"ghcr.io/acme\"", ..LEAF },
-        NodeSchema { name: "domain", doc: "The DNS domain services are reachable under.", args: &[arg("DOMAIN", Ty::String)], example: "domain \"acme.internal\"", ..LEAF },
-        NodeSchema { name: "max-ephemeral-ttl", doc: "The longest TTL an ephemeral environment may have (default 14 days).", args: &[arg("DURATION", Ty::Duration)], example: "max-ephemeral-ttl \"14d\"", ..LEAF },
+        NodeSchema {
+            name: "registry",
+            doc: "The container registry that images without a registry host are pulled from.",
+            args: &[arg("HOST/PATH", Ty::String)],
+            example: "registry \"ghcr.io/acme\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "domain",
+            doc: "The DNS domain services are reachable under.",
+            args: &[arg("DOMAIN", Ty::String)],
+            example: "domain \"acme.internal\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "max-ephemeral-ttl",
+            doc: "The longest TTL an ephemeral environment may have (default 14 days).",
+            args: &[arg("DURATION", Ty::Duration)],
+            example: "max-ephemeral-ttl \"14d\"",
+            ..LEAF
+        },
         OBSERVABILITY,
     ]),
     required: true,
@@ -102,9 +169,27 @@ pub const TEAM: NodeSchema = NodeSchema {
             example: "member \"alice@acme.com\" role=\"lead\"",
             ..LEAF
         },
-        NodeSchema { name: "channel", doc: "The chat channel where the team is reached.", args: &[arg("CHANNEL", Ty::String)], example: "channel \"#payments\"", ..LEAF },
-        NodeSchema { name: "oncall", doc: "The Alertmanager receiver that pages the team.", args: &[arg("RECEIVER", Ty::String)], example: "oncall \"payments-pager\"", ..LEAF },
-        NodeSchema { name: "cost-center", doc: "The cost centre the team's infrastructure is billed to.", args: &[arg("CODE", Ty::String)], example: "cost-center \"cc-1042\"", ..LEAF },
+        NodeSchema {
+            name: "channel",
+            doc: "The chat channel where the team is reached.",
+            args: &[arg("CHANNEL", Ty::String)],
+            example: "channel \"#payments\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "oncall",
+            doc: "The Alertmanager receiver that pages the team.",
+            args: &[arg("RECEIVER", Ty::String)],
+            example: "oncall \"payments-pager\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "cost-center",
+            doc: "The cost centre the team's infrastructure is billed to.",
+            args: &[arg("CODE", Ty::String)],
+            example: "cost-center \"cc-1042\"",
+            ..LEAF
+        },
     ]),
     repeatable: true,
     example: "team \"payments\" { member \"alice@acme.com\" role=\"lead\" }",
@@ -120,7 +205,11 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
     doc: "Where services run. An environment with `from` is ephemeral: a copy of another environment with an owner and a time to live.",
     args: &[arg("NAME", Ty::Name)],
     props: &[
-        prop("tier", Ty::Enum(TIERS), "`development`, `staging` or `production`; an ephemeral environment takes its base's tier."),
+        prop(
+            "tier",
+            Ty::Enum(TIERS),
+            "`development`, `staging` or `production`; an ephemeral environment takes its base's tier.",
+        ),
         prop("from", Ty::Name, "Makes the environment ephemeral, copying this one."),
         prop("owner", Ty::Email, "Who is responsible for an ephemeral environment."),
         prop("ttl", Ty::Duration, "How long an ephemeral environment lives after `created`."),
@@ -128,8 +217,21 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
     ],
     children: Children::Nodes(&[
         DESCRIPTION,
-        NodeSchema { name: "cluster", doc: "A Kubernetes cluster of the environment.", args: &[arg("NAME", Ty::Name)], repeatable: true, example: "cluster \"prod-eu-1\"", ..LEAF },
-        NodeSchema { name: "region", doc: "The cloud region.", args: &[arg("REGION", Ty::String)], example: "region \"eu-west-1\"", ..LEAF },
+        NodeSchema {
+            name: "cluster",
+            doc: "A Kubernetes cluster of the environment.",
+            args: &[arg("NAME", Ty::Name)],
+            repeatable: true,
+            example: "cluster \"prod-eu-1\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "region",
+            doc: "The cloud region.",
+            args: &[arg("REGION", Ty::String)],
+            example: "region \"eu-west-1\"",
+            ..LEAF
+        },
         NodeSchema {
             name: "approval",
             doc: "Whether changes need an approval, and from how many people.",
@@ -177,7 +279,11 @@ pub const KIND: NodeSchema = NodeSchema {
             args: &[arg("NAME", Ty::Name)],
             props: &[
                 required("type", Ty::Enum(FIELD_TYPES), "The field's type."),
-                prop("default", Ty::Any, "The value when neither the resource nor a tier default sets one."),
+                prop(
+                    "default",
+                    Ty::Any,
+                    "The value when neither the resource nor a tier default sets one.",
+                ),
                 prop("min", Ty::Int(i64::MIN, i64::MAX), "The smallest value of an `int` field."),
                 prop("max", Ty::Int(i64::MIN, i64::MAX), "The largest value of an `int` field."),
                 prop("doc", Ty::String, "What the field means."),
@@ -206,7 +312,10 @@ pub const KIND: NodeSchema = NodeSchema {
             name: "output",
             doc: "A value an instance provides to the services that use it. Secret outputs are passed on only as references.",
             args: &[arg("NAME", Ty::Name)],
-            props: &[prop("secret", Ty::Bool, "Whether the value is a secret."), prop("doc", Ty::String, "What the output is.")],
+            props: &[
+                prop("secret", Ty::Bool, "Whether the value is a secret."),
+                prop("doc", Ty::String, "What the output is."),
+            ],
             repeatable: true,
             example: "output \"host\"",
             ..LEAF
@@ -239,7 +348,10 @@ const REPLICAS: NodeSchema = NodeSchema {
 const REQUESTS: NodeSchema = NodeSchema {
     name: "requests",
     doc: "The CPU and memory each instance is guaranteed (defaults 100m and 128Mi).",
-    props: &[prop("cpu", Ty::Cpu, "CPU, such as \"250m\"."), prop("memory", Ty::Memory, "Memory, such as \"256Mi\".")],
+    props: &[
+        prop("cpu", Ty::Cpu, "CPU, such as \"250m\"."),
+        prop("memory", Ty::Memory, "Memory, such as \"256Mi\"."),
+    ],
     example: "requests cpu=\"250m\" memory=\"256Mi\"",
     ..LEAF
 };
@@ -247,7 +359,10 @@ const REQUESTS: NodeSchema = NodeSchema {
 const LIMITS: NodeSchema = NodeSchema {
     name: "limits",
     doc: "The most CPU and memory an instance may use. The memory limit defaults to the request; CPU is not limited unless set.",
-    props: &[prop("cpu", Ty::Cpu, "CPU, such as \"1\"."), prop("memory", Ty::Memory, "Memory, such as \"512Mi\".")],
+    props: &[
+        prop("cpu", Ty::Cpu, "CPU, such as \"1\"."),
+        prop("memory", Ty::Memory, "Memory, such as \"512Mi\"."),
+    ],
     example: "limits memory=\"512Mi\"",
     ..LEAF
 };
@@ -277,7 +392,11 @@ const SECRET: NodeSchema = NodeSchema {
     name: "secret",
     doc: "A secret exposed as an environment variable, by reference into a secrets manager. The owning team may read it; `reader` grants other teams.",
     args: &[arg("NAME", Ty::String)],
-    props: &[required("from", Ty::SecretRef, "Where the secret is stored: `vault:path#key`, `aws-sm:name#key`, `gcp-sm:name`, `azure-kv:vault/name`.")],
+    props: &[required(
+        "from",
+        Ty::SecretRef,
+        "Where the secret is stored: `vault:path#key`, `aws-sm:name#key`, `gcp-sm:name`, `azure-kv:vault/name`.",
+    )],
     children: Children::Nodes(&[NodeSchema {
         name: "reader",
         doc: "Another team that may read the secret.",
@@ -295,7 +414,11 @@ const RESOURCE: NodeSchema = NodeSchema {
     name: "resource",
     doc: "A resource of a kind the service needs, such as a database. Children set the kind's fields.",
     args: &[arg("NAME", Ty::Name)],
-    props: &[prop("kind", Ty::Name, "The resource kind (required, except in an override of a resource the service declares).")],
+    props: &[prop(
+        "kind",
+        Ty::Name,
+        "The resource kind (required, except in an override of a resource the service declares).",
+    )],
     children: Children::KindFields,
     repeatable: true,
     example: "resource \"db\" kind=\"postgres\" { storage \"50Gi\" }",
@@ -312,7 +435,10 @@ const DEPLOY: NodeSchema = NodeSchema {
             children: Children::Nodes(&[NodeSchema {
                 name: "step",
                 doc: "Send `weight` percent of traffic to the new version, then wait `pause` (without a pause, wait for a person to promote).",
-                props: &[required("weight", Ty::Int(1, 100), "Percent of traffic, 1 to 100."), prop("pause", Ty::Duration, "How long to hold.")],
+                props: &[
+                    required("weight", Ty::Int(1, 100), "Percent of traffic, 1 to 100."),
+                    prop("pause", Ty::Duration, "How long to hold."),
+                ],
                 repeatable: true,
                 example: "step weight=10 pause=\"5m\"",
                 ..LEAF
@@ -325,8 +451,16 @@ const DEPLOY: NodeSchema = NodeSchema {
             doc: "Run the new version next to the old one, then switch all traffic at once.",
             props: &[
                 prop("auto-promote", Ty::Bool, "Switch without a person (default #false)."),
-                prop("preview-replicas", Ty::Int(1, 1000), "Instances of the preview (default: as many as active)."),
-                prop("scale-down-delay", Ty::Duration, "How long the old version stays up after the switch (default 30s)."),
+                prop(
+                    "preview-replicas",
+                    Ty::Int(1, 1000),
+                    "Instances of the preview (default: as many as active).",
+                ),
+                prop(
+                    "scale-down-delay",
+                    Ty::Duration,
+                    "How long the old version stays up after the switch (default 30s).",
+                ),
             ],
             example: "blue-green auto-promote=#false",
             ..LEAF
@@ -335,8 +469,16 @@ const DEPLOY: NodeSchema = NodeSchema {
             name: "rolling",
             doc: "Replace instances a few at a time (the default strategy).",
             props: &[
-                prop("max-surge", Ty::IntOrPercent, "Extra instances during the update (default 25%)."),
-                prop("max-unavailable", Ty::IntOrPercent, "Instances that may be down (default 0)."),
+                prop(
+                    "max-surge",
+                    Ty::IntOrPercent,
+                    "Extra instances during the update (default 25%).",
+                ),
+                prop(
+                    "max-unavailable",
+                    Ty::IntOrPercent,
+                    "Instances that may be down (default 0).",
+                ),
             ],
             example: "rolling max-surge=\"25%\" max-unavailable=0",
             ..LEAF
@@ -349,8 +491,16 @@ const DEPLOY: NodeSchema = NodeSchema {
                 prop("port", Ty::Name, "The name of the port probed (default: the first port)."),
                 prop("interval", Ty::Duration, "Time between probes (default 10s)."),
                 prop("timeout", Ty::Duration, "How long a probe may take (default 1s)."),
-                prop("threshold", Ty::Int(1, 100), "Failures in a row before an instance is unhealthy (default 3)."),
-                prop("initial-delay", Ty::Duration, "Time after start before the first probe (default 0s)."),
+                prop(
+                    "threshold",
+                    Ty::Int(1, 100),
+                    "Failures in a row before an instance is unhealthy (default 3).",
+                ),
+                prop(
+                    "initial-delay",
+                    Ty::Duration,
+                    "Time after start before the first probe (default 0s).",
+                ),
             ],
             example: "healthcheck path=\"/health\" interval=\"10s\" threshold=3",
             ..LEAF
@@ -360,7 +510,11 @@ const DEPLOY: NodeSchema = NodeSchema {
             doc: "Measure the new version's error ratio while it rolls out and abort above a threshold.",
             props: &[
                 prop("auto", Ty::Bool, "Abort without a person (default #true)."),
-                prop("error-rate", Ty::Percent, "The error ratio that fails the rollout (default: the fast-burn threshold of the availability SLO)."),
+                prop(
+                    "error-rate",
+                    Ty::Percent,
+                    "The error ratio that fails the rollout (default: the fast-burn threshold of the availability SLO).",
+                ),
                 prop("interval", Ty::Duration, "How often to measure (default 1m)."),
             ],
             example: "rollback auto=#true error-rate=\"1%\"",
@@ -375,7 +529,9 @@ const OVERRIDE: NodeSchema = NodeSchema {
     name: "override",
     doc: "Values for one environment, overriding the service's own. Overrides for an environment also apply to the ephemeral environments created from it.",
     args: &[arg("ENVIRONMENT", Ty::Name)],
-    children: Children::Nodes(&[IMAGE, REPLICAS, REQUESTS, LIMITS, AUTOSCALE, ENV, SECRET, RESOURCE, DEPLOY]),
+    children: Children::Nodes(&[
+        IMAGE, REPLICAS, REQUESTS, LIMITS, AUTOSCALE, ENV, SECRET, RESOURCE, DEPLOY,
+    ]),
     repeatable: true,
     example: "override \"prod\" { replicas 4 }",
     ..LEAF
@@ -389,14 +545,30 @@ pub const SERVICE: NodeSchema = NodeSchema {
     props: &[required("team", Ty::Name, "The owning team.")],
     children: Children::Nodes(&[
         DESCRIPTION,
-        NodeSchema { name: "system", doc: "The system the service belongs to.", args: &[arg("SYSTEM", Ty::Name)], example: "system \"checkout\"", ..LEAF },
-        NodeSchema { name: "criticality", doc: "`critical`, `standard` (the default) or `low`.", args: &[arg("LEVEL", Ty::Enum(CRITICALITY))], example: "criticality \"critical\"", ..LEAF },
+        NodeSchema {
+            name: "system",
+            doc: "The system the service belongs to.",
+            args: &[arg("SYSTEM", Ty::Name)],
+            example: "system \"checkout\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "criticality",
+            doc: "`critical`, `standard` (the default) or `low`.",
+            args: &[arg("LEVEL", Ty::Enum(CRITICALITY))],
+            example: "criticality \"critical\"",
+            ..LEAF
+        },
         IMAGE,
         NodeSchema {
             name: "port",
             doc: "A port the service listens on.",
             args: &[arg("NAME", Ty::Name), arg("NUMBER", Ty::Port)],
-            props: &[prop("protocol", Ty::Enum(PROTOCOLS), "`http` (the default), `grpc` or `tcp`.")],
+            props: &[prop(
+                "protocol",
+                Ty::Enum(PROTOCOLS),
+                "`http` (the default), `grpc` or `tcp`.",
+            )],
             repeatable: true,
             example: "port \"http\" 8080",
             ..LEAF
@@ -422,15 +594,29 @@ pub const SERVICE: NodeSchema = NodeSchema {
             doc: "A service level objective: `availability` (requests that do not fail) or `latency` (requests faster than `threshold`).",
             args: &[arg("INDICATOR", Ty::Enum(INDICATORS))],
             props: &[
-                required("objective", Ty::Percent, "The target share of good requests, such as \"99.9%\"."),
+                required(
+                    "objective",
+                    Ty::Percent,
+                    "The target share of good requests, such as \"99.9%\".",
+                ),
                 prop("window", Ty::Duration, "The rolling window (default 30d)."),
-                prop("threshold", Ty::Duration, "For `latency`: the duration a good request stays under."),
+                prop(
+                    "threshold",
+                    Ty::Duration,
+                    "For `latency`: the duration a good request stays under.",
+                ),
             ],
             repeatable: true,
             example: "slo \"availability\" objective=\"99.9%\" window=\"30d\"",
             ..LEAF
         },
-        NodeSchema { name: "runbook", doc: "Where the service's runbook lives.", args: &[arg("URL", Ty::Url)], example: "runbook \"https://runbooks.acme.internal/payments-api\"", ..LEAF },
+        NodeSchema {
+            name: "runbook",
+            doc: "Where the service's runbook lives.",
+            args: &[arg("URL", Ty::Url)],
+            example: "runbook \"https://runbooks.acme.internal/payments-api\"",
+            ..LEAF
+        },
         OVERRIDE,
     ]),
     repeatable: true,

@@ -1,0 +1,81 @@
+//! Helpers shared by the tests.
+
+pub(crate) mod annotations;
+pub(crate) mod tools;
+
+use std::path::{Path, PathBuf};
+
+use idpc_driver::{Artifact, Compilation, Family};
+
+/// The repository root.
+pub(crate) fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Whether expected outputs should be regenerated (`IDPC_BLESS=1`). CI never blesses.
+pub(crate) fn bless() -> bool {
+    let bless = std::env::var_os("IDPC_BLESS").is_some_and(|v| v == "1");
+    assert!(
+        !(bless && std::env::var_os("CI").is_some()),
+        "IDPC_BLESS is set on CI: CI compares, it never blesses"
+    );
+    bless
+}
+
+/// Compiles a platform directory; panics with rendered diagnostics if it has errors.
+pub(crate) fn compile_dir(dir: &Path) -> Compilation {
+    let loaded =
+        idpc_driver::load(dir, Some(&dir.join("generated"))).unwrap_or_else(|e| panic!("{e}"));
+    let compilation = idpc_driver::compile(&loaded.files);
+    if compilation.platform.is_none() {
+        let text = idpc_diagnostics::render_human(
+            &compilation.diagnostics,
+            &compilation.sources,
+            Default::default(),
+        );
+        panic!("{} does not compile:\n{text}", dir.display());
+    }
+    compilation
+}
+
+/// Compiles and emits every family of a platform directory.
+pub(crate) fn build_dir(dir: &Path) -> Vec<Artifact> {
+    let compilation = compile_dir(dir);
+    let platform = compilation.platform.as_ref().unwrap_or_else(|| unreachable!());
+    idpc_driver::emit(platform, Family::ALL).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Compiles in-memory files (path, text) with the stdlib.
+pub(crate) fn compile_texts(files: &[(&str, &str)]) -> Compilation {
+    let files: Vec<idpc_driver::SourceText> = files
+        .iter()
+        .map(|(path, text)| idpc_driver::SourceText {
+            path: (*path).to_owned(),
+            text: (*text).to_owned(),
+            invalid_utf8_at: None,
+        })
+        .collect();
+    idpc_driver::compile(&files)
+}
+
+/// Runs the command line in-process: (exit code, stdout, stderr).
+pub(crate) fn run_cli(args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv = std::iter::once("idpc").chain(args.iter().copied()).map(Into::into);
+    let code = idpc_cli::run(argv, &mut out, &mut err);
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+/// Copies a directory tree.
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! External tools and data the tests need: upstream schemas under `../shared/schemas` and
+//! programs on `PATH`. When one is missing the test prints a skip line, unless
+//! `IDPC_REQUIRE_TOOLS=1` demands it, which CI sets for what it installs.
+
+use std::path::{Path, PathBuf};
+
+fn required() -> bool {
+    std::env::var_os("IDPC_REQUIRE_TOOLS").is_some_and(|v| v == "1")
+}
+
+/// The upstream schema directory, if present.
+pub(crate) fn schemas_dir(test: &str) -> Option<PathBuf> {
+    let dir = super::repo_root().join("../shared/schemas");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(!required(), "{test}: ../shared/schemas is missing and IDPC_REQUIRE_TOOLS=1");
+    println!("skip: {test}: ../shared/schemas not found");
+    None
+}
+
+/// A program on PATH, if present.
+#[expect(dead_code, reason = "the backend validators (promtool, terraform) use it")]
+pub(crate) fn program(test: &str, name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|candidate| is_executable(candidate))
+    });
+    if found.is_none() {
+        assert!(!required(), "{test}: `{name}` is not on PATH and IDPC_REQUIRE_TOOLS=1");
+        println!("skip: {test}: `{name}` not found on PATH");
+    }
+    found
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// A JSON Schema validator for a schema file (`$ref`s resolve within the file).
+pub(crate) fn validator(schema_path: &Path) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(schema_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", schema_path.display()));
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{}: {e}", schema_path.display()))
+}
+
+/// The errors of validating `instance`, one line each.
+pub(crate) fn validation_errors(
+    validator: &jsonschema::Validator,
+    instance: &serde_json::Value,
+) -> Vec<String> {
+    validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+}

@@ -4,6 +4,7 @@
 //! nothing else knows which nodes exist. Node definitions are in [`language`].
 
 pub mod language;
+mod service;
 
 use idpc_ir::ValueType;
 

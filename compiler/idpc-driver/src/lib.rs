@@ -8,6 +8,7 @@
 
 mod pipeline;
 pub mod stdlib;
+pub mod synth;
 mod workspace;
 mod write;
 
@@ -15,3 +16,11 @@ pub use idpc_backends::{Artifact, Family};
 pub use pipeline::{Compilation, Timings, compile, emit};
 pub use workspace::{LoadError, Loaded, SourceText, load};
 pub use write::{TreeDifference, WriteReport, check_tree, read_tree, write_tree};
+
+/// The peak resident memory of this process in bytes, where the system reports it (Linux).
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

@@ -59,14 +59,16 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
         let t = compilation.timings;
         let _ = writeln!(
             err,
-            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, emit {:.1?}, {} {:.1?} ({} files)",
+            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, emit {:.1?}, {} {:.1?} ({} files){}",
             read,
             t.parse,
             t.analyze,
             emit,
             if args.check { "compare" } else { "write" },
             start.elapsed(),
-            artifacts.len()
+            artifacts.len(),
+            idpc_driver::peak_memory()
+                .map_or_else(String::new, |bytes| format!(", peak memory {} MiB", bytes >> 20))
         );
     }
     code

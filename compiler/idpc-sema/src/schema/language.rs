@@ -324,4 +324,5 @@ pub const KIND: NodeSchema = NodeSchema {
 };
 
 /// The nodes allowed at the top of a file.
-pub const TOP_LEVEL: &[NodeSchema] = &[PLATFORM, TEAM, ENVIRONMENT, SYSTEM, KIND, super::service::SERVICE];
+pub const TOP_LEVEL: &[NodeSchema] =
+    &[PLATFORM, TEAM, ENVIRONMENT, SYSTEM, KIND, super::service::SERVICE];

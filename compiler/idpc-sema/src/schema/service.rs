@@ -301,4 +301,3 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
     example: "service \"payments-api\" team=\"payments\" { image \"payments-api:1.4.2\" }",
     ..LEAF
 };
-

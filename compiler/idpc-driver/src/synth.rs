@@ -82,7 +82,7 @@ fn service(index: usize) -> String {
         let names: Vec<String> = dependencies.iter().map(|d| format!("\"svc-{d:05}\"")).collect();
         let _ = writeln!(out, "    depends-on {}", names.join(" "));
     }
-    if index % 3 == 0 {
+    if index.is_multiple_of(3) {
         out.push_str("    resource \"db\" kind=\"postgres\"\n");
     }
     out.push_str(

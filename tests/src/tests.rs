@@ -12,6 +12,7 @@
 
 mod cli;
 mod determinism;
+mod docs;
 mod golden;
 mod schemas;
 mod support;

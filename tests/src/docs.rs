@@ -1,0 +1,320 @@
+//! Documentation that is generated, and documentation that must compile.
+//!
+//! The node reference in `docs/language.md`, the stdlib reference and the diagnostics index in
+//! the book are generated from the schema, the stdlib and the code registry; a test fails when
+//! the committed text is stale (`IDPC_BLESS=1` rewrites it). Every ```` ```kdl ```` block in the
+//! README, `docs/`, the book and the code explanations is compiled: a block without a `platform`
+//! node gets a small prelude (a platform, a `payments` team and `dev`, `staging` and `prod`
+//! environments) unless it is marked `standalone`; a block marked ```` ```kdl,fail=E0202 ```` must
+//! fail with that code and no other.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use idpc_diagnostics::Code;
+use idpc_ir::Platform;
+use idpc_sema::schema::{Children, NodeSchema, language::TOP_LEVEL};
+
+use crate::support::{bless, compile_texts, repo_root};
+
+const BEGIN: &str = "<!-- BEGIN GENERATED: do not edit; `IDPC_BLESS=1 cargo test -p idpc-tests docs` rewrites it -->";
+const END: &str = "<!-- END GENERATED -->";
+
+/// The prelude added to documentation blocks that declare no platform.
+pub(crate) const PRELUDE: &str = r#"platform "acme" { registry "ghcr.io/acme" }
+team "payments" { member "alice@acme.com" role="lead" }
+environment "dev" tier="development"
+environment "staging" tier="staging"
+environment "prod" tier="production"
+"#;
+
+fn node_reference() -> String {
+    let mut out = String::new();
+    fn walk(out: &mut String, path: &[&str], nodes: &'static [NodeSchema]) {
+        for node in nodes {
+            let mut here = path.to_vec();
+            here.push(node.name);
+            let _ = writeln!(out, "### `{}`\n", here.join(" › "));
+            let _ = writeln!(out, "{}\n", node.doc);
+            let _ = writeln!(out, "```text\n{}\n```\n", node.usage());
+            let mut facts = Vec::new();
+            if node.required {
+                facts.push("required".to_owned());
+            }
+            facts.push(if node.repeatable {
+                "may repeat".to_owned()
+            } else {
+                "at most once".to_owned()
+            });
+            let _ = writeln!(out, "{}.\n", capitalise(&facts.join(", ")));
+            if !node.args.is_empty() {
+                let _ = writeln!(out, "| argument | type |\n|---|---|");
+                for arg in node.args {
+                    let name = if arg.variadic {
+                        format!("`{}…`", arg.name)
+                    } else {
+                        format!("`{}`", arg.name)
+                    };
+                    let _ = writeln!(out, "| {name} | {} |", arg.ty.describe());
+                }
+                out.push('\n');
+            }
+            if !node.props.is_empty() {
+                let _ = writeln!(out, "| property | type | | meaning |\n|---|---|---|---|");
+                for prop in node.props {
+                    let required = if prop.required { "required" } else { "" };
+                    let _ = writeln!(
+                        out,
+                        "| `{}` | {} | {required} | {} |",
+                        prop.name,
+                        prop.ty.describe(),
+                        prop.doc
+                    );
+                }
+                out.push('\n');
+            }
+            match node.children {
+                Children::Nodes(children) => {
+                    let names: Vec<String> =
+                        children.iter().map(|c| format!("`{}`", c.name)).collect();
+                    let _ = writeln!(out, "Children: {}.\n", names.join(", "));
+                }
+                Children::KindFields => {
+                    let _ =
+                        writeln!(out, "Children: the fields of the kind, each as `FIELD VALUE`.\n");
+                }
+                Children::None => {}
+            }
+            let _ = writeln!(out, "Example: `{}`\n", node.example);
+            if let Children::Nodes(children) = node.children {
+                walk(out, &here, children);
+            }
+        }
+    }
+    walk(&mut out, &[], TOP_LEVEL);
+    out
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn stdlib_reference(platform: &Platform) -> String {
+    let mut out = String::new();
+    for kind in &platform.kinds {
+        let _ = writeln!(out, "## `{}`\n", kind.name);
+        let _ = writeln!(out, "{}\n", kind.description.as_deref().unwrap_or(""));
+        let _ = writeln!(
+            out,
+            "| field | type | default | development | staging | production | meaning |\n|---|---|---|---|---|---|---|"
+        );
+        for field in &kind.fields {
+            let default = field
+                .default
+                .as_ref()
+                .map_or_else(|| "*(required)*".to_owned(), |v| format!("`{}`", v.render()));
+            let per_tier: Vec<String> = idpc_ir::Tier::ALL
+                .iter()
+                .map(|tier| {
+                    field
+                        .tier_defaults
+                        .iter()
+                        .find(|d| d.tier == *tier)
+                        .map_or_else(String::new, |d| format!("`{}`", d.value.render()))
+                })
+                .collect();
+            let ty = match &field.ty {
+                idpc_ir::ValueType::Enum(choices) => format!("enum: {}", choices.join(", ")),
+                idpc_ir::ValueType::Int { min, max } if *min > i64::MIN => {
+                    format!("int {min}–{max}")
+                }
+                other => other.keyword().to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {ty} | {default} | {} | {} | {} | {} |",
+                field.name,
+                per_tier[0],
+                per_tier[1],
+                per_tier[2],
+                field.doc.as_deref().unwrap_or("")
+            );
+        }
+        let _ = writeln!(out, "\nOutputs:\n");
+        for output in &kind.outputs {
+            let secret = if output.secret { " (secret: passed on as a reference)" } else { "" };
+            let _ = writeln!(
+                out,
+                "- `{}`: {}{secret}",
+                output.name,
+                output.doc.as_deref().unwrap_or("")
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn diagnostics_index() -> String {
+    let mut out = String::new();
+    for code in Code::ALL {
+        let info = code.info();
+        let _ = writeln!(out, "## {} `{}`\n", info.code, info.name);
+        // Demote the explanation's headings below this one.
+        for line in info.explanation.lines() {
+            if let Some(title) = line.strip_prefix("# ") {
+                let _ = writeln!(out, "**{title}**");
+            } else if line.starts_with("## ") {
+                let _ = writeln!(out, "#{line}");
+            } else {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Replaces the generated section of `path` with `generated`, or checks that it is current.
+fn generated_section(path: &Path, generated: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let start =
+        text.find(BEGIN).unwrap_or_else(|| panic!("{}: no generated section", path.display()));
+    let end = text
+        .find(END)
+        .unwrap_or_else(|| panic!("{}: generated section not closed", path.display()));
+    let fresh = format!("{}{BEGIN}\n\n{generated}{}", &text[..start], &text[end..]);
+    if fresh == text {
+        return None;
+    }
+    if bless() {
+        std::fs::write(path, fresh).unwrap();
+        return None;
+    }
+    Some(format!("{} is stale: run `IDPC_BLESS=1 cargo test -p idpc-tests docs`", path.display()))
+}
+
+#[test]
+fn docs_generated_sections_are_fresh() {
+    let stdlib = compile_texts(&[("platform.kdl", "platform \"stdlib\"\n")]).platform.unwrap();
+    let root = repo_root();
+    let stale: Vec<String> = [
+        generated_section(&root.join("docs/language.md"), &node_reference()),
+        generated_section(&root.join("book/src/reference/stdlib.md"), &stdlib_reference(&stdlib)),
+        generated_section(&root.join("book/src/reference/diagnostics.md"), &diagnostics_index()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(stale.is_empty(), "{}", stale.join("\n"));
+}
+
+/// A fenced ```kdl block: where it is, its text, and the code it must fail with, if any.
+struct Block {
+    place: String,
+    text: String,
+    fail: Option<String>,
+    /// Compiled as written, without the prelude.
+    standalone: bool,
+}
+
+fn blocks(file: &Path) -> Vec<Block> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, Option<String>, bool, String)> = None;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match &mut current {
+            None => {
+                if let Some(info) = trimmed.strip_prefix("```kdl") {
+                    let options: Vec<&str> = info.split(',').map(str::trim).collect();
+                    let fail =
+                        options.iter().find_map(|o| o.strip_prefix("fail=")).map(str::to_owned);
+                    let standalone = options.contains(&"standalone");
+                    current = Some((index + 1, fail, standalone, String::new()));
+                }
+            }
+            Some((start, fail, standalone, body)) => {
+                if trimmed.starts_with("```") {
+                    let place = format!(
+                        "{}:{start}",
+                        file.strip_prefix(repo_root()).unwrap_or(file).display()
+                    );
+                    blocks.push(Block {
+                        place,
+                        text: std::mem::take(body),
+                        fail: fail.take(),
+                        standalone: *standalone,
+                    });
+                    current = None;
+                } else {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    blocks
+}
+
+fn markdown_files() -> Vec<PathBuf> {
+    let root = repo_root();
+    let mut files = vec![root.join("README.md")];
+    for dir in ["docs", "book/src", "compiler/idpc-diagnostics/explanations", "examples", "stdlib"]
+    {
+        files.extend(
+            walkdir::WalkDir::new(root.join(dir))
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+                .map(|e| e.into_path()),
+        );
+    }
+    files
+}
+
+#[test]
+fn every_kdl_block_in_the_docs_compiles() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for file in markdown_files() {
+        for block in blocks(&file) {
+            count += 1;
+            let declares_platform =
+                block.text.lines().any(|l| l.trim_start().starts_with("platform "));
+            let text = if declares_platform || block.standalone {
+                block.text.clone()
+            } else {
+                format!("{PRELUDE}{}", block.text)
+            };
+            let compilation = compile_texts(&[("example.kdl", &text)]);
+            let reported: Vec<String> = compilation
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.code, d.message))
+                .collect();
+            match &block.fail {
+                None if !reported.is_empty() => failures.push(format!(
+                    "{}: does not compile cleanly:\n  {}",
+                    block.place,
+                    reported.join("\n  ")
+                )),
+                Some(code) if reported.is_empty() => {
+                    failures.push(format!("{}: should fail with {code} but compiles", block.place))
+                }
+                Some(code) if reported.iter().any(|e| !e.starts_with(code.as_str())) => {
+                    failures.push(format!(
+                        "{}: should fail with {code} only:\n  {}",
+                        block.place,
+                        reported.join("\n  ")
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(count > 40, "only {count} blocks found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -14,6 +14,7 @@ mod cli;
 mod determinism;
 mod docs;
 mod golden;
+mod model;
 mod schemas;
 mod support;
 mod tidy;

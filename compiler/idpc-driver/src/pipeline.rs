@@ -108,19 +108,13 @@ pub fn compile(files: &[SourceText]) -> Compilation {
 /// (secrets enter the model only as references): it is refused, with the path named.
 pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, String> {
     let artifacts = idpc_backends::emit(platform, families);
-    if let Some(artifact) = artifacts.par_iter().find_first(|a| holds_credential(&a.contents)) {
+    if let Some(artifact) =
+        artifacts.par_iter().find_first(|a| idpc_sema::contains_credential(&a.contents))
+    {
         return Err(format!(
             "`{}` would contain something shaped like a credential",
             artifact.path
         ));
     }
     Ok(artifacts)
-}
-
-fn holds_credential(contents: &str) -> bool {
-    contents
-        .split(|c: char| {
-            c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ':' | '=' | '[' | ']' | '{' | '}')
-        })
-        .any(idpc_sema::literal_secret_shape)
 }

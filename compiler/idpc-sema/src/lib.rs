@@ -45,19 +45,9 @@ pub fn analyze(files: &[ast::SourceFile], paths: &[String], complete: bool) -> A
     Analysis { platform, diagnostics }
 }
 
-pub use typeck_api::{literal_secret_shape, value_type_of};
-
-mod typeck_api {
-    //! Small pieces of the checker that other crates reuse.
-
-    /// Whether a string has the shape of a well-known credential (cloud keys, tokens, private
-    /// keys). The driver scans generated artifacts with it.
-    pub fn literal_secret_shape(text: &str) -> bool {
-        crate::typeck::known_secret_shape(text)
-    }
-
-    /// The value type a kind field declares with `type="…"`.
-    pub fn value_type_of(keyword: &str) -> Option<idpc_ir::ValueType> {
-        crate::kinds::value_type_of(keyword, None, None, &[])
-    }
+/// Whether a text holds a word with the shape of a well-known credential (cloud keys, tokens,
+/// private keys). The checker refuses such strings; the driver scans generated artifacts with the
+/// same function before writing anything.
+pub fn contains_credential(text: &str) -> bool {
+    typeck::contains_credential(text)
 }

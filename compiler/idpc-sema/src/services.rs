@@ -353,7 +353,9 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
             && let Some(value) = child.node.args.get(1)
             && let idpc_syntax::ast::ValueKind::String(text) = &value.kind
             && !text.is_empty()
-            && (typeck::known_secret_shape(text) || (names_a_secret(name) && !text.contains("${")))
+            && !typeck::contains_credential(text)
+            && names_a_secret(name)
+            && !text.contains("${")
         {
             diagnostics.push(typeck::literal_secret(value, &format!("variable `{name}`")));
         }

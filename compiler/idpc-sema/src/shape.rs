@@ -216,7 +216,13 @@ fn check_args(
         if let Some(span) = value.annotation {
             diagnostics.push(type_annotation(span));
         }
-        let what = if node_schema.args.len() == 1 {
+        let first_text = node.args.first().and_then(|v| match &v.kind {
+            ast::ValueKind::String(s) => Some(s.as_str()),
+            _ => None,
+        });
+        let what = if let (1, "env", Some(name)) = (index, node_schema.name, first_text) {
+            format!("variable `{name}`")
+        } else if node_schema.args.len() == 1 {
             format!("`{}`", node_schema.name)
         } else {
             format!("the {} of `{}`", arg_schema.name.to_ascii_lowercase(), node_schema.name)

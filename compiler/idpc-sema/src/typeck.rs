@@ -27,6 +27,12 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
             reason,
         )
     };
+    if let ValueKind::String(text) = &value.kind
+        && *ty != ValueType::SecretRef
+        && contains_credential(text)
+    {
+        return Err(literal_secret(value, what));
+    }
     match (ty, &value.kind) {
         (_, ValueKind::Null) => {
             Err(mismatch(Some("remove the property to use the default".to_owned())))
@@ -175,13 +181,40 @@ pub(crate) fn literal_secret(value: &Value, what: &str) -> Diagnostic {
 /// Whether a string reads like a secret rather than a reference into a secrets manager: no
 /// known provider prefix and no path separators, or a shape secret scanners know.
 pub(crate) fn looks_like_literal_secret(text: &str) -> bool {
-    if known_secret_shape(text) {
+    if contains_credential(text) {
         return true;
     }
     let provider_prefix = text
         .split_once(':')
         .is_some_and(|(prefix, _)| SecretProvider::ALL.iter().any(|(_, p)| *p == prefix));
     !provider_prefix && !text.contains('/')
+}
+
+/// Whether any word of `text` has the shape of a well-known credential. Words are split at white
+/// space and at the punctuation of YAML, JSON, URLs and HCL, so the same check finds a key inside
+/// a sentence, a URL or a generated file.
+pub(crate) fn contains_credential(text: &str) -> bool {
+    text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\''
+                    | ','
+                    | ':'
+                    | '='
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+                    | '?'
+                    | '&'
+                    | '/'
+                    | '('
+                    | ')'
+                    | ';'
+            )
+    })
+    .any(known_secret_shape)
 }
 
 /// Shapes of well-known credentials: cloud keys, tokens, private keys.

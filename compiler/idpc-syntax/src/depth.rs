@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn counts_braces_outside_strings_and_comments() {
         assert_eq!(first_too_deep("a { b { c { } } }", 3), None);
-        assert_eq!(first_too_deep("a { b { c { } } }", 2), Some(8));
+        assert_eq!(first_too_deep("a { b { c { } } }", 2), Some(10));
         assert_eq!(first_too_deep("a \"{{{{\" { }", 1), None);
         assert_eq!(first_too_deep("a #\"{{\"{{\"# { }", 1), None);
         assert_eq!(first_too_deep("a \"\"\"\n{{\"{{\n\"\"\" { }", 1), None);

@@ -169,16 +169,18 @@ const BINARY: &[(&str, u32)] =
     &[("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
 const DECIMAL: &[(&str, u32)] = &[("E", 18), ("P", 15), ("T", 12), ("G", 9), ("M", 6), ("k", 3)];
 
-/// A memory or storage quantity in bytes.
+/// A memory or storage quantity in bytes, remembering whether it was written with binary
+/// (`Mi`) or decimal (`M`) suffixes, as Kubernetes does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Memory {
     bytes: u64,
+    decimal: bool,
 }
 
 impl Memory {
     /// A quantity of `bytes` bytes.
     pub const fn from_bytes(bytes: u64) -> Memory {
-        Memory { bytes }
+        Memory { bytes, decimal: false }
     }
 
     /// Bytes.
@@ -194,12 +196,12 @@ impl Memory {
             return Err(format!("`{text}` is not a memory quantity"));
         }
         let number: u64 = number.parse().map_err(|_| "the quantity is too large".to_owned())?;
-        let multiplier = if suffix.is_empty() {
-            1
+        let (multiplier, decimal) = if suffix.is_empty() {
+            (1, true)
         } else if let Some((_, shift)) = BINARY.iter().find(|(s, _)| *s == suffix) {
-            1u64 << shift
+            (1u64 << shift, false)
         } else if let Some((_, exponent)) = DECIMAL.iter().find(|(s, _)| *s == suffix) {
-            10u64.pow(*exponent)
+            (10u64.pow(*exponent), true)
         } else {
             return Err(format!("unknown suffix `{suffix}`: use Ki, Mi, Gi, Ti (or k, M, G, T)"));
         };
@@ -208,16 +210,18 @@ impl Memory {
         if bytes == 0 {
             return Err("a memory quantity must be more than zero".to_owned());
         }
-        Ok(Memory { bytes })
+        Ok(Memory { bytes, decimal })
     }
 }
 
 impl fmt::Display for Memory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (suffix, shift) in BINARY {
-            let unit = 1u64 << shift;
-            if self.bytes.is_multiple_of(unit) {
-                return write!(f, "{}{suffix}", self.bytes / unit);
+        if !self.decimal {
+            for (suffix, shift) in BINARY {
+                let unit = 1u64 << shift;
+                if self.bytes.is_multiple_of(unit) {
+                    return write!(f, "{}{suffix}", self.bytes / unit);
+                }
             }
         }
         for (suffix, exponent) in DECIMAL {
@@ -290,6 +294,8 @@ mod tests {
         assert!(Cpu::parse("1.2345").is_err());
         assert_eq!(Memory::parse("1024Mi").unwrap().to_string(), "1Gi");
         assert_eq!(Memory::parse("512M").unwrap().to_string(), "512M");
+        assert_eq!(Memory::parse("1000M").unwrap().to_string(), "1G");
+        assert_eq!(Memory::parse("1536Mi").unwrap().to_string(), "1536Mi");
         assert_eq!(Memory::parse("256Mi").unwrap().bytes(), 256 << 20);
         assert!(Memory::parse("1GB").is_err());
         assert!(Memory::parse("99999999999Ei").is_err());

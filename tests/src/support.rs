@@ -42,7 +42,7 @@ pub(crate) fn compile_dir(dir: &Path) -> Compilation {
 pub(crate) fn build_dir(dir: &Path) -> Vec<Artifact> {
     let compilation = compile_dir(dir);
     let platform = compilation.platform.as_ref().unwrap_or_else(|| unreachable!());
-    idpc_driver::emit(platform, Family::ALL).unwrap_or_else(|e| panic!("{e}"))
+    idpc_driver::emit(platform, Family::ALL).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 /// Compiles in-memory files (path, text) with the stdlib.

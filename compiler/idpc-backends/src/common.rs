@@ -2,6 +2,7 @@
 //! refer to each other.
 
 pub mod names;
+pub mod promql;
 
 use serde::Serialize;
 

@@ -8,12 +8,19 @@
 //! **Invariant:** backends never touch the file system, read the environment, or look at each
 //! other's output. They see only the IR.
 
+mod argo_rollouts;
 mod catalog;
 mod common;
+mod grafana;
 mod helm;
+mod kubernetes;
+mod opa;
+mod prometheus;
+mod terraform;
 
-pub use common::names;
+pub use common::{names, promql};
 
+use idpc_diagnostics::Diagnostic;
 use idpc_ir::Platform;
 use rayon::prelude::*;
 
@@ -24,17 +31,44 @@ pub enum Family {
     Helm,
     /// The Backstage catalog.
     Catalog,
+    /// Terraform modules per kind and a root module per environment.
+    Terraform,
+    /// Argo Rollouts: a Rollout, its Services and an AnalysisTemplate per (service, environment).
+    ArgoRollouts,
+    /// An OPA bundle: manifest, data and policies with their tests.
+    Opa,
+    /// Grafana dashboards, one per service, with provisioning files.
+    Grafana,
+    /// Prometheus recording and alerting rules per SLO, and the Alertmanager routing tree.
+    Prometheus,
+    /// Kubernetes namespaces, RBAC, network policies and quotas.
+    Kubernetes,
 }
 
 impl Family {
     /// Every family, in output order.
-    pub const ALL: &'static [Family] = &[Family::Helm, Family::Catalog];
+    pub const ALL: &'static [Family] = &[
+        Family::Helm,
+        Family::Catalog,
+        Family::Terraform,
+        Family::ArgoRollouts,
+        Family::Opa,
+        Family::Grafana,
+        Family::Prometheus,
+        Family::Kubernetes,
+    ];
 
     /// The kebab-case name, which is also the top-level directory of the family's files.
     pub fn name(self) -> &'static str {
         match self {
             Family::Helm => "helm",
             Family::Catalog => "catalog",
+            Family::Terraform => "terraform",
+            Family::ArgoRollouts => "argo-rollouts",
+            Family::Opa => "opa",
+            Family::Grafana => "grafana",
+            Family::Prometheus => "prometheus",
+            Family::Kubernetes => "kubernetes",
         }
     }
 
@@ -43,11 +77,18 @@ impl Family {
         Family::ALL.iter().copied().find(|f| f.name() == name)
     }
 
-    fn emit(self, platform: &Platform) -> Vec<Artifact> {
-        match self {
+    fn emit(self, platform: &Platform) -> Output {
+        let artifacts = match self {
             Family::Helm => helm::emit(platform),
             Family::Catalog => catalog::emit(platform),
-        }
+            Family::Terraform => return terraform::emit(platform),
+            Family::ArgoRollouts => argo_rollouts::emit(platform),
+            Family::Opa => opa::emit(platform),
+            Family::Grafana => grafana::emit(platform),
+            Family::Prometheus => prometheus::emit(platform),
+            Family::Kubernetes => kubernetes::emit(platform),
+        };
+        Output { artifacts, diagnostics: Vec::new() }
     }
 }
 
@@ -60,10 +101,24 @@ pub struct Artifact {
     pub contents: String,
 }
 
+/// What the backends produced: artifacts, and problems found while producing them (such as a
+/// template that does not render), which stop the build.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// The artifacts, sorted by path.
+    pub artifacts: Vec<Artifact>,
+    /// Errors found while rendering.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// Runs the selected families (in parallel) and returns their artifacts sorted by path.
-pub fn emit(platform: &Platform, families: &[Family]) -> Vec<Artifact> {
-    let mut artifacts: Vec<Artifact> =
-        families.par_iter().flat_map_iter(|family| family.emit(platform)).collect();
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    artifacts
+pub fn emit(platform: &Platform, families: &[Family]) -> Output {
+    let outputs: Vec<Output> = families.par_iter().map(|family| family.emit(platform)).collect();
+    let mut all = Output::default();
+    for output in outputs {
+        all.artifacts.extend(output.artifacts);
+        all.diagnostics.extend(output.diagnostics);
+    }
+    all.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    all
 }

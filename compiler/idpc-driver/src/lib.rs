@@ -13,7 +13,7 @@ mod workspace;
 mod write;
 
 pub use idpc_backends::{Artifact, Family};
-pub use pipeline::{Compilation, Timings, compile, emit};
+pub use pipeline::{Compilation, EmitError, Timings, compile, emit};
 pub use workspace::{LoadError, Loaded, SourceText, load};
 pub use write::{TreeDifference, WriteReport, check_tree, read_tree, write_tree};
 

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use idpc_backends::{Artifact, Family};
 use idpc_diagnostics::{Diagnostic, FileId, Sources, sort_and_dedup};
 use idpc_ir::Platform;
+use idpc_sema::TemplateSource;
 use idpc_syntax::Parse;
 use rayon::prelude::*;
 
@@ -72,8 +73,13 @@ pub fn compile(files: &[SourceText]) -> Compilation {
     // follow-up errors.
     let ids: Vec<(FileId, &str)> = sources
         .iter()
-        .filter(|(id, _)| !unreadable.contains(id))
+        .filter(|(id, f)| !unreadable.contains(id) && !is_template(&f.path))
         .map(|(id, f)| (id, &*f.text))
+        .collect();
+    let templates: Vec<TemplateSource> = sources
+        .iter()
+        .filter(|(_, f)| is_template(&f.path))
+        .map(|(file, f)| TemplateSource { file, path: f.path.clone(), text: f.text.to_string() })
         .collect();
     let parse_all =
         || ids.par_iter().map(|(id, text)| idpc_syntax::parse(*id, text)).collect::<Vec<Parse>>();
@@ -91,7 +97,7 @@ pub fn compile(files: &[SourceText]) -> Compilation {
     }
     let start = Instant::now();
     let paths: Vec<String> = sources.iter().map(|(_, f)| f.path.clone()).collect();
-    let analysis = idpc_sema::analyze(&trees, &paths, complete);
+    let analysis = idpc_sema::analyze(&trees, &templates, &paths, complete);
     diagnostics.extend(analysis.diagnostics);
     sort_and_dedup(&mut diagnostics);
     let platform =
@@ -104,17 +110,36 @@ pub fn compile(files: &[SourceText]) -> Compilation {
     }
 }
 
+/// Whether a source file is a template rather than a description.
+fn is_template(path: &str) -> bool {
+    path.ends_with(".hbs")
+}
+
+/// Why the backends produced nothing.
+#[derive(Debug)]
+pub enum EmitError {
+    /// A problem in the description that only rendering found, such as a template error.
+    Diagnostics(Vec<Diagnostic>),
+    /// A bug in idpc.
+    Internal(String),
+}
+
 /// Runs the backends. An artifact that holds something shaped like a credential is a bug in idpc
 /// (secrets enter the model only as references): it is refused, with the path named.
-pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, String> {
-    let artifacts = idpc_backends::emit(platform, families);
+pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, EmitError> {
+    let mut output = idpc_backends::emit(platform, families);
+    if idpc_diagnostics::has_errors(&output.diagnostics) {
+        sort_and_dedup(&mut output.diagnostics);
+        return Err(EmitError::Diagnostics(output.diagnostics));
+    }
+    let artifacts = output.artifacts;
     if let Some(artifact) =
         artifacts.par_iter().find_first(|a| idpc_sema::contains_credential(&a.contents))
     {
-        return Err(format!(
+        return Err(EmitError::Internal(format!(
             "`{}` would contain something shaped like a credential",
             artifact.path
-        ));
+        )));
     }
     Ok(artifacts)
 }

@@ -47,7 +47,8 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// Reads a platform: every `.kdl` file under `path` (or `path` itself if it is a file), skipping
+/// Reads a platform: every `.kdl` file under `path` (or `path` itself if it is a file) and the
+/// `.hbs` templates of its kinds, skipping
 /// hidden entries and `exclude` (the output directory when it lies inside the platform).
 pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -76,14 +77,14 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
                 LoadError::Io(e.path().map(Path::to_path_buf).unwrap_or_default(), e.into())
             })?;
             if entry.file_type().is_file()
-                && entry.path().extension().is_some_and(|ext| ext == "kdl")
+                && entry.path().extension().is_some_and(|ext| ext == "kdl" || ext == "hbs")
             {
                 paths.push(entry.into_path());
             }
         }
         (path.to_owned(), paths)
     };
-    if paths.is_empty() {
+    if !paths.iter().any(|p| p.extension().is_some_and(|ext| ext == "kdl")) {
         return Err(LoadError::Empty(path.to_owned()));
     }
     let mut files = Vec::with_capacity(paths.len());

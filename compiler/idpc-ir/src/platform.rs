@@ -58,6 +58,10 @@ pub struct Observability {
     pub error_codes: String,
     /// The label that carries the service name.
     pub service_label: String,
+    /// The Grafana that serves the dashboards, for links from alerts; `None` links relatively.
+    pub grafana_url: Option<Url>,
+    /// The Alertmanager receiver for alerts of teams that name no `oncall` receiver.
+    pub default_receiver: String,
 }
 
 /// A team and its people.
@@ -200,10 +204,24 @@ pub struct Kind {
     pub fields: Vec<KindField>,
     /// What an instance provides to the services that use it.
     pub outputs: Vec<KindOutput>,
+    /// The Terraform module templates of the kind (`main.tf`, `variables.tf`, …), sorted by name;
+    /// empty when the kind has none.
+    pub terraform: Vec<Template>,
     /// The file that declares it (`<stdlib>/…` for the standard library).
     pub file: FileId,
     /// The declaration's name.
     pub span: Span,
+}
+
+/// A template file of a kind, rendered by a backend.
+#[derive(Clone, Debug, Serialize)]
+pub struct Template {
+    /// The file it renders, such as `main.tf`.
+    pub name: String,
+    /// The template text (handlebars).
+    pub text: String,
+    /// The template's own source file, for diagnostics.
+    pub file: FileId,
 }
 
 /// A field of a resource kind.

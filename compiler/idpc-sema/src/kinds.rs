@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
-use idpc_ir::{Kind, KindField, KindOutput, Layer, Origin, Tier, TierDefault, ValueType};
+use idpc_ir::{Kind, KindField, KindOutput, Layer, Origin, Template, Tier, TierDefault, ValueType};
 use idpc_syntax::ast;
 
 use crate::collect::Decl;
@@ -13,8 +13,45 @@ use crate::shape::{Checked, Typed};
 use crate::typeck;
 
 /// Lowers the kind declarations (sorted by name; a kind's id is its index).
-pub(crate) fn lower_kinds(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Kind> {
-    decls.iter().map(|decl| lower_kind(decl, diagnostics)).collect()
+pub(crate) fn lower_kinds(
+    decls: &[Decl<'_>],
+    templates: &[crate::TemplateSource],
+    paths: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Kind> {
+    decls
+        .iter()
+        .map(|decl| {
+            let mut kind = lower_kind(decl, diagnostics);
+            kind.terraform = templates_of(decl, templates, paths);
+            kind
+        })
+        .collect()
+}
+
+/// The templates of a kind: `<directory of the declaring file>/<kind>/<name>.hbs`.
+fn templates_of(
+    decl: &Decl<'_>,
+    templates: &[crate::TemplateSource],
+    paths: &[String],
+) -> Vec<Template> {
+    let declared_in = paths.get(decl.file.0 as usize).map_or("", String::as_str);
+    let dir = declared_in.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let prefix =
+        if dir.is_empty() { format!("{}/", decl.name) } else { format!("{dir}/{}/", decl.name) };
+    let mut found: Vec<Template> = templates
+        .iter()
+        .filter_map(|t| {
+            let name = t.path.strip_prefix(&prefix)?.strip_suffix(".hbs")?;
+            (!name.contains('/')).then(|| Template {
+                name: name.to_owned(),
+                text: t.text.clone(),
+                file: t.file,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    found
 }
 
 /// The value type declared by a field's `type`, with its bounds or choices.
@@ -106,6 +143,7 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
         description: node.child_str("description"),
         fields,
         outputs,
+        terraform: Vec::new(),
         file: decl.file,
         span: decl.name_span,
     }

@@ -28,15 +28,32 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A template file of the description (`<kind>/main.tf.hbs` next to the file declaring the kind).
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    /// Its file.
+    pub file: idpc_diagnostics::FileId,
+    /// Its display path.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
 /// Analyses the parsed files of one platform. `paths` are the display paths of all source files,
-/// indexed by `FileId`; `files` are those that parsed. `complete` is false when some file did
-/// not parse: then a missing `platform` may be in that file and is not reported.
-pub fn analyze(files: &[ast::SourceFile], paths: &[String], complete: bool) -> Analysis {
+/// indexed by `FileId`; `files` are those that parsed; `templates` are the template files.
+/// `complete` is false when some file did not parse: then a missing `platform` may be in that
+/// file and is not reported.
+pub fn analyze(
+    files: &[ast::SourceFile],
+    templates: &[TemplateSource],
+    paths: &[String],
+    complete: bool,
+) -> Analysis {
     let mut diagnostics = Vec::new();
     let checked: Vec<_> =
         files.iter().map(|file| (file.file, shape::check_file(file, &mut diagnostics))).collect();
     let collected = collect::collect(&checked, &mut diagnostics);
-    let platform = lower::lower(&collected, paths, &mut diagnostics);
+    let platform = lower::lower(&collected, templates, paths, &mut diagnostics);
     if !complete {
         diagnostics.retain(|d| d.code != idpc_diagnostics::Code::MissingPlatform);
     }

@@ -21,6 +21,7 @@ const DEFAULT_MAX_TTL: Duration = Duration::from_days(14);
 /// then), but `None` when there is no `platform` declaration at all.
 pub(crate) fn lower(
     collected: &Collected<'_>,
+    templates: &[crate::TemplateSource],
     paths: &[String],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Platform> {
@@ -37,12 +38,13 @@ pub(crate) fn lower(
     let (environments, env_ids) =
         lower_environments(&collected.environments, &teams, max_ttl, diagnostics);
     let systems = lower_systems(&collected.systems, &collected.teams, diagnostics);
-    let kinds = kinds::lower_kinds(&collected.kinds, diagnostics);
+    let kinds = kinds::lower_kinds(&collected.kinds, templates, paths, diagnostics);
     let names = services::Names { collected, env_ids: &env_ids, kinds: &kinds };
     let (services, plans, edges) = services::lower_services(&names, diagnostics);
     let service_names: Vec<&str> = collected.services.iter().map(|d| d.name).collect();
     graph::check_cycles(&service_names, &edges, diagnostics);
     check_namespaces(&teams, &environments, &services, diagnostics);
+    check_templates(&kinds, &plans, diagnostics);
     let settings = settings?;
     let registry = settings.registry.clone();
     let deployments = overlay::resolve_all(
@@ -108,6 +110,13 @@ fn lower_platform(node: &Checked<'_>) -> Settings {
             duration_metric: setting("duration-metric", "http_request_duration_seconds"),
             error_codes: setting("error-codes", "5.."),
             service_label: setting("service-label", "service"),
+            grafana_url: observability.and_then(|o| o.child_value("grafana")).and_then(
+                |t| match &t.value {
+                    FieldValue::Url(url) => Some(url.clone()),
+                    _ => None,
+                },
+            ),
+            default_receiver: setting("default-receiver", "default"),
         },
         max_ttl: node
             .child_value("max-ephemeral-ttl")
@@ -479,5 +488,35 @@ fn check_namespaces(
                 );
             }
         }
+    }
+}
+
+/// A kind that resources use but that has no Terraform templates cannot be provisioned.
+fn check_templates(
+    kinds: &[idpc_ir::Kind],
+    plans: &[services::Plan<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut used = vec![false; kinds.len()];
+    for plan in plans {
+        for resource in plan
+            .base
+            .resources
+            .iter()
+            .chain(plan.overrides.values().flat_map(|l| l.resources.iter()))
+        {
+            used[resource.kind.index()] = true;
+        }
+    }
+    for (kind, _) in kinds.iter().zip(used).filter(|(k, used)| *used && k.terraform.is_empty()) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::KindWithoutTemplates,
+                format!("kind `{}` has no Terraform templates", kind.name),
+                kind.span,
+                "resources of this kind are not provisioned",
+            )
+            .with_help(format!("add `{0}/main.tf.hbs` (and `variables.tf.hbs`, `outputs.tf.hbs`, `versions.tf.hbs`) next to the file that declares `{0}`", kind.name)),
+        );
     }
 }

@@ -47,3 +47,68 @@ pub fn fnv1a(bytes: &[u8]) -> u32 {
     }
     hash
 }
+
+/// The Kubernetes name of the stable `Service` of a rollout: the service's own name.
+pub fn stable_service(service: &Service) -> String {
+    service.name.clone()
+}
+
+/// The `Service` that routes to the new version during a canary.
+pub fn canary_service(service: &Service) -> String {
+    format!("{}-canary", service.name)
+}
+
+/// The `Service` that routes to the preview during a blue-green rollout.
+pub fn preview_service(service: &Service) -> String {
+    format!("{}-preview", service.name)
+}
+
+/// The `AnalysisTemplate` that measures a service's error ratio during a rollout.
+pub fn analysis_template(service: &Service) -> String {
+    format!("{}-error-ratio", service.name)
+}
+
+/// The Kubernetes `Secret` that holds a service's secrets, synced from the secrets manager.
+pub fn secrets_object(service: &Service) -> String {
+    format!("{}-secrets", service.name)
+}
+
+/// The recording rule of an SLO's error ratio over `window` (`5m`, `1h`, `30d`…).
+pub fn slo_error_ratio_rule(window: &str) -> String {
+    format!("idpc:slo_errors:ratio_rate{window}")
+}
+
+/// The recording rule holding an SLO's objective as a ratio (`0.999`).
+pub const SLO_OBJECTIVE_RULE: &str = "idpc:slo_objective:ratio";
+
+/// The recording rule holding the share of an SLO's error budget left over its window.
+pub const SLO_BUDGET_REMAINING_RULE: &str = "idpc:slo_error_budget_remaining:ratio";
+
+/// The recording rule holding the current burn rate (the 1h error ratio over the budget).
+pub const SLO_BURN_RATE_RULE: &str = "idpc:slo_burn_rate:ratio_rate1h";
+
+/// The alert that pages when an SLO's budget burns fast.
+pub const PAGE_ALERT: &str = "SLOErrorBudgetBurnPage";
+
+/// The alert that opens a ticket when an SLO's budget burns slowly.
+pub const TICKET_ALERT: &str = "SLOErrorBudgetBurnTicket";
+
+/// The path of a service's dashboard file in the Grafana family.
+pub fn dashboard_path(platform: &Platform, service: &Service) -> String {
+    format!("grafana/dashboards/{}/{}.json", platform.team(service.team).name, service.name)
+}
+
+/// The link to a service's dashboard for one environment, absolute when the platform names its
+/// Grafana.
+pub fn dashboard_url(platform: &Platform, service: &Service, environment: &str) -> String {
+    let base = platform
+        .observability
+        .grafana_url
+        .as_ref()
+        .map_or("", |u| u.as_str().trim_end_matches('/'));
+    format!(
+        "{base}/d/{}/{}?var-environment={environment}",
+        dashboard_uid(platform, service),
+        service.name
+    )
+}

@@ -40,7 +40,12 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
     let start = Instant::now();
     let artifacts = match idpc_driver::emit(platform, &families) {
         Ok(artifacts) => artifacts,
-        Err(message) => {
+        Err(idpc_driver::EmitError::Diagnostics(diagnostics)) => {
+            report::diagnostics(ctx, &diagnostics, &compilation.sources, out, err);
+            let _ = writeln!(err, "nothing written: fix the errors above");
+            return EXIT_ERRORS;
+        }
+        Err(idpc_driver::EmitError::Internal(message)) => {
             let _ = writeln!(
                 err,
                 "internal error: {message}\nthis is a bug in idpc; nothing was written"

@@ -73,6 +73,20 @@ const OBSERVABILITY: NodeSchema = NodeSchema {
             ..LEAF
         },
         NodeSchema {
+            name: "grafana",
+            doc: "The Grafana that serves the dashboards; alerts link to them there.",
+            args: &[arg("URL", Ty::Url)],
+            example: "grafana \"https://grafana.acme.internal\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "default-receiver",
+            doc: "The Alertmanager receiver for alerts of teams without an `oncall` receiver (default `default`).",
+            args: &[arg("RECEIVER", Ty::String)],
+            example: "default-receiver \"platform-oncall\"",
+            ..LEAF
+        },
+        NodeSchema {
             name: "grafana-datasource",
             doc: "The uid of the Grafana data source dashboards query.",
             args: &[arg("UID", Ty::String)],

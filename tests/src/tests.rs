@@ -15,6 +15,7 @@ mod determinism;
 mod docs;
 mod golden;
 mod model;
+mod prometheus;
 mod schemas;
 mod support;
 mod tidy;

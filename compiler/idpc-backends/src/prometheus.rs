@@ -1,9 +1,199 @@
-//! Prometheus: SLO recording rules, multi-window multi-burn-rate alerts, Alertmanager routes.
+//! Prometheus: for every SLO of every service in every environment, recording rules for the error
+//! ratio over each window the alerts use, and in production the multi-window multi-burn-rate
+//! alerts of the SRE workbook; plus the Alertmanager routing tree that sends each team's alerts to
+//! its on-call receiver.
+//!
+//! `prometheus/<environment>/<service>.rules.yaml`, `prometheus/alertmanager.yaml`.
 
-use idpc_ir::Platform;
+mod alertmanager;
+
+use std::collections::BTreeMap;
+
+use idpc_ir::{Deployment, Platform, Slo, Tier};
+use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::Artifact;
+use crate::common::promql::{self, BURN_WINDOWS, Severity};
+use crate::common::{self, names};
 
-pub(crate) fn emit(_platform: &Platform) -> Vec<Artifact> {
-    Vec::new()
+pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
+    let mut artifacts: Vec<Artifact> = platform
+        .deployments
+        .par_iter()
+        .filter(|d| !platform.service(d.service).slos.is_empty())
+        .map(|d| rules_file(platform, d))
+        .collect();
+    artifacts.push(alertmanager::emit(platform));
+    artifacts
+}
+
+/// A Prometheus rule file.
+#[derive(Serialize)]
+pub(crate) struct RuleFile {
+    groups: Vec<Group>,
+}
+
+#[derive(Serialize)]
+struct Group {
+    name: String,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+struct Rule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alert: Option<String>,
+    expr: String,
+    labels: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<&'static str, String>,
+}
+
+impl Rule {
+    fn record(name: String, expr: String, labels: BTreeMap<&'static str, String>) -> Rule {
+        Rule { record: Some(name), alert: None, expr, labels, annotations: BTreeMap::new() }
+    }
+}
+
+fn rules_file(platform: &Platform, deployment: &Deployment) -> Artifact {
+    let service = platform.service(deployment.service);
+    let environment = platform.environment(deployment.environment);
+    let mut recordings = Vec::new();
+    let mut alerts = Vec::new();
+    for slo in &service.slos {
+        recordings.extend(recording_rules(platform, deployment, slo));
+        if environment.tier == Tier::Production {
+            alerts.extend(alert_rules(platform, deployment, slo));
+        }
+    }
+    let mut groups =
+        vec![Group { name: format!("{}-slo-recordings", service.name), rules: recordings }];
+    if !alerts.is_empty() {
+        groups.push(Group { name: format!("{}-slo-alerts", service.name), rules: alerts });
+    }
+    let path = format!("prometheus/{}/{}.rules.yaml", environment.name, service.name);
+    common::yaml(path, platform.file_path(service.file), &RuleFile { groups })
+}
+
+/// The labels every series and alert of one SLO carries.
+fn slo_labels(
+    platform: &Platform,
+    deployment: &Deployment,
+    slo: &Slo,
+) -> BTreeMap<&'static str, String> {
+    let service = platform.service(deployment.service);
+    BTreeMap::from([
+        ("service", service.name.clone()),
+        ("environment", platform.environment(deployment.environment).name.clone()),
+        ("namespace", deployment.namespace.clone()),
+        ("team", platform.team(service.team).name.clone()),
+        ("slo", slo.indicator.name().to_owned()),
+    ])
+}
+
+/// The matchers that select one SLO's recorded series.
+fn slo_selector(labels: &BTreeMap<&'static str, String>) -> String {
+    ["service", "environment", "slo"]
+        .iter()
+        .map(|k| format!("{k}=\"{}\"", labels[k]))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn recording_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Rule> {
+    let service = platform.service(deployment.service);
+    let labels = slo_labels(platform, deployment, slo);
+    let selector = promql::selector(&platform.observability, &deployment.namespace, &service.name);
+    let recorded = slo_selector(&labels);
+    let budget = promql::budget(slo.objective);
+    let window = slo.window.compact();
+    let mut rules: Vec<Rule> = promql::rule_windows()
+        .into_iter()
+        .map(|w| {
+            let w = w.compact();
+            let expr = promql::error_ratio(&platform.observability, &slo.indicator, &selector, &w);
+            Rule::record(names::slo_error_ratio_rule(&w), expr, labels.clone())
+        })
+        .collect();
+    // The whole window, averaged from the 5m ratios rather than computed over raw counters.
+    let five = names::slo_error_ratio_rule("5m");
+    rules.push(Rule::record(
+        names::slo_error_ratio_rule(&window),
+        format!("sum_over_time({five}{{{recorded}}}[{window}]) / count_over_time({five}{{{recorded}}}[{window}])"),
+        labels.clone(),
+    ));
+    rules.push(Rule::record(
+        names::SLO_OBJECTIVE_RULE.to_owned(),
+        format!("vector({})", slo.objective.ratio()),
+        labels.clone(),
+    ));
+    rules.push(Rule::record(
+        names::SLO_BUDGET_REMAINING_RULE.to_owned(),
+        format!("1 - ({}{{{recorded}}} / {budget})", names::slo_error_ratio_rule(&window)),
+        labels.clone(),
+    ));
+    rules.push(Rule::record(
+        names::SLO_BURN_RATE_RULE.to_owned(),
+        format!("{}{{{recorded}}} / {budget}", names::slo_error_ratio_rule("1h")),
+        labels,
+    ));
+    rules
+}
+
+fn alert_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Rule> {
+    let service = platform.service(deployment.service);
+    let environment = platform.environment(deployment.environment);
+    let labels = slo_labels(platform, deployment, slo);
+    let recorded = slo_selector(&labels);
+    let budget = promql::budget(slo.objective);
+    [Severity::Page, Severity::Ticket]
+        .into_iter()
+        .map(|severity| {
+            let pairs: Vec<String> = BURN_WINDOWS
+                .iter()
+                .filter(|w| w.severity == severity)
+                .map(|w| {
+                    let threshold = format!("({} * {budget})", w.factor(slo.window));
+                    format!(
+                        "(\n  {long}{{{recorded}}} > {threshold}\n  and\n  {short}{{{recorded}}} > {threshold}\n)",
+                        long = names::slo_error_ratio_rule(&w.long.compact()),
+                        short = names::slo_error_ratio_rule(&w.short.compact()),
+                    )
+                })
+                .collect();
+            let mut alert_labels = labels.clone();
+            alert_labels.insert("severity", severity.as_str().to_owned());
+            let speed = if severity == Severity::Page { "fast" } else { "slowly" };
+            let mut annotations = BTreeMap::from([
+                (
+                    "summary",
+                    format!("{} in {} is burning its {} error budget {speed}", service.name, environment.name, slo.indicator.name()),
+                ),
+                (
+                    "description",
+                    format!(
+                        "The {} SLO of {} ({} over {}) is spending its error budget {speed}; at this rate it runs out before the window ends.",
+                        slo.indicator.name(),
+                        service.name,
+                        slo.objective,
+                        slo.window
+                    ),
+                ),
+                ("dashboard", names::dashboard_url(platform, service, &environment.name)),
+            ]);
+            if let Some(runbook) = &service.runbook {
+                annotations.insert("runbook_url", runbook.to_string());
+            }
+            Rule {
+                record: None,
+                alert: Some(if severity == Severity::Page { names::PAGE_ALERT } else { names::TICKET_ALERT }.to_owned()),
+                expr: pairs.join("\nor\n"),
+                labels: alert_labels,
+                annotations,
+            }
+        })
+        .collect()
 }

@@ -20,7 +20,6 @@ pub(crate) fn schemas_dir(test: &str) -> Option<PathBuf> {
 }
 
 /// A program on PATH, if present.
-#[expect(dead_code, reason = "the backend validators (promtool, terraform) use it")]
 pub(crate) fn program(test: &str, name: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)

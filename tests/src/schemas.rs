@@ -2,7 +2,7 @@
 //! the values schema idpc generates.
 
 use crate::support::tools::{schemas_dir, validation_errors, validator};
-use crate::support::{build_dir, repo_root};
+use crate::support::{build_dir, documents, repo_root};
 
 fn examples() -> Vec<std::path::PathBuf> {
     let mut dirs: Vec<_> = std::fs::read_dir(repo_root().join("examples"))
@@ -13,20 +13,6 @@ fn examples() -> Vec<std::path::PathBuf> {
         .collect();
     dirs.sort();
     dirs
-}
-
-/// Every YAML document of a multi-document text, as JSON.
-fn documents(text: &str) -> Vec<serde_json::Value> {
-    text.split("\n---\n")
-        .flat_map(|chunk| chunk.strip_prefix("---\n").or(Some(chunk)))
-        .filter(|chunk| {
-            chunk.lines().any(|l| !l.trim().is_empty() && !l.starts_with('#') && l != "---")
-        })
-        .map(|chunk| {
-            serde_yaml::from_str::<serde_json::Value>(chunk)
-                .unwrap_or_else(|e| panic!("{e}:\n{chunk}"))
-        })
-        .collect()
 }
 
 #[test]

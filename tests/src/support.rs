@@ -79,3 +79,17 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Every YAML document of a multi-document text, as JSON values (comment-only documents skipped).
+pub(crate) fn documents(text: &str) -> Vec<serde_json::Value> {
+    text.split("\n---\n")
+        .flat_map(|chunk| chunk.strip_prefix("---\n").or(Some(chunk)))
+        .filter(|chunk| {
+            chunk.lines().any(|l| !l.trim().is_empty() && !l.starts_with('#') && l != "---")
+        })
+        .map(|chunk| {
+            serde_yaml::from_str::<serde_json::Value>(chunk)
+                .unwrap_or_else(|e| panic!("{e}:\n{chunk}"))
+        })
+        .collect()
+}

@@ -10,6 +10,7 @@
     reason = "a test suite: failing loudly and printing skip lines is its job"
 )]
 
+mod argo_rollouts;
 mod cli;
 mod determinism;
 mod docs;

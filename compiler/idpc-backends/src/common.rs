@@ -1,6 +1,7 @@
 //! What every backend shares: file headers, serialisation, and the names artifacts use to
 //! refer to each other.
 
+pub(crate) mod k8s;
 pub mod names;
 pub mod promql;
 

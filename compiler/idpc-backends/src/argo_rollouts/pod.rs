@@ -1,0 +1,241 @@
+//! The pod template of a rollout, and its autoscaler.
+
+use std::collections::BTreeMap;
+
+use idpc_ir::{Deployment, Platform};
+use serde::Serialize;
+
+use crate::common::k8s::{self, Object, ObjectMeta};
+use crate::common::names;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Selector {
+    pub(crate) match_labels: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PodTemplate {
+    metadata: PodMeta,
+    spec: PodSpec,
+}
+
+#[derive(Serialize)]
+struct PodMeta {
+    labels: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct PodSpec {
+    containers: Vec<Container>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Container {
+    name: String,
+    image: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ports: Vec<ContainerPort>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    env: Vec<EnvVar>,
+    resources: Resources,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    readiness_probe: Option<Probe>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    liveness_probe: Option<Probe>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ContainerPort {
+    name: String,
+    container_port: u16,
+    protocol: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvVar {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_from: Option<EnvSource>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvSource {
+    secret_key_ref: SecretKeyRef,
+}
+
+#[derive(Serialize)]
+struct SecretKeyRef {
+    name: String,
+    key: String,
+}
+
+#[derive(Serialize)]
+struct Resources {
+    requests: BTreeMap<&'static str, String>,
+    limits: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct Probe {
+    http_get: HttpGet,
+    period_seconds: u64,
+    timeout_seconds: u64,
+    failure_threshold: u32,
+    initial_delay_seconds: u64,
+}
+
+#[derive(Serialize, Clone)]
+struct HttpGet {
+    path: String,
+    port: String,
+}
+
+pub(crate) fn template(platform: &Platform, deployment: &Deployment) -> PodTemplate {
+    let service = platform.service(deployment.service);
+    let mut env: Vec<EnvVar> = deployment
+        .env
+        .iter()
+        .map(|v| EnvVar {
+            name: v.name.clone(),
+            value: Some(v.value.value.clone()),
+            value_from: None,
+        })
+        .collect();
+    // Secrets are synced from the secrets manager into one Secret per service; pods read them by
+    // key, and only the reference is ever written here.
+    env.extend(deployment.secrets.iter().map(|s| EnvVar {
+        name: s.name.clone(),
+        value: None,
+        value_from: Some(EnvSource {
+            secret_key_ref: SecretKeyRef {
+                name: names::secrets_object(service),
+                key: s.name.clone(),
+            },
+        }),
+    }));
+    let mut limits = BTreeMap::from([("memory", deployment.memory_limit.to_string())]);
+    if let Some(cpu) = &deployment.cpu_limit {
+        limits.insert("cpu", cpu.to_string());
+    }
+    let probe = deployment.healthcheck.as_ref().map(|h| Probe {
+        http_get: HttpGet { path: h.path.clone(), port: h.port.clone() },
+        period_seconds: h.interval.as_secs().max(1),
+        timeout_seconds: h.timeout.as_secs().max(1),
+        failure_threshold: h.threshold,
+        initial_delay_seconds: h.initial_delay.as_secs(),
+    });
+    let mut labels = k8s::deployment_labels(platform, deployment);
+    labels.retain(|k, _| k != "app.kubernetes.io/managed-by");
+    PodTemplate {
+        metadata: PodMeta { labels },
+        spec: PodSpec {
+            containers: vec![Container {
+                name: service.name.clone(),
+                image: deployment.image.to_string(),
+                ports: service
+                    .ports
+                    .iter()
+                    .map(|p| ContainerPort {
+                        name: p.name.clone(),
+                        container_port: p.number,
+                        protocol: "TCP",
+                    })
+                    .collect(),
+                env,
+                resources: Resources {
+                    requests: BTreeMap::from([
+                        ("cpu", deployment.cpu.to_string()),
+                        ("memory", deployment.memory.to_string()),
+                    ]),
+                    limits,
+                },
+                readiness_probe: probe.clone(),
+                liveness_probe: probe,
+            }],
+        },
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AutoscalerSpec {
+    scale_target_ref: TargetRef,
+    min_replicas: u32,
+    max_replicas: u32,
+    metrics: Vec<MetricSpec>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetRef {
+    api_version: &'static str,
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct MetricSpec {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    resource: ResourceMetric,
+}
+
+#[derive(Serialize)]
+struct ResourceMetric {
+    name: &'static str,
+    target: Target,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Target {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    average_utilization: u32,
+}
+
+/// A `HorizontalPodAutoscaler` that scales the rollout, when the service autoscales.
+pub(crate) fn autoscaler(
+    platform: &Platform,
+    deployment: &Deployment,
+) -> Option<Object<AutoscalerSpec>> {
+    let autoscale = &deployment.autoscale.as_ref()?.value;
+    let service = platform.service(deployment.service);
+    Some(Object {
+        api_version: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: ObjectMeta {
+            name: service.name.clone(),
+            namespace: Some(deployment.namespace.clone()),
+            labels: k8s::deployment_labels(platform, deployment),
+            ..ObjectMeta::default()
+        },
+        spec: AutoscalerSpec {
+            scale_target_ref: TargetRef {
+                api_version: "argoproj.io/v1alpha1",
+                kind: "Rollout",
+                name: service.name.clone(),
+            },
+            min_replicas: autoscale.min,
+            max_replicas: autoscale.max,
+            metrics: vec![MetricSpec {
+                kind: "Resource",
+                resource: ResourceMetric {
+                    name: "cpu",
+                    target: Target {
+                        kind: "Utilization",
+                        average_utilization: autoscale.cpu_target.whole(),
+                    },
+                },
+            }],
+        },
+    })
+}

@@ -16,6 +16,7 @@ mod determinism;
 mod docs;
 mod golden;
 mod model;
+mod opa;
 mod prometheus;
 mod schemas;
 mod support;

@@ -1,9 +1,191 @@
-//! The OPA bundle: `.manifest`, `data.json`, policies and their tests.
+//! The OPA bundle: `.manifest` (a content-hash `revision`, one root), `data.json` (teams,
+//! members, service owners, secret readers, environments and their approval rules), and the
+//! policies with their tests: secret access, deploy admission, and observability access.
+//!
+//! `opa/.manifest`, `opa/idpc/<platform>/model/data.json` (`data.idpc.<platform>.model`),
+//! `opa/idpc/<platform>/<policy>.rego`,
+//! `opa/idpc/<platform>/<policy>_test.rego`.
 
-use idpc_ir::Platform;
+use std::collections::BTreeMap;
+
+use idpc_ir::{Platform, Role};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::Artifact;
+use crate::common::{self, header_line, names};
 
-pub(crate) fn emit(_platform: &Platform) -> Vec<Artifact> {
-    Vec::new()
+/// The policies and their tests, with `__PACKAGE__` standing for the platform's package.
+const POLICIES: &[(&str, &str)] = &[
+    ("deploy.rego", include_str!("opa/deploy.rego")),
+    ("deploy_test.rego", include_str!("opa/deploy_test.rego")),
+    ("observability.rego", include_str!("opa/observability.rego")),
+    ("observability_test.rego", include_str!("opa/observability_test.rego")),
+    ("secrets.rego", include_str!("opa/secrets.rego")),
+    ("secrets_test.rego", include_str!("opa/secrets_test.rego")),
+];
+
+pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
+    let root = names::opa_root(platform);
+    let package = root.replace('/', ".");
+    let mut files: Vec<Artifact> = POLICIES
+        .iter()
+        .map(|(name, text)| Artifact {
+            path: format!("opa/{root}/{name}"),
+            contents: format!(
+                "# {}\n{}",
+                header_line("the platform description"),
+                text.replace("__PACKAGE__", &package)
+            ),
+        })
+        .collect();
+    files.push(common::json(format!("opa/{root}/model/data.json"), &data(platform)));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut hash = Sha256::new();
+    for file in &files {
+        hash.update(file.path.as_bytes());
+        hash.update([0]);
+        hash.update(file.contents.as_bytes());
+        hash.update([0]);
+    }
+    let revision: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let manifest = Manifest {
+        revision,
+        roots: vec![root],
+        rego_version: 1,
+        metadata: BTreeMap::from([
+            ("generated_by", header_line("the platform description")),
+            ("platform", platform.name.clone()),
+        ]),
+    };
+    files.push(common::json("opa/.manifest".to_owned(), &manifest));
+    files
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    revision: String,
+    roots: Vec<String>,
+    rego_version: u8,
+    metadata: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+struct Data<'a> {
+    #[serde(rename = "$comment")]
+    comment: String,
+    platform: &'a str,
+    registry: String,
+    teams: BTreeMap<&'a str, TeamData<'a>>,
+    services: BTreeMap<&'a str, ServiceData<'a>>,
+    environments: BTreeMap<&'a str, EnvironmentData<'a>>,
+}
+
+#[derive(Serialize)]
+struct TeamData<'a> {
+    members: Vec<&'a str>,
+    leads: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oncall: Option<&'a str>,
+    services: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ServiceData<'a> {
+    team: &'a str,
+    namespaces: BTreeMap<&'a str, &'a str>,
+    secrets: BTreeMap<&'a str, SecretData<'a>>,
+}
+
+#[derive(Serialize)]
+struct SecretData<'a> {
+    readers: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct EnvironmentData<'a> {
+    tier: &'static str,
+    approval: ApprovalData,
+    ephemeral: bool,
+    clusters: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ApprovalData {
+    required: bool,
+    approvers: u32,
+}
+
+fn data(platform: &Platform) -> Data<'_> {
+    let mut teams: BTreeMap<&str, TeamData<'_>> = platform
+        .teams
+        .iter()
+        .map(|team| {
+            let mut members: Vec<&str> = team.members.iter().map(|m| m.email.as_str()).collect();
+            members.sort_unstable();
+            let mut leads: Vec<&str> = team
+                .members
+                .iter()
+                .filter(|m| m.role == Role::Lead)
+                .map(|m| m.email.as_str())
+                .collect();
+            leads.sort_unstable();
+            (
+                team.name.as_str(),
+                TeamData { members, leads, oncall: team.oncall.as_deref(), services: Vec::new() },
+            )
+        })
+        .collect();
+    let mut services = BTreeMap::new();
+    for (index, service) in platform.services.iter().enumerate() {
+        let team = platform.team(service.team).name.as_str();
+        if let Some(data) = teams.get_mut(team) {
+            data.services.push(&service.name);
+        }
+        let mut namespaces = BTreeMap::new();
+        let mut secrets: BTreeMap<&str, SecretData<'_>> = BTreeMap::new();
+        for deployment in platform.deployments_of(idpc_ir::ServiceId::from_index(index)) {
+            namespaces.insert(
+                platform.environment(deployment.environment).name.as_str(),
+                deployment.namespace.as_str(),
+            );
+            for secret in &deployment.secrets {
+                let entry = secrets
+                    .entry(secret.name.as_str())
+                    .or_insert_with(|| SecretData { readers: Vec::new() });
+                entry
+                    .readers
+                    .extend(secret.readers.iter().map(|t| platform.team(*t).name.as_str()));
+                entry.readers.sort_unstable();
+                entry.readers.dedup();
+            }
+        }
+        services.insert(service.name.as_str(), ServiceData { team, namespaces, secrets });
+    }
+    let environments = platform
+        .environments
+        .iter()
+        .map(|env| {
+            (
+                env.name.as_str(),
+                EnvironmentData {
+                    tier: env.tier.as_str(),
+                    approval: ApprovalData {
+                        required: env.approval.required,
+                        approvers: env.approval.approvers,
+                    },
+                    ephemeral: env.ephemeral.is_some(),
+                    clusters: env.clusters.iter().map(String::as_str).collect(),
+                },
+            )
+        })
+        .collect();
+    Data {
+        comment: header_line("the platform description"),
+        platform: &platform.name,
+        registry: platform.registry.clone().unwrap_or_default(),
+        teams,
+        services,
+        environments,
+    }
 }

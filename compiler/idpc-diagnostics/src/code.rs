@@ -101,6 +101,7 @@ codes! {
     InvertedBounds = "E0403", "inverted-bounds", Model, "a lower bound is above its upper bound";
     InvalidEphemeral = "E0404", "invalid-ephemeral-environment", Model, "an ephemeral environment is not set up as one";
     ConflictingSettings = "E0405", "conflicting-settings", Model, "two settings cannot hold together";
+    UnsatisfiableApproval = "E0406", "unsatisfiable-approval", Model, "a team has too few members to approve changes where approval is required";
     NameTooLong = "E0501", "generated-name-too-long", Lowering, "a name built for an artifact exceeds the target's limit";
     NameCollision = "E0502", "generated-name-collision", Lowering, "two declarations produce the same artifact name";
     OwnerNotMember = "W0201", "owner-not-a-member", Names, "an ephemeral environment's owner belongs to no team";

@@ -45,6 +45,7 @@ pub(crate) fn lower(
     graph::check_cycles(&service_names, &edges, diagnostics);
     check_namespaces(&teams, &environments, &services, diagnostics);
     check_templates(&kinds, &plans, diagnostics);
+    check_approvals(&collected.environments, &teams, &services, diagnostics);
     let settings = settings?;
     let registry = settings.registry.clone();
     let deployments = overlay::resolve_all(
@@ -518,5 +519,43 @@ fn check_templates(
             )
             .with_help(format!("add `{0}/main.tf.hbs` (and `variables.tf.hbs`, `outputs.tf.hbs`, `versions.tf.hbs`) next to the file that declares `{0}`", kind.name)),
         );
+    }
+}
+
+/// Changes in an environment that requires approval are approved by members of the owning team
+/// other than the author; a team with fewer members than that can never ship there.
+fn check_approvals(
+    decls: &[Decl<'_>],
+    teams: &[Team],
+    services: &[idpc_ir::Service],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for decl in decls {
+        let Some(approval) = decl.node.child("approval") else { continue };
+        if approval.prop("required").and_then(|t| t.value.as_bool()) != Some(true) {
+            continue;
+        }
+        let needed = approval.prop("approvers").and_then(|t| t.value.as_int()).unwrap_or(1);
+        let span = approval.prop("approvers").map_or(approval.name_span(), |t| t.span);
+        for (index, team) in teams.iter().enumerate() {
+            let owns = services.iter().any(|s| s.team.index() == index);
+            let others = i64::try_from(team.members.len()).unwrap_or(i64::MAX) - 1;
+            if owns && others < needed {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnsatisfiableApproval,
+                        format!("team `{}` cannot approve changes in `{}`", team.name, decl.name),
+                        team.span,
+                        format!(
+                            "{} member(s): at most {} can approve a change besides its author",
+                            team.members.len(),
+                            others.max(0)
+                        ),
+                    )
+                    .with_label(span, format!("{needed} approval(s) required here"))
+                    .with_help("add members to the team, or require fewer approvals"),
+                );
+            }
+        }
     }
 }

@@ -112,3 +112,9 @@ pub fn dashboard_url(platform: &Platform, service: &Service, environment: &str) 
         service.name
     )
 }
+
+/// The OPA bundle root, also the package prefix of its policies: `idpc/acme` (`-` becomes `_`
+/// so that packages need no quoting).
+pub fn opa_root(platform: &Platform) -> String {
+    format!("idpc/{}", snake(&platform.name))
+}

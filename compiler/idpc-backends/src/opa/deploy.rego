@@ -1,0 +1,82 @@
+package __PACKAGE__.deploy
+
+import rego.v1
+
+# Admission of a deployment.
+#
+# input:
+#   environment: the environment deployed to
+#   service:     the service deployed
+#   object:      the workload (a Rollout or a Deployment)
+#   author:      who made the change
+#   approvals:   who approved it (emails)
+#
+# Images come from the platform registry; production runs pinned images (a version tag or a
+# digest); every container sets a memory limit; environments that require approval get enough
+# approvals from the owning team, not counting the author.
+
+platform := data.__PACKAGE__.model
+
+environment := platform.environments[input.environment]
+
+containers := input.object.spec.template.spec.containers
+
+default allow := false
+
+allow if count(deny) == 0
+
+deny contains msg if {
+	not environment
+	msg := sprintf("environment %q is not declared", [input.environment])
+}
+
+deny contains msg if {
+	not platform.services[input.service]
+	msg := sprintf("service %q is not declared", [input.service])
+}
+
+deny contains msg if {
+	some container in containers
+	not startswith(container.image, concat("", [platform.registry, "/"]))
+	msg := sprintf("container %q: image %q is not from the platform registry %q", [container.name, container.image, platform.registry])
+}
+
+deny contains msg if {
+	environment.tier == "production"
+	some container in containers
+	not pinned(container.image)
+	msg := sprintf("container %q: image %q has a mutable tag; production pins a version or a digest", [container.name, container.image])
+}
+
+deny contains msg if {
+	some container in containers
+	not container.resources.limits.memory
+	msg := sprintf("container %q sets no memory limit", [container.name])
+}
+
+deny contains msg if {
+	environment.approval.required
+	count(approvals) < environment.approval.approvers
+	msg := sprintf("%d approval(s) from the owning team are needed, %d given", [environment.approval.approvers, count(approvals)])
+}
+
+approvals contains person if {
+	some person in input.approvals
+	person != input.author
+	person in platform.teams[platform.services[input.service].team].members
+}
+
+pinned(image) if contains(image, "@sha256:")
+
+pinned(image) if regex.match(`^v?[0-9]+([.+-].*)?$`, tag(image))
+
+pinned(image) if regex.match(`^[0-9a-f]{7,40}$`, tag(image))
+
+# The tag of an image reference: what follows the last `:` after the last `/`.
+tag(image) := t if {
+	parts := split(image, "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	pieces := split(last, ":")
+	t := pieces[count(pieces) - 1]
+}

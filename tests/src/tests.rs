@@ -15,6 +15,8 @@ mod cli;
 mod determinism;
 mod docs;
 mod golden;
+mod grafana;
+mod kubernetes;
 mod model;
 mod opa;
 mod prometheus;

@@ -1,9 +1,25 @@
-//! Grafana: one dashboard per service, a folder per team, provisioning files.
+//! Grafana: one dashboard per service (request rate, error ratio, latency percentiles, SLO error
+//! budget and burn rate, rollout state) with an `environment` variable and a stable uid; a folder
+//! per team; provisioning files for the dashboards and the Prometheus data source.
+//!
+//! `grafana/dashboards/<team>/<service>.json`, `grafana/provisioning/dashboards/idpc.yaml`,
+//! `grafana/provisioning/datasources/idpc.yaml`.
+
+mod dashboard;
+mod provisioning;
 
 use idpc_ir::Platform;
+use rayon::prelude::*;
 
 use crate::Artifact;
 
-pub(crate) fn emit(_platform: &Platform) -> Vec<Artifact> {
-    Vec::new()
+pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
+    let mut artifacts: Vec<Artifact> = platform
+        .services
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| dashboard::emit(platform, i, s))
+        .collect();
+    artifacts.extend(provisioning::emit(platform));
+    artifacts
 }

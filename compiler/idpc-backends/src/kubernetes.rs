@@ -1,9 +1,287 @@
-//! Kubernetes access objects: namespaces, RBAC, network policies and quotas.
+//! Kubernetes access objects: for every team in every environment, its namespace, a role and
+//! binding that let its members read pods and logs there, a resource quota sized from its
+//! services, and for every service a network policy that admits only the services that declared a
+//! dependency on it (and Prometheus, to scrape it).
+//!
+//! `kubernetes/<environment>/<team>.yaml`, one document per object.
 
-use idpc_ir::Platform;
+use std::collections::BTreeMap;
+
+use idpc_ir::{Deployment, EnvId, Platform, Strategy, TeamId};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_yaml::Value;
 
 use crate::Artifact;
+use crate::common::k8s::{self, ObjectMeta};
+use crate::common::{self, names};
 
-pub(crate) fn emit(_platform: &Platform) -> Vec<Artifact> {
-    Vec::new()
+pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
+    let mut pairs: Vec<(TeamId, EnvId)> = Vec::new();
+    for deployment in &platform.deployments {
+        let pair = (platform.service(deployment.service).team, deployment.environment);
+        if !pairs.contains(&pair) {
+            pairs.push(pair);
+        }
+    }
+    pairs.sort();
+    pairs.par_iter().map(|(team, env)| team_file(platform, *team, *env)).collect()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<T: Serialize> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    #[serde(flatten)]
+    body: T,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct RoleBody {
+    rules: Vec<PolicyRule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PolicyRule {
+    api_groups: Vec<&'static str>,
+    resources: Vec<&'static str>,
+    verbs: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BindingBody {
+    subjects: Vec<Subject>,
+    role_ref: RoleRef,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Subject {
+    kind: &'static str,
+    api_group: &'static str,
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleRef {
+    api_group: &'static str,
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct SpecBody<S: Serialize> {
+    spec: S,
+}
+
+#[derive(Serialize)]
+struct QuotaSpec {
+    hard: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NetworkPolicySpec {
+    pod_selector: Selector,
+    policy_types: Vec<&'static str>,
+    ingress: Vec<IngressRule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Selector {
+    match_labels: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct IngressRule {
+    from: Vec<Peer>,
+    ports: Vec<PolicyPort>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Peer {
+    namespace_selector: Selector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pod_selector: Option<Selector>,
+}
+
+#[derive(Serialize)]
+struct PolicyPort {
+    protocol: &'static str,
+    port: u16,
+}
+
+const NAMESPACE_LABEL: &str = "kubernetes.io/metadata.name";
+
+fn team_file(platform: &Platform, team_id: TeamId, env: EnvId) -> Artifact {
+    let team = platform.team(team_id);
+    let environment = platform.environment(env);
+    let namespace = format!("{}-{}", team.name, environment.name);
+    let labels = BTreeMap::from([
+        ("app.kubernetes.io/managed-by".to_owned(), "idpc".to_owned()),
+        ("idpc.dev/team".to_owned(), team.name.clone()),
+        ("idpc.dev/environment".to_owned(), environment.name.clone()),
+    ]);
+    let meta = |name: String| ObjectMeta {
+        name,
+        namespace: Some(namespace.clone()),
+        labels: labels.clone(),
+        ..ObjectMeta::default()
+    };
+    let deployments: Vec<&Deployment> = platform
+        .deployments
+        .iter()
+        .filter(|d| d.environment == env && platform.service(d.service).team == team_id)
+        .collect();
+    let mut documents: Vec<Value> = Vec::new();
+    let mut push =
+        |value: Result<Value, serde_yaml::Error>| documents.push(value.unwrap_or(Value::Null));
+    push(serde_yaml::to_value(Object {
+        api_version: "v1",
+        kind: "Namespace",
+        metadata: ObjectMeta {
+            name: namespace.clone(),
+            labels: labels.clone(),
+            ..ObjectMeta::default()
+        },
+        body: Empty {},
+    }));
+    let role = format!("{}-log-reader", team.name);
+    push(serde_yaml::to_value(Object {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: meta(role.clone()),
+        body: RoleBody {
+            rules: vec![PolicyRule {
+                api_groups: vec![""],
+                resources: vec!["pods", "pods/log"],
+                verbs: vec!["get", "list", "watch"],
+            }],
+        },
+    }));
+    let mut members: Vec<&str> = team.members.iter().map(|m| m.email.as_str()).collect();
+    members.sort_unstable();
+    push(serde_yaml::to_value(Object {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: meta(format!("{}-log-readers", team.name)),
+        body: BindingBody {
+            subjects: members
+                .into_iter()
+                .map(|m| Subject {
+                    kind: "User",
+                    api_group: "rbac.authorization.k8s.io",
+                    name: m.to_owned(),
+                })
+                .collect(),
+            role_ref: RoleRef { api_group: "rbac.authorization.k8s.io", kind: "Role", name: role },
+        },
+    }));
+    push(serde_yaml::to_value(Object {
+        api_version: "v1",
+        kind: "ResourceQuota",
+        metadata: meta(format!("{}-quota", team.name)),
+        body: SpecBody { spec: QuotaSpec { hard: quota(&deployments) } },
+    }));
+    for deployment in &deployments {
+        let service = platform.service(deployment.service);
+        push(serde_yaml::to_value(Object {
+            api_version: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: ObjectMeta {
+                labels: k8s::deployment_labels(platform, deployment),
+                ..meta(service.name.clone())
+            },
+            body: SpecBody { spec: network_policy(platform, deployment) },
+        }));
+    }
+    let path = format!("kubernetes/{}/{}.yaml", environment.name, team.name);
+    common::yaml_documents(path, platform.file_path(team.file), &documents)
+}
+
+/// What a team's services need at their largest, twice over so that a rollout (a blue-green
+/// preview, a canary surge) fits beside the running version.
+fn quota(deployments: &[&Deployment]) -> BTreeMap<&'static str, String> {
+    let mut cpu = 0u64;
+    let mut memory = 0u64;
+    let mut memory_limit = 0u64;
+    let mut pods = 0u64;
+    for deployment in deployments {
+        let most = u64::from(
+            deployment
+                .autoscale
+                .as_ref()
+                .map_or(deployment.replicas.value, |a| a.max.max(deployment.replicas.value)),
+        );
+        let preview = match &deployment.strategy.value {
+            Strategy::BlueGreen { preview_replicas, .. } => {
+                u64::from(preview_replicas.unwrap_or(0))
+            }
+            _ => 0,
+        };
+        let instances = 2 * most + preview;
+        cpu += deployment.cpu.millis() * instances;
+        memory += deployment.memory.bytes() * instances;
+        memory_limit += deployment.memory_limit.bytes() * instances;
+        pods += instances;
+    }
+    BTreeMap::from([
+        ("requests.cpu", idpc_ir::Cpu::from_millis(cpu.max(1)).to_string()),
+        ("requests.memory", idpc_ir::Memory::from_bytes(memory.max(1)).to_string()),
+        ("limits.memory", idpc_ir::Memory::from_bytes(memory_limit.max(1)).to_string()),
+        ("pods", pods.to_string()),
+    ])
+}
+
+fn network_policy(platform: &Platform, deployment: &Deployment) -> NetworkPolicySpec {
+    let service = platform.service(deployment.service);
+    let ports: Vec<PolicyPort> =
+        service.ports.iter().map(|p| PolicyPort { protocol: "TCP", port: p.number }).collect();
+    let mut from: Vec<Peer> = platform
+        .deployments
+        .iter()
+        .filter(|d| {
+            d.environment == deployment.environment
+                && platform.service(d.service).depends_on.contains(&deployment.service)
+        })
+        .map(|caller| Peer {
+            namespace_selector: Selector {
+                match_labels: BTreeMap::from([(
+                    NAMESPACE_LABEL.to_owned(),
+                    caller.namespace.clone(),
+                )]),
+            },
+            pod_selector: Some(Selector {
+                match_labels: k8s::selector(&platform.service(caller.service).name),
+            }),
+        })
+        .collect();
+    if let Some(namespace) = names::prometheus_namespace(platform) {
+        from.push(Peer {
+            namespace_selector: Selector {
+                match_labels: BTreeMap::from([(NAMESPACE_LABEL.to_owned(), namespace)]),
+            },
+            pod_selector: None,
+        });
+    }
+    let ingress = if ports.is_empty() || from.is_empty() {
+        Vec::new()
+    } else {
+        vec![IngressRule { from, ports }]
+    };
+    NetworkPolicySpec {
+        pod_selector: Selector { match_labels: k8s::selector(&service.name) },
+        policy_types: vec!["Ingress"],
+        ingress,
+    }
 }

@@ -118,3 +118,12 @@ pub fn dashboard_url(platform: &Platform, service: &Service, environment: &str) 
 pub fn opa_root(platform: &Platform) -> String {
     format!("idpc/{}", snake(&platform.name))
 }
+
+/// The namespace Prometheus runs in, read from an in-cluster address such as
+/// `http://prometheus.monitoring.svc:9090`; `None` for an address outside the cluster.
+pub fn prometheus_namespace(platform: &Platform) -> Option<String> {
+    let url = platform.observability.prometheus_url.as_str();
+    let host = url.split("://").nth(1)?.split(['/', ':']).next()?;
+    let labels: Vec<&str> = host.split('.').collect();
+    (labels.len() >= 3 && labels[2] == "svc").then(|| labels[1].to_owned())
+}

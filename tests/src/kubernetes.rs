@@ -1,0 +1,95 @@
+//! Kubernetes access objects validate against the upstream strict schemas, and follow the model:
+//! namespaces per team and environment, log access for members, quotas, network policies that
+//! admit exactly the declared callers.
+
+use std::collections::BTreeMap;
+
+use crate::support::tools::{schemas_dir, validation_errors, validator};
+use crate::support::{build_dir, documents, repo_root};
+
+#[test]
+fn access_objects_validate_against_the_kubernetes_schemas() {
+    let Some(schemas) = schemas_dir("access_objects_validate_against_the_kubernetes_schemas")
+    else {
+        return;
+    };
+    let dir = schemas.join("kubernetes/v1.33-standalone-strict");
+    let validators = BTreeMap::from([
+        ("Namespace", validator(&dir.join("namespace-v1.json"))),
+        ("Role", validator(&dir.join("role-rbac-v1.json"))),
+        ("RoleBinding", validator(&dir.join("rolebinding-rbac-v1.json"))),
+        ("ResourceQuota", validator(&dir.join("resourcequota-v1.json"))),
+        ("NetworkPolicy", validator(&dir.join("networkpolicy-networking-v1.json"))),
+    ]);
+    let typo = std::fs::read_to_string(
+        schemas.join("kubernetes/examples/invalid/networkpolicy-typo.yaml"),
+    )
+    .unwrap();
+    assert!(
+        documents(&typo).iter().any(|d| !validators["NetworkPolicy"].is_valid(d)),
+        "the schema accepts a known-bad object"
+    );
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for example in ["acme", "minimal"] {
+        for artifact in build_dir(&repo_root().join("examples").join(example))
+            .iter()
+            .filter(|a| a.path.starts_with("kubernetes/"))
+        {
+            for document in documents(&artifact.contents) {
+                let kind = document["kind"].as_str().unwrap().to_owned();
+                let validator = validators
+                    .get(kind.as_str())
+                    .unwrap_or_else(|| panic!("{}: unexpected {kind}", artifact.path));
+                let errors = validation_errors(validator, &document);
+                assert!(errors.is_empty(), "{} ({kind}): {}", artifact.path, errors.join("\n"));
+                *counts.entry(kind).or_default() += 1;
+            }
+        }
+    }
+    // acme: 3 teams in 4 environments; 11 services in 4 environments.
+    assert_eq!(counts["Namespace"], 12 + 2, "{counts:?}");
+    assert_eq!(counts["NetworkPolicy"], 44 + 2, "{counts:?}");
+}
+
+#[test]
+fn network_policies_admit_exactly_the_declared_callers() {
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let file = artifacts.iter().find(|a| a.path == "kubernetes/prod/identity.yaml").unwrap();
+    let policy = documents(&file.contents)
+        .into_iter()
+        .find(|d| d["kind"] == "NetworkPolicy" && d["metadata"]["name"] == "users-api")
+        .unwrap();
+    let peers: Vec<String> = policy["spec"]["ingress"][0]["from"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let namespace = p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                .as_str()
+                .unwrap();
+            let pod =
+                p["podSelector"]["matchLabels"]["app.kubernetes.io/name"].as_str().unwrap_or("*");
+            format!("{namespace}/{pod}")
+        })
+        .collect();
+    // payments-api, auth-gateway, notifications and recommendations depend on users-api; Prometheus scrapes it.
+    assert_eq!(
+        peers,
+        [
+            "identity-prod/auth-gateway",
+            "identity-prod/notifications",
+            "payments-prod/payments-api",
+            "growth-prod/recommendations",
+            "monitoring/*"
+        ]
+    );
+    let binding =
+        documents(&file.contents).into_iter().find(|d| d["kind"] == "RoleBinding").unwrap();
+    let subjects: Vec<&str> = binding["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["dan@acme.com", "erin@acme.com", "ivan@acme.com"]);
+}

@@ -12,6 +12,7 @@
 
 mod argo_rollouts;
 mod cli;
+mod consistency;
 mod determinism;
 mod docs;
 mod golden;

@@ -1,0 +1,287 @@
+//! The artifact families agree with each other: what one family refers to, another defines.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use idpc_driver::Artifact;
+
+use crate::support::{build_dir, documents, repo_root};
+
+fn acme() -> Vec<Artifact> {
+    build_dir(&repo_root().join("examples/acme"))
+}
+
+fn file<'a>(artifacts: &'a [Artifact], path: &str) -> &'a Artifact {
+    artifacts.iter().find(|a| a.path == path).unwrap_or_else(|| panic!("{path} is not generated"))
+}
+
+/// Every recording rule of every rule file: (environment, service) → rule name → expression(s).
+fn recording_rules(
+    artifacts: &[Artifact],
+) -> BTreeMap<(String, String), BTreeMap<String, Vec<(String, String)>>> {
+    let mut rules: BTreeMap<(String, String), BTreeMap<String, Vec<(String, String)>>> =
+        BTreeMap::new();
+    for artifact in artifacts.iter().filter(|a| a.path.ends_with(".rules.yaml")) {
+        let value: serde_json::Value = serde_yaml::from_str(&artifact.contents).unwrap();
+        for rule in
+            value["groups"].as_array().unwrap().iter().flat_map(|g| g["rules"].as_array().unwrap())
+        {
+            if let Some(record) = rule["record"].as_str() {
+                let key = (
+                    rule["labels"]["environment"].as_str().unwrap().to_owned(),
+                    rule["labels"]["service"].as_str().unwrap().to_owned(),
+                );
+                let slo = rule["labels"]["slo"].as_str().unwrap().to_owned();
+                rules
+                    .entry(key)
+                    .or_default()
+                    .entry(record.to_owned())
+                    .or_default()
+                    .push((slo, rule["expr"].as_str().unwrap().to_owned()));
+            }
+        }
+    }
+    rules
+}
+
+#[test]
+fn every_alert_links_a_generated_dashboard() {
+    let artifacts = acme();
+    let uids: BTreeSet<String> = artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("grafana/dashboards/"))
+        .map(|a| {
+            serde_json::from_str::<serde_json::Value>(&a.contents).unwrap()["uid"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let mut alerts = 0;
+    for artifact in artifacts.iter().filter(|a| a.path.ends_with(".rules.yaml")) {
+        let value: serde_json::Value = serde_yaml::from_str(&artifact.contents).unwrap();
+        for rule in value["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["rules"].as_array().unwrap())
+            .filter(|r| r.get("alert").is_some())
+        {
+            let link = rule["annotations"]["dashboard"].as_str().unwrap();
+            let uid = link.split("/d/").nth(1).unwrap().split('/').next().unwrap();
+            assert!(
+                uids.contains(uid),
+                "{}: alert links dashboard {uid}, which is not generated",
+                artifact.path
+            );
+            alerts += 1;
+        }
+    }
+    assert!(alerts > 10);
+}
+
+#[test]
+fn every_recording_rule_an_alert_or_panel_queries_is_generated() {
+    let artifacts = acme();
+    let rules = recording_rules(&artifacts);
+    let referenced = |expr: &str| -> Vec<String> {
+        expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .filter(|w| w.starts_with("idpc:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    // Alerts refer to rules of their own file.
+    for artifact in artifacts.iter().filter(|a| a.path.ends_with(".rules.yaml")) {
+        let value: serde_json::Value = serde_yaml::from_str(&artifact.contents).unwrap();
+        for rule in
+            value["groups"].as_array().unwrap().iter().flat_map(|g| g["rules"].as_array().unwrap())
+        {
+            let key = (
+                rule["labels"]["environment"].as_str().unwrap().to_owned(),
+                rule["labels"]["service"].as_str().unwrap().to_owned(),
+            );
+            for name in referenced(rule["expr"].as_str().unwrap()) {
+                assert!(
+                    rules[&key].contains_key(&name),
+                    "{}: {name} is queried but not recorded",
+                    artifact.path
+                );
+            }
+        }
+    }
+    // Panels of a service's dashboard refer to rules recorded for that service in every environment.
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("grafana/dashboards/")) {
+        let dashboard: serde_json::Value = serde_json::from_str(&artifact.contents).unwrap();
+        let service = dashboard["title"].as_str().unwrap();
+        let environments: Vec<&str> = dashboard["templating"]["list"][0]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["value"].as_str().unwrap())
+            .collect();
+        for panel in dashboard["panels"].as_array().unwrap() {
+            for target in panel["targets"].as_array().into_iter().flatten() {
+                for name in referenced(target["expr"].as_str().unwrap()) {
+                    for environment in &environments {
+                        let recorded = rules.get(&((*environment).to_owned(), service.to_owned()));
+                        assert!(
+                            recorded.is_some_and(|r| r.contains_key(&name)),
+                            "{}: panel {:?} queries {name}, not recorded in {environment}",
+                            artifact.path,
+                            panel["title"]
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rollout_analysis_names_a_template_with_the_arguments_it_needs() {
+    let artifacts = acme();
+    let mut checked = 0;
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("argo-rollouts/")) {
+        let objects = documents(&artifact.contents);
+        let rollout = objects.iter().find(|o| o["kind"] == "Rollout").unwrap();
+        let strategy = &rollout["spec"]["strategy"];
+        let analysis = if strategy["canary"].is_object() {
+            &strategy["canary"]["analysis"]
+        } else {
+            &strategy["blueGreen"]["prePromotionAnalysis"]
+        };
+        if analysis.is_null() {
+            continue;
+        }
+        for template in analysis["templates"].as_array().unwrap() {
+            let name = template["templateName"].as_str().unwrap();
+            let found = objects
+                .iter()
+                .find(|o| o["kind"] == "AnalysisTemplate" && o["metadata"]["name"] == name);
+            let found = found.unwrap_or_else(|| {
+                panic!("{}: analysis names {name}, which is not generated", artifact.path)
+            });
+            let given: BTreeSet<&str> = analysis["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["name"].as_str().unwrap())
+                .collect();
+            for arg in found["spec"]["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a.get("value").is_none())
+            {
+                assert!(
+                    given.contains(arg["name"].as_str().unwrap()),
+                    "{}: {name} needs {}",
+                    artifact.path,
+                    arg["name"]
+                );
+            }
+            checked += 1;
+        }
+        // Services the strategy names are generated beside it.
+        for key in ["stableService", "canaryService", "activeService", "previewService"] {
+            let named = strategy["canary"][key].as_str().or(strategy["blueGreen"][key].as_str());
+            if let Some(named) = named {
+                assert!(
+                    objects
+                        .iter()
+                        .any(|o| o["kind"] == "Service" && o["metadata"]["name"] == named),
+                    "{}: {key} {named} missing",
+                    artifact.path
+                );
+            }
+        }
+    }
+    assert!(checked > 10);
+}
+
+#[test]
+fn the_canary_analysis_measures_the_ratio_the_slo_measures() {
+    let artifacts = acme();
+    let rules = recording_rules(&artifacts);
+    let objects = documents(&file(&artifacts, "argo-rollouts/prod/payments-api.yaml").contents);
+    let template = objects.iter().find(|o| o["kind"] == "AnalysisTemplate").unwrap();
+    let metric = &template["spec"]["metrics"][0];
+    let query = metric["provider"]["prometheus"]["query"].as_str().unwrap();
+    // The same expression, restricted to the pods of the new version.
+    let unrestricted = query.replace(",rollouts_pod_template_hash=\"{{args.canary-hash}}\"", "");
+    let slo =
+        &rules[&("prod".to_owned(), "payments-api".to_owned())]["idpc:slo_errors:ratio_rate5m"];
+    assert!(slo.contains(&("availability".to_owned(), unrestricted)), "{query}\nvs\n{slo:?}");
+    // The threshold is the rollback threshold: 14.4 × the 0.05% budget.
+    assert_eq!(metric["failureCondition"], "result[0] > 0.0072");
+}
+
+#[test]
+fn every_catalog_owner_and_member_is_a_generated_entity() {
+    let artifacts = acme();
+    let entities: Vec<serde_json::Value> = artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("catalog/"))
+        .flat_map(|a| documents(&a.contents))
+        .collect();
+    let names = |kind: &str| -> BTreeSet<String> {
+        entities
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .map(|e| e["metadata"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let groups = names("Group");
+    let users = names("User");
+    let systems = names("System");
+    for entity in &entities {
+        if let Some(owner) = entity["spec"]["owner"].as_str() {
+            assert!(
+                groups.contains(owner.trim_start_matches("group:default/")),
+                "owner {owner} is not a Group"
+            );
+        }
+        if let Some(system) = entity["spec"]["system"].as_str() {
+            assert!(
+                systems.contains(system.trim_start_matches("system:default/")),
+                "system {system} is not generated"
+            );
+        }
+        for member in entity["spec"]["members"].as_array().into_iter().flatten() {
+            assert!(users.contains(member.as_str().unwrap()), "member {member} is not a User");
+        }
+    }
+}
+
+#[test]
+fn every_namespace_an_artifact_uses_is_created() {
+    let artifacts = acme();
+    let kubernetes: Vec<serde_json::Value> = artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("kubernetes/"))
+        .flat_map(|a| documents(&a.contents))
+        .collect();
+    let namespaces: BTreeSet<&str> = kubernetes
+        .iter()
+        .filter(|o| o["kind"] == "Namespace")
+        .map(|o| o["metadata"]["name"].as_str().unwrap())
+        .collect();
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("argo-rollouts/")) {
+        for object in documents(&artifact.contents) {
+            let namespace = object["metadata"]["namespace"].as_str().unwrap();
+            assert!(
+                namespaces.contains(namespace),
+                "{}: namespace {namespace} is not created",
+                artifact.path
+            );
+        }
+    }
+    for artifact in artifacts.iter().filter(|a| a.path.ends_with(".values.yaml")) {
+        let values: serde_json::Value = serde_yaml::from_str(&artifact.contents).unwrap();
+        let namespace = values["service"]["namespace"].as_str().unwrap();
+        assert!(
+            namespaces.contains(namespace),
+            "{}: namespace {namespace} is not created",
+            artifact.path
+        );
+    }
+}

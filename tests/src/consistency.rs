@@ -14,12 +14,12 @@ fn file<'a>(artifacts: &'a [Artifact], path: &str) -> &'a Artifact {
     artifacts.iter().find(|a| a.path == path).unwrap_or_else(|| panic!("{path} is not generated"))
 }
 
+/// (environment, service) → recording rule → (slo, expression) of each rule of that name.
+type Recorded = BTreeMap<(String, String), BTreeMap<String, Vec<(String, String)>>>;
+
 /// Every recording rule of every rule file: (environment, service) → rule name → expression(s).
-fn recording_rules(
-    artifacts: &[Artifact],
-) -> BTreeMap<(String, String), BTreeMap<String, Vec<(String, String)>>> {
-    let mut rules: BTreeMap<(String, String), BTreeMap<String, Vec<(String, String)>>> =
-        BTreeMap::new();
+fn recording_rules(artifacts: &[Artifact]) -> Recorded {
+    let mut rules: Recorded = BTreeMap::new();
     for artifact in artifacts.iter().filter(|a| a.path.ends_with(".rules.yaml")) {
         let value: serde_json::Value = serde_yaml::from_str(&artifact.contents).unwrap();
         for rule in

@@ -15,6 +15,7 @@ mod cli;
 mod consistency;
 mod determinism;
 mod docs;
+mod drift;
 mod golden;
 mod grafana;
 mod kubernetes;

@@ -24,6 +24,8 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Compile a platform description and write its artifacts.
     Build(BuildArgs),
+    /// Compare what the description compiles to with the committed tree or with live state.
+    Diff(DiffArgs),
     /// Explain a diagnostic code, or list every code.
     Explain(ExplainArgs),
 }
@@ -52,6 +54,31 @@ pub(crate) struct BuildArgs {
     /// Print how long each phase took.
     #[arg(long)]
     pub(crate) timings: bool,
+}
+
+/// Exit codes of `diff`: 0 no drift, 1 drift, 2 trouble.
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The directory of the description (or a single .kdl file).
+    #[arg(default_value = ".")]
+    pub(crate) path: PathBuf,
+    /// The committed output tree to compare with [default: `generated` inside the description's directory].
+    #[arg(long, value_name = "DIR")]
+    pub(crate) against: Option<PathBuf>,
+    /// A directory (or file) of live state exports: `kubectl get -o yaml`, `helm get values -o yaml`,
+    /// `terraform show -json`, Grafana dashboard JSON, Prometheus `/api/v1/rules`, an OPA bundle or its
+    /// data. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) live: Vec<PathBuf>,
+    /// A Prometheus to read the loaded rules from (`http://host:9090`).
+    #[arg(long, value_name = "URL")]
+    pub(crate) prometheus: Option<String>,
+    /// `human` text, or one `json` document for bots.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
+    /// Also list the differences that normalisation rules suppressed, with the rule.
+    #[arg(long)]
+    pub(crate) show_suppressed: bool,
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,8 @@ pub enum Phase {
     Lowering,
     /// Policies run against the resolved model.
     Policy,
+    /// Comparing the description with live state.
+    Drift,
 }
 
 /// Everything known about one code.
@@ -106,6 +108,9 @@ codes! {
     NameCollision = "E0502", "generated-name-collision", Lowering, "two declarations produce the same artifact name";
     OwnerNotMember = "W0201", "owner-not-a-member", Names, "an ephemeral environment's owner belongs to no team";
     KindWithoutTemplates = "W0202", "kind-without-templates", Names, "resources use a kind that has no Terraform templates";
+    DriftChanged = "D0001", "drift-changed", Drift, "a live value differs from what the description generates";
+    DriftMissingLive = "D0002", "drift-missing-live", Drift, "a generated object is not live";
+    DriftExtraLive = "D0003", "drift-extra-live", Drift, "a live object idpc manages is no longer generated";
 }
 
 impl Code {

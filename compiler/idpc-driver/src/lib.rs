@@ -6,6 +6,7 @@
 
 #![expect(clippy::disallowed_methods, reason = "this crate owns file-system I/O")]
 
+pub mod live;
 mod pipeline;
 pub mod stdlib;
 pub mod synth;

@@ -25,6 +25,8 @@ pub struct Platform {
     pub observability: Observability,
     /// The longest TTL an ephemeral environment may have.
     pub max_ephemeral_ttl: Duration,
+    /// Differences `idpc diff` does not report, as the platform declares them.
+    pub drift_ignores: Vec<DriftIgnore>,
     /// Teams, sorted by name.
     pub teams: Vec<Team>,
     /// Environments, in tier order (development, staging, production), then by name.
@@ -40,6 +42,20 @@ pub struct Platform {
     /// Display paths of the source files, indexed by `FileId`.
     pub files: Vec<String>,
     /// Where the `platform` node is declared.
+    pub span: Span,
+}
+
+/// A field path the platform tells drift detection to ignore.
+#[derive(Clone, Debug, Serialize)]
+pub struct DriftIgnore {
+    /// The fields.
+    #[serde(skip)]
+    pub path: crate::FieldPattern,
+    /// The kind of object, or `None` for every Kubernetes kind.
+    pub kind: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Where it is declared.
     pub span: Span,
 }
 

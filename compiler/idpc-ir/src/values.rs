@@ -4,10 +4,12 @@
 //! Parsers return `Err(reason)` with a lower-case reason fragment; the checker turns it into a
 //! diagnostic at the value's span.
 
+mod pattern;
 mod quantity;
 mod reference;
 mod time;
 
+pub use pattern::FieldPattern;
 pub use quantity::{Cpu, IntOrPercent, Memory, Percent};
 pub use reference::{Email, Image, SecretProvider, SecretRef, Url, validate_dns_label};
 pub use time::{Date, Duration};

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span};
 use idpc_ir::{
-    Approval, Duration, Email, EnvId, Environment, Ephemeral, FieldValue, Member, Observability,
-    Platform, Role, System, Team, TeamId, Tier, Url,
+    Approval, DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, FieldPattern,
+    FieldValue, Member, Observability, Platform, Role, System, Team, TeamId, Tier, Url,
 };
 
 use crate::collect::{Collected, Decl};
@@ -32,7 +32,7 @@ pub(crate) fn lower(
             ),
         );
     }
-    let settings = collected.platform.map(|decl| lower_platform(decl.node));
+    let settings = collected.platform.map(|decl| lower_platform(decl.node, diagnostics));
     let max_ttl = settings.as_ref().map_or(DEFAULT_MAX_TTL, |s| s.max_ttl);
     let teams = lower_teams(&collected.teams, diagnostics);
     let (environments, env_ids) =
@@ -67,6 +67,7 @@ pub(crate) fn lower(
         domain: settings.domain,
         observability: settings.observability,
         max_ephemeral_ttl: max_ttl,
+        drift_ignores: settings.drift_ignores,
         teams,
         environments,
         systems,
@@ -85,9 +86,10 @@ struct Settings {
     domain: Option<String>,
     observability: Observability,
     max_ttl: Duration,
+    drift_ignores: Vec<DriftIgnore>,
 }
 
-fn lower_platform(node: &Checked<'_>) -> Settings {
+fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let observability = node.child("observability");
     let setting = |name: &str, default: &str| {
         observability.and_then(|o| o.child_str(name)).unwrap_or_else(|| default.to_owned())
@@ -123,7 +125,37 @@ fn lower_platform(node: &Checked<'_>) -> Settings {
             .child_value("max-ephemeral-ttl")
             .and_then(|t| t.value.as_duration())
             .unwrap_or(DEFAULT_MAX_TTL),
+        drift_ignores: drift_ignores(node, diagnostics),
     }
+}
+
+fn drift_ignores(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<DriftIgnore> {
+    let ignores = node.child("drift").into_iter().flat_map(|d| d.children_named("ignore"));
+    ignores
+        .filter_map(|ignore| {
+            let (text, span) = ignore.str_arg(0)?;
+            let path = FieldPattern::parse(text)
+                .map_err(|reason| {
+                    diagnostics.push(Diagnostic::new(
+                        Code::MalformedValue,
+                        "the path of `ignore` is not a field path pattern",
+                        span,
+                        reason,
+                    ))
+                })
+                .ok()?;
+            Some(DriftIgnore {
+                path,
+                kind: ignore.prop("kind").and_then(|t| t.value.as_str()).map(str::to_owned),
+                reason: ignore
+                    .prop("reason")
+                    .and_then(|t| t.value.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                span,
+            })
+        })
+        .collect()
 }
 
 fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Team> {

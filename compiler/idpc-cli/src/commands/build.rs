@@ -97,7 +97,7 @@ fn families(targets: &[String]) -> Result<Vec<Family>, String> {
     Ok(families)
 }
 
-fn default_out(path: &std::path::Path) -> PathBuf {
+pub(crate) fn default_out(path: &std::path::Path) -> PathBuf {
     if path.is_file() {
         path.parent().map(|p| p.join("generated")).unwrap_or_else(|| PathBuf::from("generated"))
     } else {

@@ -126,6 +126,29 @@ const OBSERVABILITY: NodeSchema = NodeSchema {
     ..LEAF
 };
 
+const DRIFT: NodeSchema = NodeSchema {
+    name: "drift",
+    doc: "How `idpc diff` compares live state: differences the platform decides are not drift.",
+    children: Children::Nodes(&[NodeSchema {
+        name: "ignore",
+        doc: "Ignore differences at a field path (and below it). `*` matches one segment, `**` any number; keys with dots are quoted in brackets.",
+        args: &[arg("PATH", Ty::String)],
+        props: &[
+            prop(
+                "kind",
+                Ty::String,
+                "Only for objects of this kind (`Rollout`, `Service`, `HelmValues`, `Dashboard`, `RuleGroup`, `TerraformModule`, `OpaData`); every Kubernetes kind when absent.",
+            ),
+            required("reason", Ty::String, "Why the difference is not drift; reports show it."),
+        ],
+        repeatable: true,
+        example: "ignore \"spec.replicas\" kind=\"Rollout\" reason=\"scaled by hand during incidents\"",
+        ..LEAF
+    }]),
+    example: "drift { ignore \"metadata.labels[\\\"team-cost\\\"]\" reason=\"set by the billing controller\" }",
+    ..LEAF
+};
+
 /// `platform`.
 pub const PLATFORM: NodeSchema = NodeSchema {
     name: "platform",
@@ -155,6 +178,7 @@ pub const PLATFORM: NodeSchema = NodeSchema {
             ..LEAF
         },
         OBSERVABILITY,
+        DRIFT,
     ]),
     required: true,
     example: "platform \"acme\" { registry \"ghcr.io/acme\" }",

@@ -1,0 +1,293 @@
+//! `idpc diff`: drift between the description and the committed tree, or live state.
+//!
+//! Exit codes follow `diff(1)`: 0 no drift, 1 drift, 2 trouble.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use idpc_diagnostics::{Code, Diagnostic, RenderOptions, Sources, has_errors, render_human};
+use idpc_drift::{Class, Drift, Report, Rule};
+use idpc_driver::{Artifact, Family};
+use serde_json::{Value, json};
+use similar::TextDiff;
+
+use crate::args::{DiffArgs, MessageFormat};
+use crate::report::{self, Ctx};
+use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+
+pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let against = args.against.clone().unwrap_or_else(|| super::build::default_out(&args.path));
+    let loaded = match idpc_driver::load(&args.path, Some(&against)) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            report::trouble(err, error);
+            return EXIT_TROUBLE;
+        }
+    };
+    let compilation = idpc_driver::compile(&loaded.files);
+    let Some(platform) =
+        compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
+    else {
+        report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
+        report::trouble(err, "the description has errors; fix them before comparing");
+        return EXIT_TROUBLE;
+    };
+    let artifacts = match idpc_driver::emit(platform, Family::ALL) {
+        Ok(artifacts) => artifacts,
+        Err(error) => {
+            report::trouble(err, format!("the artifacts cannot be generated: {error:?}"));
+            return EXIT_TROUBLE;
+        }
+    };
+    if args.live.is_empty() && args.prometheus.is_none() {
+        return committed(&against, &artifacts, args.format, out, err);
+    }
+    let mut live = Vec::new();
+    for dir in &args.live {
+        match idpc_driver::live::read_exports(dir) {
+            Ok(objects) => live.extend(objects),
+            Err(error) => {
+                report::trouble(err, format!("`{}`: {}", error.path, error.message));
+                return EXIT_TROUBLE;
+            }
+        }
+    }
+    if let Some(url) = &args.prometheus {
+        match idpc_driver::live::prometheus_rules(url) {
+            Ok(objects) => live.extend(objects),
+            Err(error) => {
+                report::trouble(err, format!("`{}`: {}", error.path, error.message));
+                return EXIT_TROUBLE;
+            }
+        }
+    }
+    let mut rules = idpc_drift::rules::shipped();
+    rules.extend(platform.drift_ignores.iter().map(|ignore| {
+        Rule {
+            name: format!("ignore \"{}\"", ignore.path),
+            kinds: ignore
+                .kind
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .into_iter()
+                .chain(ignore.kind.is_none().then(|| "*".to_owned()))
+                .collect(),
+            paths: vec![ignore.path.clone()],
+            when: idpc_drift::rules::When::Always,
+            reason: ignore.reason.clone(),
+        }
+    }));
+    let report =
+        idpc_drift::compare(platform, idpc_drift::desired::objects(&artifacts), live, &rules);
+    match args.format {
+        MessageFormat::Json => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&json_report(&report, &compilation.sources))
+                    .unwrap_or_default()
+            );
+        }
+        MessageFormat::Human => {
+            human(&report, &compilation.sources, ctx, args.show_suppressed, out, err)
+        }
+    }
+    if report.has_drift() { EXIT_ERRORS } else { EXIT_OK }
+}
+
+/// Compares with the committed tree: a unified diff per file.
+fn committed(
+    against: &std::path::Path,
+    artifacts: &[Artifact],
+    format: MessageFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let tree = match idpc_driver::read_tree(against) {
+        Ok(tree) => tree,
+        Err(error) => {
+            report::trouble(err, format!("cannot read `{}`: {error}", against.display()));
+            return EXIT_TROUBLE;
+        }
+    };
+    let mut files: Vec<Value> = Vec::new();
+    let empty = String::new();
+    let generated: BTreeMap<&str, &String> =
+        artifacts.iter().map(|a| (a.path.as_str(), &a.contents)).collect();
+    for (path, contents) in &generated {
+        let on_disk = tree.get(*path).map(|b| String::from_utf8_lossy(b).into_owned());
+        if on_disk.as_deref() == Some(contents.as_str()) {
+            continue;
+        }
+        let old = on_disk.clone().unwrap_or_default();
+        let diff = TextDiff::from_lines(old.as_str(), contents.as_str())
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{path}"), &format!("b/{path}"))
+            .to_string();
+        files.push(json!({ "path": path, "class": if on_disk.is_none() { "missing" } else { "changed" }, "diff": diff }));
+    }
+    for path in tree.keys().filter(|p| !generated.contains_key(p.as_str())) {
+        let old = String::from_utf8_lossy(&tree[path]).into_owned();
+        let diff = TextDiff::from_lines(old.as_str(), empty.as_str())
+            .unified_diff()
+            .header(&format!("a/{path}"), "/dev/null")
+            .to_string();
+        files.push(json!({ "path": path, "class": "extra", "diff": diff }));
+    }
+    match format {
+        MessageFormat::Json => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(
+                    &json!({ "against": against.display().to_string(), "files": files })
+                )
+                .unwrap_or_default()
+            );
+        }
+        MessageFormat::Human => {
+            for file in &files {
+                let _ = out.write_all(file["diff"].as_str().unwrap_or_default().as_bytes());
+            }
+            if files.is_empty() {
+                let _ = writeln!(
+                    err,
+                    "no drift: {} matches the description ({} files)",
+                    against.display(),
+                    artifacts.len()
+                );
+            } else {
+                let _ = writeln!(
+                    err,
+                    "{} file(s) in {} differ from what the description generates",
+                    files.len(),
+                    against.display()
+                );
+            }
+        }
+    }
+    if files.is_empty() { EXIT_OK } else { EXIT_ERRORS }
+}
+
+fn show(value: Option<&Value>) -> String {
+    let text = value.map_or_else(
+        || "absent".to_owned(),
+        |v| match v {
+            Value::String(s) => format!("`{s}`"),
+            other => format!("`{other}`"),
+        },
+    );
+    let text = text.replace('\n', " ");
+    if text.chars().count() > 90 {
+        format!("{}…`", text.chars().take(88).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn diagnostic(drift: &Drift) -> Diagnostic {
+    let (code, message) = match drift.class {
+        Class::Changed => (
+            Code::DriftChanged,
+            format!(
+                "{}: `{}` is {} live, {} generated",
+                drift.key,
+                drift.path,
+                show(drift.live.as_ref()),
+                show(drift.desired.as_ref())
+            ),
+        ),
+        Class::MissingLive => {
+            (Code::DriftMissingLive, format!("{} is generated but not live", drift.key))
+        }
+        Class::ExtraLive => (
+            Code::DriftExtraLive,
+            format!("{} is live and managed by idpc, but no longer generated", drift.key),
+        ),
+    };
+    let places: Vec<String> = [
+        drift.artifact.as_ref().map(|a| format!("generated in {a}")),
+        drift.export.as_ref().map(|e| format!("live in {e}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let label = match drift.class {
+        Class::Changed => "the value is declared here",
+        Class::MissingLive => "declared here",
+        Class::ExtraLive => "",
+    };
+    let diagnostic = match drift.span {
+        Some(span) => Diagnostic::new(code, message, span, label),
+        None => Diagnostic::global(code, message),
+    };
+    diagnostic.with_help(places.join("; "))
+}
+
+/// The report for people: each drift rendered like a diagnostic on standard output, a summary
+/// on standard error.
+fn human(
+    report: &Report,
+    sources: &Sources,
+    ctx: &Ctx,
+    show_suppressed: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
+    let diagnostics: Vec<Diagnostic> = report.drifts.iter().map(diagnostic).collect();
+    let _ = out.write_all(
+        render_human(&diagnostics, sources, RenderOptions { color: ctx.color, width: 100 })
+            .as_bytes(),
+    );
+    if show_suppressed {
+        for suppressed in &report.suppressed {
+            let _ = writeln!(
+                out,
+                "suppressed by {}: {} `{}` ({})",
+                suppressed.rule, suppressed.key, suppressed.path, suppressed.reason
+            );
+        }
+    }
+    let domains: Vec<String> =
+        report.domains.iter().map(|d| format!("{d:?}").to_lowercase()).collect();
+    let _ = writeln!(
+        err,
+        "{} drift(s) in {} compared object(s) of {} ({} difference(s) suppressed by normalisation rules{})",
+        report.drifts.len(),
+        report.compared,
+        if domains.is_empty() { "nothing".to_owned() } else { domains.join(", ") },
+        report.suppressed.len(),
+        if show_suppressed { "" } else { "; --show-suppressed lists them" }
+    );
+}
+
+fn json_report(report: &Report, sources: &Sources) -> Value {
+    let drifts: Vec<Value> = report
+        .drifts
+        .iter()
+        .map(|d| {
+            let source = d.span.map(|span| {
+                let at = sources.line_col(span.file, span.start);
+                json!({ "file": sources.path(span.file), "line": at.line, "column": at.column })
+            });
+            json!({
+                "class": d.class.as_str(),
+                "object": d.key.to_string(),
+                "path": d.path.to_string(),
+                "desired": d.desired,
+                "live": d.live,
+                "artifact": d.artifact,
+                "export": d.export,
+                "source": source,
+            })
+        })
+        .collect();
+    let suppressed: Vec<Value> = report
+        .suppressed
+        .iter()
+        .map(|s| json!({ "object": s.key.to_string(), "path": s.path.to_string(), "rule": s.rule, "reason": s.reason }))
+        .collect();
+    json!({ "drift": report.has_drift(), "compared": report.compared, "drifts": drifts, "suppressed": suppressed })
+}

@@ -1,0 +1,92 @@
+//! The desired objects: what the artifacts of a build describe.
+
+use idpc_backends::Artifact;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::objects::{Object, ObjectKey, kubernetes_key};
+
+/// Every object the artifacts describe, in artifact order.
+pub fn objects(artifacts: &[Artifact]) -> Vec<Object> {
+    let mut objects = Vec::new();
+    for artifact in artifacts {
+        let path = artifact.path.as_str();
+        let object = |key: ObjectKey, value: Value| Object {
+            key,
+            value,
+            origin: path.to_owned(),
+            managed: true,
+        };
+        if path.starts_with("argo-rollouts/") || path.starts_with("kubernetes/") {
+            for document in yaml_documents(&artifact.contents) {
+                if let Some(key) = kubernetes_key(&document) {
+                    objects.push(object(key, document));
+                }
+            }
+        } else if let Some(rest) =
+            path.strip_prefix("helm/").filter(|p| p.ends_with(".values.yaml"))
+        {
+            let (environment, file) = rest.split_once('/').unwrap_or(("", rest));
+            let service = file.trim_end_matches(".values.yaml").to_owned();
+            if let Some(value) = yaml_documents(&artifact.contents).into_iter().next() {
+                objects.push(object(
+                    ObjectKey::HelmValues { environment: environment.to_owned(), service },
+                    value,
+                ));
+            }
+        } else if path.starts_with("grafana/dashboards/") {
+            if let Ok(value) = serde_json::from_str::<Value>(&artifact.contents)
+                && let Some(uid) = value.get("uid").and_then(Value::as_str)
+            {
+                objects.push(object(ObjectKey::Dashboard { uid: uid.to_owned() }, value.clone()));
+            }
+        } else if let Some(rest) =
+            path.strip_prefix("prometheus/").filter(|p| p.ends_with(".rules.yaml"))
+        {
+            let environment = rest.split('/').next().unwrap_or("").to_owned();
+            for document in yaml_documents(&artifact.contents) {
+                for group in document.get("groups").and_then(Value::as_array).into_iter().flatten()
+                {
+                    if let Some(name) = group.get("name").and_then(Value::as_str) {
+                        let key = ObjectKey::RuleGroup {
+                            environment: environment.clone(),
+                            name: name.to_owned(),
+                        };
+                        objects.push(object(key, group.clone()));
+                    }
+                }
+            }
+        } else if path == "opa/.manifest" {
+            if let Ok(value) = serde_json::from_str::<Value>(&artifact.contents) {
+                objects.push(object(
+                    ObjectKey::OpaRevision,
+                    value.get("revision").cloned().unwrap_or(Value::Null),
+                ));
+            }
+        } else if let Some(root) =
+            path.strip_prefix("opa/").and_then(|p| p.strip_suffix("/model/data.json"))
+            && let Ok(value) = serde_json::from_str::<Value>(&artifact.contents)
+        {
+            let _ = root;
+            objects.push(object(ObjectKey::OpaData, value));
+        }
+    }
+    objects
+}
+
+/// The documents of a YAML text, as JSON values (empty and comment-only documents skipped).
+pub fn yaml_documents(text: &str) -> Vec<Value> {
+    try_yaml_documents(text).unwrap_or_default()
+}
+
+/// The documents of a YAML (or JSON) text, or the parser's complaint.
+pub fn try_yaml_documents(text: &str) -> Result<Vec<Value>, String> {
+    let mut documents = Vec::new();
+    for document in serde_yaml::Deserializer::from_str(text) {
+        let value = Value::deserialize(document).map_err(|e| e.to_string())?;
+        if !value.is_null() {
+            documents.push(value);
+        }
+    }
+    Ok(documents)
+}

@@ -1,0 +1,203 @@
+//! Drift: what the description compiles to, compared with what is live.
+//!
+//! Both sides become keyed [`Object`]s: the desired ones from the artifacts of a build
+//! ([`desired::objects`]), the live ones from exports ([`exports::read`]). Matching objects are
+//! compared as parsed values ([`compare::differences`]); differences that normalisation
+//! [`rules`] explain away (server-managed fields, defaults, autoscaled replicas) are kept aside
+//! with the rule that suppressed them; what is left is drift, each at its object and field path,
+//! with the span of the declaration behind it ([`origin::span_of`]).
+//!
+//! Only domains and scopes the exports cover are compared: exporting one namespace does not
+//! report every other namespace as missing.
+
+pub mod compare;
+pub mod desired;
+pub mod exports;
+pub mod objects;
+pub mod origin;
+pub mod path;
+pub mod rules;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use idpc_diagnostics::Span;
+use idpc_ir::Platform;
+use serde_json::Value;
+
+pub use objects::{Domain, Object, ObjectKey};
+pub use path::FieldPath;
+pub use rules::Rule;
+
+/// How an object drifted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Class {
+    /// Live, with other values.
+    Changed,
+    /// Generated, but not live.
+    MissingLive,
+    /// Live and managed by idpc, but no longer generated.
+    ExtraLive,
+}
+
+impl Class {
+    /// How the class reads in a report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Changed => "changed",
+            Class::MissingLive => "missing live",
+            Class::ExtraLive => "extra live",
+        }
+    }
+}
+
+/// One drift.
+#[derive(Clone, Debug)]
+pub struct Drift {
+    /// The object.
+    pub key: ObjectKey,
+    /// How.
+    pub class: Class,
+    /// The field (empty for a missing or extra object).
+    pub path: FieldPath,
+    /// The generated value, if any.
+    pub desired: Option<Value>,
+    /// The live value, if any.
+    pub live: Option<Value>,
+    /// The artifact that generates the object.
+    pub artifact: Option<String>,
+    /// The export the live object was read from.
+    pub export: Option<String>,
+    /// The declaration behind the value.
+    pub span: Option<Span>,
+}
+
+/// A difference a rule explained away.
+#[derive(Clone, Debug)]
+pub struct Suppressed {
+    /// The object.
+    pub key: ObjectKey,
+    /// The field.
+    pub path: FieldPath,
+    /// The rule's name.
+    pub rule: String,
+    /// Why it is not drift.
+    pub reason: String,
+}
+
+/// The outcome of a comparison.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Drifts, by object then path.
+    pub drifts: Vec<Drift>,
+    /// Differences the rules suppressed.
+    pub suppressed: Vec<Suppressed>,
+    /// Objects compared.
+    pub compared: usize,
+    /// The domains the exports covered.
+    pub domains: BTreeSet<Domain>,
+}
+
+impl Report {
+    /// Whether anything drifted.
+    pub fn has_drift(&self) -> bool {
+        !self.drifts.is_empty()
+    }
+}
+
+/// Compares desired objects with live ones under `rules`.
+pub fn compare(
+    platform: &Platform,
+    desired: Vec<Object>,
+    live: Vec<Object>,
+    rules: &[Rule],
+) -> Report {
+    let domains: BTreeSet<Domain> = live.iter().map(|o| o.key.domain()).collect();
+    let scopes: BTreeSet<(Domain, String)> =
+        live.iter().filter_map(|o| o.key.scope().map(|s| (o.key.domain(), s.to_owned()))).collect();
+    let covered = |key: &ObjectKey| {
+        domains.contains(&key.domain())
+            && key.scope().is_none_or(|s| scopes.contains(&(key.domain(), s.to_owned())))
+    };
+    let autoscaled: BTreeSet<(String, String)> = desired
+        .iter()
+        .filter(|o| matches!(&o.key, ObjectKey::Kubernetes { kind, .. } if kind == "HorizontalPodAutoscaler"))
+        .filter_map(|o| {
+            let namespace = o.value.pointer("/metadata/namespace")?.as_str()?;
+            let target = o.value.pointer("/spec/scaleTargetRef/name")?.as_str()?;
+            Some((namespace.to_owned(), target.to_owned()))
+        })
+        .collect();
+    let mut live_by_key: BTreeMap<ObjectKey, Object> = BTreeMap::new();
+    for object in live {
+        live_by_key.entry(object.key.clone()).or_insert(object);
+    }
+    let mut report = Report { domains: domains.clone(), ..Report::default() };
+    let mut seen = BTreeSet::new();
+    for object in desired.into_iter().filter(|o| covered(&o.key)) {
+        seen.insert(object.key.clone());
+        let Some(live) = live_by_key.get(&object.key) else {
+            report.drifts.push(Drift {
+                span: origin::span_of(
+                    platform,
+                    &object.key,
+                    &FieldPath::default(),
+                    Some(&object.value),
+                ),
+                key: object.key,
+                class: Class::MissingLive,
+                path: FieldPath::default(),
+                desired: None,
+                live: None,
+                artifact: Some(object.origin),
+                export: None,
+            });
+            continue;
+        };
+        report.compared += 1;
+        let context = rules::Context {
+            autoscaled: match &object.key {
+                ObjectKey::Kubernetes { namespace: Some(ns), name, .. } => {
+                    autoscaled.contains(&(ns.clone(), name.clone()))
+                }
+                _ => false,
+            },
+        };
+        for difference in compare::differences(&object.value, &live.value) {
+            if let Some(rule) =
+                rules.iter().find(|r| r.suppresses(&object.key, &difference, context))
+            {
+                report.suppressed.push(Suppressed {
+                    key: object.key.clone(),
+                    path: difference.path,
+                    rule: rule.name.clone(),
+                    reason: rule.reason.clone(),
+                });
+                continue;
+            }
+            report.drifts.push(Drift {
+                span: origin::span_of(platform, &object.key, &difference.path, Some(&object.value)),
+                key: object.key.clone(),
+                class: Class::Changed,
+                path: difference.path,
+                desired: difference.desired,
+                live: difference.live,
+                artifact: Some(object.origin.clone()),
+                export: Some(live.origin.clone()),
+            });
+        }
+    }
+    for (key, object) in live_by_key.into_iter().filter(|(k, o)| o.managed && !seen.contains(k)) {
+        report.drifts.push(Drift {
+            key,
+            class: Class::ExtraLive,
+            path: FieldPath::default(),
+            desired: None,
+            live: None,
+            artifact: None,
+            export: Some(object.origin),
+            span: None,
+        });
+    }
+    report.drifts.sort_by(|a, b| (&a.key, &a.path).cmp(&(&b.key, &b.path)));
+    report
+}

@@ -88,14 +88,119 @@ fn names(list: &[Value]) -> Option<Vec<String>> {
     (sorted.len() == names.len() && !names.is_empty()).then_some(names)
 }
 
-/// PromQL comes back from Prometheus re-printed: queries (`expr`, `query`) compare without white
-/// space.
+/// PromQL comes back from Prometheus re-printed, on one line and with the label matchers of each
+/// selector sorted: queries (`expr`, `query`) compare in that canonical form.
 fn same_query(path: &FieldPath, a: &Value, b: &Value) -> bool {
     let is_query = matches!(path.0.last(), Some(Segment::Key(k)) if k == "expr" || k == "query");
-    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     match (a, b) {
-        (Value::String(x), Value::String(y)) if is_query => squeeze(x) == squeeze(y),
+        (Value::String(x), Value::String(y)) if is_query => {
+            canonical_promql(x) == canonical_promql(y)
+        }
         _ => false,
+    }
+}
+
+/// A query without white space outside strings, with the matchers of every `{…}` sorted.
+pub fn canonical_promql(query: &str) -> String {
+    let mut out = String::with_capacity(query.len());
+    let mut chars = query.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' | '`' => {
+                out.push(c);
+                copy_string(c, &mut chars, &mut out);
+            }
+            '{' => {
+                let mut matchers = vec![String::new()];
+                while let Some(c) = chars.next() {
+                    match c {
+                        '}' => break,
+                        ',' => matchers.push(String::new()),
+                        '"' | '\'' | '`' => {
+                            let current = matchers.last_mut().map_or(&mut out, |m| m);
+                            current.push(c);
+                            copy_string(c, &mut chars, current);
+                        }
+                        c if c.is_whitespace() => {}
+                        c => matchers.last_mut().map_or(&mut out, |m| m).push(c),
+                    }
+                }
+                matchers.retain(|m| !m.is_empty());
+                matchers.sort();
+                out.push('{');
+                out.push_str(&matchers.join(","));
+                out.push('}');
+            }
+            '[' => {
+                let mut range = String::new();
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    if !c.is_whitespace() {
+                        range.push(c);
+                    }
+                }
+                // `[30d]` and `[4w2d]` are the same range; so are subquery steps.
+                let canonical: Vec<String> = range
+                    .split(':')
+                    .map(|part| {
+                        duration_millis(part)
+                            .map_or_else(|| part.to_owned(), |ms| format!("{ms}ms"))
+                    })
+                    .collect();
+                out.push('[');
+                out.push_str(&canonical.join(":"));
+                out.push(']');
+            }
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A PromQL duration (`1h30m`, `4w2d`) in milliseconds.
+fn duration_millis(text: &str) -> Option<u64> {
+    const UNITS: &[(&str, u64)] = &[
+        ("ms", 1),
+        ("y", 31_536_000_000),
+        ("w", 604_800_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1000),
+    ];
+    let mut rest = text;
+    let mut total = 0u64;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        let number: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit, scale) = UNITS.iter().find(|(u, _)| rest.starts_with(u))?;
+        total = total.checked_add(number.checked_mul(*scale)?)?;
+        rest = &rest[unit.len()..];
+    }
+    Some(total)
+}
+
+fn copy_string(
+    quote: char,
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    out: &mut String,
+) {
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '\\' && quote != '`' {
+            if let Some(escaped) = chars.next() {
+                out.push(escaped);
+            }
+        } else if c == quote {
+            break;
+        }
     }
 }
 
@@ -165,6 +270,19 @@ mod tests {
         let desired = json!({ "a": 1, "b": { "cpu": "500m", "memory": "1Gi", "n": "0" }, "list": [{ "name": "x", "v": 1 }, { "name": "y", "v": 2 }] });
         let live = json!({ "list": [{ "name": "y", "v": 2 }, { "v": 1.0, "name": "x" }], "b": { "memory": "1024Mi", "n": 0, "cpu": "0.5" }, "a": 1, "c": null });
         assert_eq!(differences(&desired, &live), Vec::new());
+    }
+
+    #[test]
+    fn queries_compare_as_prometheus_prints_them() {
+        let ours = "(\n  x{service=\"a\",environment=\"prod\",code=~\"5..\"} > (14.4 * 0.001)\n)";
+        let printed = "(x{code=~\"5..\",environment=\"prod\",service=\"a\"} > (14.4 * 0.001))";
+        assert_eq!(canonical_promql(ours), canonical_promql(printed));
+        assert_ne!(canonical_promql("x{a=\"b c\"}"), canonical_promql("x{a=\"bc\"}"));
+        assert_eq!(canonical_promql("rate(x[28d])"), canonical_promql("rate(x[4w])"));
+        assert_eq!(
+            canonical_promql("max_over_time(x[1h:5m])"),
+            canonical_promql("max_over_time(x[60m:300s])")
+        );
     }
 
     #[test]

@@ -8,3 +8,5 @@ use crate::Output;
 pub(crate) fn emit(_platform: &Platform) -> Output {
     Output::default()
 }
+
+mod hcl;

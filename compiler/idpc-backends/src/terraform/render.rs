@@ -166,12 +166,21 @@ fn render_error(source: &Source<'_>, data: &Value, error: &RenderError) -> Diagn
             .with_help_opt(did_you_mean(last, known.iter().map(String::as_str)))
         }
         RenderErrorReason::TemplateError(inner) => parse_error(source, inner),
-        reason => Diagnostic::new(
-            Code::TemplateError,
-            format!("template of kind `{}` does not render", source.kind),
-            place(source.template, position, None),
-            first_lower(&reason.to_string()),
-        ),
+        reason => {
+            // Helpers write their errors as `what is wrong; what to do`.
+            let text = first_lower(&reason.to_string());
+            let (label, help) = match text.split_once("; ") {
+                Some((label, help)) => (label.to_owned(), Some(help.to_owned())),
+                None => (text, None),
+            };
+            Diagnostic::new(
+                Code::TemplateError,
+                format!("template of kind `{}` does not render", source.kind),
+                place(source.template, position, None),
+                label,
+            )
+            .with_help_opt(help)
+        }
     }
 }
 

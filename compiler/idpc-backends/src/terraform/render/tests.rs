@@ -110,8 +110,9 @@ fn unknown_fields_are_errors() {
     let diagnostic = run("locals {\n  a = {{var \"shard\"}}\n}\n").unwrap_err();
     assert_eq!(
         place_of(&diagnostic),
-        (15, 30, "kind `search-index` has no field `shard`; did you mean `shards`?".to_owned())
+        (15, 30, "kind `search-index` has no field `shard`".to_owned())
     );
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `shards`?"));
 }
 
 #[test]

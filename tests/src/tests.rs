@@ -17,5 +17,6 @@ mod golden;
 mod model;
 mod schemas;
 mod support;
+mod terraform;
 mod tidy;
 mod ui;

@@ -138,7 +138,7 @@ fn exact_or_rounded(numerator: u128, denominator: u128) -> String {
         return "0".to_owned();
     }
     let scaled = numerator * SCALE;
-    let (value, places) = if scaled % denominator == 0 {
+    let (value, places) = if scaled.is_multiple_of(denominator) {
         (scaled / denominator, 9)
     } else {
         ((numerator * 1_000_000 * 2 + denominator) / (2 * denominator), 6)

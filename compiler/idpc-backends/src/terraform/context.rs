@@ -65,7 +65,7 @@ pub(crate) fn canonical(value: &FieldValue) -> Value {
 /// `value / 10^scale` as a JSON number: an integer when it is whole.
 fn decimal(value: u64, scale: u32) -> Value {
     let divisor = 10u64.pow(scale);
-    if value % divisor == 0 {
+    if value.is_multiple_of(divisor) {
         return Value::from(value / divisor);
     }
     let text = format!("{}.{:0width$}", value / divisor, value % divisor, width = scale as usize);

@@ -265,10 +265,10 @@ pub(crate) fn blocks(formatted: &str) -> Vec<Block> {
             Some((_, text)) => {
                 text.push_str(line);
                 text.push('\n');
-                if line == "}" {
-                    if let Some((header, text)) = current.take() {
-                        out.push(Block { header, text });
-                    }
+                if line == "}"
+                    && let Some((header, text)) = current.take()
+                {
+                    out.push(Block { header, text });
                 }
             }
             None => {

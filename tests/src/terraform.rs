@@ -265,3 +265,22 @@ service "s" team="t" {
         other => panic!("expected a template error, got {other:?}"),
     }
 }
+
+#[test]
+fn names_that_collide_in_terraform_are_errors() {
+    let emit_errors = |text: &str| -> Vec<Code> {
+        let compilation = compile_texts(&[("platform.kdl", text)]);
+        let platform = compilation.platform.as_ref().unwrap();
+        match idpc_driver::emit(platform, &[Family::Terraform]) {
+            Err(EmitError::Diagnostics(diagnostics)) => {
+                diagnostics.iter().map(|d| d.code).collect()
+            }
+            other => panic!("expected diagnostics, got {other:?}"),
+        }
+    };
+    let prelude = "platform \"p\"\nteam \"t\" { member \"a@b.co\" }\nenvironment \"dev\" tier=\"development\"\n";
+    let services = format!(
+        "{prelude}service \"a-b\" team=\"t\" {{\n    image \"x:1\"\n    resource \"c\" kind=\"queue\"\n}}\nservice \"a\" team=\"t\" {{\n    image \"x:1\"\n    resource \"b-c\" kind=\"queue\"\n}}\n"
+    );
+    assert_eq!(emit_errors(&services), [Code::NameCollision]);
+}

@@ -14,7 +14,7 @@ mod root;
 use std::collections::{BTreeMap, BTreeSet};
 
 use idpc_diagnostics::{Code, Diagnostic};
-use idpc_ir::{Kind, KindId, Platform};
+use idpc_ir::{EnvId, Kind, KindId, Platform};
 use serde_json::json;
 
 use crate::common::header_line;
@@ -57,8 +57,8 @@ pub(crate) fn emit(platform: &Platform) -> Output {
             Err(diagnostics) => output.diagnostics.extend(diagnostics),
         }
     }
-    for environment in &platform.environments {
-        let (artifacts, diagnostics) = root::emit(platform, environment, &modules);
+    for index in 0..platform.environments.len() {
+        let (artifacts, diagnostics) = root::emit(platform, EnvId::from_index(index), &modules);
         output.artifacts.extend(artifacts);
         output.diagnostics.extend(diagnostics);
     }

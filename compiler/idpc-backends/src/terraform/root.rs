@@ -36,14 +36,10 @@ struct Instance<'a> {
 /// resource whose kind has a module.
 pub(crate) fn emit(
     platform: &Platform,
-    environment: &Environment,
+    id: EnvId,
     modules: &BTreeMap<KindId, Module<'_>>,
 ) -> (Vec<Artifact>, Vec<Diagnostic>) {
-    let id = platform
-        .environments
-        .iter()
-        .position(|e| std::ptr::eq(e, environment))
-        .map_or(EnvId(u32::MAX), EnvId::from_index);
+    let environment = platform.environment(id);
     let instances: Vec<Instance<'_>> = platform
         .deployments
         .iter()

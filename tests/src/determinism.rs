@@ -36,6 +36,28 @@ fn output_does_not_depend_on_file_names_order_or_place() {
         std::fs::write(root.join(&path), text).unwrap();
         renamed.push((original.clone(), path));
     }
+    // A kind's templates live next to the file that declares it, and move with it.
+    for entry in walkdir::WalkDir::new(&acme)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "hbs"))
+    {
+        let kind_dir = entry.path().strip_prefix(&acme).unwrap().parent().unwrap();
+        let kind = kind_dir.file_name().unwrap().to_string_lossy();
+        let declaring = texts
+            .iter()
+            .zip(&renamed)
+            .find(|((original, text), _)| {
+                std::path::Path::new(original).parent() == kind_dir.parent()
+                    && text.contains(&format!("kind \"{kind}\""))
+            })
+            .map(|(_, (_, path))| path)
+            .unwrap();
+        let target = root.join(declaring).parent().unwrap().join(&*kind).join(entry.file_name());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(entry.path(), target).unwrap();
+    }
     let moved = build_dir(&root);
     assert_eq!(reference.len(), moved.len());
     for (a, b) in reference.iter().zip(&moved) {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use idpc_driver::Artifact;
 use sha2::{Digest, Sha256};
 
-use crate::support::tools::{program, schemas_dir, validation_errors, validator};
+use crate::support::tools::{program, schemas_dir, uninstallable_program, validation_errors, validator};
 use crate::support::{build_dir, documents, repo_root};
 
 fn bundle(example: &str) -> BTreeMap<String, String> {
@@ -115,7 +115,7 @@ fn the_policy_tests_pass_in_a_real_engine() {
         }
     }
     assert!(passed >= 20, "only {passed} tests");
-    if let Some(opa) = program_if_present("opa") {
+    if let Some(opa) = uninstallable_program("the_policy_tests_pass_in_a_real_engine", "opa") {
         let dir = tempfile::tempdir().unwrap();
         for (path, text) in &files {
             let target = dir.path().join(path);
@@ -129,16 +129,6 @@ fn the_policy_tests_pass_in_a_real_engine() {
             .unwrap();
         assert!(output.status.success(), "opa test: {}", String::from_utf8_lossy(&output.stdout));
     }
-}
-
-/// `opa` cannot be installed from the package registries here; it is used where present.
-fn program_if_present(name: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()))
-        .or_else(|| {
-            println!("skip: `{name}` not found on PATH; regorus evaluated the policies");
-            None
-        })
 }
 
 #[test]

@@ -24,5 +24,6 @@ mod opa;
 mod prometheus;
 mod schemas;
 mod support;
+mod terraform;
 mod tidy;
 mod ui;

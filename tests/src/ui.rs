@@ -1,5 +1,6 @@
 //! UI tests: each case under `tests/ui/<phase>/` is a platform (one `.kdl` file, or a directory
-//! of them) whose expected diagnostics are written inline as caret annotations. The harness
+//! of them with any `.hbs` templates of its kinds) whose expected diagnostics, from checking and
+//! from emitting the artifacts, are written inline as caret annotations. The harness
 //! checks that the compiler reports exactly those (code, place) pairs, and snapshots the fully
 //! rendered text with insta. Cases under `tests/ui/pass/` must produce no diagnostic at all.
 
@@ -36,20 +37,25 @@ pub(crate) fn case_name(case: &Path) -> String {
     case.strip_prefix(&root).unwrap().with_extension("").to_string_lossy().replace('\\', "/")
 }
 
-/// Compiles a case and returns the rendered diagnostics and the marks they make.
+/// Compiles a case, and emits every artifact family when it compiles, and returns the rendered
+/// diagnostics and the marks they make.
 pub(crate) fn run_case(case: &Path) -> (String, Vec<Mark>, Vec<Mark>) {
     let loaded =
         idpc_driver::load(case, None).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
     let compilation = idpc_driver::compile(&loaded.files);
+    let mut diagnostics = compilation.diagnostics.clone();
+    if let Some(platform) = &compilation.platform
+        && let Err(idpc_driver::EmitError::Diagnostics(more)) =
+            idpc_driver::emit(platform, idpc_driver::Family::ALL)
+    {
+        diagnostics.extend(more);
+    }
     let mut expected: Vec<Mark> =
         loaded.files.iter().flat_map(|f| annotations::expected(&f.path, &f.text)).collect();
     expected.sort();
-    let actual = annotations::actual(&compilation.diagnostics, &compilation.sources);
-    let rendered = render_human(
-        &compilation.diagnostics,
-        &compilation.sources,
-        RenderOptions { color: false, width: 80 },
-    );
+    let actual = annotations::actual(&diagnostics, &compilation.sources);
+    let rendered =
+        render_human(&diagnostics, &compilation.sources, RenderOptions { color: false, width: 80 });
     (rendered, expected, actual)
 }
 

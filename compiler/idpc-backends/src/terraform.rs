@@ -1,10 +1,172 @@
 //! Terraform: a module per resource kind, rendered from the kind's templates, and a root module per
 //! environment that instantiates every resource of every service.
+//!
+//! `terraform/modules/<kind>/{main,variables,outputs,versions}.tf` for each kind that a service
+//! uses and that has templates; `terraform/<environment>/{main,outputs,versions,providers}.tf`
+//! (and `variables.tf` when a module needs inputs from the environment) for each environment
+//! with at least one such resource. Every `.tf` file is formatted as `terraform fmt` formats it.
 
-use idpc_ir::Platform;
+mod context;
+mod hcl;
+mod render;
+mod root;
 
-use crate::Output;
+use std::collections::{BTreeMap, BTreeSet};
 
-pub(crate) fn emit(_platform: &Platform) -> Output {
-    Output::default()
+use idpc_diagnostics::{Code, Diagnostic};
+use idpc_ir::{EnvId, Kind, KindId, Platform};
+use serde_json::json;
+
+use crate::common::header_line;
+use crate::{Artifact, Output};
+use context::{KindContext, MODULE_VARIABLES, variable_name};
+use render::Source;
+
+/// A kind's rendered module, and what the root modules need to know about it.
+pub(crate) struct Module<'a> {
+    /// The kind.
+    pub(crate) kind: &'a Kind,
+    /// The variables the module declares.
+    pub(crate) variables: BTreeSet<String>,
+    /// Variables that are neither fields nor `name` and `tags`: inputs the root module declares
+    /// itself and passes through, by name, with their declaration.
+    pub(crate) inputs: BTreeMap<String, String>,
+    /// The providers the module requires.
+    pub(crate) requirements: Vec<hcl::Requirement>,
+}
+
+/// The template rendered into each root module rather than into the kind's module.
+const PROVIDERS_TEMPLATE: &str = "providers.tf";
+
+pub(crate) fn emit(platform: &Platform) -> Output {
+    let mut output = Output::default();
+    let used: BTreeSet<KindId> = platform
+        .deployments
+        .iter()
+        .flat_map(|d| d.resources.iter().map(|r| r.kind))
+        .filter(|id| !platform.kind(*id).terraform.is_empty())
+        .collect();
+    let mut modules: BTreeMap<KindId, Module<'_>> = BTreeMap::new();
+    for id in used {
+        let kind = platform.kind(id);
+        match module(platform, kind) {
+            Ok((module, artifacts)) => {
+                output.artifacts.extend(artifacts);
+                modules.insert(id, module);
+            }
+            Err(diagnostics) => output.diagnostics.extend(diagnostics),
+        }
+    }
+    for index in 0..platform.environments.len() {
+        let (artifacts, diagnostics) = root::emit(platform, EnvId::from_index(index), &modules);
+        output.artifacts.extend(artifacts);
+        output.diagnostics.extend(diagnostics);
+    }
+    if !output.diagnostics.is_empty() {
+        output.artifacts.clear();
+    }
+    output.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    output
+}
+
+/// The data every template of a kind is rendered with.
+fn template_data(platform: &Platform, kind: &Kind) -> serde_json::Value {
+    let source = platform.file_path(kind.file);
+    json!({ "kind": KindContext::new(kind, source) })
+}
+
+/// Renders the module of one kind.
+fn module<'a>(
+    platform: &Platform,
+    kind: &'a Kind,
+) -> Result<(Module<'a>, Vec<Artifact>), Vec<Diagnostic>> {
+    let data = template_data(platform, kind);
+    let mut diagnostics = field_variable_collisions(kind);
+    let mut artifacts = Vec::new();
+    let mut module = Module {
+        kind,
+        variables: BTreeSet::new(),
+        inputs: BTreeMap::new(),
+        requirements: Vec::new(),
+    };
+    for template in kind.terraform.iter().filter(|t| t.name != PROVIDERS_TEMPLATE) {
+        let source = Source { template, kind: &kind.name };
+        let text = match render::render(&source, &data) {
+            Ok(text) => text,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        let mut contents = text.clone();
+        if template.name.ends_with(".tf") {
+            for block in hcl::blocks(&text) {
+                if let Some(name) = variable_of(&block.header) {
+                    module.inputs.insert(name.clone(), block.text.clone());
+                    module.variables.insert(name);
+                }
+            }
+            module.requirements.extend(hcl::required_providers(&text));
+            contents = format!("# {}\n\n{text}", header_line(platform.file_path(template.file)));
+        }
+        artifacts.push(Artifact {
+            path: format!("terraform/modules/{}/{}", kind.name, template.name),
+            contents,
+        });
+    }
+    for field in &kind.fields {
+        let variable = variable_name(&kind.name, field);
+        module.inputs.remove(&variable);
+        if diagnostics.is_empty() && !module.variables.contains(&variable) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::TemplateError,
+                    format!(
+                        "the module of kind `{}` declares no variable `{variable}` for field `{}`",
+                        kind.name, field.name
+                    ),
+                    kind.span,
+                    "the templates of this kind",
+                )
+                .with_help(format!(
+                    "declare the variable in `{}/variables.tf.hbs`, for example for each of `kind.fields`",
+                    kind.name
+                )),
+            );
+        }
+    }
+    for name in MODULE_VARIABLES {
+        module.inputs.remove(*name);
+    }
+    if diagnostics.is_empty() { Ok((module, artifacts)) } else { Err(diagnostics) }
+}
+
+/// `variable "x"` → `x`.
+fn variable_of(header: &str) -> Option<String> {
+    let label = header.strip_prefix("variable ")?.trim();
+    Some(label.strip_prefix('"')?.strip_suffix('"')?.to_owned())
+}
+
+/// Two fields whose variables have the same name (`storage` of type memory and `storage-bytes`).
+fn field_variable_collisions(kind: &Kind) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    for field in &kind.fields {
+        let variable = variable_name(&kind.name, field);
+        if let Some(first) = seen.insert(variable.clone(), &field.name) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NameCollision,
+                    format!(
+                        "fields `{first}` and `{}` of kind `{}` both become Terraform variable `{variable}`",
+                        field.name, kind.name
+                    ),
+                    kind.span,
+                    "in this kind",
+                )
+                .with_help("rename one of the fields"),
+            );
+        }
+    }
+    diagnostics
 }

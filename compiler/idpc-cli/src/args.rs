@@ -48,7 +48,7 @@ pub(crate) struct BuildArgs {
     /// Write nothing; exit 1 if the output directory differs from what would be written.
     #[arg(long)]
     pub(crate) check: bool,
-    /// Only these artifact families (repeatable): helm, catalog.
+    /// Only these artifact families (repeatable): helm, catalog, terraform.
     #[arg(long = "target", value_name = "FAMILY")]
     pub(crate) targets: Vec<String>,
     /// Print how long each phase took.

@@ -106,6 +106,7 @@ codes! {
     UnsatisfiableApproval = "E0406", "unsatisfiable-approval", Model, "a team has too few members to approve changes where approval is required";
     NameTooLong = "E0501", "generated-name-too-long", Lowering, "a name built for an artifact exceeds the target's limit";
     NameCollision = "E0502", "generated-name-collision", Lowering, "two declarations produce the same artifact name";
+    TemplateError = "E0503", "template-error", Lowering, "a kind's template does not parse or does not render";
     OwnerNotMember = "W0201", "owner-not-a-member", Names, "an ephemeral environment's owner belongs to no team";
     KindWithoutTemplates = "W0202", "kind-without-templates", Names, "resources use a kind that has no Terraform templates";
     DriftChanged = "D0001", "drift-changed", Drift, "a live value differs from what the description generates";

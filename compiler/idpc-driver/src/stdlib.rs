@@ -1,12 +1,41 @@
 //! The standard library, embedded in the binary and compiled like any other file.
 
-/// The stdlib files: virtual path and text.
+/// One stdlib file: its virtual path under `<stdlib>/` and its text.
+macro_rules! file {
+    ($path:literal) => {
+        (concat!("<stdlib>/", $path), include_str!(concat!("../../../stdlib/", $path)))
+    };
+}
+
+/// The stdlib files: virtual path and text. Kinds are `kinds/<kind>.kdl`, their Terraform
+/// templates `kinds/<kind>/<file>.hbs`.
 pub const FILES: &[(&str, &str)] = &[
-    ("<stdlib>/kinds/bucket.kdl", include_str!("../../../stdlib/kinds/bucket.kdl")),
-    ("<stdlib>/kinds/kafka-topic.kdl", include_str!("../../../stdlib/kinds/kafka-topic.kdl")),
-    ("<stdlib>/kinds/postgres.kdl", include_str!("../../../stdlib/kinds/postgres.kdl")),
-    ("<stdlib>/kinds/queue.kdl", include_str!("../../../stdlib/kinds/queue.kdl")),
-    ("<stdlib>/kinds/redis.kdl", include_str!("../../../stdlib/kinds/redis.kdl")),
+    file!("kinds/bucket.kdl"),
+    file!("kinds/bucket/main.tf.hbs"),
+    file!("kinds/bucket/outputs.tf.hbs"),
+    file!("kinds/bucket/variables.tf.hbs"),
+    file!("kinds/bucket/versions.tf.hbs"),
+    file!("kinds/kafka-topic.kdl"),
+    file!("kinds/kafka-topic/main.tf.hbs"),
+    file!("kinds/kafka-topic/outputs.tf.hbs"),
+    file!("kinds/kafka-topic/providers.tf.hbs"),
+    file!("kinds/kafka-topic/variables.tf.hbs"),
+    file!("kinds/kafka-topic/versions.tf.hbs"),
+    file!("kinds/postgres.kdl"),
+    file!("kinds/postgres/main.tf.hbs"),
+    file!("kinds/postgres/outputs.tf.hbs"),
+    file!("kinds/postgres/variables.tf.hbs"),
+    file!("kinds/postgres/versions.tf.hbs"),
+    file!("kinds/queue.kdl"),
+    file!("kinds/queue/main.tf.hbs"),
+    file!("kinds/queue/outputs.tf.hbs"),
+    file!("kinds/queue/variables.tf.hbs"),
+    file!("kinds/queue/versions.tf.hbs"),
+    file!("kinds/redis.kdl"),
+    file!("kinds/redis/main.tf.hbs"),
+    file!("kinds/redis/outputs.tf.hbs"),
+    file!("kinds/redis/variables.tf.hbs"),
+    file!("kinds/redis/versions.tf.hbs"),
 ];
 
 /// Whether a display path names a stdlib file.

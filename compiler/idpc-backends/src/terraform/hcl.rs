@@ -1,0 +1,378 @@
+//! A small HCL formatter that writes what `terraform fmt` writes, and the few readers the backend
+//! needs on formatted text.
+//!
+//! The formatter follows `hclwrite`'s three passes: each line is split into a *lead*, an *assign*
+//! cell (from a top-level `=` whose right-hand side closes on the line) and a trailing *comment*;
+//! lines are indented by two spaces per level of brackets open at their start; tokens are spaced
+//! by `hclwrite`'s rules; and the `=` and comment cells of consecutive lines are aligned. On top of
+//! that it normalises blank lines, which `terraform fmt` leaves alone: runs collapse to one, and
+//! none open or close a file or a block. Heredoc bodies are kept verbatim.
+
+mod lex;
+
+use std::fmt::Write as _;
+
+pub(crate) use lex::HclError;
+use lex::{Kind, Line, Token, tokenize};
+
+/// Formats HCL text as `terraform fmt` does, with blank lines normalised.
+pub(crate) fn format(text: &str) -> Result<String, HclError> {
+    let lines = tokenize(text)?;
+    let lines = normalise_blank_lines(lines);
+    Ok(layout(&lines))
+}
+
+/// Collapses runs of blank lines and drops blank lines at the start and end of the file and
+/// right inside a block's braces.
+fn normalise_blank_lines(lines: Vec<Line>) -> Vec<Line> {
+    let is_blank = |line: &Line| matches!(line, Line::Tokens(t) if t.is_empty());
+    let opens = |line: &Line| match line {
+        Line::Tokens(t) => t.iter().map(Token::brackets).sum::<i32>() > 0,
+        Line::Verbatim(_) => false,
+    };
+    let closes = |line: &Line| match line {
+        Line::Tokens(t) => t.first().is_some_and(|t| t.brackets() < 0),
+        Line::Verbatim(_) => false,
+    };
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut pending_blank = false;
+    for line in lines {
+        if is_blank(&line) {
+            pending_blank = !out.is_empty() && !out.last().is_some_and(opens);
+            continue;
+        }
+        if pending_blank && !closes(&line) {
+            out.push(Line::Tokens(Vec::new()));
+        }
+        pending_blank = false;
+        out.push(line);
+    }
+    out
+}
+
+/// One line split into `hclwrite`'s cells, each already spaced inside.
+struct Cells {
+    indent: usize,
+    lead: String,
+    assign: Option<String>,
+    comment: Option<String>,
+}
+
+/// A line ready for output.
+enum Row {
+    Cells(Cells),
+    Blank,
+    /// A line of a heredoc's body, kept as it is; it neither joins nor breaks an alignment.
+    Heredoc(String),
+}
+
+fn layout(lines: &[Line]) -> String {
+    let mut indents: Vec<i32> = Vec::new();
+    let mut rows: Vec<Row> = lines
+        .iter()
+        .map(|line| match line {
+            Line::Verbatim(text) => Row::Heredoc(text.clone()),
+            Line::Tokens(tokens) if tokens.is_empty() => Row::Blank,
+            Line::Tokens(tokens) => Row::Cells(split_cells(tokens, &mut indents)),
+        })
+        .collect();
+    align(
+        &mut rows,
+        |c| c.assign.is_some(),
+        |c| c.lead.chars().count(),
+        |c, pad| {
+            c.lead.push_str(&" ".repeat(pad));
+        },
+    );
+    align(
+        &mut rows,
+        |c| c.comment.is_some(),
+        |c| c.lead.chars().count() + c.assign.as_deref().map_or(0, |a| a.chars().count()),
+        |c, pad| {
+            if let Some(comment) = &mut c.comment {
+                comment.insert_str(0, &" ".repeat(pad));
+            }
+        },
+    );
+    let mut out = String::new();
+    for row in &rows {
+        match row {
+            Row::Cells(c) => {
+                let _ = write!(out, "{:width$}{}", "", c.lead, width = c.indent);
+                out.push_str(c.assign.as_deref().unwrap_or(""));
+                out.push_str(c.comment.as_deref().unwrap_or(""));
+            }
+            Row::Blank => {}
+            Row::Heredoc(text) => out.push_str(text),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn split_cells(tokens: &[Token], indents: &mut Vec<i32>) -> Cells {
+    let (body, comment) = match tokens.split_last() {
+        Some((last, rest)) if last.kind == Kind::Comment && !rest.is_empty() => (rest, Some(last)),
+        _ => (tokens, None),
+    };
+    let equals = body.iter().enumerate().skip(1).find(|(_, t)| t.kind == Kind::Equal);
+    let (lead, assign) = match equals {
+        Some((at, _)) if body[at..].iter().map(Token::brackets).sum::<i32>() == 0 => {
+            (&body[..at], Some(&body[at..]))
+        }
+        _ => (body, None),
+    };
+    let heredoc_at =
+        lead.iter().position(|t| t.kind == Kind::OHeredoc).map_or(lead.len(), |p| p + 1);
+    let net: i32 = lead[..heredoc_at].iter().map(Token::brackets).sum::<i32>()
+        + assign.map_or(0, |a| a.iter().map(Token::brackets).sum::<i32>());
+    if net < 0 {
+        let mut closed = -net;
+        while closed > 0 {
+            let Some(top) = indents.last_mut() else { break };
+            if closed >= *top {
+                closed -= *top;
+                indents.pop();
+            } else {
+                *top -= closed;
+                closed = 0;
+            }
+        }
+    }
+    let indent = 2 * indents.len();
+    if net > 0 {
+        indents.push(net);
+    }
+    Cells {
+        indent,
+        lead: spaced(lead),
+        assign: assign.map(|a| format!(" {}", spaced(a))),
+        comment: comment.map(|c| format!(" {}", c.text)),
+    }
+}
+
+/// The tokens of one cell joined with `hclwrite`'s spacing.
+fn spaced(tokens: &[Token]) -> String {
+    let nil = Token { kind: Kind::Other, text: String::new() };
+    let mut out = String::new();
+    for (i, token) in tokens.iter().enumerate() {
+        out.push_str(&token.text);
+        let Some(after) = tokens.get(i + 1) else { break };
+        let before = if i > 0 { &tokens[i - 1] } else { &nil };
+        if space_after(token, before, after, i == 0) {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+fn space_after(subject: &Token, before: &Token, after: &Token, first: bool) -> bool {
+    use Kind::*;
+    let template_edge = |k: Kind| matches!(k, QuotedLit | OQuote | OHeredoc);
+    match (subject.kind, after.kind) {
+        (Ident, OParen) => false,
+        (Ident, DoubleColon) | (DoubleColon, Ident) => false,
+        (Dot, _) | (_, Dot) => false,
+        (_, Comma) | (_, Ellipsis) => false,
+        (Comma, _) => true,
+        (s, a) if template_edge(s) || matches!(a, QuotedLit | CQuote) => false,
+        (Ident, _) if subject.text == "in" && before.kind == Ident && !first => true,
+        (Ident | Number, OBrack) => false,
+        (_, OBrack) if subject.brackets() < 0 => false,
+        (Bang, _) => false,
+        (Minus, _) => {
+            !(first
+                || matches!(
+                    before.kind,
+                    OParen
+                        | OBrace
+                        | OBrack
+                        | Equal
+                        | Colon
+                        | Comma
+                        | Question
+                        | Plus
+                        | Star
+                        | Slash
+                        | Percent
+                        | Minus
+                        | Comparison
+                        | Logic
+                        | Bang
+                ))
+        }
+        (OBrace, CBrace) => false,
+        (OBrace, _) | (_, CBrace) => true,
+        (TemplateInterp | TemplateControl, OBrace) => true,
+        (CBrace, TemplateSeqEnd) => true,
+        (TemplateSeqEnd, TemplateInterp | TemplateControl) => false,
+        _ if subject.brackets() > 0 => false,
+        _ if after.brackets() < 0 => false,
+        _ => true,
+    }
+}
+
+/// Pads one cell of every run of consecutive rows that have it, so that what follows the cell
+/// lines up: `width` measures what comes before, `pad` adds the spaces.
+fn align(
+    rows: &mut [Row],
+    has: impl Fn(&Cells) -> bool,
+    width: impl Fn(&Cells) -> usize,
+    pad: impl Fn(&mut Cells, usize),
+) {
+    let mut run: Vec<usize> = Vec::new();
+    let flush = |run: &mut Vec<usize>, rows: &mut [Row]| {
+        let max = run
+            .iter()
+            .filter_map(|i| match &rows[*i] {
+                Row::Cells(c) => Some(width(c)),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        for i in run.drain(..) {
+            if let Row::Cells(c) = &mut rows[i] {
+                let w = width(c);
+                pad(c, max - w);
+            }
+        }
+    };
+    for i in 0..rows.len() {
+        match &rows[i] {
+            Row::Heredoc(_) => {}
+            Row::Cells(c) if has(c) => run.push(i),
+            _ => flush(&mut run, rows),
+        }
+    }
+    flush(&mut run, rows);
+}
+
+/// A top-level block of formatted HCL: its header (`variable "x"`) and its whole text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Block {
+    /// The block type and labels, as written before `{`.
+    pub(crate) header: String,
+    /// The block's lines, from its header to its closing brace, with a final newline.
+    pub(crate) text: String,
+}
+
+/// The top-level blocks of text that [`format`] wrote, with the comment lines right above each.
+pub(crate) fn blocks(formatted: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in formatted.lines() {
+        match &mut current {
+            Some((_, text)) => {
+                text.push_str(line);
+                text.push('\n');
+                if line == "}"
+                    && let Some((header, text)) = current.take()
+                {
+                    out.push(Block { header, text });
+                }
+            }
+            None => {
+                if let Some(header) = line.strip_suffix(" {") {
+                    current = Some((header.to_owned(), format!("{line}\n")));
+                } else if let Some(header) = line.strip_suffix(" {}") {
+                    out.push(Block { header: header.to_owned(), text: format!("{line}\n") });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A provider requirement of a module: its local name, source and version constraint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Requirement {
+    /// The local name (`aws`).
+    pub(crate) name: String,
+    /// The source address (`hashicorp/aws`).
+    pub(crate) source: Option<String>,
+    /// The version constraint (`~> 5.0`).
+    pub(crate) version: Option<String>,
+}
+
+/// The `required_providers` entries of formatted text (a module's `versions.tf`).
+pub(crate) fn required_providers(formatted: &str) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    let mut current: Option<Requirement> = None;
+    for line in formatted.lines() {
+        let trimmed = line.trim();
+        if trimmed == "required_providers {" {
+            inside = true;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if let Some(requirement) = &mut current {
+            if trimmed == "}" {
+                out.extend(current.take());
+            } else if let Some((key, value)) = trimmed.split_once('=') {
+                let value = unquote(value.trim());
+                match key.trim() {
+                    "source" => requirement.source = value,
+                    "version" => requirement.version = value,
+                    _ => {}
+                }
+            }
+        } else if trimmed == "}" {
+            inside = false;
+        } else if let Some(name) = trimmed.strip_suffix("= {").map(str::trim) {
+            current = Some(Requirement { name: name.to_owned(), source: None, version: None });
+        } else if let Some((name, rest)) = trimmed.split_once(" = {") {
+            let mut requirement =
+                Requirement { name: name.trim().to_owned(), source: None, version: None };
+            for (key, value) in inline_pairs(rest.trim_end_matches('}')) {
+                match key.as_str() {
+                    "source" => requirement.source = Some(value),
+                    "version" => requirement.version = Some(value),
+                    _ => {}
+                }
+            }
+            out.push(requirement);
+        }
+    }
+    out
+}
+
+/// The `key = "value"` pairs of a one-line object, split at commas outside quotes.
+fn inline_pairs(text: &str) -> Vec<(String, String)> {
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        match c {
+            '\\' if quoted && !escaped => escaped = true,
+            '"' if !escaped => quoted = !quoted,
+            ',' if !quoted => parts.push(std::mem::take(&mut part)),
+            _ => escaped = false,
+        }
+        if c != ',' || quoted {
+            part.push(c);
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+    }
+    parts.push(part);
+    parts
+        .iter()
+        .filter_map(|p| {
+            let (key, value) = p.split_once('=')?;
+            Some((key.trim().to_owned(), unquote(value.trim())?))
+        })
+        .collect()
+}
+
+fn unquote(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    Some(inner.replace("\\\"", "\"").replace("\\\\", "\\"))
+}
+
+#[cfg(test)]
+mod tests;

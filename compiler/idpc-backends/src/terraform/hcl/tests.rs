@@ -1,0 +1,187 @@
+//! The formatter against what `terraform fmt` writes for the same input.
+
+use super::*;
+
+/// Formats and unwraps.
+fn fmt(text: &str) -> String {
+    format(text).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+#[test]
+fn formats_like_terraform_fmt() {
+    let input = r#"resource   "aws_db_instance"   "this"{
+identifier=var.name
+    allocated_storage = ceil(var.storage_bytes/1073741824)
+multi_az = var.high_availability # a comment
+  backup_retention_period = var.backups ? max(1, ceil(var.backup_retention_seconds / 86400)) : 0
+tags=merge(var.tags,{Name=var.name})
+  lifecycle {
+  ignore_changes = [password]
+  }
+  list = [ "a","b" ,
+  "c"]
+  neg = -1
+  sub = 3 -1
+  not = !var.x
+  interp = "${var.a}-${ var.b }x"
+  index = var.list[0]
+  splat = aws_subnet.this[*].id
+  fn = jsonencode({
+    a = 1
+    bb = [for x in var.l : upper(x) if x != ""]
+  })
+  obj = { for k, v in var.m : k => v... }
+  cond = var.a == null ? "" : "x"
+}
+output "x" {
+  value = 1
+}
+"#;
+    let expected = r#"resource "aws_db_instance" "this" {
+  identifier              = var.name
+  allocated_storage       = ceil(var.storage_bytes / 1073741824)
+  multi_az                = var.high_availability # a comment
+  backup_retention_period = var.backups ? max(1, ceil(var.backup_retention_seconds / 86400)) : 0
+  tags                    = merge(var.tags, { Name = var.name })
+  lifecycle {
+    ignore_changes = [password]
+  }
+  list = ["a", "b",
+  "c"]
+  neg    = -1
+  sub    = 3 - 1
+  not    = !var.x
+  interp = "${var.a}-${var.b}x"
+  index  = var.list[0]
+  splat  = aws_subnet.this[*].id
+  fn = jsonencode({
+    a  = 1
+    bb = [for x in var.l : upper(x) if x != ""]
+  })
+  obj  = { for k, v in var.m : k => v... }
+  cond = var.a == null ? "" : "x"
+}
+output "x" {
+  value = 1
+}
+"#;
+    assert_eq!(fmt(input), expected);
+    assert_eq!(fmt(expected), expected, "formatting is idempotent");
+}
+
+#[test]
+fn keeps_heredocs_and_aligns_comments() {
+    let input = r#"# A header comment
+locals {
+  a = 1
+  bbb = <<-EOT
+      keep   this
+    ${var.x}
+  EOT
+  cc = 2 # two
+  dddd = "x" // four
+  # standalone
+  e = 3
+  /* block */ f = 4
+}
+terraform {
+  required_version = ">= 1.5.0"
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+    random = { source = "hashicorp/random", version = "~> 3.6" }
+  }
+}
+"#;
+    let expected = r#"# A header comment
+locals {
+  a    = 1
+  bbb  = <<-EOT
+      keep   this
+    ${var.x}
+  EOT
+  cc   = 2   # two
+  dddd = "x" // four
+  # standalone
+  e             = 3
+  /* block */ f = 4
+}
+terraform {
+  required_version = ">= 1.5.0"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+    random = { source = "hashicorp/random", version = "~> 3.6" }
+  }
+}
+"#;
+    assert_eq!(fmt(input), expected);
+    assert_eq!(fmt(expected), expected);
+}
+
+#[test]
+fn normalises_blank_lines() {
+    let input = "\n\n# head\n\n\nresource \"a\" \"b\" {\n\n  x = 1\n\n\n  y = 2\n\n}\n\n\n";
+    assert_eq!(fmt(input), "# head\n\nresource \"a\" \"b\" {\n  x = 1\n\n  y = 2\n}\n");
+}
+
+#[test]
+fn reports_what_is_not_hcl() {
+    let error = |text: &str| format(text).err().map(|e| (e.line, e.message));
+    assert_eq!(error("a = \"x\n"), Some((1, "a quoted string is not closed".to_owned())));
+    assert_eq!(error("a {\n  b = 1\n"), Some((3, "a bracket is not closed".to_owned())));
+    assert_eq!(error("a = <<EOT\nx\n"), Some((3, "a heredoc is not closed".to_owned())));
+    assert_eq!(error("}\n"), Some((2, "a bracket closes nothing".to_owned())));
+}
+
+#[test]
+fn reads_blocks_and_provider_requirements() {
+    let text = fmt(r#"# A header comment
+locals {
+  a = 1
+  bbb = <<-EOT
+      keep   this
+    ${var.x}
+  EOT
+  cc = 2 # two
+  dddd = "x" // four
+  # standalone
+  e = 3
+  /* block */ f = 4
+}
+terraform {
+  required_version = ">= 1.5.0"
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+    random = { source = "hashicorp/random", version = "~> 3.6" }
+  }
+}
+variable "name" {
+  type = string
+}
+variable "empty" {}
+"#);
+    let headers: Vec<String> = blocks(&text).into_iter().map(|b| b.header).collect();
+    assert_eq!(headers, ["locals", "terraform", "variable \"name\"", "variable \"empty\""]);
+    let variable = blocks(&text).into_iter().nth(2).unwrap();
+    assert_eq!(variable.text, "variable \"name\" {\n  type = string\n}\n");
+    let requirement = |name: &str, source: &str, version: &str| Requirement {
+        name: name.to_owned(),
+        source: Some(source.to_owned()),
+        version: Some(version.to_owned()),
+    };
+    assert_eq!(
+        required_providers(&text),
+        [
+            requirement("aws", "hashicorp/aws", "~> 5.0"),
+            requirement("random", "hashicorp/random", "~> 3.6")
+        ]
+    );
+}

@@ -1,0 +1,286 @@
+//! The Terraform family: `terraform fmt` accepts every generated file as it is, every output the
+//! Helm values refer to exists, no output exposes a secret, every field reaches its module as a
+//! variable, and templates are rendered strictly.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use idpc_diagnostics::Code;
+use idpc_driver::{Artifact, EmitError, Family};
+
+use crate::support::tools::uninstallable_program;
+use crate::support::{build_dir, compile_dir, compile_texts, repo_root};
+
+fn examples() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("examples"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn terraform_files(artifacts: &[Artifact]) -> Vec<&Artifact> {
+    artifacts.iter().filter(|a| a.path.starts_with("terraform/")).collect()
+}
+
+/// The names of the top-level blocks of one type in HCL text: `output "x" {` → `x`.
+fn block_names<'a>(text: &'a str, block: &str) -> BTreeSet<&'a str> {
+    let prefix = format!("{block} \"");
+    text.lines()
+        .filter_map(|l| l.strip_prefix(prefix.as_str())?.split_once('"').map(|(name, _)| name))
+        .collect()
+}
+
+/// The top-level blocks of one type: (name, text from the header to the closing brace).
+fn block_texts<'a>(text: &'a str, block: &str) -> Vec<(&'a str, String)> {
+    let prefix = format!("{block} \"");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((name, _)) = line.strip_prefix(prefix.as_str()).and_then(|r| r.split_once('"'))
+        else {
+            continue;
+        };
+        let end = lines[i..].iter().position(|l| *l == "}").map_or(lines.len(), |p| i + p);
+        out.push((name, lines[i..=end.min(lines.len() - 1)].join("\n")));
+    }
+    out
+}
+
+#[test]
+fn terraform_fmt_accepts_every_generated_file() {
+    let test = "terraform_fmt_accepts_every_generated_file";
+    let Some(terraform) = uninstallable_program(test, "terraform") else { return };
+    let mut checked = 0;
+    for example in examples() {
+        let artifacts = build_dir(&example);
+        let files = terraform_files(&artifacts);
+        if files.is_empty() {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for artifact in &files {
+            let path = dir.path().join(&artifact.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &artifact.contents).unwrap();
+            checked += 1;
+        }
+        let config = dir.path().join("terraformrc");
+        std::fs::write(&config, "").unwrap();
+        let output = std::process::Command::new(&terraform)
+            .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
+            .arg(dir.path().join("terraform"))
+            .env("TF_CLI_CONFIG_FILE", &config)
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}: `terraform fmt` would change the generated files:\n{}{}",
+            example.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert!(checked > 20, "only {checked} Terraform files checked");
+}
+
+#[test]
+fn every_output_the_helm_values_use_is_defined() {
+    let mut checked = 0;
+    for example in examples() {
+        let artifacts = build_dir(&example);
+        for values in artifacts.iter().filter(|a| a.path.ends_with(".values.yaml")) {
+            let environment = values.path.split('/').nth(1).unwrap();
+            let document: serde_yaml::Value = serde_yaml::from_str(&values.contents).unwrap();
+            let Some(connections) = document.get("connections").and_then(|c| c.as_mapping()) else {
+                continue;
+            };
+            let outputs_path = format!("terraform/{environment}/outputs.tf");
+            let outputs = artifacts
+                .iter()
+                .find(|a| a.path == outputs_path)
+                .unwrap_or_else(|| panic!("{}: {outputs_path} is missing", values.path));
+            let defined = block_names(&outputs.contents, "output");
+            for connection in connections.values() {
+                for output in connection["outputs"].as_mapping().unwrap().values() {
+                    let name = output["terraformOutput"].as_str().unwrap();
+                    assert!(
+                        defined.contains(name),
+                        "{}: `{name}` is not in {outputs_path}",
+                        values.path
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} outputs checked");
+}
+
+#[test]
+fn no_output_exposes_a_secret_value() {
+    let compilation = compile_dir(&repo_root().join("examples/acme"));
+    let platform = compilation.platform.as_ref().unwrap();
+    let artifacts = idpc_driver::emit(platform, &[Family::Terraform]).unwrap();
+    let mut secrets = 0;
+    for artifact in terraform_files(&artifacts) {
+        for (name, text) in block_texts(&artifact.contents, "output") {
+            for leak in
+                ["random_password", ".result", "secret_string", "auth_token =", "password ="]
+            {
+                assert!(!text.contains(leak), "{}: output `{name}` uses `{leak}`", artifact.path);
+            }
+        }
+    }
+    for kind in &platform.kinds {
+        let path = format!("terraform/modules/{}/outputs.tf", kind.name);
+        let Some(outputs) = artifacts.iter().find(|a| a.path == path) else { continue };
+        for output in kind.outputs.iter().filter(|o| o.secret) {
+            let name = output.name.replace('-', "_");
+            let (_, text) = block_texts(&outputs.contents, "output")
+                .into_iter()
+                .find(|(n, _)| *n == name)
+                .unwrap_or_else(|| panic!("{path}: no output `{name}`"));
+            assert!(
+                text.contains("aws_secretsmanager_secret.") && text.contains(".arn"),
+                "{path}: secret output `{name}` is not the ARN of where it is stored:\n{text}"
+            );
+            secrets += 1;
+        }
+    }
+    assert!(secrets >= 3, "only {secrets} secret outputs checked");
+}
+
+/// The variable of a field, as the book's Terraform chapter states the rule.
+fn variable_of(kind: &idpc_ir::Kind, field: &idpc_ir::KindField) -> String {
+    let base = field.name.replace('-', "_");
+    let unit = match field.ty {
+        idpc_ir::ValueType::Duration => Some("seconds"),
+        idpc_ir::ValueType::Memory => Some("bytes"),
+        idpc_ir::ValueType::Cpu => Some("millicores"),
+        idpc_ir::ValueType::Percent => Some("percent"),
+        _ => None,
+    };
+    let base = match unit {
+        Some(unit) if !base.ends_with(unit) => format!("{base}_{unit}"),
+        _ => base,
+    };
+    let reserved = ["name", "tags", "source", "version", "providers", "count", "for_each"];
+    let reserved = reserved.contains(&base.as_str())
+        || ["lifecycle", "depends_on", "locals"].contains(&base.as_str());
+    if reserved { format!("{}_{base}", kind.name.replace('-', "_")) } else { base }
+}
+
+#[test]
+fn every_field_of_a_kind_is_a_variable_of_its_module_and_set_by_the_roots() {
+    let compilation = compile_dir(&repo_root().join("examples/acme"));
+    let platform = compilation.platform.as_ref().unwrap();
+    let artifacts = idpc_driver::emit(platform, &[Family::Terraform]).unwrap();
+    let mut kinds = 0;
+    for kind in &platform.kinds {
+        let path = format!("terraform/modules/{}/variables.tf", kind.name);
+        let variables = artifacts
+            .iter()
+            .find(|a| a.path == path)
+            .unwrap_or_else(|| panic!("{path} is missing: acme uses every kind"));
+        let declared = block_names(&variables.contents, "variable");
+        for field in &kind.fields {
+            let variable = variable_of(kind, field);
+            assert!(declared.contains(variable.as_str()), "{path}: no variable `{variable}`");
+        }
+        kinds += 1;
+    }
+    assert_eq!(kinds, 6, "the five stdlib kinds and search-index");
+    for root in
+        artifacts.iter().filter(|a| a.path.ends_with("/main.tf") && !a.path.contains("/modules/"))
+    {
+        for (name, text) in block_texts(&root.contents, "module") {
+            let source = text.lines().find_map(|l| l.trim().strip_prefix("source = \"../modules/"));
+            let kind_name = source.unwrap().trim_end_matches('"');
+            let kind = platform.kinds.iter().find(|k| k.name == kind_name).unwrap();
+            for field in &kind.fields {
+                let variable = variable_of(kind, field);
+                let set = text.lines().any(|l| l.trim_start().starts_with(&format!("{variable} ")));
+                assert!(set, "{}: module `{name}` does not set `{variable}`", root.path);
+            }
+        }
+    }
+}
+
+#[test]
+fn modules_pin_terraform_and_every_provider() {
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let versions: Vec<&Artifact> =
+        artifacts.iter().filter(|a| a.path.ends_with("/versions.tf")).collect();
+    assert!(versions.len() >= 10);
+    for artifact in versions {
+        let text = &artifact.contents;
+        assert!(text.contains("required_version = \">= "), "{}", artifact.path);
+        let sources = text.lines().filter(|l| l.trim_start().starts_with("source ")).count();
+        let pins = text.lines().filter(|l| l.trim_start().starts_with("version ")).count();
+        assert!(
+            sources > 0 && sources == pins,
+            "{}: every provider needs a source and a version",
+            artifact.path
+        );
+    }
+}
+
+#[test]
+fn strict_rendering_refuses_an_unknown_variable() {
+    let platform = r#"platform "p"
+team "t" { member "a@b.co" }
+environment "dev" tier="development"
+kind "search" { field "nodes" type="int" default=1 doc="Nodes." }
+service "s" team="t" {
+    image "s:1.0.0"
+    resource "index" kind="search"
+}
+"#;
+    let compilation = compile_texts(&[
+        ("platform.kdl", platform),
+        ("search/main.tf.hbs", "locals {\n  nodes = {{kind.field.nodes.varible}}\n}\n"),
+    ]);
+    assert!(compilation.diagnostics.is_empty(), "{:?}", compilation.diagnostics);
+    let platform = compilation.platform.as_ref().unwrap();
+    match idpc_driver::emit(platform, Family::ALL) {
+        Err(EmitError::Diagnostics(diagnostics)) => {
+            assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+            let diagnostic = &diagnostics[0];
+            assert_eq!(diagnostic.code, Code::TemplateError);
+            assert!(
+                diagnostic.message.contains("`kind.field.nodes.varible`"),
+                "{}",
+                diagnostic.message
+            );
+            assert_eq!(diagnostic.help.as_deref(), Some("did you mean `variable`?"));
+            let span = diagnostic.primary.as_ref().unwrap().span;
+            assert_eq!(compilation.sources.path(span.file), "search/main.tf.hbs");
+            assert_eq!(compilation.sources.line_col(span.file, span.start).line, 2);
+        }
+        other => panic!("expected a template error, got {other:?}"),
+    }
+}
+
+#[test]
+fn names_that_collide_in_terraform_are_errors() {
+    let emit_errors = |text: &str| -> Vec<Code> {
+        let compilation = compile_texts(&[("platform.kdl", text)]);
+        let platform = compilation.platform.as_ref().unwrap();
+        match idpc_driver::emit(platform, &[Family::Terraform]) {
+            Err(EmitError::Diagnostics(diagnostics)) => {
+                diagnostics.iter().map(|d| d.code).collect()
+            }
+            other => panic!("expected diagnostics, got {other:?}"),
+        }
+    };
+    let prelude = "platform \"p\"\nteam \"t\" { member \"a@b.co\" }\nenvironment \"dev\" tier=\"development\"\n";
+    let services = format!(
+        "{prelude}service \"a-b\" team=\"t\" {{\n    image \"x:1\"\n    resource \"c\" kind=\"queue\"\n}}\nservice \"a\" team=\"t\" {{\n    image \"x:1\"\n    resource \"b-c\" kind=\"queue\"\n}}\n"
+    );
+    assert_eq!(emit_errors(&services), [Code::NameCollision]);
+}

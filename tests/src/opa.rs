@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use idpc_driver::Artifact;
 use sha2::{Digest, Sha256};
 
-use crate::support::tools::{program, schemas_dir, uninstallable_program, validation_errors, validator};
+use crate::support::tools::{
+    program, schemas_dir, uninstallable_program, validation_errors, validator,
+};
 use crate::support::{build_dir, documents, repo_root};
 
 fn bundle(example: &str) -> BTreeMap<String, String> {

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const SERVICES: usize = 1500;
+const SERVICES: usize = 800;
 
 fn build(estate: &Path, out: &Path) -> Duration {
     let start = Instant::now();
@@ -24,6 +24,13 @@ fn build(estate: &Path, out: &Path) -> Duration {
         .unwrap();
     assert!(status.success());
     start.elapsed()
+}
+
+fn staging_exists(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with(".out.idpc-"))
 }
 
 fn tree(out: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -57,14 +64,23 @@ fn a_killed_build_leaves_the_previous_tree_intact() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(full * k / (kills + 1));
+        if k % 2 == 0 {
+            // Wait for the staging tree to appear, then kill while it is being written.
+            let start = Instant::now();
+            while !staging_exists(dir.path())
+                && child.try_wait().unwrap().is_none()
+                && start.elapsed() < full * 4
+            {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            std::thread::sleep(Duration::from_millis(u64::from(k) * 3));
+        } else {
+            std::thread::sleep(full * k / (kills + 1));
+        }
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok();
         child.wait().unwrap();
-        let staging_left = std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(".out.idpc-"));
+        let staging_left = staging_exists(dir.path());
         let now = tree(&out);
         if now == before {
             interrupted += usize::from(!finished);

@@ -24,7 +24,7 @@ pub fn estate(services: usize) -> Vec<SourceText> {
     for team in 1..=teams {
         let _ = write!(
             platform,
-            "team \"team-{team:04}\" {{\n    member \"lead-{team:04}@example.com\" role=\"lead\"\n    oncall \"team-{team:04}-pager\"\n}}\n"
+            "team \"team-{team:04}\" {{\n    member \"lead-{team:04}@example.com\" role=\"lead\"\n    member \"dev-{team:04}@example.com\"\n    oncall \"team-{team:04}-pager\"\n}}\n"
         );
     }
     files.push(text("platform.kdl", platform));
@@ -98,6 +98,13 @@ fn service(index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_estate_compiles_without_diagnostics() {
+        let compilation = crate::compile(&estate(60));
+        assert!(compilation.diagnostics.is_empty(), "{:?}", compilation.diagnostics);
+        assert_eq!(compilation.platform.map(|p| p.deployments.len()), Some(180));
+    }
 
     #[test]
     fn dependencies_point_down_and_are_distinct() {

@@ -50,6 +50,11 @@ fn write_exports(dir: &Path) {
         .map(|a| (a.path.clone(), serde_yaml::from_str(&a.contents).unwrap()))
         .collect();
     write("prometheus/rules.json", serde_json::to_string(&noise::prometheus(&rules)).unwrap());
+    let main_tf = artifacts.iter().find(|a| a.path == "terraform/prod/main.tf").unwrap();
+    write(
+        "terraform/prod.json",
+        serde_json::to_string_pretty(&noise::terraform_state("prod", &main_tf.contents)).unwrap(),
+    );
     let data = artifacts.iter().find(|a| a.path.ends_with("/model/data.json")).unwrap();
     let data: Value = serde_json::from_str(&data.contents).unwrap();
     write("opa/data.json", serde_json::to_string(&json!({ "result": data })).unwrap());
@@ -83,7 +88,7 @@ fn scale_ledger(text: &str, replicas: u32) -> String {
 fn edit(path: &Path, edit: impl FnOnce(String) -> String) {
     let text = std::fs::read_to_string(path).unwrap();
     let edited = edit(text.clone());
-    assert_ne!(text, edited, "the edit changed nothing in {}", path.display());
+    assert!(text != edited, "the edit changed nothing in {}", path.display());
     std::fs::write(path, edited).unwrap();
 }
 
@@ -317,4 +322,71 @@ fn diff_against_the_committed_tree_shows_a_unified_diff() {
         "{out}"
     );
     assert!(out.contains("+++ b/catalog/users.yaml"), "{out}");
+}
+
+#[test]
+fn terraform_applied_with_other_values_is_drift_at_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    write_exports(dir.path());
+    // The payments database was applied from an older description: 50Gi instead of 200Gi.
+    edit(&dir.path().join("terraform/prod.json"), |text| {
+        text.replacen("214748364800", "53687091200", 1)
+    });
+    let (code, report, _) = diff_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let drifts = report["drifts"].as_array().unwrap();
+    assert_eq!(drifts.len(), 1, "{report:#}");
+    assert_eq!(drifts[0]["object"], "module.payments_api_db in prod");
+    assert_eq!(drifts[0]["path"], "storage_bytes");
+    assert_eq!(
+        (drifts[0]["desired"].clone(), drifts[0]["live"].clone()),
+        (json!(214_748_364_800_u64), json!(53_687_091_200_u64))
+    );
+    assert_eq!(
+        drifts[0]["source"]["line"].as_u64().unwrap(),
+        line_of("services/payments.kdl", "override \"prod\"", "storage \"200Gi\"")
+    );
+}
+
+#[test]
+fn an_opa_bundle_directory_is_compared_by_revision_and_data() {
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let dir = tempfile::tempdir().unwrap();
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("opa/")) {
+        let path = dir.path().join(&artifact.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &artifact.contents).unwrap();
+    }
+    let (code, report, _) = diff_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["compared"], 2);
+    // An old bundle is still deployed: carol was added to payments since.
+    edit(&dir.path().join("opa/idpc/acme/model/data.json"), |text| {
+        text.replacen("\"bob@acme.com\",\n        \"carol@acme.com\"", "\"bob@acme.com\"", 1)
+    });
+    edit(&dir.path().join("opa/.manifest"), |text| {
+        text.replacen("\"revision\": \"", "\"revision\": \"0", 1)
+    });
+    let (code, report, _) = diff_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let drifts: Vec<(String, String)> = report["drifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["object"].as_str().unwrap().to_owned(), d["path"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        drifts,
+        vec![
+            ("OPA bundle data".to_owned(), "teams.payments.members[2]".to_owned()),
+            ("OPA bundle revision".to_owned(), "(the whole object)".to_owned()),
+        ]
+    );
+    let data = report["drifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["object"] == "OPA bundle data")
+        .unwrap();
+    assert_eq!(data["source"]["file"], "teams.kdl");
 }

@@ -19,6 +19,9 @@ mod prometheus;
 mod terraform;
 
 pub use common::{names, promql};
+pub use terraform::{
+    field_variable as terraform_variable_name, module_inputs as terraform_module_inputs,
+};
 
 use idpc_diagnostics::Diagnostic;
 use idpc_ir::Platform;

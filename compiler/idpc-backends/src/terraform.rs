@@ -138,7 +138,45 @@ fn module<'a>(
     for name in MODULE_VARIABLES {
         module.inputs.remove(*name);
     }
+    artifacts.push(inputs_file(platform, kind));
     if diagnostics.is_empty() { Ok((module, artifacts)) } else { Err(diagnostics) }
+}
+
+/// `idpc.tf` of a module: a `terraform_data` resource that keeps the field values the module was
+/// applied with in the state, where `idpc diff` reads them back from `terraform show -json`.
+fn inputs_file(platform: &Platform, kind: &Kind) -> Artifact {
+    let mut text = format!(
+        "# {}\n\n# The field values this module was applied with, kept in the state for `idpc diff`.\nresource \"terraform_data\" \"idpc_inputs\" {{\n  input = {{\n",
+        header_line(platform.file_path(kind.file))
+    );
+    for field in &kind.fields {
+        let variable = variable_name(&kind.name, field);
+        text.push_str(&format!("{variable} = var.{variable}\n"));
+    }
+    text.push_str("}\n}\n");
+    let contents = hcl::format(&text).unwrap_or(text);
+    Artifact { path: format!("terraform/modules/{}/idpc.tf", kind.name), contents }
+}
+
+/// The field values a resource instance is applied with, by module variable: what
+/// `terraform_data.idpc_inputs` records.
+pub fn module_inputs(
+    kind: &Kind,
+    resource: &idpc_ir::ResourceInstance,
+) -> BTreeMap<String, serde_json::Value> {
+    resource
+        .fields
+        .iter()
+        .filter_map(|(name, value)| {
+            let field = kind.fields.iter().find(|f| &f.name == name)?;
+            Some((variable_name(&kind.name, field), context::canonical(&value.value)))
+        })
+        .collect()
+}
+
+/// The module variable of a kind's field: `storage_bytes` for `storage`.
+pub fn field_variable(kind: &Kind, field: &idpc_ir::KindField) -> String {
+    context::variable_name(&kind.name, field)
 }
 
 /// `variable "x"` → `x`.

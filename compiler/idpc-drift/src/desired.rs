@@ -74,6 +74,37 @@ pub fn objects(artifacts: &[Artifact]) -> Vec<Object> {
     objects
 }
 
+/// The inputs every Terraform module is applied with, as `terraform_data.idpc_inputs` records
+/// them in the state.
+pub fn terraform_modules(platform: &idpc_ir::Platform) -> Vec<Object> {
+    platform
+        .deployments
+        .iter()
+        .flat_map(|deployment| {
+            let service = platform.service(deployment.service);
+            let environment = &platform.environment(deployment.environment).name;
+            deployment.resources.iter().filter(|r| !platform.kind(r.kind).terraform.is_empty()).map(
+                move |resource| {
+                    let kind = platform.kind(resource.kind);
+                    let inputs = idpc_backends::terraform_module_inputs(kind, resource);
+                    Object {
+                        key: ObjectKey::TerraformModule {
+                            environment: environment.clone(),
+                            address: format!(
+                                "module.{}",
+                                idpc_backends::names::terraform_module(service, resource)
+                            ),
+                        },
+                        value: Value::Object(inputs.into_iter().collect()),
+                        origin: format!("terraform/{environment}/main.tf"),
+                        managed: true,
+                    }
+                },
+            )
+        })
+        .collect()
+}
+
 /// The documents of a YAML text, as JSON values (empty and comment-only documents skipped).
 pub fn yaml_documents(text: &str) -> Vec<Value> {
     try_yaml_documents(text).unwrap_or_default()

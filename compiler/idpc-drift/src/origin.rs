@@ -106,9 +106,14 @@ pub fn span_of(
                         .resources
                         .iter()
                         .find(|r| idpc_backends::names::terraform_module(service, r) == module)?;
-                    let field = keys.first().map(|k| k.replace('_', "-"));
+                    let kind = platform.kind(resource.kind);
+                    let field = keys.first().and_then(|variable| {
+                        kind.fields
+                            .iter()
+                            .find(|f| idpc_backends::terraform_variable_name(kind, f) == *variable)
+                    });
                     let origin = field
-                        .and_then(|f| resource.fields.iter().find(|(name, _)| *name == f))
+                        .and_then(|f| resource.fields.iter().find(|(name, _)| *name == f.name))
                         .and_then(|(_, value)| value.origin.span);
                     Some(origin.unwrap_or(resource.span))
                 })

@@ -157,3 +157,60 @@ pub(crate) fn prometheus(files: &[(String, Value)]) -> Value {
     }
     json!({ "status": "success", "data": { "groups": groups } })
 }
+
+/// `terraform show -json` after applying a root module: each module's `terraform_data.idpc_inputs`
+/// holds the field values written in the root's `main.tf`, and the root names its environment.
+pub(crate) fn terraform_state(environment: &str, main_tf: &str) -> Value {
+    let mut modules = Vec::new();
+    let mut current: Option<(String, Map<String, Value>)> = None;
+    let mut nested = 0;
+    for line in main_tf.lines() {
+        let line = line.split(" #").next().unwrap_or("").trim();
+        if let Some(name) = line.strip_prefix("module \"").and_then(|l| l.strip_suffix("\" {")) {
+            current = Some((name.to_owned(), Map::new()));
+        } else if line.ends_with('{') {
+            nested += 1;
+        } else if line == "}" && nested > 0 {
+            nested -= 1;
+        } else if nested > 0 {
+            continue;
+        } else if line == "}" {
+            if let Some((name, inputs)) = current.take() {
+                let address = format!("module.{name}");
+                modules.push(json!({
+                    "address": address,
+                    "resources": [{
+                        "address": format!("{address}.terraform_data.idpc_inputs"),
+                        "mode": "managed", "type": "terraform_data", "name": "idpc_inputs",
+                        "provider_name": "terraform.io/builtin/terraform", "schema_version": 0,
+                        "values": { "id": "0e7f0a8c-7b8f-2c9e-5b1e-3f7e2d1c0b9a", "input": inputs.clone(), "output": inputs, "triggers_replace": null },
+                        "sensitive_values": { "input": {}, "output": {} }
+                    }, {
+                        "address": format!("{address}.aws_db_instance.this"), "mode": "managed", "type": "aws_db_instance", "name": "this",
+                        "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 2,
+                        "values": { "arn": "arn:aws:rds:eu-west-1:123456789012:db:x", "status": "available" }, "sensitive_values": {}
+                    }]
+                }));
+            }
+        } else if let Some((variable, value)) = line.split_once(" = ").filter(|_| current.is_some())
+        {
+            let variable = variable.trim();
+            if ["source", "name"].contains(&variable) || value.starts_with("var.") {
+                continue;
+            }
+            let value: Value =
+                serde_json::from_str(value.trim()).unwrap_or_else(|_| json!(value.trim()));
+            if let Some((_, inputs)) = current.as_mut() {
+                inputs.insert(variable.to_owned(), value);
+            }
+        }
+    }
+    json!({
+        "format_version": "1.0",
+        "terraform_version": "1.11.4",
+        "values": {
+            "outputs": { "idpc_environment": { "sensitive": false, "type": "string", "value": environment } },
+            "root_module": { "child_modules": modules }
+        }
+    })
+}

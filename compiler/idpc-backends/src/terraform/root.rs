@@ -64,7 +64,7 @@ pub(crate) fn emit(
     };
     let mut artifacts = vec![
         file("main.tf", main_tf(platform, environment, &instances)),
-        file("outputs.tf", outputs_tf(&instances)),
+        file("outputs.tf", outputs_tf(&environment.name, &instances)),
     ];
     let (versions, conflicts) = versions_tf(&instances);
     diagnostics.extend(conflicts);
@@ -199,8 +199,13 @@ fn main_tf(platform: &Platform, environment: &Environment, instances: &[Instance
     out
 }
 
-fn outputs_tf(instances: &[Instance<'_>]) -> String {
-    let mut out = String::new();
+fn outputs_tf(environment: &str, instances: &[Instance<'_>]) -> String {
+    // The environment names itself in the state, so that `idpc diff` knows which root a
+    // `terraform show -json` export belongs to.
+    let mut out = format!(
+        "output \"idpc_environment\" {{\n  description = \"The idpc environment this root module provisions.\"\n  value = {}\n}}\n\n",
+        quote(environment)
+    );
     for instance in instances {
         let (service, resource) = (instance.service, instance.resource);
         let module = names::terraform_module(service, resource);

@@ -78,8 +78,9 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
             reason: ignore.reason.clone(),
         }
     }));
-    let report =
-        idpc_drift::compare(platform, idpc_drift::desired::objects(&artifacts), live, &rules);
+    let mut desired = idpc_drift::desired::objects(&artifacts);
+    desired.extend(idpc_drift::desired::terraform_modules(platform));
+    let report = idpc_drift::compare(platform, desired, live, &rules);
     match args.format {
         MessageFormat::Json => {
             let _ = writeln!(

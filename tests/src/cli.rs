@@ -291,10 +291,19 @@ fn explain_prints_every_code_and_rejects_unknown_ones() {
 fn warnings_do_not_fail_the_build() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
-        "{GOOD}\nenvironment \"tmp\" from=\"dev\" owner=\"stranger@p.dev\" ttl=\"1d\" created=\"2026-01-01\"\n"
+        "{}\nenvironment \"tmp\" from=\"dev\" owner=\"stranger@p.dev\" ttl=\"1d\" created=\"2026-01-01\"\n",
+        GOOD.replace(
+            "platform \"p\"",
+            "platform \"p\" { policy \"ephemeral-environments\" severity=\"warning\"; }"
+        )
     );
     write(dir.path(), "platform.kdl", &text);
     let (code, _, err) = run_cli(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("W0201") && err.contains("1 warning emitted"), "{err}");
+    assert!(err.contains("P0006") && err.contains("1 warning emitted"), "{err}");
+    let strict = text.replace(" severity=\"warning\"", "");
+    write(dir.path(), "platform.kdl", &strict);
+    let (code, _, err) = run_cli(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("P0006") && err.contains("1 error found"), "{err}");
 }

@@ -5,11 +5,13 @@ use idpc_ir::{Deployment, Layer, Origin, Platform};
 
 use crate::support::compile_texts;
 
-const TEXT: &str = r#"platform "p"
-team "t" { member "a@p.dev" }
+/// The overlay, with the two presets about limits and health checks switched off: the service
+/// has neither, to show built-in defaults. One line per node keeps the line numbers below.
+const TEXT: &str = r#"platform "p" { policy "resource-limits" enabled=#false; policy "health-checks" enabled=#false; }
+team "t" { member "a@p.dev" role="lead"; member "b@p.dev"; }
 environment "dev" tier="development"
 environment "staging" tier="staging"
-environment "prod" tier="production"
+environment "prod" tier="production" { approval required=#true; }
 environment "try-a" from="staging" owner="a@p.dev" ttl="1d" created="2026-11-01"
 environment "try-b" from="staging" owner="a@p.dev" ttl="1d" created="2026-11-01"
 service "web" team="t" {

@@ -22,12 +22,21 @@ pub(crate) fn bless() -> bool {
     bless
 }
 
+/// The day the tests judge waivers and ephemeral environments by, so that they give the same
+/// answers next year: the examples' waivers are in force on it.
+pub(crate) const TODAY: &str = "2026-11-22";
+
+/// How the tests compile: as of [`TODAY`].
+pub(crate) fn options() -> idpc_driver::Options {
+    idpc_driver::Options { today: idpc_ir::Date::parse(TODAY).unwrap() }
+}
+
 /// Compiles a platform directory; panics with rendered diagnostics if it has errors.
 pub(crate) fn compile_dir(dir: &Path) -> Compilation {
     let loaded =
         idpc_driver::load(dir, Some(&dir.join("generated"))).unwrap_or_else(|e| panic!("{e}"));
-    let compilation = idpc_driver::compile(&loaded.files);
-    if compilation.platform.is_none() {
+    let compilation = idpc_driver::compile_with(&loaded.files, options());
+    if compilation.platform.is_none() || idpc_diagnostics::has_errors(&compilation.diagnostics) {
         let text = idpc_diagnostics::render_human(
             &compilation.diagnostics,
             &compilation.sources,
@@ -55,14 +64,18 @@ pub(crate) fn compile_texts(files: &[(&str, &str)]) -> Compilation {
             invalid_utf8_at: None,
         })
         .collect();
-    idpc_driver::compile(&files)
+    idpc_driver::compile_with(&files, options())
 }
 
-/// Runs the command line in-process: (exit code, stdout, stderr).
+/// Runs the command line in-process: (exit code, stdout, stderr). Unless the arguments name a
+/// day with `--today`, the command runs as of [`TODAY`].
 pub(crate) fn run_cli(args: &[&str]) -> (u8, String, String) {
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let argv = std::iter::once("idpc").chain(args.iter().copied()).map(Into::into);
+    let today = format!("--today={TODAY}");
+    let pinned =
+        if args.iter().any(|a| a.starts_with("--today")) { None } else { Some(today.as_str()) };
+    let argv = std::iter::once("idpc").chain(pinned).chain(args.iter().copied()).map(Into::into);
     let code = idpc_cli::run(argv, &mut out, &mut err);
     (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
 }

@@ -21,6 +21,7 @@ mod grafana;
 mod kubernetes;
 mod model;
 mod opa;
+mod policies;
 mod prometheus;
 mod schemas;
 mod support;

@@ -141,7 +141,7 @@ fn backends_do_not_import_each_other() {
 
 #[test]
 fn every_stdlib_file_is_embedded() {
-    let on_disk: BTreeSet<String> = files_with_extension(&["stdlib"], &["kdl", "hbs"])
+    let on_disk: BTreeSet<String> = files_with_extension(&["stdlib"], &["kdl", "hbs", "rego"])
         .iter()
         .map(|p| {
             format!(

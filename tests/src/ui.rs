@@ -42,7 +42,7 @@ pub(crate) fn case_name(case: &Path) -> String {
 pub(crate) fn run_case(case: &Path) -> (String, Vec<Mark>, Vec<Mark>) {
     let loaded =
         idpc_driver::load(case, None).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
-    let compilation = idpc_driver::compile(&loaded.files);
+    let compilation = idpc_driver::compile_with(&loaded.files, crate::support::options());
     let mut diagnostics = compilation.diagnostics.clone();
     if let Some(platform) = &compilation.platform
         && let Err(idpc_driver::EmitError::Diagnostics(more)) =

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use idpc_ir::{Platform, Role};
+use idpc_ir::{PRESETS, Platform, Role};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -79,6 +79,15 @@ struct Data<'a> {
     teams: BTreeMap<&'a str, TeamData<'a>>,
     services: BTreeMap<&'a str, ServiceData<'a>>,
     environments: BTreeMap<&'a str, EnvironmentData<'a>>,
+    /// The preset policies as the platform configures them, for admission to apply the same
+    /// rules as the compiler.
+    policies: BTreeMap<&'static str, PolicyData>,
+}
+
+#[derive(Serialize)]
+struct PolicyData {
+    enabled: bool,
+    tiers: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -95,6 +104,10 @@ struct ServiceData<'a> {
     team: &'a str,
     namespaces: BTreeMap<&'a str, &'a str>,
     secrets: BTreeMap<&'a str, SecretData<'a>>,
+    /// The policies the service is exempt from, and the first day each exemption no longer
+    /// applies.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    waivers: BTreeMap<&'a str, String>,
 }
 
 #[derive(Serialize)]
@@ -160,7 +173,9 @@ fn data(platform: &Platform) -> Data<'_> {
                 entry.readers.dedup();
             }
         }
-        services.insert(service.name.as_str(), ServiceData { team, namespaces, secrets });
+        let waivers =
+            service.waivers.iter().map(|w| (w.policy.as_str(), w.expires.to_string())).collect();
+        services.insert(service.name.as_str(), ServiceData { team, namespaces, secrets, waivers });
     }
     let environments = platform
         .environments
@@ -187,5 +202,13 @@ fn data(platform: &Platform) -> Data<'_> {
         teams,
         services,
         environments,
+        policies: PRESETS
+            .iter()
+            .map(|preset| {
+                let settings = platform.preset_settings(preset);
+                let tiers = settings.tiers.iter().map(|t| t.as_str()).collect();
+                (preset.name, PolicyData { enabled: settings.enabled, tiers })
+            })
+            .collect(),
     }
 }

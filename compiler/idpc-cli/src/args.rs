@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use idpc_ir::Date;
 
 /// idpc compiles a platform description into the artifacts its tools consume.
 #[derive(Debug, Parser)]
@@ -16,6 +17,15 @@ pub(crate) struct Cli {
     /// How to print diagnostics: `human` text or `json` lines on standard output.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human, global = true)]
     pub(crate) message_format: MessageFormat,
+    /// The date waivers and ephemeral environments are judged by (YYYY-MM-DD) [default: the
+    /// `IDPC_TODAY` environment variable, else the system's date in UTC].
+    #[arg(long, value_name = "DATE", value_parser = parse_date, global = true)]
+    pub(crate) today: Option<Date>,
+}
+
+/// A `YYYY-MM-DD` date on the command line.
+pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text)
 }
 
 #[derive(Debug, Subcommand)]
@@ -28,6 +38,8 @@ pub(crate) enum Command {
     Diff(DiffArgs),
     /// Explain a diagnostic code, or list every code.
     Explain(ExplainArgs),
+    /// Show where a service's value in an environment comes from and what it overrode.
+    Why(WhyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -35,6 +47,9 @@ pub(crate) struct CheckArgs {
     /// The directory of the description (or a single .kdl file).
     #[arg(default_value = ".")]
     pub(crate) path: PathBuf,
+    /// Also list the policy waivers in force: service, policy, owner, expiry, reason.
+    #[arg(long)]
+    pub(crate) waivers: bool,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +94,25 @@ pub(crate) struct DiffArgs {
     /// Also list the differences that normalisation rules suppressed, with the rule.
     #[arg(long)]
     pub(crate) show_suppressed: bool,
+}
+
+/// Exit codes of `why`: 0 shown, 1 errors in the description, 2 no such service, environment or
+/// field.
+#[derive(Debug, Args)]
+pub(crate) struct WhyArgs {
+    /// The service.
+    pub(crate) service: String,
+    /// The environment.
+    pub(crate) environment: String,
+    /// A field such as `replicas`, `limits.memory`, `env.LOG_LEVEL` or `resource.db.storage`, or
+    /// a prefix such as `resource.db` [default: every field].
+    pub(crate) field: Option<String>,
+    /// The directory of the description (or a single .kdl file).
+    #[arg(long, default_value = ".")]
+    pub(crate) dir: PathBuf,
+    /// `human` text, or one `json` document for editors and bots.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
 }
 
 #[derive(Debug, Args)]

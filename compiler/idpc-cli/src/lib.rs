@@ -51,12 +51,26 @@ pub fn run_with_color(
             return EXIT_OK;
         }
     };
-    let ctx = report::Ctx { color: cli.color.enabled(color), format: cli.message_format };
+    let today = match cli.today {
+        Some(date) => date,
+        None => match std::env::var("IDPC_TODAY") {
+            Ok(text) => match args::parse_date(&text) {
+                Ok(date) => date,
+                Err(error) => {
+                    let _ = writeln!(err, "error: IDPC_TODAY: {error}");
+                    return EXIT_TROUBLE;
+                }
+            },
+            Err(_) => idpc_driver::today(),
+        },
+    };
+    let ctx = report::Ctx { color: cli.color.enabled(color), format: cli.message_format, today };
     let result = match cli.command {
         args::Command::Check(a) => commands::check::run(&a, &ctx, out, err),
         args::Command::Build(a) => commands::build::run(&a, &ctx, out, err),
         args::Command::Diff(a) => commands::diff::run(&a, &ctx, out, err),
         args::Command::Explain(a) => commands::explain::run(&a, out, err),
+        args::Command::Why(a) => commands::why::run(&a, &ctx, out, err),
     };
     let _ = out.flush();
     let _ = err.flush();

@@ -4,12 +4,23 @@ use std::io::Write;
 
 use idpc_diagnostics::{Diagnostic, RenderOptions, Severity, Sources, render_human, render_json};
 
+use idpc_ir::Date;
+
 use crate::args::MessageFormat;
 
 /// How this run prints.
 pub(crate) struct Ctx {
     pub(crate) color: bool,
     pub(crate) format: MessageFormat,
+    /// What waivers and ephemeral environments are judged by.
+    pub(crate) today: Date,
+}
+
+impl Ctx {
+    /// How commands compile.
+    pub(crate) fn options(&self) -> idpc_driver::Options {
+        idpc_driver::Options { today: self.today }
+    }
 }
 
 /// Prints diagnostics (text to `err`, JSON lines to `out`) and a summary line.

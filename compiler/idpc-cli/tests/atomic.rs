@@ -18,6 +18,7 @@ const SERVICES: usize = 800;
 fn build(estate: &Path, out: &Path) -> Duration {
     let start = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_idpc"))
+        .env("IDPC_TODAY", "2026-11-22")
         .args(["build", estate.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .stderr(Stdio::null())
         .status()
@@ -60,6 +61,7 @@ fn a_killed_build_leaves_the_previous_tree_intact() {
     for k in 1..=kills {
         std::fs::write(&platform, &changed).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_idpc"))
+            .env("IDPC_TODAY", "2026-11-22")
             .args(["build", estate.to_str().unwrap(), "--out", out.to_str().unwrap()])
             .stderr(Stdio::null())
             .spawn()

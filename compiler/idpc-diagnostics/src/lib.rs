@@ -13,7 +13,7 @@ mod suggest;
 
 pub use code::{Code, CodeInfo, Phase};
 pub use diagnostic::{Diagnostic, Label, Severity, has_errors, sort_and_dedup};
-pub use render::{RenderOptions, render_human, render_json};
+pub use render::{RenderOptions, render_human, render_json, render_note};
 pub use sources::{LineCol, SourceFile, Sources};
 pub use span::{FileId, Span};
 pub use suggest::{did_you_mean, similar_names};

@@ -46,6 +46,49 @@ pub fn render_human(
     out
 }
 
+/// Renders a note that is not a problem, such as where a value comes from: `title`, the source
+/// under `labels` (the first is the primary one; each of the others follows as a note of its own,
+/// in order) and an optional help line.
+pub fn render_note(
+    title: &str,
+    labels: &[Label],
+    help: Option<&str>,
+    sources: &Sources,
+    options: RenderOptions,
+) -> String {
+    let theme =
+        if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut views = vec![MietteView {
+        code: String::new(),
+        message: title.to_owned(),
+        severity: miette::Severity::Advice,
+        source: None,
+        labels: Vec::new(),
+        help: help.map(str::to_owned),
+        related: Vec::new(),
+    }];
+    if let Some((primary, rest)) = labels.split_first() {
+        views[0].source = sources.get(primary.span.file).map(|f| named_source(&f.path, &f.text));
+        views[0].labels.push(labeled_span(primary, true));
+        for label in rest {
+            let mut view = MietteView::note(label, sources);
+            view.labels = vec![labeled_span(&Label::new(label.span, ""), true)];
+            views.push(view);
+        }
+    }
+    let mut out = String::new();
+    for view in &views {
+        if handler.render_report(&mut out, view).is_err() {
+            out.push_str(&format!("{}\n", view.message));
+        }
+    }
+    out
+}
+
 /// Renders diagnostics as JSON lines: one object per diagnostic, with 1-based lines and columns.
 pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     let mut out = String::new();
@@ -149,18 +192,23 @@ impl MietteView {
             if label.span.file == file {
                 view.labels.push(labeled_span(label, false));
             } else {
-                view.related.push(MietteView {
-                    code: String::new(),
-                    message: label.message.clone(),
-                    severity: miette::Severity::Advice,
-                    source: sources.get(label.span.file).map(|f| named_source(&f.path, &f.text)),
-                    labels: vec![labeled_span(label, true)],
-                    help: None,
-                    related: Vec::new(),
-                });
+                view.related.push(MietteView::note(label, sources));
             }
         }
         view
+    }
+
+    /// A label drawn as a note of its own, with its file.
+    fn note(label: &Label, sources: &Sources) -> MietteView {
+        MietteView {
+            code: String::new(),
+            message: label.message.clone(),
+            severity: miette::Severity::Advice,
+            source: sources.get(label.span.file).map(|f| named_source(&f.path, &f.text)),
+            labels: vec![labeled_span(label, true)],
+            help: None,
+            related: Vec::new(),
+        }
     }
 }
 

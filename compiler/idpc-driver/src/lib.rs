@@ -10,11 +10,13 @@ pub mod live;
 mod pipeline;
 pub mod stdlib;
 pub mod synth;
+pub mod why;
 mod workspace;
 mod write;
 
 pub use idpc_backends::{Artifact, Family};
-pub use pipeline::{Compilation, EmitError, Timings, compile, emit};
+pub use idpc_policy::ActiveWaiver;
+pub use pipeline::{Compilation, EmitError, Options, Timings, compile, compile_with, emit, today};
 pub use workspace::{LoadError, Loaded, SourceText, load};
 pub use write::{TreeDifference, WriteReport, check_tree, read_tree, write_tree};
 

@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use idpc_backends::{Artifact, Family};
 use idpc_diagnostics::{Diagnostic, FileId, Sources, sort_and_dedup};
+use idpc_ir::Date;
 use idpc_ir::Platform;
+use idpc_policy::PolicySource;
 use idpc_sema::TemplateSource;
 use idpc_syntax::Parse;
 use rayon::prelude::*;
@@ -33,6 +35,8 @@ pub struct Compilation {
     pub diagnostics: Vec<Diagnostic>,
     /// The resolved platform, if the description has no errors.
     pub platform: Option<Platform>,
+    /// The policy waivers in force.
+    pub waivers: Vec<idpc_policy::ActiveWaiver>,
     /// Time spent per phase.
     pub timings: Timings,
 }
@@ -53,8 +57,35 @@ fn parse_pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
-/// Compiles the files of a platform together with the standard library.
+/// How to compile.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The day waivers are judged on.
+    pub today: Date,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { today: today() }
+    }
+}
+
+/// Today's date (UTC) by the system clock.
+pub fn today() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date::from_days_since_epoch(i64::try_from(seconds / 86_400).unwrap_or(0))
+}
+
+/// Compiles the files of a platform together with the standard library, judging waivers as of
+/// today.
 pub fn compile(files: &[SourceText]) -> Compilation {
+    compile_with(files, Options::default())
+}
+
+/// Compiles the files of a platform together with the standard library.
+pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     for (path, text) in stdlib::FILES {
@@ -73,7 +104,7 @@ pub fn compile(files: &[SourceText]) -> Compilation {
     // follow-up errors.
     let ids: Vec<(FileId, &str)> = sources
         .iter()
-        .filter(|(id, f)| !unreadable.contains(id) && !is_template(&f.path))
+        .filter(|(id, f)| !unreadable.contains(id) && is_description(&f.path))
         .map(|(id, f)| (id, &*f.text))
         .collect();
     let templates: Vec<TemplateSource> = sources
@@ -99,6 +130,26 @@ pub fn compile(files: &[SourceText]) -> Compilation {
     let paths: Vec<String> = sources.iter().map(|(_, f)| f.path.clone()).collect();
     let analysis = idpc_sema::analyze(&trees, &templates, &paths, complete);
     diagnostics.extend(analysis.diagnostics);
+    let mut waivers = Vec::new();
+    if let Some(platform) =
+        analysis.platform.as_ref().filter(|_| !idpc_diagnostics::has_errors(&diagnostics))
+    {
+        let policies = |stdlib: bool| -> Vec<PolicySource> {
+            sources
+                .iter()
+                .filter(|(_, f)| is_policy(&f.path) && crate::stdlib::is_stdlib(&f.path) == stdlib)
+                .map(|(file, f)| PolicySource {
+                    file,
+                    path: f.path.clone(),
+                    text: f.text.to_string(),
+                })
+                .collect()
+        };
+        let outcome =
+            idpc_policy::check(platform, &policies(true), &policies(false), options.today);
+        diagnostics.extend(outcome.diagnostics);
+        waivers = outcome.waivers;
+    }
     sort_and_dedup(&mut diagnostics);
     let platform =
         if idpc_diagnostics::has_errors(&diagnostics) { None } else { analysis.platform };
@@ -106,6 +157,7 @@ pub fn compile(files: &[SourceText]) -> Compilation {
         sources,
         diagnostics,
         platform,
+        waivers,
         timings: Timings { parse, analyze: start.elapsed(), emit: Duration::ZERO },
     }
 }
@@ -113,6 +165,16 @@ pub fn compile(files: &[SourceText]) -> Compilation {
 /// Whether a source file is a template rather than a description.
 fn is_template(path: &str) -> bool {
     path.ends_with(".hbs")
+}
+
+/// Whether a source file is a policy.
+fn is_policy(path: &str) -> bool {
+    path.ends_with(".rego")
+}
+
+/// Whether a source file is part of the description itself.
+fn is_description(path: &str) -> bool {
+    !is_template(path) && !is_policy(path)
 }
 
 /// Why the backends produced nothing.

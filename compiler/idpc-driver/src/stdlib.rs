@@ -8,7 +8,7 @@ macro_rules! file {
 }
 
 /// The stdlib files: virtual path and text. Kinds are `kinds/<kind>.kdl`, their Terraform
-/// templates `kinds/<kind>/<file>.hbs`.
+/// templates `kinds/<kind>/<file>.hbs`; the preset policies are `policies/<preset>.rego`.
 pub const FILES: &[(&str, &str)] = &[
     file!("kinds/bucket.kdl"),
     file!("kinds/bucket/main.tf.hbs"),
@@ -36,6 +36,13 @@ pub const FILES: &[(&str, &str)] = &[
     file!("kinds/redis/outputs.tf.hbs"),
     file!("kinds/redis/variables.tf.hbs"),
     file!("kinds/redis/versions.tf.hbs"),
+    file!("policies/critical-services.rego"),
+    file!("policies/ephemeral-environments.rego"),
+    file!("policies/health-checks.rego"),
+    file!("policies/mutable-image-tags.rego"),
+    file!("policies/production-approval.rego"),
+    file!("policies/resource-limits.rego"),
+    file!("policies/secrets-by-reference.rego"),
 ];
 
 /// Whether a display path names a stdlib file.

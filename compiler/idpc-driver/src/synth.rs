@@ -2,7 +2,7 @@
 //!
 //! N services `svc-00001`… owned by ceil(N/10) teams `team-0001`…, each depending on up to two
 //! lower-numbered services; environments dev, staging and prod with 1/2/3 replicas, 100m/250m/500m
-//! CPU and 128Mi/256Mi/512Mi memory; a canary of 10% for 5m, 50% for 10m, then 100%; a `/health`
+//! CPU and 128Mi/256Mi/512Mi memory (limited to 1Gi); a canary of 10% for 5m, 50% for 10m, then 100%; a `/health`
 //! check; an availability SLO of 99.9% over 30 days; and a postgres on every third service.
 //! One file per service, as a large organisation would keep them.
 
@@ -75,7 +75,7 @@ fn service(index: usize) -> String {
     let _ = writeln!(out, "service \"svc-{index:05}\" team=\"team-{team:04}\" {{");
     let _ = writeln!(out, "    image \"svc-{index:05}:1.0.{index}\"");
     out.push_str(
-        "    port \"http\" 8080\n    replicas 1\n    requests cpu=\"100m\" memory=\"128Mi\"\n",
+        "    port \"http\" 8080\n    replicas 1\n    requests cpu=\"100m\" memory=\"128Mi\"\n    limits memory=\"1Gi\"\n",
     );
     let dependencies = dependencies(index);
     if !dependencies.is_empty() {

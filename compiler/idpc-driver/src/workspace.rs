@@ -77,7 +77,10 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
                 LoadError::Io(e.path().map(Path::to_path_buf).unwrap_or_default(), e.into())
             })?;
             if entry.file_type().is_file()
-                && entry.path().extension().is_some_and(|ext| ext == "kdl" || ext == "hbs")
+                && entry
+                    .path()
+                    .extension()
+                    .is_some_and(|ext| ext == "kdl" || ext == "hbs" || ext == "rego")
             {
                 paths.push(entry.into_path());
             }

@@ -10,10 +10,12 @@
 
 mod ids;
 mod platform;
+mod policy;
 mod sourced;
 mod values;
 
 pub use ids::{EnvId, KindId, ServiceId, SystemId, TeamId};
 pub use platform::*;
+pub use policy::{PRESETS, PolicyConfig, Preset, PresetSettings, Waiver};
 pub use sourced::{Layer, Origin, Sourced};
 pub use values::*;

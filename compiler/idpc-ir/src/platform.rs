@@ -4,6 +4,7 @@ use idpc_diagnostics::{FileId, Span};
 use serde::Serialize;
 
 use crate::ids::{EnvId, KindId, ServiceId, SystemId, TeamId};
+use crate::policy::{PolicyConfig, Waiver};
 use crate::sourced::Sourced;
 use crate::values::{
     Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, Percent, SecretRef, Url,
@@ -27,6 +28,8 @@ pub struct Platform {
     pub max_ephemeral_ttl: Duration,
     /// Differences `idpc diff` does not report, as the platform declares them.
     pub drift_ignores: Vec<DriftIgnore>,
+    /// How the platform configures the preset policies.
+    pub policies: Vec<PolicyConfig>,
     /// Teams, sorted by name.
     pub teams: Vec<Team>,
     /// Environments, in tier order (development, staging, production), then by name.
@@ -187,6 +190,10 @@ pub struct Ephemeral {
     pub ttl: Duration,
     /// When it was created.
     pub created: Date,
+    /// Where the owner is written.
+    pub owner_span: Span,
+    /// Where the TTL is written.
+    pub ttl_span: Span,
 }
 
 impl Ephemeral {
@@ -300,6 +307,10 @@ pub struct Service {
     pub slos: Vec<Slo>,
     /// Where its runbook lives.
     pub runbook: Option<Url>,
+    /// Where its criticality is declared.
+    pub criticality_span: Option<Span>,
+    /// Policies it is exempt from, for a while.
+    pub waivers: Vec<Waiver>,
     /// The file that declares it.
     pub file: FileId,
     /// The declaration's name.

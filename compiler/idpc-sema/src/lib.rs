@@ -13,6 +13,7 @@ mod lower;
 mod overlay;
 pub mod schema;
 mod services;
+mod settings;
 mod shape;
 mod typeck;
 

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span};
 use idpc_ir::{
-    Approval, DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, FieldPattern,
-    FieldValue, Member, Observability, Platform, Role, System, Team, TeamId, Tier, Url,
+    Approval, DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, FieldValue, Member,
+    Observability, Platform, PolicyConfig, Role, System, Team, TeamId, Tier, Url,
 };
 
 use crate::collect::{Collected, Decl};
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::shape::Checked;
-use crate::{graph, kinds, overlay, services};
+use crate::{graph, kinds, overlay, services, settings};
 
 /// The default longest life of an ephemeral environment.
 const DEFAULT_MAX_TTL: Duration = Duration::from_days(14);
@@ -35,8 +35,7 @@ pub(crate) fn lower(
     let settings = collected.platform.map(|decl| lower_platform(decl.node, diagnostics));
     let max_ttl = settings.as_ref().map_or(DEFAULT_MAX_TTL, |s| s.max_ttl);
     let teams = lower_teams(&collected.teams, diagnostics);
-    let (environments, env_ids) =
-        lower_environments(&collected.environments, &teams, max_ttl, diagnostics);
+    let (environments, env_ids) = lower_environments(&collected.environments, diagnostics);
     let systems = lower_systems(&collected.systems, &collected.teams, diagnostics);
     let kinds = kinds::lower_kinds(&collected.kinds, templates, paths, diagnostics);
     let names = services::Names { collected, env_ids: &env_ids, kinds: &kinds };
@@ -68,6 +67,7 @@ pub(crate) fn lower(
         observability: settings.observability,
         max_ephemeral_ttl: max_ttl,
         drift_ignores: settings.drift_ignores,
+        policies: settings.policies,
         teams,
         environments,
         systems,
@@ -87,6 +87,7 @@ struct Settings {
     observability: Observability,
     max_ttl: Duration,
     drift_ignores: Vec<DriftIgnore>,
+    policies: Vec<PolicyConfig>,
 }
 
 fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
@@ -125,37 +126,9 @@ fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Sett
             .child_value("max-ephemeral-ttl")
             .and_then(|t| t.value.as_duration())
             .unwrap_or(DEFAULT_MAX_TTL),
-        drift_ignores: drift_ignores(node, diagnostics),
+        drift_ignores: settings::drift_ignores(node, diagnostics),
+        policies: settings::policies(node, diagnostics),
     }
-}
-
-fn drift_ignores(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<DriftIgnore> {
-    let ignores = node.child("drift").into_iter().flat_map(|d| d.children_named("ignore"));
-    ignores
-        .filter_map(|ignore| {
-            let (text, span) = ignore.str_arg(0)?;
-            let path = FieldPattern::parse(text)
-                .map_err(|reason| {
-                    diagnostics.push(Diagnostic::new(
-                        Code::MalformedValue,
-                        "the path of `ignore` is not a field path pattern",
-                        span,
-                        reason,
-                    ))
-                })
-                .ok()?;
-            Some(DriftIgnore {
-                path,
-                kind: ignore.prop("kind").and_then(|t| t.value.as_str()).map(str::to_owned),
-                reason: ignore
-                    .prop("reason")
-                    .and_then(|t| t.value.as_str())
-                    .unwrap_or_default()
-                    .to_owned(),
-                span,
-            })
-        })
-        .collect()
 }
 
 fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Team> {
@@ -212,8 +185,6 @@ fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Tea
 /// by name. Returns them with a map from name to id.
 fn lower_environments(
     decls: &[Decl<'_>],
-    teams: &[Team],
-    max_ttl: Duration,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<Environment>, BTreeMap<String, EnvId>) {
     let tier_of = |decl: &Decl<'_>| {
@@ -243,8 +214,6 @@ fn lower_environments(
         .enumerate()
         .map(|(id, (_, _, name, _))| ((*name).to_owned(), EnvId::from_index(id)))
         .collect();
-    let members: Vec<&Email> =
-        teams.iter().flat_map(|t| t.members.iter().map(|m| &m.email)).collect();
     let mut environments = Vec::with_capacity(order.len());
     for &(_, tier, _, index) in &order {
         let decl = &decls[index];
@@ -300,16 +269,9 @@ fn lower_environments(
                 }
             }
             Some((base_name, base_span)) => {
-                if let Some(base) = lower_ephemeral(
-                    decl,
-                    &base_name,
-                    base_span,
-                    decls,
-                    &ids,
-                    max_ttl,
-                    &members,
-                    diagnostics,
-                ) {
+                if let Some(base) =
+                    lower_ephemeral(decl, &base_name, base_span, decls, &ids, diagnostics)
+                {
                     let base_decl = &decls[base.1];
                     if environment.clusters.is_empty() {
                         environment.clusters = base_decl
@@ -345,18 +307,12 @@ fn lower_environments(
     (environments, ids)
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the pieces are the environment and its context"
-)]
 fn lower_ephemeral(
     decl: &Decl<'_>,
     base_name: &str,
     base_span: Span,
     decls: &[Decl<'_>],
     ids: &BTreeMap<String, EnvId>,
-    max_ttl: Duration,
-    members: &[&Email],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(Option<Ephemeral>, usize)> {
     let node = decl.node;
@@ -420,39 +376,13 @@ fn lower_ephemeral(
     let owner = get("owner").map(|t| (t.value.clone(), t.span));
     let ttl = get("ttl").map(|t| (t.value.clone(), t.span));
     let created = get("created").map(|t| t.value.clone());
-    if let Some((FieldValue::Duration(ttl), span)) = &ttl
-        && *ttl > max_ttl
-    {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::InvalidEphemeral,
-                format!("ttl {ttl} is longer than the platform allows ({max_ttl})"),
-                *span,
-                format!("at most {max_ttl}"),
-            )
-            .with_help("shorten the ttl, or raise `max-ephemeral-ttl` in the platform"),
-        );
-    }
-    if let Some((FieldValue::Email(owner), span)) = &owner
-        && !members.contains(&owner)
-    {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::OwnerNotMember,
-                format!("owner `{owner}` is not a member of any team"),
-                *span,
-                "not a member",
-            )
-            .with_help("add them to a team so that alerts and approvals reach them"),
-        );
-    }
     let ephemeral = match (owner, ttl, created, ids.get(base_name)) {
         (
-            Some((FieldValue::Email(owner), _)),
-            Some((FieldValue::Duration(ttl), _)),
+            Some((FieldValue::Email(owner), owner_span)),
+            Some((FieldValue::Duration(ttl), ttl_span)),
             Some(FieldValue::Date(created)),
             Some(from),
-        ) => Some(Ephemeral { from: *from, owner, ttl, created }),
+        ) => Some(Ephemeral { from: *from, owner, ttl, created, owner_span, ttl_span }),
         _ => None,
     };
     Some((ephemeral, base_index))

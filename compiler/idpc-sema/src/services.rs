@@ -151,6 +151,8 @@ pub(crate) fn lower_services<'a>(
                 FieldValue::Url(url) => Some(url.clone()),
                 _ => None,
             }),
+            criticality_span: node.child_value("criticality").map(|t| t.span),
+            waivers: lower_waivers(node),
             file: decl.file,
             span: decl.name_span,
         });
@@ -556,4 +558,26 @@ fn lower_resource(
     let context = format!("kind `{}`", kind_decl.name);
     let fields = check_field_nodes(node.node.children(), &kind_decl.fields, &context, diagnostics);
     Some(ResourceDecl { name: name.to_owned(), kind, fields, span })
+}
+
+fn lower_waivers(node: &Checked<'_>) -> Vec<idpc_ir::Waiver> {
+    node.children_named("waive")
+        .filter_map(|waive| {
+            let (policy, span) = waive.str_arg(0)?;
+            let expires = waive.prop("expires")?;
+            let (FieldValue::Email(owner), FieldValue::Date(date)) =
+                (&waive.prop("owner")?.value, &expires.value)
+            else {
+                return None;
+            };
+            Some(idpc_ir::Waiver {
+                policy: policy.to_owned(),
+                reason: waive.prop("reason")?.value.as_str()?.to_owned(),
+                owner: owner.clone(),
+                expires: *date,
+                span,
+                expires_span: expires.span,
+            })
+        })
+        .collect()
 }

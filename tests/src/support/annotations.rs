@@ -8,7 +8,8 @@
 //! //                 ^^^^^^^^^ E0202
 //! ```
 //!
-//! `//~ E0002` expects a diagnostic that points nowhere (a problem of the whole platform).
+//! `//~ E0002` expects a diagnostic that points nowhere (a problem of the whole platform). In a
+//! Rego file, whose comments start with `#`, the caret line starts with `#` instead.
 
 use idpc_diagnostics::{Diagnostic, Sources};
 
@@ -54,7 +55,7 @@ pub(crate) fn expected(file: &str, text: &str) -> Vec<Mark> {
             }
             continue;
         }
-        if let Some(after) = trimmed.strip_prefix("//")
+        if let Some(after) = trimmed.strip_prefix("//").or_else(|| trimmed.strip_prefix('#'))
             && after.trim_start().starts_with('^')
         {
             let chars: Vec<char> = line.chars().collect();

@@ -7,10 +7,18 @@ import data.__PACKAGE__.deploy
 platform := {
 	"registry": "registry.example.com/shop",
 	"teams": {"shop": {"members": ["ann@example.com", "bo@example.com", "cy@example.com"], "leads": ["ann@example.com"]}},
-	"services": {"cart": {"team": "shop", "secrets": {}}},
+	"services": {
+		"cart": {"team": "shop", "secrets": {}},
+		"legacy": {"team": "shop", "secrets": {}, "waivers": {"mutable-image-tags": "2099-01-01", "resource-limits": "2000-01-01"}},
+	},
 	"environments": {
 		"dev": {"tier": "development", "approval": {"required": false, "approvers": 1}},
+		"staging": {"tier": "staging", "approval": {"required": false, "approvers": 1}},
 		"prod": {"tier": "production", "approval": {"required": true, "approvers": 2}},
+	},
+	"policies": {
+		"mutable-image-tags": {"enabled": true, "tiers": ["production"]},
+		"resource-limits": {"enabled": true, "tiers": ["staging", "production"]},
 	},
 }
 
@@ -20,12 +28,19 @@ workload(image) := {"spec": {"template": {"spec": {"containers": [{
 	"resources": {"limits": {"memory": "256Mi"}},
 }]}}}}
 
-admit(environment, image, approvals) if {
+admit(environment, image, approvals) if admit_service("cart", environment, image, approvals)
+
+admit_service(service, environment, image, approvals) if {
 	deploy.allow with input as {
-		"environment": environment, "service": "cart", "author": "bo@example.com",
+		"environment": environment, "service": service, "author": "bo@example.com",
 		"object": workload(image), "approvals": approvals,
 	}
 		with data.__PACKAGE__.model as platform
+}
+
+without_limits(service, environment) := {
+	"environment": environment, "service": service, "author": "bo@example.com", "approvals": [],
+	"object": {"spec": {"template": {"spec": {"containers": [{"name": "cart", "image": "registry.example.com/shop/cart:1.0.0", "resources": {}}]}}}},
 }
 
 test_pinned_image_with_approvals_is_admitted if admit("prod", "registry.example.com/shop/cart:1.4.2", ["ann@example.com", "cy@example.com"])
@@ -44,10 +59,25 @@ test_the_author_does_not_approve_their_own_change if not admit("prod", "registry
 
 test_strangers_do_not_count if not admit("prod", "registry.example.com/shop/cart:1.4.2", ["ann@example.com", "eve@example.com"])
 
-test_memory_limits_are_required if {
-	not deploy.allow with input as {
-		"environment": "dev", "service": "cart", "author": "bo@example.com", "approvals": [],
-		"object": {"spec": {"template": {"spec": {"containers": [{"name": "cart", "image": "registry.example.com/shop/cart:1.0.0", "resources": {}}]}}}},
+test_memory_limits_are_required_in_the_configured_tiers if {
+	not deploy.allow with input as without_limits("cart", "staging") with data.__PACKAGE__.model as platform
+}
+
+test_memory_limits_are_not_required_outside_the_configured_tiers if {
+	deploy.allow with input as without_limits("cart", "dev") with data.__PACKAGE__.model as platform
+}
+
+test_a_waiver_in_force_admits_a_mutable_tag if admit_service("legacy", "prod", "registry.example.com/shop/legacy:latest", ["ann@example.com", "cy@example.com"])
+
+test_an_expired_waiver_admits_nothing if {
+	not deploy.allow with input as without_limits("legacy", "staging") with data.__PACKAGE__.model as platform
+}
+
+test_a_policy_switched_off_is_not_applied if {
+	off := object.union(platform, {"policies": {"mutable-image-tags": {"enabled": false, "tiers": ["production"]}}})
+	deploy.allow with input as {
+		"environment": "prod", "service": "cart", "author": "bo@example.com",
+		"object": workload("registry.example.com/shop/cart:latest"), "approvals": ["ann@example.com", "cy@example.com"],
 	}
-		with data.__PACKAGE__.model as platform
+		with data.__PACKAGE__.model as off
 }

@@ -29,7 +29,7 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
         }
     };
     let read = start.elapsed();
-    let compilation = idpc_driver::compile(&loaded.files);
+    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
     let Some(platform) =
         compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))

@@ -4,7 +4,10 @@ use std::io::Write;
 
 use idpc_diagnostics::has_errors;
 
-use crate::args::CheckArgs;
+use idpc_driver::Compilation;
+use serde_json::json;
+
+use crate::args::{CheckArgs, MessageFormat};
 use crate::report::{self, Ctx};
 use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
@@ -16,8 +19,11 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
             return EXIT_TROUBLE;
         }
     };
-    let compilation = idpc_driver::compile(&loaded.files);
+    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
+    if args.waivers {
+        waivers(ctx, &compilation, out);
+    }
     if has_errors(&compilation.diagnostics) {
         return EXIT_ERRORS;
     }
@@ -33,4 +39,67 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
         );
     }
     EXIT_OK
+}
+
+/// Lists the waivers in force, soonest expiry first: a table, or one JSON object per line.
+fn waivers(ctx: &Ctx, compilation: &Compilation, out: &mut dyn Write) {
+    let mut waivers: Vec<_> = compilation.waivers.iter().collect();
+    waivers.sort_by(|a, b| {
+        (a.expires, &a.service, &a.policy).cmp(&(b.expires, &b.service, &b.policy))
+    });
+    let place = |span: idpc_diagnostics::Span| {
+        let at = compilation.sources.line_col(span.file, span.start);
+        format!("{}:{}", compilation.sources.path(span.file), at.line)
+    };
+    if ctx.format == MessageFormat::Json {
+        for w in waivers {
+            let line = json!({
+                "waiver": {
+                    "service": w.service,
+                    "policy": w.policy,
+                    "owner": w.owner,
+                    "expires": w.expires.to_string(),
+                    "days_left": w.expires.days_since_epoch() - ctx.today.days_since_epoch(),
+                    "reason": w.reason,
+                    "suppressed": w.suppressed,
+                    "at": place(w.span),
+                }
+            });
+            let _ = writeln!(out, "{line}");
+        }
+        return;
+    }
+    if waivers.is_empty() {
+        let _ = writeln!(out, "no waivers in force");
+        return;
+    }
+    let rows: Vec<[String; 6]> = waivers
+        .iter()
+        .map(|w| {
+            let days = w.expires.days_since_epoch() - ctx.today.days_since_epoch();
+            [
+                w.service.clone(),
+                w.policy.clone(),
+                w.owner.clone(),
+                format!("{} ({days} days)", w.expires),
+                format!("{} set aside", w.suppressed),
+                place(w.span),
+            ]
+        })
+        .collect();
+    let header = ["SERVICE", "POLICY", "OWNER", "EXPIRES", "VIOLATIONS", "DECLARED"];
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| rows.iter().map(|r| r[i].len()).chain([header[i].len()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: &[&str]| {
+        let text: Vec<String> =
+            cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        text.join("  ").trim_end().to_owned()
+    };
+    let _ = writeln!(out, "{}", line(&header));
+    for (row, w) in rows.iter().zip(&waivers) {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", line(&cells));
+        let _ = writeln!(out, "    reason: {}", w.reason);
+    }
 }

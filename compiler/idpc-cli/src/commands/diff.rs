@@ -24,7 +24,7 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
             return EXIT_TROUBLE;
         }
     };
-    let compilation = idpc_driver::compile(&loaded.files);
+    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     let Some(platform) =
         compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
     else {

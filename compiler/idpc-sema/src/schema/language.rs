@@ -149,6 +149,38 @@ const DRIFT: NodeSchema = NodeSchema {
     ..LEAF
 };
 
+const POLICY: NodeSchema = NodeSchema {
+    name: "policy",
+    doc: "Configures a preset policy, or switches it off.",
+    args: &[arg("PRESET", Ty::Name)],
+    props: &[
+        prop("enabled", Ty::Bool, "Whether the policy runs (default #true)."),
+        prop(
+            "severity",
+            Ty::Enum(&["error", "warning"]),
+            "Whether a violation fails the build (`error`, the default) or only warns.",
+        ),
+        prop(
+            "tiers",
+            Ty::String,
+            "The tiers the policy applies to, separated by spaces, such as \"staging production\".",
+        ),
+        prop(
+            "max-ttl",
+            Ty::Duration,
+            "For `ephemeral-environments`: the longest TTL allowed (default: the platform's `max-ephemeral-ttl`).",
+        ),
+        prop(
+            "providers",
+            Ty::String,
+            "For `secrets-by-reference`: the secrets managers allowed, separated by spaces.",
+        ),
+    ],
+    repeatable: true,
+    example: "policy \"mutable-image-tags\" tiers=\"staging production\"",
+    ..LEAF
+};
+
 /// `platform`.
 pub const PLATFORM: NodeSchema = NodeSchema {
     name: "platform",
@@ -179,6 +211,7 @@ pub const PLATFORM: NodeSchema = NodeSchema {
         },
         OBSERVABILITY,
         DRIFT,
+        POLICY,
     ]),
     required: true,
     example: "platform \"acme\" { registry \"ghcr.io/acme\" }",

@@ -295,6 +295,19 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
             example: "runbook \"https://runbooks.acme.internal/payments-api\"",
             ..LEAF
         },
+        NodeSchema {
+            name: "waive",
+            doc: "Exempts the service from a policy until a date, with a reason and an owner. An expired waiver is an error.",
+            args: &[arg("POLICY", Ty::Name)],
+            props: &[
+                required("reason", Ty::String, "Why the service is exempt."),
+                required("owner", Ty::Email, "Who answers for the exemption."),
+                required("expires", Ty::Date, "The first day the waiver no longer applies."),
+            ],
+            repeatable: true,
+            example: "waive \"mutable-image-tags\" reason=\"the vendor image has no versions\" owner=\"alice@acme.com\" expires=\"2027-03-31\"",
+            ..LEAF
+        },
         OVERRIDE,
     ]),
     repeatable: true,

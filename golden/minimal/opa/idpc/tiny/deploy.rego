@@ -12,9 +12,12 @@ import rego.v1
 #   author:      who made the change
 #   approvals:   who approved it (emails)
 #
-# Images come from the platform registry; production runs pinned images (a version tag or a
-# digest); every container sets a memory limit; environments that require approval get enough
-# approvals from the owning team, not counting the author.
+# Images come from the platform registry; environments that require approval get enough
+# approvals from the owning team, not counting the author. Two of the platform's policies apply
+# here as the compiler applies them, with the platform's settings and the service's waivers:
+# `mutable-image-tags` (pinned images: a version tag or a digest) and `resource-limits` (every
+# container sets a memory limit), each in the tiers the platform configures. A waiver ends on its
+# expiry date here too.
 
 platform := data.idpc.tiny.model
 
@@ -43,16 +46,31 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	environment.tier == "production"
+	enforced("mutable-image-tags")
 	some container in containers
 	not pinned(container.image)
-	msg := sprintf("container %q: image %q has a mutable tag; production pins a version or a digest", [container.name, container.image])
+	msg := sprintf("container %q: image %q has a mutable tag; %s pins a version or a digest", [container.name, container.image, input.environment])
 }
 
 deny contains msg if {
+	enforced("resource-limits")
 	some container in containers
 	not container.resources.limits.memory
 	msg := sprintf("container %q sets no memory limit", [container.name])
+}
+
+# A policy holds for this deployment: it is on, covers the environment's tier, and the service
+# has no waiver of it in force.
+enforced(policy) if {
+	settings := platform.policies[policy]
+	settings.enabled
+	environment.tier in settings.tiers
+	not waived(policy)
+}
+
+waived(policy) if {
+	expires := platform.services[input.service].waivers[policy]
+	time.now_ns() < time.parse_ns("2006-01-02", expires)
 }
 
 deny contains msg if {

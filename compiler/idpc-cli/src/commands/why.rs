@@ -1,0 +1,175 @@
+//! `idpc why`: where a service's value in an environment comes from, and what it overrode.
+
+use std::io::Write;
+
+use idpc_diagnostics::{
+    Label, RenderOptions, Sources, Span, did_you_mean, has_errors, render_note,
+};
+use idpc_driver::why::{Provenance, provenance};
+use idpc_ir::{Layer, Origin};
+use serde_json::{Value, json};
+
+use crate::args::{MessageFormat, WhyArgs};
+use crate::report::{self, Ctx};
+use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+
+pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let loaded = match idpc_driver::load(&args.dir, None) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            report::trouble(err, error);
+            return EXIT_TROUBLE;
+        }
+    };
+    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
+    let platform = match &compilation.platform {
+        Some(platform) if !has_errors(&compilation.diagnostics) => platform,
+        _ => {
+            report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
+            return EXIT_ERRORS;
+        }
+    };
+    let Some(service) = platform.services.iter().position(|s| s.name == args.service) else {
+        let names = platform.services.iter().map(|s| s.name.as_str());
+        return unknown(err, "service", &args.service, did_you_mean(&args.service, names));
+    };
+    let Some(deployment) = platform.deployments.iter().find(|d| {
+        d.service.index() == service && platform.environment(d.environment).name == args.environment
+    }) else {
+        let names: Vec<&str> = platform.environments.iter().map(|e| e.name.as_str()).collect();
+        let known = names.contains(&args.environment.as_str());
+        let hint = if known {
+            Some(format!("`{}` is not deployed to `{}`", args.service, args.environment))
+        } else {
+            did_you_mean(&args.environment, names)
+        };
+        return unknown(err, "environment", &args.environment, hint);
+    };
+    let all = provenance(deployment);
+    let selected: Vec<&Provenance> = match &args.field {
+        None => all.iter().collect(),
+        Some(field) => {
+            let exact: Vec<&Provenance> = all.iter().filter(|p| &p.field == field).collect();
+            if exact.is_empty() {
+                let prefix = format!("{field}.");
+                all.iter().filter(|p| p.field.starts_with(&prefix)).collect()
+            } else {
+                exact
+            }
+        }
+    };
+    if selected.is_empty() {
+        let field = args.field.as_deref().unwrap_or_default();
+        let hint = did_you_mean(field, all.iter().map(|p| p.field.as_str())).unwrap_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|p| p.field.as_str()).collect();
+            format!("the fields are {}", names.join(", "))
+        });
+        return unknown(err, "field", field, Some(hint));
+    }
+    let (service, environment) = (&args.service, &args.environment);
+    let sources = &compilation.sources;
+    match (args.format, selected.as_slice()) {
+        (MessageFormat::Json, _) => {
+            let fields: Vec<Value> = selected.iter().map(|p| field_json(p, sources)).collect();
+            let document =
+                json!({ "service": service, "environment": environment, "fields": fields });
+            let _ = writeln!(out, "{document:#}");
+        }
+        (MessageFormat::Human, [one]) => {
+            let title = format!("`{service}` in `{environment}`: {} = {}", one.field, one.value);
+            let _ = out.write_all(detail(&title, one, sources, ctx).as_bytes());
+        }
+        (MessageFormat::Human, many) => {
+            let _ = writeln!(out, "`{service}` in `{environment}`");
+            let _ = out.write_all(table(many, sources).as_bytes());
+        }
+    }
+    EXIT_OK
+}
+
+fn unknown(err: &mut dyn Write, what: &str, name: &str, hint: Option<String>) -> u8 {
+    let hint = hint.map_or_else(String::new, |h| format!("; {h}"));
+    report::trouble(err, format!("no {what} `{name}`{hint}"));
+    EXIT_TROUBLE
+}
+
+/// One value: the source that set it, and under it what it overrode.
+fn detail(title: &str, p: &Provenance, sources: &Sources, ctx: &Ctx) -> String {
+    let mut labels = Vec::new();
+    if let Some(span) = p.origin.span {
+        labels.push(Label::new(span, format!("set by the {}", p.origin.layer.describe())));
+    }
+    for origin in &p.shadowed {
+        if let Some(span) = origin.span {
+            labels.push(Label::new(span, format!("overridden: the {}", origin.layer.describe())));
+        }
+    }
+    let mut help: Vec<String> = Vec::new();
+    if p.origin.span.is_none() {
+        help.push("nothing in the description sets it: this is idpc's built-in default".to_owned());
+    }
+    if p.shadowed.iter().any(|o| o.span.is_none() && o.layer == Layer::Builtin) {
+        help.push("it replaces idpc's built-in default".to_owned());
+    }
+    help.extend(p.note.map(str::to_owned));
+    let help = (!help.is_empty()).then(|| help.join("; "));
+    let options = RenderOptions { color: ctx.color, width: 100 };
+    render_note(title, &labels, help.as_deref(), sources, options)
+}
+
+/// Many values: one line each with the layer and the line that set them.
+fn table(rows: &[&Provenance], sources: &Sources) -> String {
+    let cells: Vec<[String; 4]> = rows
+        .iter()
+        .map(|p| {
+            let overrode = p.shadowed.len();
+            let layer = if overrode == 0 {
+                p.origin.layer.describe()
+            } else {
+                format!("{} (overrides {overrode})", p.origin.layer.describe())
+            };
+            [
+                p.field.clone(),
+                p.value.clone(),
+                layer,
+                p.origin.span.map_or_else(String::new, |s| place(s, sources)),
+            ]
+        })
+        .collect();
+    let header = ["FIELD", "VALUE", "SET BY", "AT"];
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            cells.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0)
+        })
+        .collect();
+    let mut text = String::new();
+    for row in std::iter::once(header.map(str::to_owned)).chain(cells) {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        text.push_str(line.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+fn place(span: Span, sources: &Sources) -> String {
+    let at = sources.line_col(span.file, span.start);
+    format!("{}:{}:{}", sources.path(span.file), at.line, at.column)
+}
+
+fn origin_json(origin: &Origin, sources: &Sources) -> Value {
+    let at = origin.span.map(|span| {
+        let at = sources.line_col(span.file, span.start);
+        json!({ "file": sources.path(span.file), "line": at.line, "column": at.column, "text": sources.snippet(span) })
+    });
+    json!({ "layer": origin.layer.describe(), "at": at })
+}
+
+fn field_json(p: &Provenance, sources: &Sources) -> Value {
+    json!({
+        "field": p.field,
+        "value": p.value,
+        "set_by": origin_json(&p.origin, sources),
+        "overrode": p.shadowed.iter().map(|o| origin_json(o, sources)).collect::<Vec<_>>(),
+        "note": p.note,
+    })
+}

@@ -1,0 +1,168 @@
+//! The input document policies see: the resolved model as JSON, with every value a violation can
+//! point at replaced by a number into a table of spans (`"at": 17`).
+
+use std::collections::BTreeMap;
+
+use idpc_diagnostics::Span;
+use idpc_ir::{Criticality, Platform, Role};
+use serde_json::{Map, Value, json};
+
+/// The spans `at` numbers refer to.
+/// One number per distinct span, so that policies can compare `at`s to group violations.
+#[derive(Debug, Default)]
+pub(crate) struct Spans {
+    spans: Vec<Span>,
+    numbers: BTreeMap<Span, usize>,
+}
+
+impl Spans {
+    fn at(&mut self, span: Span) -> Value {
+        let next = self.spans.len();
+        let number = *self.numbers.entry(span).or_insert(next);
+        if number == next {
+            self.spans.push(span);
+        }
+        json!(number)
+    }
+
+    /// The span an `at` number stands for.
+    pub(crate) fn get(&self, at: &Value) -> Option<Span> {
+        at.as_u64().and_then(|i| self.spans.get(usize::try_from(i).ok()?)).copied()
+    }
+}
+
+/// The model as policies see it.
+pub(crate) fn document(platform: &Platform) -> (Value, Spans) {
+    let mut spans = Spans::default();
+    let teams: Map<String, Value> = platform
+        .teams
+        .iter()
+        .map(|t| {
+            let members: Vec<&str> = t.members.iter().map(|m| m.email.as_str()).collect();
+            let leads: Vec<&str> = t
+                .members
+                .iter()
+                .filter(|m| m.role == Role::Lead)
+                .map(|m| m.email.as_str())
+                .collect();
+            let team = json!({
+                "members": members,
+                "leads": leads,
+                "channel": t.chat,
+                "oncall": t.oncall,
+                "cost_center": t.cost_center,
+                "at": spans.at(t.span),
+            });
+            (t.name.clone(), team)
+        })
+        .collect();
+    let environments: Map<String, Value> = platform
+        .environments
+        .iter()
+        .map(|e| {
+            let ephemeral = e.ephemeral.as_ref().map(|x| {
+                json!({
+                    "from": platform.environment(x.from).name,
+                    "owner": x.owner.as_str(),
+                    "ttl": x.ttl.to_string(),
+                    "ttl_seconds": x.ttl.as_secs(),
+                    "created": x.created.to_string(),
+                    "expires": x.expires().to_string(),
+                    "at_owner": spans.at(x.owner_span),
+                    "at_ttl": spans.at(x.ttl_span),
+                })
+            });
+            let value = json!({
+                "tier": e.tier.as_str(),
+                "clusters": e.clusters,
+                "region": e.region,
+                "approval": { "required": e.approval.required, "approvers": e.approval.approvers },
+                "ephemeral": ephemeral,
+                "at": spans.at(e.span),
+            });
+            (e.name.clone(), value)
+        })
+        .collect();
+    let services: Map<String, Value> = platform
+        .services
+        .iter()
+        .map(|s| {
+            let criticality = match s.criticality {
+                Criticality::Critical => "critical",
+                Criticality::Standard => "standard",
+                Criticality::Low => "low",
+            };
+            let slos: Vec<Value> = s
+                .slos
+                .iter()
+                .map(|slo| {
+                    json!({
+                        "indicator": slo.indicator.name(),
+                        "objective": slo.objective.to_string(),
+                        "window": slo.window.to_string(),
+                    })
+                })
+                .collect();
+            let ports: Vec<Value> = s
+                .ports
+                .iter()
+                .map(|p| json!({ "name": p.name, "number": p.number, "protocol": p.protocol }))
+                .collect();
+            let at = spans.at(s.span);
+            let at_criticality = s.criticality_span.map_or_else(|| at.clone(), |span| spans.at(span));
+            let value = json!({
+                "team": platform.team(s.team).name,
+                "description": s.description,
+                "system": s.system.map(|id| platform.system(id).name.as_str()),
+                "criticality": criticality,
+                "slos": slos,
+                "ports": ports,
+                "runbook": s.runbook.as_ref().map(ToString::to_string),
+                "depends_on": s.depends_on.iter().map(|d| platform.service(*d).name.as_str()).collect::<Vec<_>>(),
+                "at": at,
+                "at_criticality": at_criticality,
+            });
+            (s.name.clone(), value)
+        })
+        .collect();
+    let deployments: Vec<Value> = platform
+        .deployments
+        .iter()
+        .map(|d| {
+            let service = platform.service(d.service);
+            let environment = platform.environment(d.environment);
+            let at = spans.at(service.span);
+            let image = &d.image.value;
+            let image_at = d.image.origin.span.map_or_else(|| at.clone(), |span| spans.at(span));
+            let limits_at = d.memory_limit.origin.span.or(d.memory.origin.span).map_or_else(|| at.clone(), |span| spans.at(span));
+            json!({
+                "service": service.name,
+                "environment": environment.name,
+                "tier": environment.tier.as_str(),
+                "namespace": d.namespace,
+                "image": { "ref": image.to_string(), "repository": image.repository, "tag": image.tag, "digest": image.digest, "pinned": image.is_pinned(), "at": image_at },
+                "replicas": d.replicas.value,
+                "requests": { "cpu": d.cpu.to_string(), "memory": d.memory.to_string() },
+                "limits": {
+                    "cpu": d.cpu_limit.as_ref().map(|c| c.to_string()),
+                    "memory": d.memory_limit.to_string(),
+                    "memory_declared": d.memory_limit.origin.span.is_some() && d.memory_limit.origin != d.memory.origin,
+                    "at": limits_at,
+                },
+                "healthcheck": d.healthcheck.is_some(),
+                "env": d.env.iter().map(|v| json!({ "name": v.name, "value": v.value.value, "at": v.value.origin.span.map_or_else(|| at.clone(), |span| spans.at(span)) })).collect::<Vec<_>>(),
+                "secrets": d.secrets.iter().map(|s| json!({ "name": s.name, "provider": s.reference.provider.prefix(), "at": s.reference.origin.span.map_or_else(|| at.clone(), |span| spans.at(span)) })).collect::<Vec<_>>(),
+                "resources": d.resources.iter().map(|r| json!({ "name": r.name, "kind": platform.kind(r.kind).name })).collect::<Vec<_>>(),
+                "at": at,
+            })
+        })
+        .collect();
+    let document = json!({
+        "platform": { "name": platform.name, "registry": platform.registry, "at": spans.at(platform.span) },
+        "teams": teams,
+        "environments": environments,
+        "services": services,
+        "deployments": deployments,
+    });
+    (document, spans)
+}

@@ -1,0 +1,102 @@
+//! Platform-wide settings that configure other phases: the preset policies and the drift
+//! detector's ignore rules.
+
+use std::collections::BTreeMap;
+
+use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
+use idpc_ir::{DriftIgnore, FieldPattern, PolicyConfig, SecretProvider, Tier};
+
+use crate::diagnostics::duplicate_member;
+use crate::shape::Checked;
+
+/// The platform's configuration of preset policies. Which presets exist is checked where the
+/// policies run; here the values are.
+pub(crate) fn policies(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<PolicyConfig> {
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut out = Vec::new();
+    for policy in node.children_named("policy") {
+        let Some((name, span)) = policy.str_arg(0) else { continue };
+        if let Some(first) = seen.insert(name, span) {
+            diagnostics.push(duplicate_member("policy", name, span, first));
+            continue;
+        }
+        let tiers = words(policy, "tiers", &Tier::ALL.map(|t| (t, t.as_str())), diagnostics);
+        let providers = words(policy, "providers", SecretProvider::ALL, diagnostics);
+        out.push(PolicyConfig {
+            name: name.to_owned(),
+            enabled: policy.prop("enabled").and_then(|t| t.value.as_bool()).unwrap_or(true),
+            warning: policy.prop("severity").and_then(|t| t.value.as_str()) == Some("warning"),
+            tiers,
+            max_ttl: policy.prop("max-ttl").and_then(|t| t.value.as_duration()),
+            providers,
+            span,
+        });
+    }
+    out
+}
+
+/// A property that lists choices separated by spaces (`tiers="staging production"`), each one of
+/// `choices`; `None` when it is absent or holds a word that is not a choice (reported).
+fn words<T: Copy>(
+    node: &Checked<'_>,
+    key: &str,
+    choices: &[(T, &str)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<T>> {
+    let typed = node.prop(key)?;
+    let text = typed.value.as_str()?;
+    let names = || choices.iter().map(|(_, name)| *name);
+    let mut found = Vec::new();
+    for word in text.split_whitespace() {
+        match choices.iter().find(|(_, name)| *name == word) {
+            Some((choice, _)) => found.push(*choice),
+            None => {
+                let expected: Vec<&str> = names().collect();
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnknownEnumValue,
+                        format!("`{key}` cannot hold `{word}`"),
+                        typed.span,
+                        format!("expected {}", expected.join(", ")),
+                    )
+                    .with_help_opt(did_you_mean(word, names())),
+                );
+                return None;
+            }
+        }
+    }
+    Some(found)
+}
+
+/// The drift detector's ignore rules: `drift { ignore "PATH" kind=… reason=… }`.
+pub(crate) fn drift_ignores(
+    node: &Checked<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<DriftIgnore> {
+    let ignores = node.child("drift").into_iter().flat_map(|d| d.children_named("ignore"));
+    ignores
+        .filter_map(|ignore| {
+            let (text, span) = ignore.str_arg(0)?;
+            let path = FieldPattern::parse(text)
+                .map_err(|reason| {
+                    diagnostics.push(Diagnostic::new(
+                        Code::MalformedValue,
+                        "the path of `ignore` is not a field path pattern",
+                        span,
+                        reason,
+                    ))
+                })
+                .ok()?;
+            Some(DriftIgnore {
+                path,
+                kind: ignore.prop("kind").and_then(|t| t.value.as_str()).map(str::to_owned),
+                reason: ignore
+                    .prop("reason")
+                    .and_then(|t| t.value.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                span,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,26 @@
+# Ephemeral environments are owned by a member of a team, and live no longer than the configured
+# maximum (the platform's `max-ephemeral-ttl` unless configured).
+package idpc.presets.ephemeral_environments
+
+import rego.v1
+
+config := data.idpc.config.ephemeral_environments
+
+members contains person if {
+	some team in input.teams
+	some person in team.members
+}
+
+violations contains {"at": env.ephemeral.at_owner, "msg": msg} if {
+	some name, env in input.environments
+	env.ephemeral != null
+	not env.ephemeral.owner in members
+	msg := sprintf("the owner `%s` of ephemeral environment `%s` is not a member of any team", [env.ephemeral.owner, name])
+}
+
+violations contains {"at": env.ephemeral.at_ttl, "msg": msg} if {
+	some name, env in input.environments
+	env.ephemeral != null
+	env.ephemeral.ttl_seconds > config.max_ttl_seconds
+	msg := sprintf("ephemeral environment `%s` lives %s, longer than the %s allowed", [name, env.ephemeral.ttl, config.max_ttl])
+}

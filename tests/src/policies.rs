@@ -1,0 +1,215 @@
+//! Policies as a user meets them on the command line: presets switched off in the description,
+//! waivers in force and expired, the platform's own Rego, and `idpc why`.
+
+use std::path::Path;
+
+use crate::support::{copy_dir, repo_root, run_cli};
+
+fn acme_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/acme"), dir.path());
+    dir
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} does not contain {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_preset_is_configured_or_switched_off_in_the_description() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/minimal"), dir.path());
+    let platform = dir.path().join("platform.kdl");
+    let path = dir.path().to_str().unwrap();
+    edit(&platform, "    limits memory=\"256Mi\"\n", "");
+    let (code, _, err) = run_cli(&["check", path]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("P0002") && err.contains("platform.kdl:18:9"), "{err}");
+
+    edit(
+        &platform,
+        "    registry \"ghcr.io/tiny\"\n",
+        "    registry \"ghcr.io/tiny\"\n    policy \"resource-limits\" severity=\"warning\"\n",
+    );
+    let (code, _, err) = run_cli(&["check", path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("P0002") && err.contains("1 warning emitted"), "{err}");
+
+    edit(&platform, "severity=\"warning\"", "enabled=#false");
+    let (code, _, err) = run_cli(&["check", path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("P0002"), "{err}");
+
+    // The tiers are the platform's to choose: development too, here.
+    edit(&platform, "enabled=#false", "tiers=\"development production\"");
+    let (code, _, err) = run_cli(&["check", path]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no memory limit in `dev`, `prod`"), "{err}");
+}
+
+#[test]
+fn a_waiver_holds_until_its_expiry_and_is_listed_on_request() {
+    let acme = repo_root().join("examples/acme");
+    let acme = acme.to_str().unwrap();
+    let (code, out, err) = run_cli(&["check", acme, "--waivers", "--today", "2026-11-22"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().collect();
+    assert!(rows[0].starts_with("SERVICE"), "{out}");
+    assert!(
+        rows[1].split_whitespace().collect::<Vec<_>>().starts_with(&[
+            "recommendations",
+            "health-checks",
+            "grace@acme.com",
+            "2027-06-30",
+            "(220",
+            "days)",
+            "1",
+            "set",
+            "aside",
+            "services/growth.kdl:84",
+        ]),
+        "{out}"
+    );
+    assert!(rows[2].contains("reason: no health endpoint before 0.5"), "{out}");
+
+    let (code, out, _) =
+        run_cli(&["check", acme, "--waivers", "--today", "2026-11-22", "--message-format", "json"]);
+    assert_eq!(code, 0);
+    let waiver: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(waiver["waiver"]["service"], "recommendations");
+    assert_eq!(waiver["waiver"]["days_left"], 220);
+    assert_eq!(waiver["waiver"]["suppressed"], 1);
+
+    // On its expiry date the waiver is an error, and what it covered is reported again.
+    let (code, _, err) = run_cli(&["check", acme, "--today", "2027-06-30"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0407") && err.contains("services/growth.kdl:84:"), "{err}");
+    assert!(
+        err.contains("P0003") && err.contains("`recommendations` has no health check"),
+        "{err}"
+    );
+    assert!(err.contains("2 errors found"), "{err}");
+}
+
+#[test]
+fn the_platforms_own_policy_runs_and_can_be_waived() {
+    let dir = acme_copy();
+    let path = dir.path().to_str().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/runbooks.rego"),
+        r#"# Services in production with an availability SLO have a runbook.
+package idpc.policies.runbooks
+
+import rego.v1
+
+violations contains {"service": name, "at": service.at, "msg": msg} if {
+	some name, service in input.services
+	some slo in service.slos
+	slo.indicator == "availability"
+	service.runbook == null
+	msg := sprintf("`%s` has an availability SLO but no runbook", [name])
+}
+"#,
+    )
+    .unwrap();
+    let (code, _, err) = run_cli(&["check", path]);
+    assert_eq!(code, 1, "{err}");
+    let violations: Vec<&str> = err.lines().filter(|l| l.contains("× ")).collect();
+    assert_eq!(violations.len(), 1, "{err}");
+    assert!(
+        violations[0].contains("`catalog-api` has an availability SLO but no runbook"),
+        "{err}"
+    );
+    assert!(err.contains("P0100") && err.contains("services/growth.kdl:27:9"), "{err}");
+
+    let growth = dir.path().join("services/growth.kdl");
+    edit(
+        &growth,
+        "    slo \"availability\" objective=\"99.5%\"\n}",
+        "    slo \"availability\" objective=\"99.5%\"\n    waive \"runbooks\" reason=\"written this sprint\" owner=\"frank@acme.com\" expires=\"2026-12-15\"\n}",
+    );
+    let (code, out, err) = run_cli(&["check", path, "--waivers"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("catalog-api") && out.contains("runbooks"), "{out}");
+
+    // A policy the engine refuses is a diagnostic at its line, not a crash.
+    std::fs::write(
+        dir.path().join("policies/broken.rego"),
+        "package idpc.policies.broken\n\nviolations contains x if {\n",
+    )
+    .unwrap();
+    let (code, _, err) = run_cli(&["check", path]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("P0101") && err.contains("policies/broken.rego:"), "{err}");
+}
+
+#[test]
+fn why_shows_the_line_that_set_a_value_and_what_it_overrode() {
+    let acme = repo_root().join("examples/acme");
+    let dir = acme.to_str().unwrap();
+    let (code, out, err) = run_cli(&["why", "payments-api", "prod", "limits.memory", "--dir", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("`payments-api` in `prod`: limits.memory = 1Gi"), "{out}");
+    let set = out.find("services/payments.kdl:54:31").expect(&out);
+    let overridden = out.find("services/payments.kdl:12:27").expect(&out);
+    assert!(set < overridden, "the setting comes first:\n{out}");
+    assert!(out.contains("set by the override for `prod`"), "{out}");
+    assert!(out.contains("overridden: the service value"), "{out}");
+
+    let (code, out, _) = run_cli(&[
+        "why",
+        "payments-api",
+        "prod",
+        "resource.db.storage",
+        "--dir",
+        dir,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let field = &json["fields"][0];
+    assert_eq!(field["value"], "200Gi");
+    assert_eq!(field["set_by"]["at"]["line"], 57);
+    let layers: Vec<&str> = field["overrode"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["layer"].as_str().unwrap())
+        .collect();
+    assert_eq!(layers, ["service value", "kind default for tier `production`", "kind default"]);
+    assert_eq!(field["overrode"][0]["at"]["text"], "\"50Gi\"");
+
+    // A prefix lists the fields under it; no field lists all of them.
+    let (code, out, _) = run_cli(&["why", "search", "prod", "resource.products", "--dir", dir]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines().any(|l| l.starts_with("resource.products.shards")
+            && l.contains("6")
+            && l.contains("override for `prod`")),
+        "{out}"
+    );
+    let (_, all, _) = run_cli(&["why", "ledger", "dev", "--dir", dir]);
+    assert!(all.lines().any(|l| l.starts_with("image ") && l.contains("ledger:3.2.0")), "{all}");
+
+    // Secrets show their reference, never a value.
+    let (_, out, _) =
+        run_cli(&["why", "payments-api", "prod", "secret.STRIPE_API_KEY", "--dir", dir]);
+    assert!(out.contains("= vault:payments/stripe-live#api_key"), "{out}");
+
+    for (args, expected) in [
+        (
+            ["payments-ap", "prod", "replicas"],
+            "no service `payments-ap`; did you mean `payments-api`?",
+        ),
+        (["payments-api", "prd", "replicas"], "no environment `prd`; did you mean `prod`?"),
+        (["payments-api", "prod", "replica"], "no field `replica`; did you mean `replicas`?"),
+    ] {
+        let (code, _, err) = run_cli(&["why", args[0], args[1], args[2], "--dir", dir]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+}

@@ -328,3 +328,47 @@ fn every_kdl_block_in_the_docs_compiles() {
     assert!(count > 40, "only {count} blocks found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every ```` ```rego ```` block in the docs is a policy the engine accepts, and one under
+/// `idpc.policies` runs on the example platform without an error.
+#[test]
+fn every_rego_block_in_the_docs_compiles() {
+    let mut count = 0;
+    for file in markdown_files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut lines = text.lines().enumerate();
+        while let Some((start, line)) = lines.next() {
+            if line.trim_start() != "```rego" {
+                continue;
+            }
+            let body: Vec<&str> = lines
+                .by_ref()
+                .map(|(_, l)| l)
+                .take_while(|l| !l.trim_start().starts_with("```"))
+                .collect();
+            let place = format!(
+                "{}:{}",
+                file.strip_prefix(repo_root()).unwrap_or(&file).display(),
+                start + 1
+            );
+            let mut engine = regorus::Engine::new();
+            let package = engine
+                .add_policy(place.clone(), body.join("\n"))
+                .unwrap_or_else(|e| panic!("{place}: the engine refuses the policy:\n{e}"));
+            if package.starts_with("data.idpc.policies.") {
+                let dir = tempfile::tempdir().unwrap();
+                crate::support::copy_dir(&repo_root().join("examples/acme"), dir.path());
+                std::fs::write(dir.path().join("policy.rego"), body.join("\n")).unwrap();
+                let compilation = crate::support::compile_dir_unchecked(dir.path());
+                let codes: Vec<String> =
+                    compilation.diagnostics.iter().map(|d| d.code.to_string()).collect();
+                assert!(
+                    codes.iter().all(|c| c != "P0101"),
+                    "{place}: the policy fails on examples/acme: {codes:?}"
+                );
+            }
+            count += 1;
+        }
+    }
+    assert!(count >= 1, "no rego blocks found");
+}

@@ -22,6 +22,8 @@ pub struct Timings {
     pub parse: Duration,
     /// Semantic analysis and lowering.
     pub analyze: Duration,
+    /// Running the policies.
+    pub policies: Duration,
     /// Running the backends.
     pub emit: Duration,
 }
@@ -130,6 +132,8 @@ pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
     let paths: Vec<String> = sources.iter().map(|(_, f)| f.path.clone()).collect();
     let analysis = idpc_sema::analyze(&trees, &templates, &paths, complete);
     diagnostics.extend(analysis.diagnostics);
+    let analyze = start.elapsed();
+    let start = Instant::now();
     let mut waivers = Vec::new();
     if let Some(platform) =
         analysis.platform.as_ref().filter(|_| !idpc_diagnostics::has_errors(&diagnostics))
@@ -158,7 +162,7 @@ pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
         diagnostics,
         platform,
         waivers,
-        timings: Timings { parse, analyze: start.elapsed(), emit: Duration::ZERO },
+        timings: Timings { parse, analyze, policies: start.elapsed(), emit: Duration::ZERO },
     }
 }
 

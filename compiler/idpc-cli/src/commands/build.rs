@@ -64,10 +64,11 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
         let t = compilation.timings;
         let _ = writeln!(
             err,
-            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, emit {:.1?}, {} {:.1?} ({} files){}",
+            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, policies {:.1?}, emit {:.1?}, {} {:.1?} ({} files){}",
             read,
             t.parse,
             t.analyze,
+            t.policies,
             emit,
             if args.check { "compare" } else { "write" },
             start.elapsed(),

@@ -4,3 +4,4 @@ pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod explain;
+pub(crate) mod review;

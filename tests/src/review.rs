@@ -166,6 +166,10 @@ fn review_markdown_is_snapshotted() {
     settings.set_snapshot_path(repo_root().join("tests/review/snapshots"));
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!("acme_edits", out));
+    // The book shows this summary against `main`; it must stay what the command prints.
+    let book = std::fs::read_to_string(repo_root().join("book/src/guide/review.md")).unwrap();
+    let shown = out.replace("`examples/acme`", "`main`");
+    assert!(book.contains(&shown), "book/src/guide/review.md shows another summary:\n{shown}");
 }
 
 #[test]

@@ -47,7 +47,7 @@ type Parts = (String, Vec<(&'static str, String)>);
 
 /// An optional value made of parts, such as a health check: set or unset (with the whole
 /// description), then each part where both versions set it (`health check interval 10s → 5s`).
-fn optional<T: PartialEq + ?Sized>(
+fn optional<T: ?Sized>(
     changes: &mut Changes,
     name: &str,
     envs: &Envs<'_>,

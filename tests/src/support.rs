@@ -28,7 +28,7 @@ pub(crate) const TODAY: &str = "2026-11-22";
 
 /// How the tests compile: as of [`TODAY`].
 pub(crate) fn options() -> idpc_driver::Options {
-    idpc_driver::Options { today: idpc_ir::Date::parse(TODAY).unwrap() }
+    idpc_driver::Options { today: idpc_ir::Date::parse(TODAY).unwrap(), policies: true }
 }
 
 /// Compiles a platform directory; panics with rendered diagnostics if it has errors.

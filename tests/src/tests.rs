@@ -23,6 +23,7 @@ mod model;
 mod opa;
 mod policies;
 mod prometheus;
+mod review;
 mod schemas;
 mod support;
 mod terraform;

@@ -36,6 +36,8 @@ pub(crate) enum Command {
     Build(BuildArgs),
     /// Compare what the description compiles to with the committed tree or with live state.
     Diff(DiffArgs),
+    /// Summarise what changed in the model since an older version, for a pull request.
+    Review(ReviewArgs),
     /// Explain a diagnostic code, or list every code.
     Explain(ExplainArgs),
     /// Show where a service's value in an environment comes from and what it overrode.
@@ -113,6 +115,27 @@ pub(crate) struct WhyArgs {
     /// `human` text, or one `json` document for editors and bots.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub(crate) format: MessageFormat,
+}
+
+/// Exit codes of `review`: 0 whatever changed (it is a report, not a check), 2 trouble.
+#[derive(Debug, Args)]
+pub(crate) struct ReviewArgs {
+    /// The directory of the description (or a single .kdl file).
+    #[arg(default_value = ".")]
+    pub(crate) path: PathBuf,
+    /// The older version: a directory holding it, or a git revision (`HEAD~1`, `main`, a commit)
+    /// of the repository the description is in. An existing directory wins over a revision.
+    #[arg(long, value_name = "DIR_OR_GIT_REF")]
+    pub(crate) base: PathBuf,
+    /// `markdown` for a pull request, or one `json` document for bots.
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Markdown)]
+    pub(crate) format: ReviewFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReviewFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -5,3 +5,4 @@ pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod why;
+pub(crate) mod review;

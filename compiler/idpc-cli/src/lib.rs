@@ -69,6 +69,7 @@ pub fn run_with_color(
         args::Command::Check(a) => commands::check::run(&a, &ctx, out, err),
         args::Command::Build(a) => commands::build::run(&a, &ctx, out, err),
         args::Command::Diff(a) => commands::diff::run(&a, &ctx, out, err),
+        args::Command::Review(a) => commands::review::run(&a, &ctx, out, err),
         args::Command::Explain(a) => commands::explain::run(&a, out, err),
         args::Command::Why(a) => commands::why::run(&a, &ctx, out, err),
     };

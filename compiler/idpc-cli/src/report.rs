@@ -19,7 +19,7 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// How commands compile.
     pub(crate) fn options(&self) -> idpc_driver::Options {
-        idpc_driver::Options { today: self.today }
+        idpc_driver::Options { today: self.today, policies: true }
     }
 }
 

@@ -2,12 +2,14 @@
 //!
 //! It discovers a platform's `.kdl` files, adds the embedded standard library, parses every file
 //! in parallel, analyses the whole, runs the backends, and writes the output tree atomically.
-//! Commands in `idpc-cli` are thin layers over [`load`], [`compile`], [`emit`] and [`write`].
+//! Commands in `idpc-cli` are thin layers over [`load`], [`compile`], [`emit`] and [`write`];
+//! [`load_revision`] reads a description as it was at a git revision.
 
 #![expect(clippy::disallowed_methods, reason = "this crate owns file-system I/O")]
 
 pub mod live;
 mod pipeline;
+mod revision;
 pub mod stdlib;
 pub mod synth;
 pub mod why;
@@ -17,6 +19,7 @@ mod write;
 pub use idpc_backends::{Artifact, Family};
 pub use idpc_policy::ActiveWaiver;
 pub use pipeline::{Compilation, EmitError, Options, Timings, compile, compile_with, emit, today};
+pub use revision::{RevisionError, load_revision};
 pub use workspace::{LoadError, Loaded, SourceText, load};
 pub use write::{TreeDifference, WriteReport, check_tree, read_tree, write_tree};
 

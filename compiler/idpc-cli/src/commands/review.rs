@@ -1,0 +1,97 @@
+//! `idpc review`: what changed in the model since an older version, as markdown for a pull
+//! request or as JSON.
+//!
+//! Exit codes: 0 whatever changed (it is a report, not a check); 2 trouble: a description or a
+//! base with errors, a base that cannot be read, an unknown git revision.
+
+use std::io::Write;
+use std::path::Path;
+
+use idpc_diagnostics::{Diagnostic, RenderOptions, has_errors, render_human};
+use idpc_driver::{Compilation, SourceText};
+use serde_json::json;
+
+use crate::args::{ReviewArgs, ReviewFormat};
+use crate::report::{self, Ctx};
+use crate::{EXIT_OK, EXIT_TROUBLE};
+
+pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let loaded = match idpc_driver::load(&args.path, None) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            report::trouble(err, error);
+            return EXIT_TROUBLE;
+        }
+    };
+    let current = idpc_driver::compile_with(&loaded.files, ctx.options());
+    let Some(head) = current.platform.as_ref().filter(|_| !has_errors(&current.diagnostics)) else {
+        report::diagnostics(ctx, &current.diagnostics, &current.sources, out, err);
+        report::trouble(err, "the description has errors; fix them before reviewing");
+        return EXIT_TROUBLE;
+    };
+    let (files, label) = match base_files(&args.path, &args.base) {
+        Ok(found) => found,
+        Err(message) => {
+            report::trouble(err, message);
+            return EXIT_TROUBLE;
+        }
+    };
+    // The base is compared, not judged: a rule it broke is not this change's problem.
+    let options = idpc_driver::Options { policies: false, ..ctx.options() };
+    let compiled = idpc_driver::compile_with(&files, options);
+    let Some(base) = compiled.platform.as_ref().filter(|_| !has_errors(&compiled.diagnostics))
+    else {
+        base_errors(ctx, &compiled, &label, err);
+        return EXIT_TROUBLE;
+    };
+    let review = idpc_review::review(base, head);
+    match args.format {
+        ReviewFormat::Markdown => {
+            let _ = out.write_all(idpc_review::markdown(&review, &label).as_bytes());
+        }
+        ReviewFormat::Json => {
+            let document = json!({
+                "platform": review.platform,
+                "base": label,
+                "count": review.count,
+                "sections": review.sections,
+            });
+            let _ =
+                writeln!(out, "{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+        }
+    }
+    EXIT_OK
+}
+
+/// The files of the older version, and how to name it: a directory when `base` is one,
+/// otherwise a git revision of the repository the description is in.
+fn base_files(path: &Path, base: &Path) -> Result<(Vec<SourceText>, String), String> {
+    let label = base.display().to_string();
+    if base.exists() {
+        return idpc_driver::load(base, None)
+            .map(|loaded| (loaded.files, label))
+            .map_err(|e| format!("cannot read the base: {e}"));
+    }
+    let Some(revision) = base.to_str() else {
+        return Err(format!("`{label}` is neither a directory nor a git revision"));
+    };
+    idpc_driver::load_revision(path, revision)
+        .map(|loaded| (loaded.files, label))
+        .map_err(|e| format!("cannot read the base at `{revision}`: {e}"))
+}
+
+/// Reports a base that does not compile: its errors, as text, then one line of trouble.
+fn base_errors(ctx: &Ctx, compiled: &Compilation, label: &str, err: &mut dyn Write) {
+    let errors: Vec<Diagnostic> =
+        compiled.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    let text =
+        render_human(&errors, &compiled.sources, RenderOptions { color: ctx.color, width: 100 });
+    let _ = err.write_all(text.as_bytes());
+    let errors = errors.len();
+    report::trouble(
+        err,
+        format!(
+            "the base `{label}` does not compile ({errors} error(s)); a review compares two versions that compile"
+        ),
+    );
+}

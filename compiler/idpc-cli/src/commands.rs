@@ -3,4 +3,6 @@
 pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod diff;
+pub(crate) mod env;
 pub(crate) mod explain;
+pub(crate) mod new;

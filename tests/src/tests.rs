@@ -22,6 +22,7 @@ mod kubernetes;
 mod model;
 mod opa;
 mod prometheus;
+mod scaffold;
 mod schemas;
 mod support;
 mod terraform;

@@ -24,6 +24,7 @@ mod opa;
 mod policies;
 mod prometheus;
 mod review;
+mod scaffold;
 mod schemas;
 mod support;
 mod terraform;

@@ -150,8 +150,11 @@ fn every_stdlib_file_is_embedded() {
             )
         })
         .collect();
-    let embedded: BTreeSet<String> =
-        idpc_driver::stdlib::FILES.iter().map(|(p, _)| (*p).to_owned()).collect();
+    let embedded: BTreeSet<String> = idpc_driver::stdlib::FILES
+        .iter()
+        .chain(idpc_driver::stdlib::SCAFFOLD)
+        .map(|(p, _)| (*p).to_owned())
+        .collect();
     assert_eq!(on_disk, embedded);
 }
 

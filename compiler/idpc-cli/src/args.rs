@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use idpc_ir::Date;
+use idpc_ir::{Date, Duration, Email};
 
 /// idpc compiles a platform description into the artifacts its tools consume.
 #[derive(Debug, Parser)]
@@ -42,6 +42,10 @@ pub(crate) enum Command {
     Explain(ExplainArgs),
     /// Show where a service's value in an environment comes from and what it overrode.
     Why(WhyArgs),
+    /// Add a service or an ephemeral environment, from the platform's templates.
+    New(NewArgs),
+    /// Ephemeral environments: list those whose TTL has passed.
+    Env(EnvArgs),
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +146,92 @@ pub(crate) enum ReviewFormat {
 pub(crate) struct ExplainArgs {
     /// A code such as `E0202`, or its name such as `unknown-reference`.
     pub(crate) code: Option<String>,
+}
+
+/// Exit codes of `new`: 0 written, 1 errors in the description (or in it with the new file),
+/// 2 refused or trouble.
+#[derive(Debug, Args)]
+pub(crate) struct NewArgs {
+    #[command(subcommand)]
+    pub(crate) what: NewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum NewCommand {
+    /// A service from the golden-path template, written to `services/NAME.kdl`.
+    Service(NewServiceArgs),
+    /// An ephemeral copy of an environment, written to `environments/NAME.kdl`.
+    Environment(NewEnvironmentArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NewServiceArgs {
+    /// The service's name: lower-case letters, digits and `-`.
+    pub(crate) name: String,
+    /// The team that owns it.
+    #[arg(long)]
+    pub(crate) team: String,
+    /// A kind of resource it needs, such as `postgres` or `redis` (repeatable).
+    #[arg(long = "kind", value_name = "KIND")]
+    pub(crate) kinds: Vec<String>,
+    /// The directory of the description.
+    #[arg(long, default_value = ".")]
+    pub(crate) dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NewEnvironmentArgs {
+    /// The environment's name: lower-case letters, digits and `-`.
+    pub(crate) name: String,
+    /// The long-lived environment it copies.
+    #[arg(long, value_name = "ENV")]
+    pub(crate) from: String,
+    /// Who is responsible for it.
+    #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
+    pub(crate) owner: String,
+    /// How long it lives, such as `7d`.
+    #[arg(long, value_name = "DURATION", value_parser = Duration::parse)]
+    pub(crate) ttl: Duration,
+    /// When it is created [default: today, in UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = Date::parse)]
+    pub(crate) created: Option<Date>,
+    /// The directory of the description.
+    #[arg(long, default_value = ".")]
+    pub(crate) dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EnvArgs {
+    #[command(subcommand)]
+    pub(crate) what: EnvCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EnvCommand {
+    /// List the ephemeral environments whose TTL has passed, for a cleanup job.
+    Expired(ExpiredArgs),
+}
+
+/// Exit codes of `env expired`: 0 listed (even when some expired), 1 some expired with
+/// `--fail-if-any`, 2 errors in the description or trouble.
+#[derive(Debug, Args)]
+pub(crate) struct ExpiredArgs {
+    /// The directory of the description (or a single .kdl file).
+    #[arg(default_value = ".")]
+    pub(crate) path: PathBuf,
+    /// The day to judge expiry on [default: today, in UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = Date::parse)]
+    pub(crate) at: Option<Date>,
+    /// `human` text, or one `json` document for bots.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
+    /// Exit 1 when any environment has expired.
+    #[arg(long)]
+    pub(crate) fail_if_any: bool,
+}
+
+fn parse_email(text: &str) -> Result<String, String> {
+    Email::parse(text).map(|email| email.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,8 @@
 pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod diff;
+pub(crate) mod env;
 pub(crate) mod explain;
-pub(crate) mod why;
+pub(crate) mod new;
 pub(crate) mod review;
+pub(crate) mod why;

@@ -2,7 +2,8 @@
 //!
 //! Everything runs through [`run`], which writes to the writers it is given, so tests call the
 //! command line in-process. Exit codes: 0 success; 1 errors in the description (or, for
-//! `build --check`, a stale output tree); 2 usage or I/O trouble; 101 an internal error.
+//! `build --check`, a stale output tree; for `env expired --fail-if-any`, expired environments);
+//! 2 usage or I/O trouble, or a request `new` refuses; 101 an internal error.
 
 mod args;
 mod commands;
@@ -72,6 +73,8 @@ pub fn run_with_color(
         args::Command::Review(a) => commands::review::run(&a, &ctx, out, err),
         args::Command::Explain(a) => commands::explain::run(&a, out, err),
         args::Command::Why(a) => commands::why::run(&a, &ctx, out, err),
+        args::Command::New(a) => commands::new::run(&a, &ctx, out, err),
+        args::Command::Env(a) => commands::env::run(&a, &ctx, out, err),
     };
     let _ = out.flush();
     let _ = err.flush();

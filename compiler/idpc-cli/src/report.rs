@@ -63,3 +63,22 @@ fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
 pub(crate) fn trouble(err: &mut dyn Write, message: impl std::fmt::Display) {
     let _ = writeln!(err, "error: {message}");
 }
+
+/// An aligned table: a header of capitals, then one line per row, columns two spaces apart.
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|column| {
+            let cells = rows.iter().map(|r| r.get(column).map_or(0, |c| c.chars().count()));
+            cells.chain([header[column].len()]).max().unwrap_or(0)
+        })
+        .collect();
+    let mut text = String::new();
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let cells: Vec<String> =
+            row.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        text.push_str(cells.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}

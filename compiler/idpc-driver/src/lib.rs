@@ -4,12 +4,14 @@
 //! in parallel, analyses the whole, runs the backends, and writes the output tree atomically.
 //! Commands in `idpc-cli` are thin layers over [`load`], [`compile`], [`emit`] and [`write`];
 //! [`load_revision`] reads a description as it was at a git revision.
+//! [`scaffold`] renders and checks the new files of `idpc new`.
 
 #![expect(clippy::disallowed_methods, reason = "this crate owns file-system I/O")]
 
 pub mod live;
 mod pipeline;
 mod revision;
+pub mod scaffold;
 pub mod stdlib;
 pub mod synth;
 pub mod why;

@@ -137,8 +137,10 @@ pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
     let analyze = start.elapsed();
     let start = Instant::now();
     let mut waivers = Vec::new();
-    if let Some(platform) =
-        analysis.platform.as_ref().filter(|_| options.policies && !idpc_diagnostics::has_errors(&diagnostics))
+    if let Some(platform) = analysis
+        .platform
+        .as_ref()
+        .filter(|_| options.policies && !idpc_diagnostics::has_errors(&diagnostics))
     {
         let policies = |stdlib: bool| -> Vec<PolicySource> {
             sources

@@ -45,6 +45,12 @@ pub const FILES: &[(&str, &str)] = &[
     file!("policies/secrets-by-reference.rego"),
 ];
 
+/// The templates `idpc new` renders when a platform ships none of its own: virtual path and
+/// text. They are not part of any description, so they are kept apart from [`FILES`] (and out of
+/// `kinds/`, whose `.hbs` files are Terraform templates).
+pub const SCAFFOLD: &[(&str, &str)] =
+    &[file!("scaffold/environment.kdl.hbs"), file!("scaffold/service.kdl.hbs")];
+
 /// Whether a display path names a stdlib file.
 pub fn is_stdlib(path: &str) -> bool {
     path.starts_with("<stdlib>/")

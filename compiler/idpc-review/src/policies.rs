@@ -16,8 +16,7 @@ pub(crate) fn compare(changes: &mut Changes, base: &Platform, head: &Platform) {
         if old == new {
             continue;
         }
-        if let Some(change) =
-            changes.value(section, preset.name, "runs", state(&old), state(&new))
+        if let Some(change) = changes.value(section, preset.name, "runs", state(&old), state(&new))
             && !new.enabled
         {
             change.notes.push(format!(
@@ -41,7 +40,13 @@ pub(crate) fn compare(changes: &mut Changes, base: &Platform, head: &Platform) {
                 let names: Vec<&str> = s.providers.iter().map(|p| p.prefix()).collect();
                 names.join(", ")
             };
-            changes.value(section, preset.name, "secrets managers", providers(&old), providers(&new));
+            changes.value(
+                section,
+                preset.name,
+                "secrets managers",
+                providers(&old),
+                providers(&new),
+            );
         }
     }
     let waivers = |p: &Platform| -> BTreeMap<(String, String), String> {
@@ -60,7 +65,9 @@ pub(crate) fn compare(changes: &mut Changes, base: &Platform, head: &Platform) {
         if let Some(change) = changes.option(section, &service, &what, old, new.clone())
             && new.is_some()
         {
-            change.notes.push(format!("violations of `{policy}` by `{service}` are set aside until then"));
+            change
+                .notes
+                .push(format!("violations of `{policy}` by `{service}` are set aside until then"));
         }
     }
 }

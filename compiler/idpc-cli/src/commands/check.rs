@@ -73,33 +73,26 @@ fn waivers(ctx: &Ctx, compilation: &Compilation, out: &mut dyn Write) {
         let _ = writeln!(out, "no waivers in force");
         return;
     }
-    let rows: Vec<[String; 6]> = waivers
-        .iter()
-        .map(|w| {
-            let days = w.expires.days_since_epoch() - ctx.today.days_since_epoch();
-            [
-                w.service.clone(),
-                w.policy.clone(),
-                w.owner.clone(),
-                format!("{} ({days} days)", w.expires),
-                format!("{} set aside", w.suppressed),
-                place(w.span),
-            ]
-        })
-        .collect();
+    let mut rows = Vec::new();
+    let mut reasons = Vec::new();
     let header = ["SERVICE", "POLICY", "OWNER", "EXPIRES", "VIOLATIONS", "DECLARED"];
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| rows.iter().map(|r| r[i].len()).chain([header[i].len()]).max().unwrap_or(0))
-        .collect();
-    let line = |cells: &[&str]| {
-        let text: Vec<String> =
-            cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        text.join("  ").trim_end().to_owned()
-    };
-    let _ = writeln!(out, "{}", line(&header));
-    for (row, w) in rows.iter().zip(&waivers) {
-        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-        let _ = writeln!(out, "{}", line(&cells));
-        let _ = writeln!(out, "    reason: {}", w.reason);
+    for w in waivers {
+        let days = w.expires.days_since_epoch() - ctx.today.days_since_epoch();
+        let row = vec![
+            w.service.clone(),
+            w.policy.clone(),
+            w.owner.clone(),
+            format!("{} ({days} days)", w.expires),
+            format!("{} set aside", w.suppressed),
+            place(w.span),
+        ];
+        rows.push(row);
+        reasons.push(w.reason.as_str());
+    }
+    let table = report::table(&header, &rows);
+    let mut lines = table.lines();
+    let _ = writeln!(out, "{}", lines.next().unwrap_or_default());
+    for (line, reason) in lines.zip(reasons) {
+        let _ = writeln!(out, "{line}\n    reason: {reason}");
     }
 }

@@ -119,7 +119,7 @@ fn detail(title: &str, p: &Provenance, sources: &Sources, ctx: &Ctx) -> String {
 
 /// Many values: one line each with the layer and the line that set them.
 fn table(rows: &[&Provenance], sources: &Sources) -> String {
-    let cells: Vec<[String; 4]> = rows
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|p| {
             let overrode = p.shadowed.len();
@@ -128,27 +128,11 @@ fn table(rows: &[&Provenance], sources: &Sources) -> String {
             } else {
                 format!("{} (overrides {overrode})", p.origin.layer.describe())
             };
-            [
-                p.field.clone(),
-                p.value.clone(),
-                layer,
-                p.origin.span.map_or_else(String::new, |s| place(s, sources)),
-            ]
+            let at = p.origin.span.map_or_else(String::new, |s| place(s, sources));
+            vec![p.field.clone(), p.value.clone(), layer, at]
         })
         .collect();
-    let header = ["FIELD", "VALUE", "SET BY", "AT"];
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            cells.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0)
-        })
-        .collect();
-    let mut text = String::new();
-    for row in std::iter::once(header.map(str::to_owned)).chain(cells) {
-        let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        text.push_str(line.join("  ").trim_end());
-        text.push('\n');
-    }
-    text
+    report::table(&["FIELD", "VALUE", "SET BY", "AT"], &cells)
 }
 
 fn place(span: Span, sources: &Sources) -> String {

@@ -1,0 +1,139 @@
+//! `idpc env expired`: the ephemeral environments whose TTL has passed, for a cleanup job.
+//!
+//! An environment has expired from the day [`idpc_ir::Ephemeral::expires`] names on. Exit codes:
+//! 0 listed (even when some expired), 1 some expired and `--fail-if-any`, 2 errors in the
+//! description or trouble.
+
+use std::io::Write;
+
+use idpc_diagnostics::{Sources, has_errors};
+use idpc_ir::{Date, Platform};
+use serde_json::{Value, json};
+
+use crate::args::{EnvArgs, EnvCommand, ExpiredArgs, MessageFormat};
+use crate::report::{self, Ctx};
+use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+
+pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match &args.what {
+        EnvCommand::Expired(a) => expired(a, ctx, out, err),
+    }
+}
+
+/// One expired environment.
+struct Expired {
+    name: String,
+    from: String,
+    owner: String,
+    created: Date,
+    ttl: String,
+    expires: Date,
+    days_overdue: i64,
+    file: String,
+    line: u32,
+}
+
+fn expired(args: &ExpiredArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let loaded = match idpc_driver::load(&args.path, None) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            report::trouble(err, error);
+            return EXIT_TROUBLE;
+        }
+    };
+    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
+    let Some(platform) =
+        compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
+    else {
+        report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
+        report::trouble(err, "the description has errors; fix them before listing environments");
+        return EXIT_TROUBLE;
+    };
+    let at = args.at.unwrap_or(ctx.today);
+    let expired = expired_at(platform, &compilation.sources, at);
+    let ephemeral = platform.environments.iter().filter(|e| e.ephemeral.is_some()).count();
+    match args.format {
+        MessageFormat::Json => {
+            let document = json!({
+                "at": at.to_string(),
+                "ephemeral": ephemeral,
+                "expired": expired.iter().map(to_json).collect::<Vec<Value>>(),
+            });
+            let _ =
+                writeln!(out, "{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+        }
+        MessageFormat::Human => {
+            if !expired.is_empty() {
+                let _ = out.write_all(table(&expired).as_bytes());
+            }
+            let _ = writeln!(
+                err,
+                "{} of {ephemeral} ephemeral environment{} expired at {at}",
+                expired.len(),
+                if ephemeral == 1 { "" } else { "s" },
+            );
+        }
+    }
+    if args.fail_if_any && !expired.is_empty() { EXIT_ERRORS } else { EXIT_OK }
+}
+
+/// The ephemeral environments expired at `at`, longest overdue first, then by name.
+fn expired_at(platform: &Platform, sources: &Sources, at: Date) -> Vec<Expired> {
+    let mut expired: Vec<Expired> = platform
+        .environments
+        .iter()
+        .filter_map(|env| {
+            let ephemeral = env.ephemeral.as_ref()?;
+            let expires = ephemeral.expires();
+            (expires <= at).then(|| Expired {
+                name: env.name.clone(),
+                from: platform.environment(ephemeral.from).name.clone(),
+                owner: ephemeral.owner.to_string(),
+                created: ephemeral.created,
+                ttl: ephemeral.ttl.compact(),
+                expires,
+                days_overdue: at.days_since_epoch() - expires.days_since_epoch(),
+                file: sources.path(env.span.file).to_owned(),
+                line: sources.line_col(env.span.file, env.span.start).line,
+            })
+        })
+        .collect();
+    expired.sort_by(|a, b| a.expires.cmp(&b.expires).then_with(|| a.name.cmp(&b.name)));
+    expired
+}
+
+fn to_json(e: &Expired) -> Value {
+    json!({
+        "name": e.name,
+        "from": e.from,
+        "owner": e.owner,
+        "created": e.created.to_string(),
+        "ttl": e.ttl,
+        "expires": e.expires.to_string(),
+        "days_overdue": e.days_overdue,
+        "file": e.file,
+        "line": e.line,
+    })
+}
+
+/// The expired environments as an aligned table with a header.
+fn table(expired: &[Expired]) -> String {
+    let header = ["ENVIRONMENT", "FROM", "OWNER", "CREATED", "TTL", "EXPIRES", "OVERDUE", "FILE"];
+    let rows: Vec<Vec<String>> = expired
+        .iter()
+        .map(|e| {
+            let days = if e.days_overdue == 1 { "day" } else { "days" };
+            vec![
+                e.name.clone(),
+                e.from.clone(),
+                e.owner.clone(),
+                e.created.to_string(),
+                e.ttl.clone(),
+                e.expires.to_string(),
+                format!("{} {days}", e.days_overdue),
+                format!("{}:{}", e.file, e.line),
+            ]
+        })
+        .collect();
+    report::table(&header, &rows)
+}

@@ -1,0 +1,278 @@
+//! Rendering a scaffold template: Handlebars in strict mode, escaping for KDL strings, and
+//! template errors as diagnostics that point into the template.
+//!
+//! A plain `{{value}}` is escaped for the inside of a KDL quoted string; `{{kdl value}}` writes a
+//! whole KDL value (a quoted string, a bare number, `#true`, `#false` or `#null`).
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
+    RenderErrorReason, TemplateErrorReason,
+};
+use idpc_diagnostics::{Code, Diagnostic, FileId, Span, did_you_mean};
+use serde_json::Value;
+
+/// A template and where it comes from.
+pub(crate) struct Template<'a> {
+    /// Its display path (`scaffold/service.kdl.hbs` or `<stdlib>/scaffold/service.kdl.hbs`).
+    pub(crate) path: &'a str,
+    /// Its text.
+    pub(crate) text: &'a str,
+    /// Its file in the compilation's sources, for diagnostics.
+    pub(crate) file: FileId,
+}
+
+/// Renders `template` with `data`.
+pub(crate) fn render(template: &Template<'_>, data: &Value) -> Result<String, Diagnostic> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    registry.register_escape_fn(escape);
+    registry.register_helper("kdl", Box::new(kdl_helper));
+    registry
+        .register_template_string(template.path, template.text)
+        .map_err(|e| parse_error(template, &e))?;
+    registry.render(template.path, data).map_err(|e| render_error(template, data, &e))
+}
+
+/// Escapes text for the inside of a KDL 2.0 quoted string: backslashes, quotes, newlines (every
+/// character KDL counts as one) and the code points KDL does not allow in a document.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{feff}')
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c) =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A JSON value as a KDL value.
+pub fn literal(value: &Value) -> String {
+    match value {
+        Value::Null => "#null".to_owned(),
+        Value::Bool(true) => "#true".to_owned(),
+        Value::Bool(false) => "#false".to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("\"{}\"", escape(s)),
+        // Lists and objects have no KDL value; they are written as their JSON text, quoted.
+        other => format!("\"{}\"", escape(&other.to_string())),
+    }
+}
+
+fn kdl_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let param = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("kdl", 0))?;
+    if param.is_value_missing() {
+        return Err(RenderError::strict_error(param.relative_path()));
+    }
+    out.write(&literal(param.value()))?;
+    Ok(())
+}
+
+fn parse_error(template: &Template<'_>, error: &handlebars::TemplateError) -> Diagnostic {
+    let message = format!("scaffold template `{}` does not parse", template.path);
+    let at_end = error.pos().is_none_or(|(line, _)| line > template.text.lines().count());
+    match error.reason() {
+        TemplateErrorReason::InvalidSyntax(_) if at_end => {
+            let last = template.text.trim_end().rfind('\n').map_or(0, |i| i + 1);
+            let end = template.text.trim_end().len();
+            Diagnostic::new(
+                Code::TemplateError,
+                message,
+                Span::new(template.file, last, end),
+                "the template ends here",
+            )
+            .with_help("a block is left open: close each `{{#…}}` with its `{{/…}}`")
+        }
+        TemplateErrorReason::InvalidSyntax(_) => Diagnostic::new(
+            Code::TemplateError,
+            message,
+            place(template, error.pos(), None),
+            "invalid Handlebars syntax",
+        ),
+        reason => Diagnostic::new(
+            Code::TemplateError,
+            message,
+            place(template, error.pos(), None),
+            first_lower(&reason.to_string()),
+        ),
+    }
+}
+
+fn render_error(template: &Template<'_>, data: &Value, error: &RenderError) -> Diagnostic {
+    let position = error.line_no.zip(error.column_no);
+    match error.reason() {
+        RenderErrorReason::MissingVariable(path) => {
+            let path = path.as_deref().unwrap_or("a value");
+            Diagnostic::new(
+                Code::TemplateError,
+                format!(
+                    "scaffold template `{}` uses `{path}`, which is not in its context",
+                    template.path
+                ),
+                place(template, position, Some(path)),
+                "unknown value",
+            )
+            .with_help_opt(suggestion(data, path))
+        }
+        RenderErrorReason::TemplateError(inner) => parse_error(template, inner),
+        reason => Diagnostic::new(
+            Code::TemplateError,
+            format!("scaffold template `{}` does not render", template.path),
+            place(template, position, None),
+            first_lower(&reason.to_string()),
+        ),
+    }
+}
+
+/// "Did you mean" for the first part of `path` that the context lacks: among the keys beside it
+/// when the path resolves that far from the top, else among every key of the context.
+fn suggestion(data: &Value, path: &str) -> Option<String> {
+    let mut here = Some(data);
+    for part in path.split(['.', '/']).filter(|p| !p.is_empty() && *p != "this") {
+        match here.and_then(|v| v.get(part)) {
+            Some(next) => here = Some(next),
+            None => {
+                let beside: Vec<&str> = here
+                    .and_then(Value::as_object)
+                    .map(|o| o.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                return did_you_mean(part, beside.iter().copied()).or_else(|| {
+                    let every = context_keys(data);
+                    did_you_mean(part, every.iter().map(String::as_str))
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Every key of every object in the context, for suggestions.
+fn context_keys(data: &Value) -> Vec<String> {
+    fn walk(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    out.push(key.clone());
+                    walk(value, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut keys = Vec::new();
+    walk(data, &mut keys);
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn first_lower(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The span of the expression at a 1-based (line, column), narrowed to `within` when the
+/// expression contains it; the first line without a position.
+fn place(template: &Template<'_>, position: Option<(usize, usize)>, within: Option<&str>) -> Span {
+    let text = template.text;
+    let Some((line, column)) = position else {
+        return Span::new(template.file, 0, text.find('\n').unwrap_or(text.len()));
+    };
+    let line_start: usize =
+        text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_start = line_start.min(text.len());
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let start = line_start
+        + line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i);
+    let rest = &text[start..];
+    let end = if rest.starts_with("{{") {
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        rest[..line_end].find("}}").map_or(line_end, |i| i + 2)
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    };
+    match within.and_then(|w| rest[..end].find(w).map(|i| (i, w.len()))) {
+        Some((offset, len)) => Span::new(template.file, start + offset, start + offset + len),
+        None => Span::new(template.file, start, start + end),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use idpc_syntax::ast::ValueKind;
+    use serde_json::json;
+
+    use super::*;
+
+    fn template(text: &str) -> Template<'_> {
+        Template { path: "scaffold/service.kdl.hbs", text, file: FileId(0) }
+    }
+
+    #[test]
+    fn escaped_strings_parse_back_to_themselves() {
+        let nasty = "a \"quoted\" \\ back\\slash\nnew line\r\ttab \u{7} bell \u{2028} \u{feff} é ✓";
+        let text = format!("node \"{}\"\n", escape(nasty));
+        let parsed = idpc_syntax::parse(FileId(0), &text);
+        assert!(parsed.diagnostics.is_empty(), "{:?}\n{text}", parsed.diagnostics);
+        let file = parsed.source_file.unwrap();
+        assert_eq!(file.nodes.len(), 1, "{text}");
+        assert_eq!(file.nodes[0].args[0].kind, ValueKind::String(nasty.to_owned()));
+    }
+
+    #[test]
+    fn values_render_escaped_and_literals_whole() {
+        let data = json!({"name": "a\"b\nc", "n": 3, "flag": true, "none": null});
+        let out = render(
+            &template("x \"{{name}}\" {{kdl n}} {{kdl flag}} {{kdl none}} {{kdl name}}"),
+            &data,
+        )
+        .unwrap();
+        assert_eq!(out, r#"x "a\"b\nc" 3 #true #null "a\"b\nc""#);
+    }
+
+    #[test]
+    fn a_missing_value_is_an_error_at_its_place() {
+        let text = "service \"{{name}}\"\n    team=\"{{taem}}\"\n";
+        let error = render(&template(text), &json!({"name": "x", "team": "t"})).unwrap_err();
+        assert_eq!(error.code, Code::TemplateError);
+        assert!(error.message.contains("`taem`"), "{}", error.message);
+        assert!(error.help.unwrap().starts_with("did you mean `team`?"));
+        let span = error.primary.unwrap().span;
+        assert_eq!(&text[span.start as usize..span.end as usize], "taem");
+    }
+
+    #[test]
+    fn a_syntax_error_is_an_error() {
+        let text = "a\n{{#each x}}\n";
+        let error = render(&template(text), &json!({"x": []})).unwrap_err();
+        assert!(error.message.contains("does not parse"), "{}", error.message);
+        let label = error.primary.unwrap();
+        assert_eq!(&text[label.span.start as usize..label.span.end as usize], "{{#each x}}");
+        assert!(error.help.unwrap().contains("block is left open"));
+        let error = render(&template("{{#each x}}{{/if}}"), &json!({"x": []})).unwrap_err();
+        assert!(error.primary.unwrap().message.contains("\"each\" was opened"));
+    }
+}

@@ -1,9 +1,10 @@
-//! What every backend shares: file headers, serialisation, and the names artifacts use to
-//! refer to each other.
+//! What every backend shares: file headers, serialisation, the names artifacts use to refer to
+//! each other, and template errors as diagnostics.
 
 pub(crate) mod k8s;
 pub mod names;
 pub mod promql;
+pub mod templates;
 
 use serde::Serialize;
 

@@ -18,7 +18,7 @@ mod opa;
 mod prometheus;
 mod terraform;
 
-pub use common::{names, promql};
+pub use common::{names, promql, templates};
 pub use terraform::{
     field_variable as terraform_variable_name, module_inputs as terraform_module_inputs,
 };

@@ -82,3 +82,20 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     }
     text
 }
+
+/// Loads the description at `path` (leaving `out_dir` out of it) and compiles it; when it cannot
+/// be read, says why and returns the exit code for trouble.
+pub(crate) fn load_and_compile(
+    path: &std::path::Path,
+    out_dir: Option<&std::path::Path>,
+    ctx: &Ctx,
+    err: &mut dyn Write,
+) -> Result<idpc_driver::Compilation, u8> {
+    match idpc_driver::load(path, out_dir) {
+        Ok(loaded) => Ok(idpc_driver::compile_with(&loaded.files, ctx.options())),
+        Err(error) => {
+            trouble(err, error);
+            Err(crate::EXIT_TROUBLE)
+        }
+    }
+}

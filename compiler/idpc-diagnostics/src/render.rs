@@ -30,12 +30,7 @@ pub fn render_human(
     sources: &Sources,
     options: RenderOptions,
 ) -> String {
-    let theme =
-        if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false)
-        .with_context_lines(1);
+    let handler = handler(options);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let view = MietteView::new(diagnostic, sources);
@@ -56,12 +51,7 @@ pub fn render_note(
     sources: &Sources,
     options: RenderOptions,
 ) -> String {
-    let theme =
-        if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false)
-        .with_context_lines(1);
+    let handler = handler(options);
     let mut views = vec![MietteView {
         code: String::new(),
         message: title.to_owned(),
@@ -87,6 +77,16 @@ pub fn render_note(
         }
     }
     out
+}
+
+/// miette's graphical handler as idpc draws: Unicode, one line of context, no links.
+fn handler(options: RenderOptions) -> GraphicalReportHandler {
+    let theme =
+        if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false)
+        .with_context_lines(1)
 }
 
 /// Renders diagnostics as JSON lines: one object per diagnostic, with 1-based lines and columns.

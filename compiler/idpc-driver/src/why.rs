@@ -1,9 +1,7 @@
 //! Provenance: where each resolved value of a deployment comes from, and which less specific
 //! settings it overrode. `idpc why` prints it; an editor can show it on hover.
 
-use idpc_ir::{
-    Autoscale, Deployment, FieldValue, HealthCheck, Origin, Rollback, Sourced, Strategy,
-};
+use idpc_ir::{Autoscale, Deployment, HealthCheck, Origin, Rollback, Sourced, Strategy};
 
 /// One resolved value of a deployment.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +70,7 @@ pub fn provenance(deployment: &Deployment) -> Vec<Provenance> {
     for resource in &d.resources {
         for (name, value) in &resource.fields {
             let field = format!("resource.{}.{name}", resource.name);
-            all.push(Provenance::new(field, value, field_text(&value.value)));
+            all.push(Provenance::new(field, value, value.value.render()));
         }
     }
     all
@@ -117,22 +115,4 @@ fn healthcheck_text(h: &HealthCheck) -> String {
 
 fn rollback_text(r: &Rollback) -> String {
     format!("auto={} error-rate={} interval={}", r.auto, r.error_rate, r.interval)
-}
-
-fn field_text(value: &FieldValue) -> String {
-    match value {
-        FieldValue::String(s) => s.clone(),
-        FieldValue::Int(n) => n.to_string(),
-        FieldValue::Bool(b) => b.to_string(),
-        FieldValue::Duration(d) => d.to_string(),
-        FieldValue::Percent(p) => p.to_string(),
-        FieldValue::Cpu(c) => c.to_string(),
-        FieldValue::Memory(m) => m.to_string(),
-        FieldValue::Email(e) => e.to_string(),
-        FieldValue::Url(u) => u.to_string(),
-        FieldValue::Image(i) => i.to_string(),
-        FieldValue::SecretRef(s) => s.to_string(),
-        FieldValue::Date(d) => d.to_string(),
-        FieldValue::IntOrPercent(v) => v.to_string(),
-    }
 }

@@ -11,13 +11,14 @@ use handlebars::{
     Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
     RenderErrorReason,
 };
-use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
+use idpc_diagnostics::{Code, Diagnostic, did_you_mean};
 use idpc_ir::Template;
 use serde_json::Value;
 
 use super::context::{escape, literal};
 use super::hcl;
 use crate::names;
+use crate::common::templates::{self, TemplateText};
 
 /// A template, and what it is rendered for, for messages.
 pub(crate) struct Source<'a> {
@@ -31,11 +32,14 @@ pub(crate) struct Source<'a> {
 pub(crate) fn render(source: &Source<'_>, data: &Value) -> Result<String, Diagnostic> {
     let template = source.template;
     let mut registry = registry();
-    registry
-        .register_template_string(&template.name, &template.text)
-        .map_err(|e| parse_error(source, &e))?;
-    let rendered =
-        registry.render(&template.name, data).map_err(|e| render_error(source, data, &e))?;
+    registry.register_template_string(&template.name, &template.text).map_err(|e| {
+        let (text, subject) = text(source);
+        templates::parse_error(text, &subject, &e)
+    })?;
+    let rendered = registry.render(&template.name, data).map_err(|e| {
+        let (text, subject) = text(source);
+        templates::render_error(text, &subject, data, &e)
+    })?;
     if !template.name.ends_with(".tf") {
         return Ok(rendered);
     }
@@ -43,7 +47,7 @@ pub(crate) fn render(source: &Source<'_>, data: &Value) -> Result<String, Diagno
         Diagnostic::new(
             Code::TemplateError,
             format!("template of kind `{}` renders invalid HCL", source.kind),
-            first_line(template),
+            templates::first_line(text(source).0),
             "rendered from this template",
         )
         .with_help(format!("line {} of the rendered `{}`: {}", e.line, template.name, e.message))
@@ -136,110 +140,10 @@ fn comment_helper(
     Ok(())
 }
 
-fn parse_error(source: &Source<'_>, error: &handlebars::TemplateError) -> Diagnostic {
-    let reason = error.reason().to_string();
-    let reason = reason.lines().next().unwrap_or("invalid syntax").trim().to_owned();
-    Diagnostic::new(
-        Code::TemplateError,
-        format!("template of kind `{}` does not parse", source.kind),
-        place(source.template, error.pos(), None),
-        reason,
-    )
-}
-
-fn render_error(source: &Source<'_>, data: &Value, error: &RenderError) -> Diagnostic {
-    let position = error.line_no.zip(error.column_no);
-    match error.reason() {
-        RenderErrorReason::MissingVariable(path) => {
-            let path = path.as_deref().unwrap_or("a value");
-            let last = path.rsplit(['.', '/']).next().unwrap_or(path);
-            let known = context_keys(data);
-            Diagnostic::new(
-                Code::TemplateError,
-                format!(
-                    "template of kind `{}` uses `{path}`, which is not in its context",
-                    source.kind
-                ),
-                place(source.template, position, Some(path)),
-                "unknown value",
-            )
-            .with_help_opt(did_you_mean(last, known.iter().map(String::as_str)))
-        }
-        RenderErrorReason::TemplateError(inner) => parse_error(source, inner),
-        reason => {
-            // Helpers write their errors as `what is wrong; what to do`.
-            let text = first_lower(&reason.to_string());
-            let (label, help) = match text.split_once("; ") {
-                Some((label, help)) => (label.to_owned(), Some(help.to_owned())),
-                None => (text, None),
-            };
-            Diagnostic::new(
-                Code::TemplateError,
-                format!("template of kind `{}` does not render", source.kind),
-                place(source.template, position, None),
-                label,
-            )
-            .with_help_opt(help)
-        }
-    }
-}
-
-/// Every key of every object in the context, for suggestions.
-fn context_keys(data: &Value) -> Vec<String> {
-    fn walk(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::Object(map) => {
-                for (key, value) in map {
-                    out.push(key.clone());
-                    walk(value, out);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut keys = Vec::new();
-    walk(data, &mut keys);
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
-fn first_lower(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
-}
-
-/// The span of the Handlebars expression at a 1-based (line, column), narrowed to `within`
-/// when the expression contains it.
-fn place(template: &Template, position: Option<(usize, usize)>, within: Option<&str>) -> Span {
-    let Some((line, column)) = position else { return first_line(template) };
-    let text = &template.text;
-    let line_start: usize =
-        text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    let line_text = text[line_start.min(text.len())..].lines().next().unwrap_or("");
-    let start = line_start
-        + line_text
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(line_text.len(), |(i, _)| i);
-    let rest = &text[start.min(text.len())..];
-    let end = if rest.starts_with("{{") {
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        rest[..line_end].find("}}").map_or(line_end, |i| i + 2)
-    } else {
-        rest.chars().next().map_or(0, char::len_utf8)
-    };
-    let (start, end) = match within.and_then(|w| rest[..end].find(w).map(|i| (i, w.len()))) {
-        Some((offset, len)) => (start + offset, start + offset + len),
-        None => (start, start + end),
-    };
-    Span::new(template.file, start, end)
-}
-
-fn first_line(template: &Template) -> Span {
-    let end = template.text.find('\n').unwrap_or(template.text.len());
-    Span::new(template.file, 0, end)
+/// The template as the shared error mapping sees it, and how messages name it.
+fn text<'a>(source: &Source<'a>) -> (TemplateText<'a>, String) {
+    let template = TemplateText { text: &source.template.text, file: source.template.file };
+    (template, format!("template of kind `{}`", source.kind))
 }
 
 #[cfg(test)]

@@ -9,17 +9,13 @@ use serde_json::json;
 
 use crate::args::{CheckArgs, MessageFormat};
 use crate::report::{self, Ctx};
-use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+use crate::{EXIT_ERRORS, EXIT_OK};
 
 pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let loaded = match idpc_driver::load(&args.path, None) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            report::trouble(err, error);
-            return EXIT_TROUBLE;
-        }
+    let compilation = match report::load_and_compile(&args.path, None, ctx, err) {
+        Ok(compiled) => compiled,
+        Err(code) => return code,
     };
-    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
     if args.waivers {
         waivers(ctx, &compilation, out);
@@ -35,7 +31,11 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
             platform.services.len(),
             platform.environments.len(),
             platform.teams.len(),
-            loaded.files.len()
+            compilation
+                .sources
+                .iter()
+                .filter(|(_, f)| !idpc_driver::stdlib::is_stdlib(&f.path))
+                .count()
         );
     }
     EXIT_OK

@@ -17,14 +17,10 @@ use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
 pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let against = args.against.clone().unwrap_or_else(|| super::build::default_out(&args.path));
-    let loaded = match idpc_driver::load(&args.path, Some(&against)) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            report::trouble(err, error);
-            return EXIT_TROUBLE;
-        }
+    let compilation = match report::load_and_compile(&args.path, Some(&against), ctx, err) {
+        Ok(compiled) => compiled,
+        Err(code) => return code,
     };
-    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     let Some(platform) =
         compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
     else {

@@ -34,14 +34,10 @@ struct Expired {
 }
 
 fn expired(args: &ExpiredArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let loaded = match idpc_driver::load(&args.path, None) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            report::trouble(err, error);
-            return EXIT_TROUBLE;
-        }
+    let compilation = match report::load_and_compile(&args.path, None, ctx, err) {
+        Ok(compiled) => compiled,
+        Err(code) => return code,
     };
-    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     let Some(platform) =
         compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
     else {

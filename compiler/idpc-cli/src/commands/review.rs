@@ -16,14 +16,10 @@ use crate::report::{self, Ctx};
 use crate::{EXIT_OK, EXIT_TROUBLE};
 
 pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let loaded = match idpc_driver::load(&args.path, None) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            report::trouble(err, error);
-            return EXIT_TROUBLE;
-        }
+    let current = match report::load_and_compile(&args.path, None, ctx, err) {
+        Ok(compiled) => compiled,
+        Err(code) => return code,
     };
-    let current = idpc_driver::compile_with(&loaded.files, ctx.options());
     let Some(head) = current.platform.as_ref().filter(|_| !has_errors(&current.diagnostics)) else {
         report::diagnostics(ctx, &current.diagnostics, &current.sources, out, err);
         report::trouble(err, "the description has errors; fix them before reviewing");

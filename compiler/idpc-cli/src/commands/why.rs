@@ -14,14 +14,10 @@ use crate::report::{self, Ctx};
 use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
 pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let loaded = match idpc_driver::load(&args.dir, None) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            report::trouble(err, error);
-            return EXIT_TROUBLE;
-        }
+    let compilation = match report::load_and_compile(&args.dir, None, ctx, err) {
+        Ok(compiled) => compiled,
+        Err(code) => return code,
     };
-    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     let platform = match &compilation.platform {
         Some(platform) if !has_errors(&compilation.diagnostics) => platform,
         _ => {

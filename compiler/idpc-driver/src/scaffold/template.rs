@@ -6,9 +6,10 @@
 
 use handlebars::{
     Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
-    RenderErrorReason, TemplateErrorReason,
+    RenderErrorReason,
 };
-use idpc_diagnostics::{Code, Diagnostic, FileId, Span, did_you_mean};
+use idpc_backends::templates::{self, TemplateText};
+use idpc_diagnostics::{Diagnostic, FileId};
 use serde_json::Value;
 
 /// A template and where it comes from.
@@ -27,10 +28,14 @@ pub(crate) fn render(template: &Template<'_>, data: &Value) -> Result<String, Di
     registry.set_strict_mode(true);
     registry.register_escape_fn(escape);
     registry.register_helper("kdl", Box::new(kdl_helper));
+    let text = TemplateText { text: template.text, file: template.file };
+    let subject = format!("scaffold template `{}`", template.path);
     registry
         .register_template_string(template.path, template.text)
-        .map_err(|e| parse_error(template, &e))?;
-    registry.render(template.path, data).map_err(|e| render_error(template, data, &e))
+        .map_err(|e| templates::parse_error(text, &subject, &e))?;
+    registry
+        .render(template.path, data)
+        .map_err(|e| templates::render_error(text, &subject, data, &e))
 }
 
 /// Escapes text for the inside of a KDL 2.0 quoted string: backslashes, quotes, newlines (every
@@ -87,141 +92,9 @@ fn kdl_helper(
     Ok(())
 }
 
-fn parse_error(template: &Template<'_>, error: &handlebars::TemplateError) -> Diagnostic {
-    let message = format!("scaffold template `{}` does not parse", template.path);
-    let at_end = error.pos().is_none_or(|(line, _)| line > template.text.lines().count());
-    match error.reason() {
-        TemplateErrorReason::InvalidSyntax(_) if at_end => {
-            let last = template.text.trim_end().rfind('\n').map_or(0, |i| i + 1);
-            let end = template.text.trim_end().len();
-            Diagnostic::new(
-                Code::TemplateError,
-                message,
-                Span::new(template.file, last, end),
-                "the template ends here",
-            )
-            .with_help("a block is left open: close each `{{#…}}` with its `{{/…}}`")
-        }
-        TemplateErrorReason::InvalidSyntax(_) => Diagnostic::new(
-            Code::TemplateError,
-            message,
-            place(template, error.pos(), None),
-            "invalid Handlebars syntax",
-        ),
-        reason => Diagnostic::new(
-            Code::TemplateError,
-            message,
-            place(template, error.pos(), None),
-            first_lower(&reason.to_string()),
-        ),
-    }
-}
-
-fn render_error(template: &Template<'_>, data: &Value, error: &RenderError) -> Diagnostic {
-    let position = error.line_no.zip(error.column_no);
-    match error.reason() {
-        RenderErrorReason::MissingVariable(path) => {
-            let path = path.as_deref().unwrap_or("a value");
-            Diagnostic::new(
-                Code::TemplateError,
-                format!(
-                    "scaffold template `{}` uses `{path}`, which is not in its context",
-                    template.path
-                ),
-                place(template, position, Some(path)),
-                "unknown value",
-            )
-            .with_help_opt(suggestion(data, path))
-        }
-        RenderErrorReason::TemplateError(inner) => parse_error(template, inner),
-        reason => Diagnostic::new(
-            Code::TemplateError,
-            format!("scaffold template `{}` does not render", template.path),
-            place(template, position, None),
-            first_lower(&reason.to_string()),
-        ),
-    }
-}
-
-/// "Did you mean" for the first part of `path` that the context lacks: among the keys beside it
-/// when the path resolves that far from the top, else among every key of the context.
-fn suggestion(data: &Value, path: &str) -> Option<String> {
-    let mut here = Some(data);
-    for part in path.split(['.', '/']).filter(|p| !p.is_empty() && *p != "this") {
-        match here.and_then(|v| v.get(part)) {
-            Some(next) => here = Some(next),
-            None => {
-                let beside: Vec<&str> = here
-                    .and_then(Value::as_object)
-                    .map(|o| o.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
-                return did_you_mean(part, beside.iter().copied()).or_else(|| {
-                    let every = context_keys(data);
-                    did_you_mean(part, every.iter().map(String::as_str))
-                });
-            }
-        }
-    }
-    None
-}
-
-/// Every key of every object in the context, for suggestions.
-fn context_keys(data: &Value) -> Vec<String> {
-    fn walk(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::Object(map) => {
-                for (key, value) in map {
-                    out.push(key.clone());
-                    walk(value, out);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut keys = Vec::new();
-    walk(data, &mut keys);
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
-fn first_lower(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
-}
-
-/// The span of the expression at a 1-based (line, column), narrowed to `within` when the
-/// expression contains it; the first line without a position.
-fn place(template: &Template<'_>, position: Option<(usize, usize)>, within: Option<&str>) -> Span {
-    let text = template.text;
-    let Some((line, column)) = position else {
-        return Span::new(template.file, 0, text.find('\n').unwrap_or(text.len()));
-    };
-    let line_start: usize =
-        text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    let line_start = line_start.min(text.len());
-    let line_text = text[line_start..].lines().next().unwrap_or("");
-    let start = line_start
-        + line_text
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(line_text.len(), |(i, _)| i);
-    let rest = &text[start..];
-    let end = if rest.starts_with("{{") {
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        rest[..line_end].find("}}").map_or(line_end, |i| i + 2)
-    } else {
-        rest.chars().next().map_or(0, char::len_utf8)
-    };
-    match within.and_then(|w| rest[..end].find(w).map(|i| (i, w.len()))) {
-        Some((offset, len)) => Span::new(template.file, start + offset, start + offset + len),
-        None => Span::new(template.file, start, start + end),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use idpc_diagnostics::Code;
     use idpc_syntax::ast::ValueKind;
     use serde_json::json;
 

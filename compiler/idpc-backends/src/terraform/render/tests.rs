@@ -1,6 +1,6 @@
 //! Rendering: helpers, escaping, strict mode, and where template errors point.
 
-use idpc_diagnostics::FileId;
+use idpc_diagnostics::{FileId, Span};
 use idpc_ir::{FieldValue, Kind, KindField, KindOutput, ValueType};
 
 use super::*;

@@ -6,7 +6,7 @@
 //! with a suggestion from the keys beside it; an error of a helper, written as
 //! `what is wrong; what to do`, becomes a label and a help line.
 
-use handlebars::{RenderError, RenderErrorReason, TemplateError, TemplateErrorReason};
+use handlebars::{Helper, RenderError, RenderErrorReason, TemplateError, TemplateErrorReason};
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span, did_you_mean};
 use serde_json::Value;
 
@@ -91,6 +91,16 @@ pub fn render_error(
             .with_help_opt(help)
         }
     }
+}
+
+/// The first parameter of a helper, which must be present in the context: strict mode's error
+/// for a value the context lacks, so that it is reported like any other missing value.
+pub fn param<'a>(h: &'a Helper<'_>, helper: &'static str) -> Result<&'a Value, RenderError> {
+    let param = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex(helper, 0))?;
+    if param.is_value_missing() {
+        return Err(RenderError::strict_error(param.relative_path()));
+    }
+    Ok(param.value())
 }
 
 /// The first line of a template, for problems with no better place.

@@ -17,8 +17,8 @@ use serde_json::Value;
 
 use super::context::{escape, literal};
 use super::hcl;
+use crate::common::templates::{self, TemplateText, param};
 use crate::names;
-use crate::common::templates::{self, TemplateText};
 
 /// A template, and what it is rendered for, for messages.
 pub(crate) struct Source<'a> {
@@ -63,15 +63,6 @@ fn registry() -> Handlebars<'static> {
     registry.register_helper("snake", Box::new(snake_helper));
     registry.register_helper("comment", Box::new(comment_helper));
     registry
-}
-
-/// The first parameter of a helper, which must be present in the context.
-fn param<'a>(h: &'a Helper<'_>, helper: &'static str) -> Result<&'a Value, RenderError> {
-    let param = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex(helper, 0))?;
-    if param.is_value_missing() {
-        return Err(RenderError::strict_error(param.relative_path()));
-    }
-    Ok(param.value())
 }
 
 fn text_param<'a>(h: &'a Helper<'_>, helper: &'static str) -> Result<&'a str, RenderError> {

@@ -4,10 +4,7 @@
 //! A plain `{{value}}` is escaped for the inside of a KDL quoted string; `{{kdl value}}` writes a
 //! whole KDL value (a quoted string, a bare number, `#true`, `#false` or `#null`).
 
-use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
-    RenderErrorReason,
-};
+use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext};
 use idpc_backends::templates::{self, TemplateText};
 use idpc_diagnostics::{Diagnostic, FileId};
 use serde_json::Value;
@@ -84,11 +81,7 @@ fn kdl_helper(
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let param = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("kdl", 0))?;
-    if param.is_value_missing() {
-        return Err(RenderError::strict_error(param.relative_path()));
-    }
-    out.write(&literal(param.value()))?;
+    out.write(&literal(templates::param(h, "kdl")?))?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use idpc_ir::{Deployment, EnvId, Platform, Strategy, TeamId};
+use idpc_ir::{Deployment, EnvId, Platform, ServiceId, Strategy, TeamId};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_yaml::Value;
@@ -17,16 +17,26 @@ use crate::common::k8s::{self, ObjectMeta};
 use crate::common::{self, names};
 
 pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
-    let mut pairs: Vec<(TeamId, EnvId)> = Vec::new();
+    // One pass to group the deployments by namespace and to find each one's callers, so that
+    // the work stays linear in the number of deployments and dependencies.
+    let mut namespaces: BTreeMap<(TeamId, EnvId), Vec<&Deployment>> = BTreeMap::new();
+    let mut callers: Callers<'_> = BTreeMap::new();
     for deployment in &platform.deployments {
-        let pair = (platform.service(deployment.service).team, deployment.environment);
-        if !pairs.contains(&pair) {
-            pairs.push(pair);
+        let service = platform.service(deployment.service);
+        namespaces.entry((service.team, deployment.environment)).or_default().push(deployment);
+        for callee in &service.depends_on {
+            callers.entry((deployment.environment, *callee)).or_default().push(deployment);
         }
     }
-    pairs.sort();
-    pairs.par_iter().map(|(team, env)| team_file(platform, *team, *env)).collect()
+    let namespaces: Vec<_> = namespaces.into_iter().collect();
+    namespaces
+        .par_iter()
+        .map(|((team, env), deployments)| team_file(platform, *team, *env, deployments, &callers))
+        .collect()
 }
+
+/// The deployments that call a service in an environment, in the platform's order.
+type Callers<'a> = BTreeMap<(EnvId, ServiceId), Vec<&'a Deployment>>;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -123,7 +133,13 @@ struct PolicyPort {
 
 const NAMESPACE_LABEL: &str = "kubernetes.io/metadata.name";
 
-fn team_file(platform: &Platform, team_id: TeamId, env: EnvId) -> Artifact {
+fn team_file(
+    platform: &Platform,
+    team_id: TeamId,
+    env: EnvId,
+    deployments: &[&Deployment],
+    callers: &Callers<'_>,
+) -> Artifact {
     let team = platform.team(team_id);
     let environment = platform.environment(env);
     let namespace = format!("{}-{}", team.name, environment.name);
@@ -138,11 +154,6 @@ fn team_file(platform: &Platform, team_id: TeamId, env: EnvId) -> Artifact {
         labels: labels.clone(),
         ..ObjectMeta::default()
     };
-    let deployments: Vec<&Deployment> = platform
-        .deployments
-        .iter()
-        .filter(|d| d.environment == env && platform.service(d.service).team == team_id)
-        .collect();
     let mut documents: Vec<Value> = Vec::new();
     let mut push =
         |value: Result<Value, serde_yaml::Error>| documents.push(value.unwrap_or(Value::Null));
@@ -191,9 +202,9 @@ fn team_file(platform: &Platform, team_id: TeamId, env: EnvId) -> Artifact {
         api_version: "v1",
         kind: "ResourceQuota",
         metadata: meta(format!("{}-quota", team.name)),
-        body: SpecBody { spec: QuotaSpec { hard: quota(&deployments) } },
+        body: SpecBody { spec: QuotaSpec { hard: quota(deployments) } },
     }));
-    for deployment in &deployments {
+    for deployment in deployments {
         let service = platform.service(deployment.service);
         push(serde_yaml::to_value(Object {
             api_version: "networking.k8s.io/v1",
@@ -202,7 +213,7 @@ fn team_file(platform: &Platform, team_id: TeamId, env: EnvId) -> Artifact {
                 labels: k8s::deployment_labels(platform, deployment),
                 ..meta(service.name.clone())
             },
-            body: SpecBody { spec: network_policy(platform, deployment) },
+            body: SpecBody { spec: network_policy(platform, deployment, callers) },
         }));
     }
     let path = format!("kubernetes/{}/{}.yaml", environment.name, team.name);
@@ -243,17 +254,18 @@ fn quota(deployments: &[&Deployment]) -> BTreeMap<&'static str, String> {
     ])
 }
 
-fn network_policy(platform: &Platform, deployment: &Deployment) -> NetworkPolicySpec {
+fn network_policy(
+    platform: &Platform,
+    deployment: &Deployment,
+    callers: &Callers<'_>,
+) -> NetworkPolicySpec {
     let service = platform.service(deployment.service);
     let ports: Vec<PolicyPort> =
         service.ports.iter().map(|p| PolicyPort { protocol: "TCP", port: p.number }).collect();
-    let mut from: Vec<Peer> = platform
-        .deployments
-        .iter()
-        .filter(|d| {
-            d.environment == deployment.environment
-                && platform.service(d.service).depends_on.contains(&deployment.service)
-        })
+    let mut from: Vec<Peer> = callers
+        .get(&(deployment.environment, deployment.service))
+        .into_iter()
+        .flatten()
         .map(|caller| Peer {
             namespace_selector: Selector {
                 match_labels: BTreeMap::from([(

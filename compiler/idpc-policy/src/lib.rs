@@ -65,6 +65,9 @@ pub fn check(
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let (document, spans) = input::document(platform);
+    // Moved into the engine's own representation at once, so that only one copy of the model
+    // is alive while the policies run.
+    let input = serde_json::from_value::<regorus::Value>(document);
     let mut engine = regorus::Engine::new();
     let mut policies: Vec<(String, Option<&'static Preset>, Option<Span>)> = Vec::new();
     for preset in PRESETS {
@@ -115,10 +118,9 @@ pub fn check(
         }
     }
     let config = presets::config(platform);
-    if let (Ok(data), Ok(input)) = (
-        regorus::Value::from_json_str(&json!({ "idpc": { "config": config } }).to_string()),
-        regorus::Value::from_json_str(&document.to_string()),
-    ) {
+    if let (Ok(data), Ok(input)) =
+        (serde_json::from_value::<regorus::Value>(json!({ "idpc": { "config": config } })), input)
+    {
         let _ = engine.add_data(data);
         engine.set_input(input);
     }

@@ -213,3 +213,66 @@ fn why_shows_the_line_that_set_a_value_and_what_it_overrode() {
         assert!(err.contains(expected), "{err}");
     }
 }
+
+#[test]
+fn a_policy_that_does_not_evaluate_or_returns_something_else_is_an_error_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/minimal"), dir.path());
+    let policies = [
+        ("number.rego", "package idpc.policies.number\n\nimport rego.v1\n\nviolations := 1\n"),
+        (
+            "conflict.rego",
+            "package idpc.policies.conflict\n\nimport rego.v1\n\nx := 1\nx := 2\n\nviolations contains {\"msg\": \"m\"} if x == 1\n",
+        ),
+        (
+            "strings.rego",
+            "package idpc.policies.strings\n\nimport rego.v1\n\nviolations contains \"a string\"\n",
+        ),
+        ("outside.rego", "package shop.rules\n\nimport rego.v1\n\nviolations := set()\n"),
+    ];
+    for (file, text) in policies {
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let (code, out, _) =
+        run_cli(&["check", dir.path().to_str().unwrap(), "--message-format", "json"]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, u64, String)> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|d| {
+            let at = &d["location"];
+            (
+                at["file"].as_str().unwrap().to_owned(),
+                at["line"].as_u64().unwrap(),
+                at["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "conflict.rego".to_owned(),
+                6,
+                "rule conflicts with rule at conflict.rego:5:1".to_owned()
+            ),
+            (
+                "number.rego".to_owned(),
+                1,
+                "`violations` must be a set of objects with a `msg`".to_owned()
+            ),
+            (
+                "outside.rego".to_owned(),
+                1,
+                "the package `shop.rules` is not under `idpc.policies`".to_owned()
+            ),
+            (
+                "strings.rego".to_owned(),
+                1,
+                "every violation must be an object with a string `msg`".to_owned()
+            ),
+        ],
+        "{out}"
+    );
+    assert!(out.lines().all(|l| l.contains("\"code\":\"P0101\"")), "{out}");
+}

@@ -55,6 +55,16 @@ pub struct Outcome {
     pub waivers: Vec<ActiveWaiver>,
 }
 
+/// A policy loaded into the engine.
+struct Loaded<'a> {
+    /// Its name in `policy` and `waive` nodes.
+    name: String,
+    /// The preset it is, if it is one.
+    preset: Option<&'static Preset>,
+    /// Its file.
+    source: &'a PolicySource,
+}
+
 /// Runs the presets (from `stdlib`, by file name) and the platform's own policies on `platform`,
 /// with waivers judged as of `today`.
 pub fn check(
@@ -63,172 +73,213 @@ pub fn check(
     own: &[PolicySource],
     today: Date,
 ) -> Outcome {
-    let mut outcome = Outcome::default();
+    let mut diagnostics = Vec::new();
     let (document, spans) = input::document(platform);
     // Moved into the engine's own representation at once, so that only one copy of the model
     // is alive while the policies run.
     let input = serde_json::from_value::<regorus::Value>(document);
+    let config = serde_json::from_value::<regorus::Value>(
+        json!({ "idpc": { "config": presets::config(platform) } }),
+    );
     let mut engine = regorus::Engine::new();
-    let mut policies: Vec<(String, Option<&'static Preset>, Option<Span>)> = Vec::new();
+    let (loaded, names) = load(&mut engine, platform, stdlib, own, &mut diagnostics);
+    if let (Ok(input), Ok(config)) = (input, config) {
+        let _ = engine.add_data(config);
+        engine.set_input(input);
+    }
+    check_configurations(platform, &names, &mut diagnostics);
+    let mut waivers = waivers(platform, &names, today, &mut diagnostics);
+    for policy in &loaded {
+        let violations = match evaluate(&mut engine, policy) {
+            Ok(violations) => violations,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        for violation in &violations {
+            let service = violation.get("service").and_then(Value::as_str);
+            if let Some(waiver) =
+                service.and_then(|s| waivers.get_mut(&(s.to_owned(), policy.name.clone())))
+            {
+                waiver.suppressed += 1;
+                continue;
+            }
+            diagnostics.push(diagnostic(platform, &spans, policy, violation));
+        }
+    }
+    Outcome { diagnostics, waivers: waivers.into_values().collect() }
+}
+
+/// Loads the enabled presets and the platform's enabled policies into the engine; returns them,
+/// and the names of every preset and policy there is, enabled or not.
+fn load<'a>(
+    engine: &mut regorus::Engine,
+    platform: &Platform,
+    stdlib: &'a [PolicySource],
+    own: &'a [PolicySource],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<Loaded<'a>>, Vec<String>) {
+    let mut loaded = Vec::new();
+    let mut names: Vec<String> = PRESETS.iter().map(|p| p.name.to_owned()).collect();
     for preset in PRESETS {
-        let enabled = platform.preset_settings(preset).enabled;
-        let Some(source) =
-            stdlib.iter().find(|s| s.path.ends_with(&format!("/{}.rego", preset.name)))
-        else {
+        let file = format!("/{}.rego", preset.name);
+        let Some(source) = stdlib.iter().find(|s| s.path.ends_with(&file)) else { continue };
+        if platform.preset_settings(preset).enabled && add(engine, source, diagnostics).is_some() {
+            loaded.push(Loaded { name: preset.name.to_owned(), preset: Some(preset), source });
+        }
+    }
+    for source in own {
+        let Some(package) = add(engine, source, diagnostics) else { continue };
+        let Some(name) = package.strip_prefix("data.idpc.policies.") else {
+            let package = package.trim_start_matches("data.");
+            let message = format!("the package `{package}` is not under `idpc.policies`");
+            diagnostics.push(policy_error(source, None, message));
             continue;
         };
-        if enabled && add(&mut engine, source, &mut outcome.diagnostics).is_some() {
-            policies.push((preset.name.to_owned(), Some(preset), None));
+        let name = name.replace('_', "-");
+        names.push(name.clone());
+        if platform.policies.iter().find(|c| c.name == name).is_none_or(|c| c.enabled) {
+            loaded.push(Loaded { name, preset: None, source });
         }
     }
-    let mut own_names = Vec::new();
-    for source in own {
-        if let Some(package) = add(&mut engine, source, &mut outcome.diagnostics) {
-            match package.strip_prefix("data.idpc.policies.") {
-                Some(name) => own_names.push((name.replace('_', "-"), source.file)),
-                None => outcome.diagnostics.push(policy_error(
-                    source,
-                    None,
-                    format!(
-                        "the package `{}` is not under `idpc.policies`",
-                        package.trim_start_matches("data.")
-                    ),
-                )),
-            }
-        }
-    }
-    let names: Vec<&str> =
-        PRESETS.iter().map(|p| p.name).chain(own_names.iter().map(|(n, _)| n.as_str())).collect();
+    (loaded, names)
+}
+
+/// Every `policy` node names a preset or one of the platform's policies.
+fn check_configurations(platform: &Platform, names: &[String], diagnostics: &mut Vec<Diagnostic>) {
     for config in &platform.policies {
-        if !names.contains(&config.name.as_str()) {
-            outcome.diagnostics.push(
+        if !names.contains(&config.name) {
+            diagnostics.push(
                 Diagnostic::new(
                     Code::UnknownReference,
                     format!("unknown policy `{}`", config.name),
                     config.span,
                     "no preset or policy of this name",
                 )
-                .with_help_opt(did_you_mean(&config.name, names.iter().copied())),
+                .with_help_opt(did_you_mean(&config.name, names.iter().map(String::as_str))),
             );
         }
     }
-    for (name, file) in &own_names {
-        if platform.policies.iter().find(|c| &c.name == name).is_none_or(|c| c.enabled) {
-            policies.push((name.clone(), None, Some(Span::new(*file, 0, 0))));
-        }
-    }
-    let config = presets::config(platform);
-    if let (Ok(data), Ok(input)) =
-        (serde_json::from_value::<regorus::Value>(json!({ "idpc": { "config": config } })), input)
-    {
-        let _ = engine.add_data(data);
-        engine.set_input(input);
-    }
-    let mut waivers: BTreeMap<(String, String), ActiveWaiver> = BTreeMap::new();
+}
+
+/// The waivers in force by (service, policy); a waiver of an unknown policy, or one that has
+/// expired, is an error.
+fn waivers(
+    platform: &Platform,
+    names: &[String],
+    today: Date,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<(String, String), ActiveWaiver> {
+    let mut waivers = BTreeMap::new();
     for service in &platform.services {
         for waiver in &service.waivers {
-            if !names.contains(&waiver.policy.as_str()) {
-                outcome.diagnostics.push(
+            if !names.contains(&waiver.policy) {
+                diagnostics.push(
                     Diagnostic::new(
                         Code::UnknownReference,
                         format!("unknown policy `{}`", waiver.policy),
                         waiver.span,
                         "no policy of this name",
                     )
-                    .with_help_opt(did_you_mean(&waiver.policy, names.iter().copied())),
+                    .with_help_opt(did_you_mean(&waiver.policy, names.iter().map(String::as_str))),
                 );
             } else if waiver.expires <= today {
-                outcome.diagnostics.push(
-                    Diagnostic::new(Code::ExpiredWaiver, format!("the waiver of `{}` for `{}` expired on {}", waiver.policy, service.name, waiver.expires), waiver.expires_span, "expired")
-                        .with_label(waiver.span, format!("{} answers for it", waiver.owner))
-                        .with_help("fix what the policy reports and remove the waiver, or extend it with a new date and reason"),
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::ExpiredWaiver,
+                        format!(
+                            "the waiver of `{}` for `{}` expired on {}",
+                            waiver.policy, service.name, waiver.expires
+                        ),
+                        waiver.expires_span,
+                        "expired",
+                    )
+                    .with_label(waiver.span, format!("{} answers for it", waiver.owner))
+                    .with_help("fix what the policy reports and remove the waiver, or extend it with a new date and reason"),
                 );
             } else {
-                waivers.insert(
-                    (service.name.clone(), waiver.policy.clone()),
-                    ActiveWaiver {
-                        service: service.name.clone(),
-                        policy: waiver.policy.clone(),
-                        owner: waiver.owner.to_string(),
-                        expires: waiver.expires,
-                        reason: waiver.reason.clone(),
-                        suppressed: 0,
-                        span: waiver.span,
-                    },
-                );
+                let active = ActiveWaiver {
+                    service: service.name.clone(),
+                    policy: waiver.policy.clone(),
+                    owner: waiver.owner.to_string(),
+                    expires: waiver.expires,
+                    reason: waiver.reason.clone(),
+                    suppressed: 0,
+                    span: waiver.span,
+                };
+                waivers.insert((service.name.clone(), waiver.policy.clone()), active);
             }
         }
     }
-    for (name, preset, own_span) in &policies {
-        let rule = match preset {
-            Some(preset) => {
-                format!("data.idpc.presets.{}.violations", preset.name.replace('-', "_"))
-            }
-            None => format!("data.idpc.policies.{}.violations", name.replace('-', "_")),
-        };
-        let violations = match engine.eval_rule(rule.clone()) {
-            Ok(value) => value,
-            Err(error) => {
-                let source =
-                    own.iter().chain(stdlib).find(|s| own_span.is_some_and(|sp| sp.file == s.file));
-                if let Some(source) = source {
-                    outcome.diagnostics.push(policy_error(source, None, error.to_string()));
-                }
-                continue;
-            }
-        };
-        let json: Value = violations
-            .to_json_str()
-            .ok()
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or(Value::Null);
-        for violation in json.as_array().into_iter().flatten() {
-            let service = violation.get("service").and_then(Value::as_str);
-            if let Some(service) = service
-                && let Some(waiver) = waivers.get_mut(&(service.to_owned(), name.clone()))
-            {
-                waiver.suppressed += 1;
-                continue;
-            }
-            let message = violation
-                .get("msg")
-                .and_then(Value::as_str)
-                .unwrap_or("the policy is violated")
-                .to_owned();
-            let span = violation
-                .get("at")
-                .and_then(|at| spans.get(at))
-                .or(*own_span)
-                .unwrap_or(platform.span);
-            let mut diagnostic = match preset {
-                Some(preset) => {
-                    Diagnostic::new(preset.code, message, span, preset.label).with_help(preset.help)
-                }
-                None => {
-                    let id = violation
-                        .get("code")
-                        .and_then(Value::as_str)
-                        .map_or_else(String::new, |c| format!("{c}: "));
-                    let diagnostic = Diagnostic::new(
-                        Code::PolicyViolation,
-                        format!("{id}{message}"),
-                        span,
-                        format!("violates `{name}`"),
-                    );
-                    match service {
-                        Some(_) => diagnostic.with_help(format!("fix the value, or exempt the service with `waive \"{name}\" reason=… owner=… expires=…`")),
-                        None => diagnostic,
-                    }
-                }
-            };
-            if platform.policies.iter().any(|c| &c.name == name && c.warning) {
-                diagnostic.severity = Severity::Warning;
-            }
-            outcome.diagnostics.push(diagnostic);
-        }
+    waivers
+}
+
+/// A policy's violations: objects with a string `msg`. A policy that fails to evaluate, or
+/// whose `violations` are anything else, is an error in the policy.
+fn evaluate(engine: &mut regorus::Engine, policy: &Loaded<'_>) -> Result<Vec<Value>, Diagnostic> {
+    let package = match policy.preset {
+        Some(_) => "presets",
+        None => "policies",
+    };
+    let rule = format!("data.idpc.{package}.{}.violations", policy.name.replace('-', "_"));
+    let value = engine.eval_rule(rule).map_err(|error| {
+        let text = error.to_string();
+        policy_error(policy.source, location(&text, &policy.source.path), first_line(&text))
+    })?;
+    let json: Value = value
+        .to_json_str()
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(Value::Null);
+    let Value::Array(violations) = json else {
+        let message = "`violations` must be a set of objects with a `msg`".to_owned();
+        return Err(policy_error(policy.source, None, message));
+    };
+    if violations.iter().any(|v| v.get("msg").and_then(Value::as_str).is_none()) {
+        let message = "every violation must be an object with a string `msg`".to_owned();
+        return Err(policy_error(policy.source, None, message));
     }
-    outcome.waivers = waivers.into_values().collect();
-    outcome
+    Ok(violations)
+}
+
+/// A violation as a diagnostic: at the value its `at` names (else the policy's first line, or
+/// the platform for a preset), with the preset's code or P0100.
+fn diagnostic(
+    platform: &Platform,
+    spans: &input::Spans,
+    policy: &Loaded<'_>,
+    violation: &Value,
+) -> Diagnostic {
+    let name = &policy.name;
+    let message = violation.get("msg").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let fallback = match policy.preset {
+        Some(_) => platform.span,
+        None => Span::new(policy.source.file, 0, 0),
+    };
+    let span = violation.get("at").and_then(|at| spans.get(at)).unwrap_or(fallback);
+    let mut diagnostic = match policy.preset {
+        Some(preset) => {
+            Diagnostic::new(preset.code, message, span, preset.label).with_help(preset.help)
+        }
+        None => {
+            let code = violation.get("code").and_then(Value::as_str);
+            let message = code.map_or(message.clone(), |code| format!("{code}: {message}"));
+            let diagnostic =
+                Diagnostic::new(Code::PolicyViolation, message, span, format!("violates `{name}`"));
+            if violation.get("service").is_some() {
+                diagnostic.with_help(format!(
+                    "fix the value, or exempt the service with `waive \"{name}\" reason=… owner=… expires=…`"
+                ))
+            } else {
+                diagnostic
+            }
+        }
+    };
+    if platform.policies.iter().any(|c| &c.name == name && c.warning) {
+        diagnostic.severity = Severity::Warning;
+    }
+    diagnostic
 }
 
 /// Adds a policy file to the engine; returns its package (`data.…`) or reports why it failed.
@@ -240,32 +291,36 @@ fn add(
     match engine.add_policy(source.path.clone(), source.text.clone()) {
         Ok(package) => Some(package),
         Err(error) => {
+            let text = error.to_string();
             diagnostics.push(policy_error(
                 source,
-                location(&error.to_string(), &source.path),
-                first_line(&error.to_string()),
+                location(&text, &source.path),
+                first_line(&text),
             ));
             None
         }
     }
 }
 
-/// A policy file that the engine refuses.
+/// A policy file that the engine refuses, at a 1-based (line, column) or at its start.
 fn policy_error(source: &PolicySource, at: Option<(usize, usize)>, message: String) -> Diagnostic {
+    let text = source.text.as_str();
     let offset = at.map_or(0, |(line, column)| {
         let start: usize =
-            source.text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-        start + column.saturating_sub(1)
+            text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+        let start = start.min(text.len());
+        let line_text = text[start..].lines().next().unwrap_or("");
+        start
+            + line_text
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(line_text.len(), |(i, _)| i)
     });
-    let end = source.text[offset.min(source.text.len())..]
-        .find('\n')
-        .map_or(source.text.len(), |n| offset + n)
-        .max(offset + 1)
-        .min(source.text.len().max(offset + 1));
+    let end = text[offset..].find('\n').map_or(text.len(), |n| offset + n);
     Diagnostic::new(
         Code::InvalidPolicy,
         format!("the policy `{}` cannot be used", source.path),
-        Span::new(source.file, offset, end),
+        Span::new(source.file, offset, end.max(offset)),
         message,
     )
 }
@@ -277,6 +332,7 @@ fn location(error: &str, path: &str) -> Option<(usize, usize)> {
     Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
 }
 
+/// The `error:` line of a regorus error, without the source excerpt it draws.
 fn first_line(error: &str) -> String {
     error.lines().rev().find(|l| l.trim_start().starts_with("error:")).map_or_else(
         || error.lines().next().unwrap_or("").to_owned(),

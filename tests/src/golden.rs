@@ -6,14 +6,13 @@ use std::collections::BTreeSet;
 
 use similar::TextDiff;
 
-use crate::support::{bless, build_dir, repo_root};
+use crate::support::{bless, build_dir, examples, repo_root};
 
 fn example_names() -> BTreeSet<String> {
-    std::fs::read_dir(repo_root().join("examples"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    examples()
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
         .collect()
 }
 

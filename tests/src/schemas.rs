@@ -2,18 +2,7 @@
 //! the values schema idpc generates.
 
 use crate::support::tools::{schemas_dir, validation_errors, validator};
-use crate::support::{build_dir, documents, repo_root};
-
-fn examples() -> Vec<std::path::PathBuf> {
-    let mut dirs: Vec<_> = std::fs::read_dir(repo_root().join("examples"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
+use crate::support::{build_dir, documents, examples, repo_root};
 
 #[test]
 fn catalog_entities_validate_against_the_backstage_schema() {

@@ -12,6 +12,18 @@ pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
+/// Every example platform directory, sorted.
+pub(crate) fn examples() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("examples"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// Whether expected outputs should be regenerated (`IDPC_BLESS=1`). CI never blesses.
 pub(crate) fn bless() -> bool {
     let bless = std::env::var_os("IDPC_BLESS").is_some_and(|v| v == "1");

@@ -3,24 +3,12 @@
 //! variable, and templates are rendered strictly.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use idpc_diagnostics::Code;
 use idpc_driver::{Artifact, EmitError, Family};
 
 use crate::support::tools::uninstallable_program;
-use crate::support::{build_dir, compile_dir, compile_texts, repo_root};
-
-fn examples() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("examples"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
+use crate::support::{build_dir, compile_dir, compile_texts, examples, repo_root};
 
 fn terraform_files(artifacts: &[Artifact]) -> Vec<&Artifact> {
     artifacts.iter().filter(|a| a.path.starts_with("terraform/")).collect()

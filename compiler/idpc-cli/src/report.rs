@@ -99,3 +99,20 @@ pub(crate) fn load_and_compile(
         }
     }
 }
+
+/// The compiled platform (there is one only when the description has no error), or, after
+/// printing the diagnostics and that the description must be fixed before `doing`, the exit code
+/// for trouble.
+pub(crate) fn platform_or_trouble<'a>(
+    ctx: &Ctx,
+    compilation: &'a idpc_driver::Compilation,
+    doing: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<&'a idpc_ir::Platform, u8> {
+    compilation.platform.as_ref().ok_or_else(|| {
+        diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
+        trouble(err, format!("the description has errors; fix them before {doing}"));
+        crate::EXIT_TROUBLE
+    })
+}

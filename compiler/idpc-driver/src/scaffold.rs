@@ -14,7 +14,7 @@ mod template;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use idpc_diagnostics::{Code, Diagnostic, Sources, Span, did_you_mean, has_errors};
+use idpc_diagnostics::{Code, Diagnostic, Sources, Span, did_you_mean};
 use idpc_ir::{Date, Duration, Platform, validate_dns_label};
 
 use crate::pipeline::{Compilation, EmitError, Options, compile_with, emit};
@@ -144,7 +144,7 @@ impl Refusal {
 pub fn plan(dir: &Path, request: &Request, options: Options) -> Result<Plan, ScaffoldError> {
     let loaded = load(dir, None).map_err(ScaffoldError::Load)?;
     let base = compile_with(&loaded.files, options);
-    let Some(platform) = base.platform.as_ref().filter(|_| !has_errors(&base.diagnostics)) else {
+    let Some(platform) = base.platform.as_ref() else {
         return Err(ScaffoldError::Broken { diagnostics: base.diagnostics, sources: base.sources });
     };
     let display = request.display_path();
@@ -193,9 +193,7 @@ pub fn plan(dir: &Path, request: &Request, options: Options) -> Result<Plan, Sca
     files.push(SourceText { path: display.clone(), text: text.clone(), invalid_utf8_at: None });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let compilation = compile_with(&files, options);
-    let Some(platform) =
-        compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
-    else {
+    let Some(platform) = compilation.platform.as_ref() else {
         return Err(ScaffoldError::Rejected {
             diagnostics: compilation.diagnostics,
             sources: compilation.sources,

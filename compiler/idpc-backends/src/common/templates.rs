@@ -6,7 +6,10 @@
 //! with a suggestion from the keys beside it; an error of a helper, written as
 //! `what is wrong; what to do`, becomes a label and a help line.
 
-use handlebars::{Helper, RenderError, RenderErrorReason, TemplateError, TemplateErrorReason};
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError,
+    RenderErrorReason, TemplateError, TemplateErrorReason,
+};
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span, did_you_mean};
 use serde_json::Value;
 
@@ -101,6 +104,35 @@ pub fn param<'a>(h: &'a Helper<'_>, helper: &'static str) -> Result<&'a Value, R
         return Err(RenderError::strict_error(param.relative_path()));
     }
     Ok(param.value())
+}
+
+/// A helper that writes a function of its one parameter: `{{hcl value}}`, `{{kdl value}}`.
+pub struct ValueHelper {
+    /// Its name, for errors.
+    pub name: &'static str,
+    /// What it writes for the parameter.
+    pub write: fn(&Value) -> Result<String, RenderError>,
+}
+
+impl HelperDef for ValueHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        out.write(&(self.write)(param(h, self.name)?)?)?;
+        Ok(())
+    }
+}
+
+/// The parameter of a helper that takes text.
+pub fn text<'a>(value: &'a Value, helper: &str) -> Result<&'a str, RenderError> {
+    value
+        .as_str()
+        .ok_or_else(|| RenderErrorReason::Other(format!("`{helper}` takes a string")).into())
 }
 
 /// The first line of a template, for problems with no better place.

@@ -8,8 +8,7 @@
 //! comment. A plain `{{VALUE}}` is escaped for the inside of an HCL quoted string.
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
-    RenderErrorReason,
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
 };
 use idpc_diagnostics::{Code, Diagnostic, did_you_mean};
 use idpc_ir::Template;
@@ -17,7 +16,7 @@ use serde_json::Value;
 
 use super::context::{escape, literal};
 use super::hcl;
-use crate::common::templates::{self, TemplateText, param};
+use crate::common::templates::{self, TemplateText, ValueHelper, param, text};
 use crate::names;
 
 /// A template, and what it is rendered for, for messages.
@@ -33,11 +32,11 @@ pub(crate) fn render(source: &Source<'_>, data: &Value) -> Result<String, Diagno
     let template = source.template;
     let mut registry = registry();
     registry.register_template_string(&template.name, &template.text).map_err(|e| {
-        let (text, subject) = text(source);
+        let (text, subject) = described(source);
         templates::parse_error(text, &subject, &e)
     })?;
     let rendered = registry.render(&template.name, data).map_err(|e| {
-        let (text, subject) = text(source);
+        let (text, subject) = described(source);
         templates::render_error(text, &subject, data, &e)
     })?;
     if !template.name.ends_with(".tf") {
@@ -47,7 +46,7 @@ pub(crate) fn render(source: &Source<'_>, data: &Value) -> Result<String, Diagno
         Diagnostic::new(
             Code::TemplateError,
             format!("template of kind `{}` renders invalid HCL", source.kind),
-            templates::first_line(text(source).0),
+            templates::first_line(described(source).0),
             "rendered from this template",
         )
         .with_help(format!("line {} of the rendered `{}`: {}", e.line, template.name, e.message))
@@ -58,28 +57,17 @@ fn registry() -> Handlebars<'static> {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
     registry.register_escape_fn(escape);
-    registry.register_helper("hcl", Box::new(hcl_helper));
+    let helper = |name, write| Box::new(ValueHelper { name, write });
+    registry.register_helper("hcl", helper("hcl", |v| Ok(literal(v))));
     registry.register_helper("var", Box::new(var_helper));
-    registry.register_helper("snake", Box::new(snake_helper));
-    registry.register_helper("comment", Box::new(comment_helper));
+    registry.register_helper("snake", helper("snake", |v| Ok(names::snake(text(v, "snake")?))));
+    registry.register_helper(
+        "comment",
+        helper("comment", |v| {
+            Ok(text(v, "comment")?.split_whitespace().collect::<Vec<_>>().join(" "))
+        }),
+    );
     registry
-}
-
-fn text_param<'a>(h: &'a Helper<'_>, helper: &'static str) -> Result<&'a str, RenderError> {
-    param(h, helper)?
-        .as_str()
-        .ok_or_else(|| RenderErrorReason::Other(format!("`{helper}` takes a string")).into())
-}
-
-fn hcl_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&literal(param(h, "hcl")?))?;
-    Ok(())
 }
 
 fn var_helper(
@@ -89,7 +77,7 @@ fn var_helper(
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let name = text_param(h, "var")?;
+    let name = text(param(h, "var")?, "var")?;
     let kind = &ctx.data()["kind"];
     let fields = kind["fields"].as_array().map(Vec::as_slice).unwrap_or_default();
     let variable = fields.iter().find(|f| f["name"] == name).and_then(|f| f["variable"].as_str());
@@ -108,31 +96,8 @@ fn var_helper(
     }
 }
 
-fn snake_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&names::snake(text_param(h, "snake")?))?;
-    Ok(())
-}
-
-fn comment_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let text = text_param(h, "comment")?;
-    out.write(&text.split_whitespace().collect::<Vec<_>>().join(" "))?;
-    Ok(())
-}
-
 /// The template as the shared error mapping sees it, and how messages name it.
-fn text<'a>(source: &Source<'a>) -> (TemplateText<'a>, String) {
+fn described<'a>(source: &Source<'a>) -> (TemplateText<'a>, String) {
     let template = TemplateText { text: &source.template.text, file: source.template.file };
     (template, format!("template of kind `{}`", source.kind))
 }

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use idpc_diagnostics::has_errors;
 use idpc_driver::{Family, TreeDifference};
 
 use crate::args::BuildArgs;
@@ -31,9 +30,7 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
     let read = start.elapsed();
     let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
-    let Some(platform) =
-        compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
-    else {
+    let Some(platform) = compilation.platform.as_ref() else {
         let _ = writeln!(err, "nothing written: fix the errors above");
         return EXIT_ERRORS;
     };

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use idpc_diagnostics::{Code, Diagnostic, RenderOptions, Sources, has_errors, render_human};
+use idpc_diagnostics::{Code, Diagnostic, RenderOptions, Sources, render_human};
 use idpc_drift::{Class, Drift, Report, Rule};
 use idpc_driver::{Artifact, Family};
 use serde_json::{Value, json};
@@ -21,12 +21,9 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
-    let Some(platform) =
-        compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
-    else {
-        report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
-        report::trouble(err, "the description has errors; fix them before comparing");
-        return EXIT_TROUBLE;
+    let platform = match report::platform_or_trouble(ctx, &compilation, "comparing", out, err) {
+        Ok(platform) => platform,
+        Err(code) => return code,
     };
     let artifacts = match idpc_driver::emit(platform, Family::ALL) {
         Ok(artifacts) => artifacts,

@@ -6,13 +6,13 @@
 
 use std::io::Write;
 
-use idpc_diagnostics::{Sources, has_errors};
+use idpc_diagnostics::Sources;
 use idpc_ir::{Date, Platform};
 use serde_json::{Value, json};
 
 use crate::args::{EnvArgs, EnvCommand, ExpiredArgs, MessageFormat};
 use crate::report::{self, Ctx};
-use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+use crate::{EXIT_ERRORS, EXIT_OK};
 
 pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     match &args.what {
@@ -38,12 +38,10 @@ fn expired(args: &ExpiredArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
-    let Some(platform) =
-        compilation.platform.as_ref().filter(|_| !has_errors(&compilation.diagnostics))
-    else {
-        report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
-        report::trouble(err, "the description has errors; fix them before listing environments");
-        return EXIT_TROUBLE;
+    let doing = "listing environments";
+    let platform = match report::platform_or_trouble(ctx, &compilation, doing, out, err) {
+        Ok(platform) => platform,
+        Err(code) => return code,
     };
     let at = args.at.unwrap_or(ctx.today);
     let expired = expired_at(platform, &compilation.sources, at);

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use idpc_diagnostics::{Diagnostic, RenderOptions, has_errors, render_human};
+use idpc_diagnostics::{Diagnostic, RenderOptions, render_human};
 use idpc_driver::{Compilation, SourceText};
 use serde_json::json;
 
@@ -20,10 +20,9 @@ pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut d
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
-    let Some(head) = current.platform.as_ref().filter(|_| !has_errors(&current.diagnostics)) else {
-        report::diagnostics(ctx, &current.diagnostics, &current.sources, out, err);
-        report::trouble(err, "the description has errors; fix them before reviewing");
-        return EXIT_TROUBLE;
+    let head = match report::platform_or_trouble(ctx, &current, "reviewing", out, err) {
+        Ok(platform) => platform,
+        Err(code) => return code,
     };
     let (files, label) = match base_files(&args.path, &args.base) {
         Ok(found) => found,
@@ -35,8 +34,7 @@ pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut d
     // The base is compared, not judged: a rule it broke is not this change's problem.
     let options = idpc_driver::Options { policies: false, ..ctx.options() };
     let compiled = idpc_driver::compile_with(&files, options);
-    let Some(base) = compiled.platform.as_ref().filter(|_| !has_errors(&compiled.diagnostics))
-    else {
+    let Some(base) = compiled.platform.as_ref() else {
         base_errors(ctx, &compiled, &label, err);
         return EXIT_TROUBLE;
     };

@@ -2,9 +2,7 @@
 
 use std::io::Write;
 
-use idpc_diagnostics::{
-    Label, RenderOptions, Sources, Span, did_you_mean, has_errors, render_note,
-};
+use idpc_diagnostics::{Label, RenderOptions, Sources, Span, did_you_mean, render_note};
 use idpc_driver::why::{Provenance, provenance};
 use idpc_ir::{Layer, Origin};
 use serde_json::{Value, json};
@@ -19,8 +17,8 @@ pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
         Err(code) => return code,
     };
     let platform = match &compilation.platform {
-        Some(platform) if !has_errors(&compilation.diagnostics) => platform,
-        _ => {
+        Some(platform) => platform,
+        None => {
             report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
             return EXIT_ERRORS;
         }

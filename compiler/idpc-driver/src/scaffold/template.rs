@@ -4,8 +4,8 @@
 //! A plain `{{value}}` is escaped for the inside of a KDL quoted string; `{{kdl value}}` writes a
 //! whole KDL value (a quoted string, a bare number, `#true`, `#false` or `#null`).
 
-use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext};
-use idpc_backends::templates::{self, TemplateText};
+use handlebars::Handlebars;
+use idpc_backends::templates::{self, TemplateText, ValueHelper};
 use idpc_diagnostics::{Diagnostic, FileId};
 use serde_json::Value;
 
@@ -24,7 +24,8 @@ pub(crate) fn render(template: &Template<'_>, data: &Value) -> Result<String, Di
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
     registry.register_escape_fn(escape);
-    registry.register_helper("kdl", Box::new(kdl_helper));
+    let write = |value: &Value| Ok(literal(value));
+    registry.register_helper("kdl", Box::new(ValueHelper { name: "kdl", write }));
     let text = TemplateText { text: template.text, file: template.file };
     let subject = format!("scaffold template `{}`", template.path);
     registry
@@ -72,17 +73,6 @@ pub fn literal(value: &Value) -> String {
         // Lists and objects have no KDL value; they are written as their JSON text, quoted.
         other => format!("\"{}\"", escape(&other.to_string())),
     }
-}
-
-fn kdl_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&literal(templates::param(h, "kdl")?))?;
-    Ok(())
 }
 
 #[cfg(test)]

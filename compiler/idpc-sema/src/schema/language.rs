@@ -1,5 +1,7 @@
 //! The nodes of the language, version 1.
 
+use idpc_ir::ValueType;
+
 use super::{ArgSchema, Children, NodeSchema, PropSchema, Ty};
 
 pub(super) const fn arg(name: &'static str, ty: Ty) -> ArgSchema {
@@ -31,24 +33,6 @@ pub(super) const LEAF: NodeSchema = NodeSchema {
 
 const TIERS: &[&str] = &["development", "staging", "production"];
 const ROLES: &[&str] = &["lead", "member"];
-/// The type keywords of kind fields.
-pub const FIELD_TYPES: &[&str] = &[
-    "string",
-    "int",
-    "bool",
-    "duration",
-    "percent",
-    "cpu",
-    "memory",
-    "port",
-    "name",
-    "email",
-    "url",
-    "image",
-    "secret-ref",
-    "date",
-    "enum",
-];
 
 pub(super) const DESCRIPTION: NodeSchema = NodeSchema {
     name: "description",
@@ -346,7 +330,7 @@ pub const KIND: NodeSchema = NodeSchema {
             doc: "A setting of the kind. A field without a default must be set by every resource.",
             args: &[arg("NAME", Ty::Name)],
             props: &[
-                required("type", Ty::Enum(FIELD_TYPES), "The field's type."),
+                required("type", Ty::Enum(ValueType::KEYWORDS), "The field's type."),
                 prop(
                     "default",
                     Ty::Any,

@@ -227,11 +227,7 @@ fn evaluate(engine: &mut regorus::Engine, policy: &Loaded<'_>) -> Result<Vec<Val
         let text = error.to_string();
         policy_error(policy.source, location(&text, &policy.source.path), first_line(&text))
     })?;
-    let json: Value = value
-        .to_json_str()
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or(Value::Null);
+    let json = serde_json::to_value(&value).unwrap_or(Value::Null);
     let Value::Array(violations) = json else {
         let message = "`violations` must be a set of objects with a `msg`".to_owned();
         return Err(policy_error(policy.source, None, message));

@@ -171,7 +171,7 @@ fn build_writes_then_writes_nothing_then_checks() {
     assert!(err.contains("up to date"), "{err}");
     assert_eq!(std::fs::metadata(&values).unwrap().modified().unwrap(), before);
 
-    // --check passes on a fresh tree and names each differing, missing and extra file.
+    // --check passes on a fresh tree and names each differing, missing and foreign file.
     let (code, _, err) = run_cli(&["build", src.to_str().unwrap(), "--out", out_arg, "--check"]);
     assert_eq!(code, 0, "{err}");
     std::fs::write(&values, format!("{text}# hand edit\n")).unwrap();
@@ -181,15 +181,19 @@ fn build_writes_then_writes_nothing_then_checks() {
     assert_eq!(code, 1);
     assert!(err.contains("differs:  helm/dev/s.values.yaml"), "{err}");
     assert!(err.contains("missing:  catalog/groups.yaml"), "{err}");
-    assert!(err.contains("extra:    helm/stray.yaml"), "{err}");
+    assert!(err.contains("foreign:  helm/stray.yaml"), "{err}");
 
-    // A real build repairs all three; an unchanged file keeps its timestamp.
+    // A file idpc did not write stops the build; without it, a build repairs the other two and
+    // an unchanged file keeps its timestamp.
+    let (code, _, err) = run_cli(&["build", src.to_str().unwrap(), "--out", out_arg]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`helm/stray.yaml`"), "{err}");
+    std::fs::remove_file(out.join("helm/stray.yaml")).unwrap();
     let untouched = out.join("helm/values.schema.json");
     let untouched_before = std::fs::metadata(&untouched).unwrap().modified().unwrap();
     let (code, _, err) = run_cli(&["build", src.to_str().unwrap(), "--out", out_arg]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("1 added, 1 changed, 1 removed"), "{err}");
-    assert!(!out.join("helm/stray.yaml").exists());
+    assert!(err.contains("1 added, 1 changed, 0 removed"), "{err}");
     assert_eq!(std::fs::metadata(&untouched).unwrap().modified().unwrap(), untouched_before);
     let (code, _, _) = run_cli(&["build", src.to_str().unwrap(), "--out", out_arg, "--check"]);
     assert_eq!(code, 0);
@@ -241,10 +245,14 @@ fn default_output_directory_is_inside_the_description_and_not_read_back() {
     write(dir.path(), "platform.kdl", GOOD);
     assert_eq!(run_cli(&["build", dir.path().to_str().unwrap()]).0, 0);
     assert!(dir.path().join("generated/helm/dev/s.values.yaml").is_file());
-    // A stray .kdl in the output directory is not part of the description.
+    // A stray .kdl in the output directory is not part of the description…
     write(&dir.path().join("generated"), "junk.kdl", "this is { not valid");
-    let (code, _, err) = run_cli(&["build", dir.path().to_str().unwrap()]);
+    let (code, _, err) = run_cli(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
+    // …and not idpc's either: a build will not write over it.
+    let (code, _, err) = run_cli(&["build", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`junk.kdl`"), "{err}");
 }
 
 #[test]

@@ -24,7 +24,12 @@ fn every_example_matches_its_golden_tree() {
         let artifacts = build_dir(&repo_root().join("examples").join(&name));
         let golden = repo_root().join("golden").join(&name);
         if bless() {
-            idpc_driver::write_tree(&golden, &artifacts).unwrap();
+            idpc_driver::write_tree(
+                &golden,
+                &artifacts,
+                &idpc_driver::WriteOptions { adopt: true, ..Default::default() },
+            )
+            .unwrap();
             continue;
         }
         let committed = idpc_driver::read_tree(&golden).unwrap();

@@ -21,6 +21,7 @@ mod grafana;
 mod kubernetes;
 mod model;
 mod opa;
+mod output;
 mod policies;
 mod prometheus;
 mod review;

@@ -69,9 +69,14 @@ pub(crate) struct BuildArgs {
     /// Write nothing; exit 1 if the output directory differs from what would be written.
     #[arg(long)]
     pub(crate) check: bool,
-    /// Only these artifact families (repeatable): helm, catalog, terraform.
+    /// Only these artifact families (repeatable): helm, catalog, terraform, argo-rollouts, opa,
+    /// grafana, prometheus, kubernetes. The files of the others stay as they are.
     #[arg(long = "target", value_name = "FAMILY")]
     pub(crate) targets: Vec<String>,
+    /// Build into a directory that holds files idpc did not write: files at generated paths are
+    /// taken over, every other file is left untouched and recorded as the user's.
+    #[arg(long)]
+    pub(crate) adopt: bool,
     /// Print how long each phase took.
     #[arg(long)]
     pub(crate) timings: bool,

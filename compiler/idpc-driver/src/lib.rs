@@ -22,8 +22,11 @@ pub use idpc_backends::{Artifact, Family};
 pub use idpc_policy::ActiveWaiver;
 pub use pipeline::{Compilation, EmitError, Options, Timings, compile, compile_with, emit, today};
 pub use revision::{RevisionError, load_revision};
-pub use workspace::{LoadError, Loaded, SourceText, load};
-pub use write::{TreeDifference, WriteReport, check_tree, read_tree, write_tree};
+pub use workspace::{DEFAULT_OUT, LoadError, Loaded, SourceText, load};
+pub use write::{
+    MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
+    check_tree, read_tree, write_tree,
+};
 
 /// The peak resident memory of this process in bytes, where the system reports it (Linux).
 pub fn peak_memory() -> Option<u64> {

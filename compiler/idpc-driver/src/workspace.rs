@@ -35,6 +35,13 @@ pub enum LoadError {
     Io(PathBuf, std::io::Error),
     /// The directory holds no `.kdl` file.
     Empty(PathBuf),
+    /// A symbolic link leads outside the description's directory.
+    Outside {
+        /// The link.
+        link: PathBuf,
+        /// Where it leads.
+        target: PathBuf,
+    },
 }
 
 impl fmt::Display for LoadError {
@@ -43,13 +50,25 @@ impl fmt::Display for LoadError {
             LoadError::NotFound(path) => write!(f, "`{}` does not exist", path.display()),
             LoadError::Io(path, error) => write!(f, "cannot read `{}`: {error}", path.display()),
             LoadError::Empty(path) => write!(f, "`{}` holds no .kdl files", path.display()),
+            LoadError::Outside { link, target } => write!(
+                f,
+                "`{}` is a link to `{}`, outside the description; idpc reads only files inside it",
+                link.display(),
+                target.display()
+            ),
         }
     }
 }
 
+/// The directory a build writes to when no `--out` is given, relative to the description. It is
+/// never read as part of the description.
+pub const DEFAULT_OUT: &str = "generated";
+
 /// Reads a platform: every `.kdl` file under `path` (or `path` itself if it is a file) and the
-/// `.hbs` templates of its kinds, skipping
-/// hidden entries and `exclude` (the output directory when it lies inside the platform).
+/// `.hbs` templates and `.rego` policies beside them, skipping hidden entries, output trees (the
+/// default `generated` directory, any directory holding idpc's [`crate::MANIFEST`]) and
+/// `exclude` (the output directory of this build). A link that leads outside the description's
+/// directory is an error naming it.
 pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_owned()),
@@ -58,24 +77,33 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let (root, paths) = if metadata.is_file() {
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        check_inside(&root, path)?;
         (root, vec![path.to_owned()])
     } else {
+        let boundary = path.canonicalize().map_err(|e| LoadError::Io(path.to_owned(), e))?;
         let mut paths = Vec::new();
         let walker =
             WalkDir::new(path).follow_links(true).sort_by_file_name().into_iter().filter_entry(
                 |entry| {
-                    let hidden =
-                        entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
+                    let name = entry.file_name().to_string_lossy();
+                    let hidden = entry.depth() > 0 && name.starts_with('.');
+                    let output = entry.file_type().is_dir()
+                        && entry.depth() > 0
+                        && ((entry.depth() == 1 && name == DEFAULT_OUT)
+                            || entry.path().join(crate::MANIFEST).exists());
                     let excluded = exclude
                         .as_ref()
                         .is_some_and(|ex| entry.path().canonicalize().is_ok_and(|p| &p == ex));
-                    !hidden && !excluded
+                    !hidden && !output && !excluded
                 },
             );
         for entry in walker {
             let entry = entry.map_err(|e| {
                 LoadError::Io(e.path().map(Path::to_path_buf).unwrap_or_default(), e.into())
             })?;
+            if entry.path_is_symlink() {
+                check_inside(&boundary, entry.path())?;
+            }
             if entry.file_type().is_file()
                 && entry
                     .path()
@@ -105,6 +133,24 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Loaded { root, files })
+}
+
+/// Refuses a link that leads outside `boundary`.
+fn check_inside(boundary: &Path, path: &Path) -> Result<(), LoadError> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let boundary = boundary
+        .canonicalize()
+        .or_else(|_| std::env::current_dir())
+        .map_err(|e| LoadError::Io(boundary.to_owned(), e))?;
+    let target = path.canonicalize().map_err(|e| LoadError::Io(path.to_owned(), e))?;
+    if target.starts_with(&boundary) {
+        Ok(())
+    } else {
+        Err(LoadError::Outside { link: path.to_owned(), target })
+    }
 }
 
 /// The path of `file` relative to `root`, with `/` separators.

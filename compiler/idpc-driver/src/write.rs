@@ -1,19 +1,34 @@
-//! Writing the output tree: atomically, and without touching unchanged files.
+//! Writing the output tree: only idpc's own files, atomically, and without touching unchanged ones.
+//!
+//! A build records the files it wrote in the tree ([`MANIFEST`]); the next one replaces and
+//! removes only those. An output directory that holds anything else is refused (or, with
+//! `--adopt`, its other files are carried over untouched), and so are directories that must never
+//! be an output at all (see [`check_output_dir`]). Builds into one directory are serialised by a
+//! lock on the directory that holds it.
 //!
 //! The new tree is assembled in a staging directory next to the output directory: unchanged files
-//! are hard-linked from the current tree (so their inode and modification time stay), changed and
-//! new files are written, stale ones are simply not carried over. The staging directory then
-//! replaces the output directory in one atomic exchange, so a build that fails or is killed at any
-//! point leaves the previous tree as it was. A build that changes nothing writes nothing.
+//! and files carried over are hard-linked from the current tree (so their inode and modification
+//! time stay), changed and new files are written, stale ones are simply not carried over. The
+//! staging directory then replaces the output directory in one atomic exchange, so a build that
+//! fails or is killed at any point leaves the previous tree as it was. A build that changes
+//! nothing writes nothing.
+
+mod guard;
+mod manifest;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use idpc_backends::Artifact;
+use idpc_backends::{Artifact, Family};
 use rayon::prelude::*;
 use walkdir::WalkDir;
+
+pub use guard::{Refusal, check_output_dir};
+pub use manifest::MANIFEST;
+
+use manifest::Manifest;
 
 /// What a write did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,6 +41,10 @@ pub struct WriteReport {
     pub removed: Vec<String>,
     /// Files left as they were.
     pub unchanged: usize,
+    /// Files that are not idpc's, carried over untouched.
+    pub kept: usize,
+    /// Where files that appeared in the output directory during the build were put, if any did.
+    pub recovered: Option<PathBuf>,
 }
 
 impl WriteReport {
@@ -44,9 +63,12 @@ pub enum TreeDifference {
     Extra(String),
     /// On disk with other contents.
     Differs(String),
+    /// On disk, and not written by idpc: a build would refuse the directory.
+    Foreign(String),
 }
 
-/// Reads every file under `root` as (relative path, bytes). A missing root is an empty tree.
+/// Reads every file under `root` as (relative path, bytes), without following links and without
+/// idpc's record. A missing root is an empty tree.
 pub fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
     if !root.exists() {
         return Ok(BTreeMap::new());
@@ -55,20 +77,24 @@ pub fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
     for entry in WalkDir::new(root).sort_by_file_name() {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_file() {
-            let relative = entry.path().strip_prefix(root).map_err(io::Error::other)?;
-            let path: Vec<String> = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            files.push((path.join("/"), entry.into_path()));
+            let relative = relative_path(root, entry.path())?;
+            if relative != MANIFEST {
+                files.push((relative, entry.into_path()));
+            }
         }
     }
     files.into_par_iter().map(|(relative, path)| Ok((relative, fs::read(path)?))).collect()
 }
 
-/// Compares the generated artifacts with the tree under `root`.
-pub fn check_tree(root: &Path, artifacts: &[Artifact]) -> io::Result<Vec<TreeDifference>> {
+/// Compares the generated artifacts of the families in `scope` (every family if `None`) with the
+/// tree under `root`.
+pub fn check_tree(
+    root: &Path,
+    artifacts: &[Artifact],
+    scope: Option<&[Family]>,
+) -> io::Result<Vec<TreeDifference>> {
     let existing = read_tree(root)?;
+    let manifest = Manifest::read(root).ok().flatten();
     let mut differences = Vec::new();
     for artifact in artifacts {
         match existing.get(&artifact.path) {
@@ -79,70 +105,391 @@ pub fn check_tree(root: &Path, artifacts: &[Artifact]) -> io::Result<Vec<TreeDif
             Some(_) => {}
         }
     }
-    let generated: std::collections::BTreeSet<&str> =
-        artifacts.iter().map(|a| a.path.as_str()).collect();
-    differences.extend(
-        existing
-            .keys()
-            .filter(|p| !generated.contains(p.as_str()))
-            .map(|p| TreeDifference::Extra(p.clone())),
-    );
+    let generated: BTreeSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
+    for path in existing.keys().filter(|p| !generated.contains(p.as_str())) {
+        let family = family_of(path);
+        if scope.is_some_and(|s| family.is_some_and(|f| !s.contains(&f))) {
+            continue;
+        }
+        match &manifest {
+            Some(m) if m.kept.binary_search(path).is_ok() => {}
+            Some(m) if m.files.binary_search(path).is_err() => {
+                differences.push(TreeDifference::Foreign(path.clone()))
+            }
+            _ => differences.push(TreeDifference::Extra(path.clone())),
+        }
+    }
     differences.sort();
     Ok(differences)
 }
 
-/// Makes the tree under `root` hold exactly `artifacts`, atomically.
-pub fn write_tree(root: &Path, artifacts: &[Artifact]) -> io::Result<WriteReport> {
-    let existing = read_tree(root)?;
-    let mut report = WriteReport::default();
-    for artifact in artifacts {
-        match existing.get(&artifact.path) {
-            None => report.added.push(artifact.path.clone()),
-            Some(bytes) if bytes != artifact.contents.as_bytes() => {
-                report.changed.push(artifact.path.clone())
-            }
-            Some(_) => report.unchanged += 1,
+/// How a build writes its tree.
+#[derive(Default)]
+pub struct WriteOptions<'a> {
+    /// The families this build generates: idpc's files of other families are carried over as
+    /// they are. `None`: every family.
+    pub scope: Option<&'a [Family]>,
+    /// Build into a directory that holds files idpc did not write: files at generated paths are
+    /// taken over, every other one is left as it is.
+    pub adopt: bool,
+    /// The description being built, to refuse output directories that would endanger it.
+    pub description: Option<&'a Path>,
+    /// Called once if another build holds the directory and this one waits for it.
+    pub on_wait: Option<&'a dyn Fn()>,
+}
+
+/// Why a tree was not written. The previous tree is intact either way.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The output directory is not one idpc may write.
+    Refused(Refusal),
+    /// Reading or writing failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for WriteError {
+    fn from(error: io::Error) -> Self {
+        WriteError::Io(error)
+    }
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Refused(refusal) => refusal.fmt(f),
+            WriteError::Io(error) => error.fmt(f),
         }
     }
-    let generated: std::collections::BTreeSet<&str> =
-        artifacts.iter().map(|a| a.path.as_str()).collect();
-    report.removed = existing.keys().filter(|p| !generated.contains(p.as_str())).cloned().collect();
-    if report.is_noop() && root.is_dir() {
-        return Ok(report);
+}
+
+/// Makes the tree under `root` hold `artifacts` in place of what idpc wrote there before,
+/// atomically, under a lock. Files idpc did not write are refused, or with
+/// [`WriteOptions::adopt`] left as they are; files of families outside the scope stay.
+pub fn write_tree(
+    root: &Path,
+    artifacts: &[Artifact],
+    options: &WriteOptions<'_>,
+) -> Result<WriteReport, WriteError> {
+    if let Some(description) = options.description {
+        check_output_dir(root, description).map_err(WriteError::Refused)?;
     }
     let parent = match root.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent)?;
+    let _lock = lock(&parent, options.on_wait)?;
+    // The directory may have changed while this build waited.
+    if let Some(description) = options.description {
+        check_output_dir(root, description).map_err(WriteError::Refused)?;
+    } else if fs::symlink_metadata(root).is_ok_and(|m| !m.is_dir()) {
+        return Err(WriteError::Refused(Refusal::NotADirectory(root.to_owned())));
+    }
     let name =
         root.file_name().map_or_else(|| "out".to_owned(), |n| n.to_string_lossy().into_owned());
     let prefix = format!(".{name}.idpc-");
+    // Under the lock no other build is live, so a staging directory here is a killed build's.
     remove_leftovers(&parent, &prefix);
+
+    let plan = plan(root, artifacts, options)?;
+    let report = plan.report.clone();
+    if plan.is_noop() {
+        return Ok(report);
+    }
     let staging = tempfile::Builder::new().prefix(&prefix).tempdir_in(&parent)?;
-    // Directories first, then every file in parallel: file creation dominates on most file
-    // systems, and unchanged files are hard links, which cost almost nothing.
-    let dirs: BTreeSet<PathBuf> = artifacts
-        .iter()
-        .filter_map(|a| Path::new(&a.path).parent().map(Path::to_path_buf))
-        .collect();
-    for dir in &dirs {
+    for dir in &plan.dirs {
         fs::create_dir_all(staging.path().join(dir))?;
     }
-    artifacts.par_iter().try_for_each(|artifact| {
+    // Every file in parallel: file creation dominates on most file systems, and files carried
+    // over are hard links, which cost almost nothing.
+    artifacts.par_iter().zip(plan.unchanged.par_iter()).try_for_each(|(artifact, unchanged)| {
         let target = staging.path().join(&artifact.path);
-        let unchanged =
-            existing.get(&artifact.path).is_some_and(|bytes| bytes == artifact.contents.as_bytes());
-        if unchanged && fs::hard_link(root.join(&artifact.path), &target).is_ok() {
+        if *unchanged && fs::hard_link(root.join(&artifact.path), &target).is_ok() {
             return Ok(());
         }
         fs::write(&target, &artifact.contents)
     })?;
+    plan.carried
+        .par_iter()
+        .try_for_each(|path| carry(&root.join(path), &staging.path().join(path)))?;
+    fs::write(staging.path().join(MANIFEST), &plan.manifest)?;
     swap_into_place(staging.path(), root)?;
-    // `staging` now holds the previous tree (or nothing): remove it, in parallel by directory.
+    // `staging` now holds the previous tree (or nothing). Everything in it is either carried
+    // over or a stale file of idpc's; anything else appeared during the build and is kept.
     let previous = staging.keep();
-    remove_tree(&previous);
+    let mut expected: BTreeSet<&str> = plan.carried.iter().map(String::as_str).collect();
+    expected.extend(plan.previous_own.iter().map(String::as_str));
+    expected.extend(artifacts.iter().map(|a| a.path.as_str()));
+    expected.insert(MANIFEST);
+    let mut report = report;
+    if unexpected_files(&previous, &expected) {
+        let recovered = parent.join(format!("{name}.idpc-recovered"));
+        let recovered = unique(&recovered);
+        fs::rename(&previous, &recovered)?;
+        report.recovered = Some(recovered);
+    } else {
+        remove_tree(&previous);
+    }
     Ok(report)
+}
+
+/// What a write will do, worked out before anything is written.
+struct Plan {
+    report: WriteReport,
+    /// Per artifact: the file on disk already has these contents.
+    unchanged: Vec<bool>,
+    /// Files carried over as they are: other families' and files that are not idpc's.
+    carried: Vec<String>,
+    /// Directories of the new tree.
+    dirs: BTreeSet<String>,
+    /// idpc's files of the previous tree.
+    previous_own: Vec<String>,
+    /// The new record.
+    manifest: String,
+    /// Whether the record changes.
+    manifest_changes: bool,
+}
+
+impl Plan {
+    fn is_noop(&self) -> bool {
+        self.report.is_noop() && !self.manifest_changes
+    }
+}
+
+fn plan(
+    root: &Path,
+    artifacts: &[Artifact],
+    options: &WriteOptions<'_>,
+) -> Result<Plan, WriteError> {
+    let existing = scan(root)?;
+    let old_manifest_text = fs::read(root.join(MANIFEST)).ok();
+    let manifest = match Manifest::read(root) {
+        Ok(manifest) => manifest.unwrap_or_default(),
+        Err(_) if options.adopt => Manifest::default(),
+        Err(why) => {
+            return Err(WriteError::Refused(Refusal::BadManifest(root.join(MANIFEST), why)));
+        }
+    };
+    let own: BTreeSet<&str> = manifest.files.iter().map(String::as_str).collect();
+    let kept: BTreeSet<&str> = manifest.kept.iter().map(String::as_str).collect();
+    let generated: BTreeSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
+    let foreign: Vec<&str> = existing
+        .entries
+        .keys()
+        .map(String::as_str)
+        .filter(|p| !own.contains(p) && !kept.contains(p))
+        .collect();
+
+    if let Some(description) = options.description
+        && guard::inside_description(root, description)
+        && let Some(input) = foreign.iter().chain(kept.iter()).find(|p| is_input(p))
+    {
+        return Err(WriteError::Refused(Refusal::HoldsInputs {
+            out: root.to_owned(),
+            example: (*input).to_owned(),
+        }));
+    }
+    if !options.adopt && !foreign.is_empty() {
+        return Err(WriteError::Refused(Refusal::ForeignFiles {
+            out: root.to_owned(),
+            examples: foreign.iter().take(5).map(|p| (*p).to_owned()).collect(),
+            count: foreign.len(),
+        }));
+    }
+    let carried_entry = |p: &&str| !generated.contains(p);
+    if let Some((path, _)) = existing
+        .entries
+        .iter()
+        .find(|(p, kind)| **kind == EntryKind::Special && carried_entry(&p.as_str()))
+    {
+        return Err(WriteError::Refused(Refusal::SpecialFile(root.join(path))));
+    }
+
+    let in_scope = |path: &str| match (options.scope, family_of(path)) {
+        (Some(families), Some(family)) => families.contains(&family),
+        _ => true,
+    };
+    let mut report = WriteReport::default();
+    let unchanged: Vec<bool> = artifacts
+        .par_iter()
+        .map(|artifact| match existing.entries.get(&artifact.path) {
+            Some(EntryKind::File) => {
+                fs::read(root.join(&artifact.path)).is_ok_and(|b| b == artifact.contents.as_bytes())
+            }
+            _ => false,
+        })
+        .collect();
+    for (artifact, unchanged) in artifacts.iter().zip(&unchanged) {
+        match existing.entries.get(&artifact.path) {
+            None => report.added.push(artifact.path.clone()),
+            Some(_) if *unchanged => report.unchanged += 1,
+            Some(_) => report.changed.push(artifact.path.clone()),
+        }
+    }
+    let previous_own: Vec<String> = own
+        .iter()
+        .filter(|p| existing.entries.contains_key(**p))
+        .map(|p| (*p).to_owned())
+        .collect();
+    let mut carried = Vec::new();
+    let mut new_own: Vec<String> = artifacts.iter().map(|a| a.path.clone()).collect();
+    for path in &previous_own {
+        if generated.contains(path.as_str()) {
+            continue;
+        }
+        if in_scope(path) {
+            report.removed.push(path.clone());
+        } else {
+            carried.push(path.clone());
+            new_own.push(path.clone());
+        }
+    }
+    let mut new_kept = Vec::new();
+    for path in existing.entries.keys() {
+        let theirs =
+            kept.contains(path.as_str()) || (options.adopt && foreign.contains(&path.as_str()));
+        if theirs && !generated.contains(path.as_str()) {
+            carried.push(path.clone());
+            new_kept.push(path.clone());
+            report.kept += 1;
+        }
+    }
+    new_own.sort();
+    new_kept.sort();
+    carried.sort();
+    let mut dirs: BTreeSet<String> = new_own
+        .iter()
+        .chain(&new_kept)
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.to_owned()))
+        .collect();
+    // An idpc build never leaves an empty directory: one in the tree is a user's.
+    dirs.extend(existing.empty_dirs.iter().cloned());
+    let manifest = Manifest { files: new_own, kept: new_kept }.render();
+    let manifest_changes =
+        old_manifest_text.as_deref() != Some(manifest.as_bytes()) || !root.is_dir();
+    Ok(Plan { report, unchanged, carried, dirs, previous_own, manifest, manifest_changes })
+}
+
+/// What is at a path of the output tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    File,
+    Symlink,
+    Special,
+}
+
+/// The entries of an output tree, not following links, without the record itself.
+#[derive(Debug, Default)]
+struct Existing {
+    entries: BTreeMap<String, EntryKind>,
+    empty_dirs: Vec<String>,
+}
+
+fn scan(root: &Path) -> io::Result<Existing> {
+    let mut existing = Existing::default();
+    if !root.is_dir() {
+        return Ok(existing);
+    }
+    for entry in WalkDir::new(root).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(io::Error::other)?;
+        let relative = relative_path(root, entry.path())?;
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            if fs::read_dir(entry.path())?.next().is_none() {
+                existing.empty_dirs.push(relative);
+            }
+            continue;
+        }
+        if relative == MANIFEST {
+            continue;
+        }
+        let kind = if kind.is_file() {
+            EntryKind::File
+        } else if kind.is_symlink() {
+            EntryKind::Symlink
+        } else {
+            EntryKind::Special
+        };
+        existing.entries.insert(relative, kind);
+    }
+    Ok(existing)
+}
+
+fn relative_path(root: &Path, path: &Path) -> io::Result<String> {
+    let relative = path.strip_prefix(root).map_err(io::Error::other)?;
+    let parts: Vec<String> =
+        relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Ok(parts.join("/"))
+}
+
+/// The family a generated path belongs to: its first directory.
+fn family_of(path: &str) -> Option<Family> {
+    let first = path.split('/').next()?;
+    Family::ALL.iter().copied().find(|f| f.name() == first)
+}
+
+/// Whether a file would be read as part of a description.
+fn is_input(path: &str) -> bool {
+    [".kdl", ".rego", ".hbs"].iter().any(|ext| path.ends_with(ext))
+}
+
+/// Carries a file (or link) of the previous tree into the new one.
+fn carry(from: &Path, to: &Path) -> io::Result<()> {
+    if fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    let metadata = fs::symlink_metadata(from)?;
+    if metadata.file_type().is_symlink() {
+        copy_link(from, to)
+    } else {
+        fs::copy(from, to).map(|_| ())
+    }
+}
+
+#[cfg(unix)]
+fn copy_link(from: &Path, to: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(fs::read_link(from)?, to)
+}
+
+#[cfg(not(unix))]
+fn copy_link(from: &Path, to: &Path) -> io::Result<()> {
+    fs::copy(from, to).map(|_| ())
+}
+
+/// Takes the build lock of the directory that holds the output: concurrent builds into one
+/// output directory run one after the other.
+fn lock(parent: &Path, on_wait: Option<&dyn Fn()>) -> io::Result<fs::File> {
+    let file = fs::File::open(parent)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => {
+            if let Some(on_wait) = on_wait {
+                on_wait();
+            }
+            file.lock()?;
+            Ok(file)
+        }
+        Err(fs::TryLockError::Error(error)) => Err(error),
+    }
+}
+
+/// Whether the previous tree holds a file that is neither expected there nor a directory.
+fn unexpected_files(previous: &Path, expected: &BTreeSet<&str>) -> bool {
+    WalkDir::new(previous).min_depth(1).into_iter().flatten().any(|entry| {
+        !entry.file_type().is_dir()
+            && relative_path(previous, entry.path()).is_ok_and(|p| !expected.contains(p.as_str()))
+    })
+}
+
+/// `path`, or `path-2`, `path-3`, … whichever does not exist yet.
+fn unique(path: &Path) -> PathBuf {
+    let mut candidate = path.to_owned();
+    let mut n = 2;
+    while fs::symlink_metadata(&candidate).is_ok() {
+        candidate = PathBuf::from(format!("{}-{n}", path.display()));
+        n += 1;
+    }
+    candidate
 }
 
 /// Replaces `root` with `staging`. With an existing `root` on Linux the two are exchanged in one

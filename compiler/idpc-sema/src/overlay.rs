@@ -199,7 +199,8 @@ fn resolve(
             node.name_span(),
         ))
     });
-    let team = &inputs.teams[service.team.index().min(inputs.teams.len().saturating_sub(1))];
+    // A service whose team did not resolve has an error already; it has no deployment.
+    let team = inputs.teams.get(service.team.index())?;
     Some(Deployment {
         service: id,
         environment: env,

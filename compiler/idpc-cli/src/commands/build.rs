@@ -19,6 +19,13 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
         }
     };
     let out_dir = args.out.clone().unwrap_or_else(|| default_out(&args.path));
+    // Refuse a directory that must never be an output before any work: nothing is touched.
+    if !args.check
+        && let Err(refusal) = idpc_driver::check_output_dir(&out_dir, &args.path)
+    {
+        refused(err, &refusal);
+        return EXIT_TROUBLE;
+    }
     let start = Instant::now();
     let loaded = match idpc_driver::load(&args.path, Some(&out_dir)) {
         Ok(loaded) => loaded,
@@ -52,10 +59,11 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
     };
     let emit = start.elapsed();
     let start = Instant::now();
+    let scope = (!args.targets.is_empty()).then_some(families.as_slice());
     let code = if args.check {
-        check(&out_dir, &artifacts, err)
+        check(&out_dir, &artifacts, scope, err)
     } else {
-        write(&out_dir, &artifacts, err)
+        write(&out_dir, &artifacts, scope, args, err)
     };
     if args.timings {
         let t = compilation.timings;
@@ -97,36 +105,82 @@ fn families(targets: &[String]) -> Result<Vec<Family>, String> {
 
 pub(crate) fn default_out(path: &std::path::Path) -> PathBuf {
     if path.is_file() {
-        path.parent().map(|p| p.join("generated")).unwrap_or_else(|| PathBuf::from("generated"))
+        path.parent()
+            .map(|p| p.join(idpc_driver::DEFAULT_OUT))
+            .unwrap_or_else(|| PathBuf::from(idpc_driver::DEFAULT_OUT))
     } else {
-        path.join("generated")
+        path.join(idpc_driver::DEFAULT_OUT)
+    }
+}
+
+fn refused(err: &mut dyn Write, refusal: &idpc_driver::Refusal) {
+    report::trouble(err, format!("{refusal}; nothing was written"));
+    if let Some(help) = refusal.help() {
+        let _ = writeln!(err, "help: {help}");
     }
 }
 
 fn write(
     out_dir: &std::path::Path,
     artifacts: &[idpc_driver::Artifact],
+    scope: Option<&[Family]>,
+    args: &BuildArgs,
     err: &mut dyn Write,
 ) -> u8 {
-    match idpc_driver::write_tree(out_dir, artifacts) {
-        Ok(report) if report.is_noop() => {
-            let _ =
-                writeln!(err, "up to date: {} files in {}", report.unchanged, out_dir.display());
-            EXIT_OK
-        }
+    let waiting = std::cell::Cell::new(false);
+    let on_wait = || waiting.set(true);
+    let options = idpc_driver::WriteOptions {
+        scope,
+        adopt: args.adopt,
+        description: Some(&args.path),
+        on_wait: Some(&on_wait),
+    };
+    let result = idpc_driver::write_tree(out_dir, artifacts, &options);
+    if waiting.get() {
+        let _ = writeln!(
+            err,
+            "waited for another idpc build into {} to finish; this build ran after it",
+            out_dir.display()
+        );
+    }
+    match result {
         Ok(report) => {
-            let _ = writeln!(
-                err,
-                "wrote {}: {} added, {} changed, {} removed, {} unchanged",
-                out_dir.display(),
-                report.added.len(),
-                report.changed.len(),
-                report.removed.len(),
-                report.unchanged
-            );
+            if report.is_noop() {
+                let _ = writeln!(
+                    err,
+                    "up to date: {} files in {}",
+                    report.unchanged,
+                    out_dir.display()
+                );
+            } else {
+                let _ = writeln!(
+                    err,
+                    "wrote {}: {} added, {} changed, {} removed, {} unchanged",
+                    out_dir.display(),
+                    report.added.len(),
+                    report.changed.len(),
+                    report.removed.len(),
+                    report.unchanged
+                );
+            }
+            if report.kept > 0 {
+                let _ = writeln!(err, "kept {} file(s) idpc did not write, untouched", report.kept);
+            }
+            if let Some(recovered) = &report.recovered {
+                let _ = writeln!(
+                    err,
+                    "warning: files appeared in {} during the build; they are kept in {}",
+                    out_dir.display(),
+                    recovered.display()
+                );
+            }
             EXIT_OK
         }
-        Err(error) => {
+        Err(idpc_driver::WriteError::Refused(refusal)) => {
+            refused(err, &refusal);
+            EXIT_TROUBLE
+        }
+        Err(idpc_driver::WriteError::Io(error)) => {
             report::trouble(
                 err,
                 format!(
@@ -142,9 +196,10 @@ fn write(
 fn check(
     out_dir: &std::path::Path,
     artifacts: &[idpc_driver::Artifact],
+    scope: Option<&[Family]>,
     err: &mut dyn Write,
 ) -> u8 {
-    match idpc_driver::check_tree(out_dir, artifacts) {
+    match idpc_driver::check_tree(out_dir, artifacts, scope) {
         Ok(differences) if differences.is_empty() => {
             let _ = writeln!(err, "up to date: {} files in {}", artifacts.len(), out_dir.display());
             EXIT_OK
@@ -160,6 +215,9 @@ fn check(
                     }
                     TreeDifference::Differs(path) => {
                         format!("differs:  {path} (stale or edited by hand)")
+                    }
+                    TreeDifference::Foreign(path) => {
+                        format!("foreign:  {path} (not written by idpc; a build refuses it)")
                     }
                 };
                 let _ = writeln!(err, "{line}");

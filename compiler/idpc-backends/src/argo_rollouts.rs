@@ -10,7 +10,7 @@ mod pod;
 use idpc_ir::{Deployment, Indicator, Platform, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_yaml::Value;
+use serde_json::Value;
 
 use crate::Artifact;
 use crate::common::k8s::{self, Object, ObjectMeta, ServiceSpec};
@@ -41,7 +41,7 @@ fn rollout_file(platform: &Platform, deployment: &Deployment) -> Artifact {
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {
-    serde_yaml::to_value(value).unwrap_or(Value::Null)
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// The `Service`s of a rollout: the stable one, and the canary or preview one its strategy needs.

@@ -5,6 +5,7 @@ pub(crate) mod k8s;
 pub mod names;
 pub mod promql;
 pub mod templates;
+pub(crate) mod yaml;
 
 use serde::Serialize;
 
@@ -42,7 +43,5 @@ pub(crate) fn json<T: Serialize>(path: String, value: &T) -> Artifact {
 }
 
 fn to_yaml<T: Serialize>(value: &T) -> String {
-    // Serialising plain structs with string keys cannot fail; an empty document is the safe
-    // fallback if it ever did.
-    serde_yaml::to_string(value).unwrap_or_default()
+    yaml::to_string(value)
 }

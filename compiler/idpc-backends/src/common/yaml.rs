@@ -35,9 +35,9 @@ pub(crate) fn reads_as_non_string(text: &str) -> bool {
     let bare: String = text.chars().filter(|c| *c != '_').collect();
     let unsigned = bare.strip_prefix(['+', '-']).unwrap_or(&bare);
     let radix = |prefix: &str, radix: u32| {
-        unsigned.strip_prefix(prefix).is_some_and(|digits| {
-            !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
-        })
+        unsigned
+            .strip_prefix(prefix)
+            .is_some_and(|digits| !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)))
     };
     let special = [".inf", ".nan", "inf", "nan", "infinity"];
     (!unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()))
@@ -259,8 +259,7 @@ impl Analysis {
                 if matches!(c, '?' | ':') && followed_by_whitespace {
                     indicators = true;
                 }
-            } else if (c == ':' && followed_by_whitespace) || (c == '#' && preceded_by_whitespace)
-            {
+            } else if (c == ':' && followed_by_whitespace) || (c == '#' && preceded_by_whitespace) {
                 indicators = true;
             }
             if !is_printable(c) {
@@ -431,9 +430,10 @@ fn timestamp(text: &str) -> bool {
     after.is_empty()
         || (after.starts_with([' ', '\t', 't', 'T'])
             && after.chars().skip(1).any(|c| c.is_ascii_digit())
-            && after
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '\t' | 't' | 'T' | ':' | '.' | '+' | '-' | 'z' | 'Z')))
+            && after.chars().all(|c| {
+                c.is_ascii_digit()
+                    || matches!(c, ' ' | '\t' | 't' | 'T' | ':' | '.' | '+' | '-' | 'z' | 'Z')
+            }))
 }
 
 #[cfg(test)]

@@ -1,3 +1,5 @@
+//! The YAML writer against serde_yaml, and the strings it must quote for YAML 1.1 readers.
+
 use serde_json::{Value, json};
 
 use super::*;
@@ -94,9 +96,36 @@ const STRINGS: &[&str] = &[
 
 /// Strings that serde_yaml 0.9 writes plain but a YAML 1.1 reader takes for another type.
 const YAML_1_1: &[&str] = &[
-    "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n",
-    "N", "tRuE", "nULL", "1_000", "0x_1F", "1:20", "-1:20:30", "190:20:30.15", "2001-12-14",
-    "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "<<", "=", "+.INF", "+inf",
+    "yes",
+    "Yes",
+    "YES",
+    "no",
+    "No",
+    "NO",
+    "on",
+    "On",
+    "ON",
+    "off",
+    "Off",
+    "OFF",
+    "y",
+    "Y",
+    "n",
+    "N",
+    "tRuE",
+    "nULL",
+    "1_000",
+    "0x_1F",
+    "1:20",
+    "-1:20:30",
+    "190:20:30.15",
+    "2001-12-14",
+    "2001-12-14t21:59:43.10-05:00",
+    "2001-12-14 21:59:43.10 -5",
+    "<<",
+    "=",
+    "+.INF",
+    "+inf",
 ];
 
 fn documents() -> Vec<Value> {

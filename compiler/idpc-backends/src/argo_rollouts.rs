@@ -323,8 +323,9 @@ fn analysis_template(platform: &Platform, deployment: &Deployment) -> Object<Ana
     let rollback = deployment.rollback.as_ref().map(|r| &r.value);
     let threshold = rollback.map_or_else(|| "0".to_owned(), |r| r.error_rate.ratio());
     let selector = format!(
-        "{},rollouts_pod_template_hash=\"{{{{args.{HASH_ARG}}}}}\"",
-        promql::selector(&platform.observability, &deployment.namespace, &service.name)
+        "{},{}",
+        promql::selector(&platform.observability, &deployment.namespace, &service.name),
+        promql::matchers(&[("rollouts_pod_template_hash", &format!("{{{{args.{HASH_ARG}}}}}"))])
     );
     // The availability SLO's error ratio; a service without one is measured the same way.
     let query =

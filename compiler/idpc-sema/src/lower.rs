@@ -92,6 +92,9 @@ struct Settings {
 
 fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let observability = node.child("observability");
+    if let Some(observability) = observability {
+        settings::check_observability(observability, diagnostics);
+    }
     let setting = |name: &str, default: &str| {
         observability.and_then(|o| o.child_str(name)).unwrap_or_else(|| default.to_owned())
     };

@@ -18,6 +18,7 @@ mod docs;
 mod drift;
 mod golden;
 mod grafana;
+mod hostile;
 mod kubernetes;
 mod model;
 mod opa;

@@ -27,6 +27,7 @@ mod prometheus;
 mod review;
 mod scaffold;
 mod schemas;
+mod secrets;
 mod support;
 mod terraform;
 mod tidy;

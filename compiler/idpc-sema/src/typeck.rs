@@ -182,53 +182,9 @@ pub(crate) fn looks_like_literal_secret(text: &str) -> bool {
     !provider_prefix && !text.contains('/')
 }
 
-/// Whether any word of `text` has the shape of a well-known credential. Words are split at white
-/// space and at the punctuation of YAML, JSON, URLs and HCL, so the same check finds a key inside
-/// a sentence, a URL or a generated file.
+/// Whether `text` holds something shaped like a credential ([`crate::credentials`]).
 pub(crate) fn contains_credential(text: &str) -> bool {
-    text.split(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '"' | '\''
-                    | ','
-                    | ':'
-                    | '='
-                    | '['
-                    | ']'
-                    | '{'
-                    | '}'
-                    | '?'
-                    | '&'
-                    | '/'
-                    | '('
-                    | ')'
-                    | ';'
-            )
-    })
-    .any(known_secret_shape)
-}
-
-/// Shapes of well-known credentials: cloud keys, tokens, private keys.
-pub(crate) fn known_secret_shape(text: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "sk_live_",
-        "sk_test_",
-        "rk_live_",
-        "ghp_",
-        "gho_",
-        "github_pat_",
-        "xoxb-",
-        "xoxp-",
-        "glpat-",
-        "AIza",
-    ];
-    let aws_key = text.len() == 20
-        && (text.starts_with("AKIA") || text.starts_with("ASIA"))
-        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    aws_key
-        || text.contains("-----BEGIN")
-        || PREFIXES.iter().any(|p| text.starts_with(p) && text.len() > p.len() + 8)
+    crate::credentials::contains(text)
 }
 
 /// The diagnostic for a name that breaks the rules of names (of `kind`, for a declaration),

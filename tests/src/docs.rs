@@ -372,3 +372,20 @@ fn every_rego_block_in_the_docs_compiles() {
     }
     assert!(count >= 1, "no rego blocks found");
 }
+
+#[test]
+fn no_kdl_block_looks_like_a_credential_unless_it_shows_one() {
+    let mut hits = Vec::new();
+    for file in markdown_files() {
+        for block in blocks(&file).into_iter().filter(|b| b.fail.as_deref() != Some("E0306")) {
+            hits.extend(
+                block
+                    .text
+                    .lines()
+                    .filter(|line| idpc_sema::contains_credential(line))
+                    .map(|line| format!("{}: {line}", block.place)),
+            );
+        }
+    }
+    assert!(hits.is_empty(), "credential-shaped text in the docs:\n{}", hits.join("\n"));
+}

@@ -10,7 +10,7 @@ mod pod;
 use idpc_ir::{Deployment, Indicator, Platform, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_yaml::Value;
+use serde_json::Value;
 
 use crate::Artifact;
 use crate::common::k8s::{self, Object, ObjectMeta, ServiceSpec};
@@ -41,7 +41,7 @@ fn rollout_file(platform: &Platform, deployment: &Deployment) -> Artifact {
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {
-    serde_yaml::to_value(value).unwrap_or(Value::Null)
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// The `Service`s of a rollout: the stable one, and the canary or preview one its strategy needs.
@@ -323,8 +323,9 @@ fn analysis_template(platform: &Platform, deployment: &Deployment) -> Object<Ana
     let rollback = deployment.rollback.as_ref().map(|r| &r.value);
     let threshold = rollback.map_or_else(|| "0".to_owned(), |r| r.error_rate.ratio());
     let selector = format!(
-        "{},rollouts_pod_template_hash=\"{{{{args.{HASH_ARG}}}}}\"",
-        promql::selector(&platform.observability, &deployment.namespace, &service.name)
+        "{},{}",
+        promql::selector(&platform.observability, &deployment.namespace, &service.name),
+        promql::matchers(&[("rollouts_pod_template_hash", &format!("{{{{args.{HASH_ARG}}}}}"))])
     );
     // The availability SLO's error ratio; a service without one is measured the same way.
     let query =

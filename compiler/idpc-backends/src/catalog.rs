@@ -296,8 +296,8 @@ fn component_file(platform: &Platform, id: ServiceId, service: &Service) -> Arti
             },
         })
         .collect();
-    let mut documents = vec![serde_yaml::to_value(&component).unwrap_or_default()];
-    documents.extend(resources.iter().map(|r| serde_yaml::to_value(r).unwrap_or_default()));
+    let mut documents = vec![serde_json::to_value(&component).unwrap_or_default()];
+    documents.extend(resources.iter().map(|r| serde_json::to_value(r).unwrap_or_default()));
     common::yaml_documents(
         format!("catalog/components/{}.yaml", service.name),
         platform.file_path(service.file),

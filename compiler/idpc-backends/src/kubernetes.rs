@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use idpc_ir::{Deployment, EnvId, Platform, ServiceId, Strategy, TeamId};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_yaml::Value;
+use serde_json::Value;
 
 use crate::Artifact;
 use crate::common::k8s::{self, ObjectMeta};
@@ -156,8 +156,8 @@ fn team_file(
     };
     let mut documents: Vec<Value> = Vec::new();
     let mut push =
-        |value: Result<Value, serde_yaml::Error>| documents.push(value.unwrap_or(Value::Null));
-    push(serde_yaml::to_value(Object {
+        |value: Result<Value, serde_json::Error>| documents.push(value.unwrap_or(Value::Null));
+    push(serde_json::to_value(Object {
         api_version: "v1",
         kind: "Namespace",
         metadata: ObjectMeta {
@@ -168,7 +168,7 @@ fn team_file(
         body: Empty {},
     }));
     let role = format!("{}-log-reader", team.name);
-    push(serde_yaml::to_value(Object {
+    push(serde_json::to_value(Object {
         api_version: "rbac.authorization.k8s.io/v1",
         kind: "Role",
         metadata: meta(role.clone()),
@@ -182,7 +182,7 @@ fn team_file(
     }));
     let mut members: Vec<&str> = team.members.iter().map(|m| m.email.as_str()).collect();
     members.sort_unstable();
-    push(serde_yaml::to_value(Object {
+    push(serde_json::to_value(Object {
         api_version: "rbac.authorization.k8s.io/v1",
         kind: "RoleBinding",
         metadata: meta(format!("{}-log-readers", team.name)),
@@ -198,7 +198,7 @@ fn team_file(
             role_ref: RoleRef { api_group: "rbac.authorization.k8s.io", kind: "Role", name: role },
         },
     }));
-    push(serde_yaml::to_value(Object {
+    push(serde_json::to_value(Object {
         api_version: "v1",
         kind: "ResourceQuota",
         metadata: meta(format!("{}-quota", team.name)),
@@ -206,7 +206,7 @@ fn team_file(
     }));
     for deployment in deployments {
         let service = platform.service(deployment.service);
-        push(serde_yaml::to_value(Object {
+        push(serde_json::to_value(Object {
             api_version: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
             metadata: ObjectMeta {

@@ -96,11 +96,9 @@ fn slo_labels(
 
 /// The matchers that select one SLO's recorded series.
 fn slo_selector(labels: &BTreeMap<&'static str, String>) -> String {
-    ["service", "environment", "slo"]
-        .iter()
-        .map(|k| format!("{k}=\"{}\"", labels[k]))
-        .collect::<Vec<_>>()
-        .join(",")
+    let pairs: Vec<(&str, &str)> =
+        ["service", "environment", "slo"].iter().map(|k| (*k, labels[k].as_str())).collect();
+    promql::matchers(&pairs)
 }
 
 fn recording_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Rule> {
@@ -187,6 +185,9 @@ fn alert_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<R
             if let Some(runbook) = &service.runbook {
                 annotations.insert("runbook_url", runbook.to_string());
             }
+            for value in annotations.values_mut() {
+                *value = template_text(value);
+            }
             Rule {
                 record: None,
                 alert: Some(if severity == Severity::Page { names::PAGE_ALERT } else { names::TICKET_ALERT }.to_owned()),
@@ -196,4 +197,10 @@ fn alert_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<R
             }
         })
         .collect()
+}
+
+/// Text for an alert annotation, which Prometheus expands as a Go template: a `{{` that is part of
+/// the text (in a URL, say) is written as a template that prints it.
+fn template_text(text: &str) -> String {
+    text.replace("{{", "{{ \"{{\" }}")
 }

@@ -194,8 +194,10 @@ pub enum EmitError {
     Internal(String),
 }
 
-/// Runs the backends. An artifact that holds something shaped like a credential is a bug in idpc
-/// (secrets enter the model only as references): it is refused, with the path named.
+/// Runs the backends. Secrets enter the model only as references, and the checker refuses
+/// credential-shaped strings and templates; as a last defence, an artifact that still holds
+/// something shaped like a credential (values that only look like one once a template joins
+/// them, say) is refused with a literal-secret diagnostic naming the artifact and its line.
 pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, EmitError> {
     let mut output = idpc_backends::emit(platform, families);
     if idpc_diagnostics::has_errors(&output.diagnostics) {
@@ -203,13 +205,25 @@ pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, E
         return Err(EmitError::Diagnostics(output.diagnostics));
     }
     let artifacts = output.artifacts;
-    if let Some(artifact) =
-        artifacts.par_iter().find_first(|a| idpc_sema::contains_credential(&a.contents))
-    {
-        return Err(EmitError::Internal(format!(
-            "`{}` would contain something shaped like a credential",
-            artifact.path
-        )));
+    let leaks: Vec<Diagnostic> = artifacts
+        .par_iter()
+        .filter_map(|artifact| {
+            let line = artifact.contents.lines().position(idpc_sema::contains_credential)?;
+            Some(
+                Diagnostic::global(
+                    idpc_diagnostics::Code::LiteralSecret,
+                    format!(
+                        "line {} of `{}` would hold something shaped like a credential",
+                        line + 1,
+                        artifact.path
+                    ),
+                )
+                .with_help("the values that make it up come from the description or a template: pass the secret by reference instead"),
+            )
+        })
+        .collect();
+    if !leaks.is_empty() {
+        return Err(EmitError::Diagnostics(leaks));
     }
     Ok(artifacts)
 }

@@ -9,12 +9,14 @@
 //! every id being valid and every value being in range.
 
 mod ids;
+pub mod names;
 mod platform;
 mod policy;
 mod sourced;
 mod values;
 
 pub use ids::{EnvId, KindId, ServiceId, SystemId, TeamId};
+pub use names::{NameKind, validate_declared, validate_dns_label, validate_joined};
 pub use platform::*;
 pub use policy::{PRESETS, PolicyConfig, Preset, PresetSettings, Waiver};
 pub use sourced::{Layer, Origin, Sourced};

@@ -11,7 +11,7 @@ mod time;
 
 pub use pattern::FieldPattern;
 pub use quantity::{Cpu, IntOrPercent, Memory, Percent};
-pub use reference::{Email, Image, SecretProvider, SecretRef, Url, validate_dns_label};
+pub use reference::{Email, Image, SecretProvider, SecretRef, Url};
 pub use time::{Date, Duration};
 
 use serde::Serialize;
@@ -71,7 +71,9 @@ impl ValueType {
             ValueType::Cpu => "a CPU quantity such as \"250m\" or \"2\"".to_owned(),
             ValueType::Memory => "a memory quantity such as \"256Mi\" or \"10Gi\"".to_owned(),
             ValueType::Port => "a port from 1 to 65535".to_owned(),
-            ValueType::Name => "a name (lower-case letters, digits and `-`)".to_owned(),
+            ValueType::Name => {
+                "a name (lower-case letters, digits and `-`, starting with a letter)".to_owned()
+            }
             ValueType::Email => "an email address".to_owned(),
             ValueType::Url => "an http or https URL".to_owned(),
             ValueType::Image => "a container image reference".to_owned(),

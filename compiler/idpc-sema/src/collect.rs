@@ -23,6 +23,9 @@ pub(crate) struct Decl<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Collected<'a> {
     pub(crate) platform: Option<Decl<'a>>,
+    /// Whether a `platform` node is written at all, even one whose name is invalid (and so
+    /// already reported).
+    pub(crate) platform_written: bool,
     pub(crate) teams: Vec<Decl<'a>>,
     pub(crate) environments: Vec<Decl<'a>>,
     pub(crate) systems: Vec<Decl<'a>>,
@@ -36,8 +39,10 @@ pub(crate) fn collect<'a>(
 ) -> Collected<'a> {
     let mut tables: BTreeMap<&'static str, BTreeMap<&'a str, Decl<'a>>> = BTreeMap::new();
     let mut platforms: Vec<Decl<'a>> = Vec::new();
+    let mut platform_written = false;
     for (file, nodes) in files {
         for node in nodes {
+            platform_written |= node.schema.name == "platform";
             let Some((name, name_span)) = node.str_arg(0) else { continue };
             let decl = Decl { file: *file, name, name_span, node };
             if node.schema.name == "platform" {
@@ -70,6 +75,7 @@ pub(crate) fn collect<'a>(
         |kind: &str| tables.remove(kind).map(|t| t.into_values().collect()).unwrap_or_default();
     Collected {
         platform: platforms.first().copied(),
+        platform_written,
         teams: take("team"),
         environments: take("environment"),
         systems: take("system"),

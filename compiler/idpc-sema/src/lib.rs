@@ -6,6 +6,7 @@
 //! finds in one run and produces a platform only when there is no error.
 
 mod collect;
+mod credentials;
 mod diagnostics;
 mod graph;
 mod kinds;
@@ -55,6 +56,9 @@ pub fn analyze(
         files.iter().map(|file| (file.file, shape::check_file(file, &mut diagnostics))).collect();
     let collected = collect::collect(&checked, &mut diagnostics);
     let platform = lower::lower(&collected, templates, paths, &mut diagnostics);
+    for template in templates {
+        check_template_secrets(template, &mut diagnostics);
+    }
     if !complete {
         diagnostics.retain(|d| d.code != idpc_diagnostics::Code::MissingPlatform);
     }
@@ -68,4 +72,29 @@ pub fn analyze(
 /// same function before writing anything.
 pub fn contains_credential(text: &str) -> bool {
     typeck::contains_credential(text)
+}
+
+/// A template is copied into artifacts: a credential written in it is a literal secret, reported
+/// at its line like one in a description.
+fn check_template_secrets(template: &TemplateSource, diagnostics: &mut Vec<Diagnostic>) {
+    let mut offset = 0;
+    for line in template.text.split_inclusive('\n') {
+        if let Some(range) = credentials::find(line) {
+            let span = idpc_diagnostics::Span::new(
+                template.file,
+                offset + range.start,
+                offset + range.end,
+            );
+            diagnostics.push(
+                Diagnostic::new(
+                    idpc_diagnostics::Code::LiteralSecret,
+                    format!("template `{}` holds a literal secret value", template.path),
+                    span,
+                    "a secret value, not a reference",
+                )
+                .with_help("generate the secret in the module or read it from a secrets manager, and pass it on by reference (a kind `output` with `secret=#true`)"),
+            );
+        }
+        offset += line.len();
+    }
 }

@@ -25,7 +25,7 @@ pub(crate) fn lower(
     paths: &[String],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Platform> {
-    if collected.platform.is_none() {
+    if !collected.platform_written {
         diagnostics.push(
             Diagnostic::global(Code::MissingPlatform, "no file declares the `platform`").with_help(
                 "add `platform \"NAME\" { registry \"…\" }` to one file of the description",
@@ -92,6 +92,9 @@ struct Settings {
 
 fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let observability = node.child("observability");
+    if let Some(observability) = observability {
+        settings::check_observability(observability, diagnostics);
+    }
     let setting = |name: &str, default: &str| {
         observability.and_then(|o| o.child_str(name)).unwrap_or_else(|| default.to_owned())
     };
@@ -434,8 +437,8 @@ fn check_namespaces(
     }
     for (team, _) in teams.iter().zip(&used).filter(|(_, used)| **used) {
         for environment in environments {
-            let namespace = format!("{}-{}", team.name, environment.name);
-            if namespace.len() > 63 {
+            if idpc_ir::validate_joined(&team.name, &environment.name).is_err() {
+                let namespace = format!("{}-{}", team.name, environment.name);
                 diagnostics.push(
                     Diagnostic::new(
                         Code::NameTooLong,

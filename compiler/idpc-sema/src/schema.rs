@@ -6,7 +6,7 @@
 pub mod language;
 mod service;
 
-use idpc_ir::ValueType;
+use idpc_ir::{NameKind, ValueType};
 
 /// The shape of one node.
 #[derive(Debug)]
@@ -85,8 +85,10 @@ pub enum Ty {
     Memory,
     /// A port number.
     Port,
-    /// A DNS-label name.
+    /// A name (a reference to a declaration).
     Name,
+    /// A name that declares something of this kind, within the kind's length budget.
+    Declares(NameKind),
     /// An email address.
     Email,
     /// A URL.
@@ -117,7 +119,7 @@ impl Ty {
             Ty::Cpu => ValueType::Cpu,
             Ty::Memory => ValueType::Memory,
             Ty::Port => ValueType::Port,
-            Ty::Name => ValueType::Name,
+            Ty::Name | Ty::Declares(_) => ValueType::Name,
             Ty::Email => ValueType::Email,
             Ty::Url => ValueType::Url,
             Ty::Image => ValueType::Image,

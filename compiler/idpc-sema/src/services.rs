@@ -46,8 +46,6 @@ pub(crate) struct Plan<'a> {
     pub(crate) overrides: BTreeMap<EnvId, Layer<'a>>,
 }
 
-/// Fewer characters than 63 leave room for the `-preview` and `-canary` suffixes.
-const MAX_SERVICE_NAME: usize = 55;
 /// SLO windows idpc derives burn-rate alerts for.
 const MIN_WINDOW: Duration = Duration::from_days(7);
 const MAX_WINDOW: Duration = Duration::from_days(90);
@@ -61,12 +59,6 @@ pub(crate) fn lower_services<'a>(
     let mut edges = Vec::new();
     for (index, decl) in names.collected.services.iter().enumerate() {
         let node = decl.node;
-        if decl.name.len() > MAX_SERVICE_NAME {
-            diagnostics.push(
-                Diagnostic::new(Code::NameTooLong, format!("service name `{}` has {} characters; at most {MAX_SERVICE_NAME} fit", decl.name, decl.name.len()), decl.name_span, "too long")
-                    .with_help("generated objects add suffixes such as `-preview` to the name, within Kubernetes' 63"),
-            );
-        }
         let team = resolve(node.prop("team"), "team", &names.collected.teams, diagnostics)
             .map(TeamId::from_index);
         let system =
@@ -134,6 +126,7 @@ pub(crate) fn lower_services<'a>(
                 lower_layer(over, Some(&base), &ports, has_availability, names, diagnostics);
             overrides.insert(env, layer);
         }
+        check_resource_names(decl.name, node, diagnostics);
         services.push(Service {
             name: decl.name.to_owned(),
             team: team.unwrap_or(TeamId(0)),
@@ -360,6 +353,30 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
             && !text.contains("${")
         {
             diagnostics.push(typeck::literal_secret(value, &format!("variable `{name}`")));
+        }
+    }
+}
+
+/// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.
+fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: BTreeMap<&str, Span> = BTreeMap::new();
+    let layers = std::iter::once(node).chain(node.children_named("override"));
+    for (name, span) in
+        layers.flat_map(|l| l.children_named("resource")).filter_map(|r| r.str_arg(0))
+    {
+        if first.insert(name, span).is_some() {
+            continue;
+        }
+        if let Err(reason) = idpc_ir::validate_joined(service, name) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    format!("resource `{name}` of service `{service}` makes a name too long"),
+                    span,
+                    reason,
+                )
+                .with_help("the catalog names the resource `<service>-<resource>`, which must fit in 63 characters: shorten the resource name"),
+            );
         }
     }
 }

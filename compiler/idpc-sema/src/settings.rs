@@ -1,5 +1,5 @@
-//! Platform-wide settings that configure other phases: the preset policies and the drift
-//! detector's ignore rules.
+//! Platform-wide settings that configure other phases: the preset policies, the drift
+//! detector's ignore rules, and the metric conventions pasted into PromQL.
 
 use std::collections::BTreeMap;
 
@@ -99,4 +99,85 @@ pub(crate) fn drift_ignores(
             })
         })
         .collect()
+}
+
+/// The metric conventions the backends paste into PromQL: metric and label names must be names
+/// there, and the error-code pattern must be a regular expression Prometheus compiles (RE2) with
+/// no `{{`, which Argo Rollouts would read as an argument of the analysis. (Label values are
+/// escaped, so any text is safe there.)
+pub(crate) fn check_observability(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let setting = |name: &str| node.child(name).and_then(|c| c.str_arg(0));
+    for name in ["requests-metric", "duration-metric"] {
+        if let Some((text, span)) = setting(name)
+            && !is_prometheus_name(text, true)
+        {
+            diagnostics.push(not_a_name(name, text, span, "metric", "[a-zA-Z_:][a-zA-Z0-9_:]*"));
+        }
+    }
+    if let Some((text, span)) = setting("service-label")
+        && !is_prometheus_name(text, false)
+    {
+        diagnostics.push(not_a_name(
+            "service-label",
+            text,
+            span,
+            "label",
+            "[a-zA-Z_][a-zA-Z0-9_]*",
+        ));
+    }
+    if let Some((text, span)) = setting("error-codes") {
+        let problem = if text.contains("{{") {
+            Some("`{{` would start an argument of the rollout analysis".to_owned())
+        } else {
+            regex_syntax::Parser::new().parse(text).err().map(|e| match e {
+                regex_syntax::Error::Parse(e) => e.kind().to_string(),
+                regex_syntax::Error::Translate(e) => e.kind().to_string(),
+                _ => "not a regular expression".to_owned(),
+            })
+        };
+        if let Some(problem) = problem {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::MalformedValue,
+                    "`error-codes` is not a regular expression Prometheus accepts",
+                    span,
+                    problem,
+                )
+                .with_help(
+                    "write the pattern of the `code` values that count as errors, such as \"5..\"",
+                ),
+            );
+        }
+    }
+}
+
+/// Whether `text` is a Prometheus metric name (`colons`) or label name.
+fn is_prometheus_name(text: &str, colons: bool) -> bool {
+    let allowed = |c: char| c.is_ascii_alphabetic() || c == '_' || (colons && c == ':');
+    text.starts_with(allowed) && text.chars().all(|c| allowed(c) || c.is_ascii_digit())
+}
+
+fn not_a_name(setting: &str, text: &str, span: Span, what: &str, pattern: &str) -> Diagnostic {
+    let fixed: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || (what == "metric" && c == ':') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let help = if fixed != text && is_prometheus_name(&fixed, what == "metric") {
+        format!("a Prometheus {what} name matches `{pattern}`: try `{fixed}`")
+    } else {
+        format!("a Prometheus {what} name matches `{pattern}`")
+    };
+    Diagnostic::new(
+        Code::MalformedValue,
+        format!("`{setting}` is not a Prometheus {what} name"),
+        span,
+        format!("not a {what} name"),
+    )
+    .with_help(help)
 }

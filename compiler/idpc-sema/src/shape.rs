@@ -321,6 +321,16 @@ fn check_typed(
 ) -> Option<Typed> {
     let value_type = ty.value_type()?;
     match typeck::check(value, &value_type, what) {
+        Ok(FieldValue::String(name)) if matches!(ty, Ty::Declares(_)) => {
+            let Ty::Declares(kind) = ty else { return None };
+            match idpc_ir::validate_declared(&name, kind) {
+                Ok(()) => Some(Typed { value: FieldValue::String(name), span: value.span }),
+                Err(reason) => {
+                    diagnostics.push(typeck::invalid_name(&name, value.span, &reason, Some(kind)));
+                    None
+                }
+            }
+        }
         Ok(checked) => Some(Typed { value: checked, span: value.span }),
         Err(diagnostic) => {
             diagnostics.push(diagnostic);

@@ -1,9 +1,9 @@
 //! Checking one value against its type, with a precise message when it does not fit.
 
-use idpc_diagnostics::{Code, Diagnostic, did_you_mean};
+use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
 use idpc_ir::{
-    Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, Percent, SecretProvider,
-    SecretRef, Url, ValueType, validate_dns_label,
+    Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, NameKind, Percent,
+    SecretProvider, SecretRef, Url, ValueType, validate_dns_label,
 };
 use idpc_syntax::ast::{Value, ValueKind};
 
@@ -103,17 +103,9 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
         (ValueType::Memory, ValueKind::Integer(i)) => {
             Err(mismatch(Some(format!("memory is quoted with a unit, such as \"{i}Mi\""))))
         }
-        (ValueType::Name, ValueKind::String(s)) => {
-            validate_dns_label(s).map(|()| FieldValue::String(s.clone())).map_err(|reason| {
-                Diagnostic::new(
-                    Code::InvalidName,
-                    format!("`{s}` is not a valid name: {reason}"),
-                    span,
-                    reason.clone(),
-                )
-                .with_help_opt(suggest_name(s))
-            })
-        }
+        (ValueType::Name, ValueKind::String(s)) => validate_dns_label(s)
+            .map(|()| FieldValue::String(s.clone()))
+            .map_err(|reason| invalid_name(s, span, &reason, None)),
         (ValueType::Email, ValueKind::String(s)) => {
             Email::parse(s).map(FieldValue::Email).map_err(malformed)
         }
@@ -190,64 +182,56 @@ pub(crate) fn looks_like_literal_secret(text: &str) -> bool {
     !provider_prefix && !text.contains('/')
 }
 
-/// Whether any word of `text` has the shape of a well-known credential. Words are split at white
-/// space and at the punctuation of YAML, JSON, URLs and HCL, so the same check finds a key inside
-/// a sentence, a URL or a generated file.
+/// Whether `text` holds something shaped like a credential ([`crate::credentials`]).
 pub(crate) fn contains_credential(text: &str) -> bool {
-    text.split(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '"' | '\''
-                    | ','
-                    | ':'
-                    | '='
-                    | '['
-                    | ']'
-                    | '{'
-                    | '}'
-                    | '?'
-                    | '&'
-                    | '/'
-                    | '('
-                    | ')'
-                    | ';'
-            )
-    })
-    .any(known_secret_shape)
+    crate::credentials::contains(text)
 }
 
-/// Shapes of well-known credentials: cloud keys, tokens, private keys.
-pub(crate) fn known_secret_shape(text: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "sk_live_",
-        "sk_test_",
-        "rk_live_",
-        "ghp_",
-        "gho_",
-        "github_pat_",
-        "xoxb-",
-        "xoxp-",
-        "glpat-",
-        "AIza",
-    ];
-    let aws_key = text.len() == 20
-        && (text.starts_with("AKIA") || text.starts_with("ASIA"))
-        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    aws_key
-        || text.contains("-----BEGIN")
-        || PREFIXES.iter().any(|p| text.starts_with(p) && text.len() > p.len() + 8)
+/// The diagnostic for a name that breaks the rules of names (of `kind`, for a declaration),
+/// with a suggestion when one is close.
+pub(crate) fn invalid_name(
+    text: &str,
+    span: Span,
+    reason: &str,
+    kind: Option<NameKind>,
+) -> Diagnostic {
+    let rule = if text.starts_with(|c: char| c.is_ascii_digit()) {
+        "Kubernetes Service names, Terraform identifiers and Rego packages start with a letter: put a word before the digits"
+    } else {
+        "a name is lower-case letters, digits and `-`, starts with a letter and ends with a letter or digit, so that Kubernetes, Terraform, Rego and the catalog all accept it"
+    };
+    let help = match (suggest_name(text, kind), kind) {
+        (Some(fixed), Some(kind)) => format!("try `{fixed}`: {}", kind.why()),
+        (Some(fixed), None) => format!("try `{fixed}`"),
+        (None, Some(kind)) if validate_dns_label(text).is_ok() => kind.why().to_owned(),
+        (None, _) => rule.to_owned(),
+    };
+    Diagnostic::new(
+        Code::InvalidName,
+        format!("`{text}` is not a valid name: {reason}"),
+        span,
+        reason,
+    )
+    .with_help(help)
 }
 
-fn suggest_name(text: &str) -> Option<String> {
-    let fixed: String = text
+/// A valid name close to `text`: lower-cased, other characters replaced by `-`, shortened to the
+/// budget of `kind`.
+fn suggest_name(text: &str, kind: Option<NameKind>) -> Option<String> {
+    let max = kind.map_or(idpc_ir::names::MAX_LABEL, NameKind::max_len);
+    let mapped: String = text
         .to_ascii_lowercase()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .chars()
-        .take(63)
         .collect();
-    (validate_dns_label(&fixed).is_ok() && fixed != text).then(|| format!("try `{fixed}`"))
+    let mut fixed: String = mapped.trim_matches('-').chars().take(max).collect();
+    while kind == Some(NameKind::Port) && fixed.contains("--") {
+        fixed = fixed.replace("--", "-");
+    }
+    let fixed = fixed.trim_end_matches('-');
+    let valid = match kind {
+        Some(kind) => idpc_ir::validate_declared(fixed, kind).is_ok(),
+        None => validate_dns_label(fixed).is_ok(),
+    };
+    (valid && fixed != text).then(|| fixed.to_owned())
 }

@@ -1,5 +1,13 @@
 //! Names that artifacts of different families use to refer to each other. One function per name,
 //! so the family that defines a thing and the families that refer to it cannot disagree.
+//!
+//! Every name here is built from names that the checker validated by the one definition in
+//! [`idpc_ir::names`]: DNS-1035 labels, so each one is also a valid Terraform identifier (with
+//! `_` for `-`) and Rego package segment. A name with a fixed suffix (`<service>-canary`) fits
+//! because of its kind's budget ([`idpc_ir::NameKind::max_len`]); a name joining two
+//! declarations (`<service>-<resource>`, namespaces) is checked as a pair
+//! ([`idpc_ir::validate_joined`]); names with no such guarantee are shortened with a hash
+//! (Grafana uids here, Terraform instance names in the Terraform family).
 
 use idpc_ir::{Platform, ResourceInstance, Service};
 
@@ -25,7 +33,16 @@ pub fn catalog_user(email: &idpc_ir::Email) -> String {
 
 /// The uid of a service's Grafana dashboard, stable and at most 40 characters.
 pub fn dashboard_uid(platform: &Platform, service: &Service) -> String {
-    let full = format!("{}-{}", platform.name, service.name);
+    grafana_uid(format!("{}-{}", platform.name, service.name))
+}
+
+/// The uid of a team's Grafana dashboard folder, stable and at most 40 characters.
+pub fn folder_uid(platform: &Platform, team: &str) -> String {
+    grafana_uid(format!("{}-{team}", platform.name))
+}
+
+/// Grafana limits uids to 40 characters: a longer one keeps its first 31 and a hash of the rest.
+fn grafana_uid(full: String) -> String {
     if full.len() <= 40 {
         return full;
     }
@@ -58,7 +75,8 @@ pub fn canary_service(service: &Service) -> String {
     format!("{}-canary", service.name)
 }
 
-/// The `Service` that routes to the preview during a blue-green rollout.
+/// The `Service` that routes to the preview during a blue-green rollout. The longest suffix:
+/// [`idpc_ir::names::LONGEST_SERVICE_SUFFIX`].
 pub fn preview_service(service: &Service) -> String {
     format!("{}-preview", service.name)
 }
@@ -126,4 +144,30 @@ pub fn prometheus_namespace(platform: &Platform) -> Option<String> {
     let host = url.split("://").nth(1)?.split(['/', ':']).next()?;
     let labels: Vec<&str> = host.split('.').collect();
     (labels.len() >= 3 && labels[2] == "svc").then(|| labels[1].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use idpc_ir::names::{LONGEST_SERVICE_SUFFIX, MAX_SERVICE};
+    use idpc_ir::validate_dns_label;
+
+    use super::*;
+
+    #[test]
+    fn suffixed_service_names_fit_the_service_budget() {
+        // `<service>-canary` and `<service>-preview` are Kubernetes `Service`s (DNS-1035 labels);
+        // `-secrets` and `-error-ratio` name objects that may have longer names.
+        let longest = "s".repeat(MAX_SERVICE);
+        for suffix in ["-canary", LONGEST_SERVICE_SUFFIX] {
+            assert!(validate_dns_label(&format!("{longest}{suffix}")).is_ok());
+        }
+    }
+
+    #[test]
+    fn grafana_uids_are_shortened_to_forty_characters() {
+        assert_eq!(grafana_uid("acme-payments".to_owned()), "acme-payments");
+        let long = grafana_uid(format!("acme-{}", "p".repeat(60)));
+        assert_eq!(long.len(), 40);
+        assert_eq!(long, grafana_uid(format!("acme-{}", "p".repeat(60))));
+    }
 }

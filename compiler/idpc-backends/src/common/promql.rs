@@ -1,12 +1,45 @@
 //! PromQL shared by every family that measures services: the error ratio of an SLO, and the
 //! multi-window multi-burn-rate table. The recording rules, the alerts, the dashboards and the
 //! canary analysis all build their queries here, so they measure the same thing.
+//!
+//! Every label value goes into a query through [`string_literal`]. Metric and label names are
+//! pasted as they are: the checker accepts only valid ones (`requests-metric`, `service-label`…).
 
 use idpc_ir::{Duration, Indicator, Observability, Percent};
 
 /// The label matchers that select one service in one namespace: `namespace="payments-prod",service="payments-api"`.
 pub fn selector(observability: &Observability, namespace: &str, service: &str) -> String {
-    format!("namespace=\"{namespace}\",{}=\"{service}\"", observability.service_label)
+    format!(
+        "namespace={},{}={}",
+        string_literal(namespace),
+        observability.service_label,
+        string_literal(service)
+    )
+}
+
+/// `label="value"` matchers, in order.
+pub fn matchers(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{k}={}", string_literal(v))).collect::<Vec<_>>().join(",")
+}
+
+/// A PromQL double-quoted string literal holding `text`: backslashes, double quotes and control
+/// characters are escaped as Go escapes them, so any text stays one string.
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The error ratio of `indicator` over `window` for the series `selector` matches: the share of
@@ -21,12 +54,12 @@ pub fn error_ratio(
     let duration = &observability.duration_metric;
     match indicator {
         Indicator::Availability => format!(
-            "sum(rate({requests}{{{selector},code=~\"{codes}\"}}[{window}])) / sum(rate({requests}{{{selector}}}[{window}]))",
-            codes = observability.error_codes
+            "sum(rate({requests}{{{selector},code=~{codes}}}[{window}])) / sum(rate({requests}{{{selector}}}[{window}]))",
+            codes = string_literal(&observability.error_codes)
         ),
         Indicator::Latency { threshold } => format!(
-            "1 - (sum(rate({duration}_bucket{{{selector},le=\"{le}\"}}[{window}])) / sum(rate({duration}_count{{{selector}}}[{window}])))",
-            le = seconds(*threshold)
+            "1 - (sum(rate({duration}_bucket{{{selector},le={le}}}[{window}])) / sum(rate({duration}_count{{{selector}}}[{window}])))",
+            le = string_literal(&seconds(*threshold))
         ),
     }
 }
@@ -168,6 +201,13 @@ mod tests {
         assert_eq!(factors, ["13.44", "5.6", "2.8", "0.933333"]);
         let windows: Vec<String> = rule_windows().iter().map(|w| w.compact()).collect();
         assert_eq!(windows, ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]);
+    }
+
+    #[test]
+    fn string_literals_escape_what_would_end_them() {
+        assert_eq!(string_literal("5.."), "\"5..\"");
+        assert_eq!(string_literal("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(string_literal("}${x}%{é"), "\"}${x}%{é\"");
     }
 
     #[test]

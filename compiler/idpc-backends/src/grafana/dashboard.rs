@@ -226,7 +226,11 @@ pub(crate) fn emit(platform: &Platform, index: usize, service: &Service) -> Arti
     let mut layout = Layout { panels: Vec::new(), y: 0, x: 0, datasource };
     let selector = promql::selector(observability, &format!("{team}-$environment"), &service.name);
     let recorded = |slo: &str| {
-        format!("service=\"{}\",environment=\"$environment\",slo=\"{slo}\"", service.name)
+        promql::matchers(&[
+            ("service", &service.name),
+            ("environment", "$environment"),
+            ("slo", slo),
+        ])
     };
     let requests = &observability.requests_metric;
     let duration = &observability.duration_metric;
@@ -290,7 +294,8 @@ pub(crate) fn emit(platform: &Platform, index: usize, service: &Service) -> Arti
     }
 
     layout.row("Rollout");
-    let rollout = format!("rollout=\"{}\",namespace=\"{team}-$environment\"", service.name);
+    let namespace = format!("{team}-$environment");
+    let rollout = promql::matchers(&[("rollout", &service.name), ("namespace", &namespace)]);
     layout.panel(
         "stat",
         "Rollout phase",

@@ -5,7 +5,7 @@ use serde::Serialize;
 use idpc_ir::Platform;
 
 use crate::Artifact;
-use crate::common;
+use crate::common::{self, names};
 
 /// Where the `grafana/dashboards` directory is mounted in Grafana.
 pub(crate) const MOUNT: &str = "/var/lib/grafana/dashboards/idpc";
@@ -57,11 +57,6 @@ struct Datasource {
     editable: bool,
 }
 
-/// The uid of a team's dashboard folder.
-pub(crate) fn folder_uid(platform: &Platform, team: &str) -> String {
-    format!("{}-{team}", platform.name)
-}
-
 pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
     let whole = "the platform description";
     let providers = platform
@@ -72,7 +67,7 @@ pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
             name: format!("idpc-{}", team.name),
             org_id: 1,
             folder: team.name.clone(),
-            folder_uid: folder_uid(platform, &team.name),
+            folder_uid: names::folder_uid(platform, &team.name),
             kind: "file",
             disable_deletion: true,
             allow_ui_updates: false,

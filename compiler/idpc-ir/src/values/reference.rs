@@ -1,31 +1,8 @@
-//! Names, emails, URLs, container image references and secret references.
+//! Emails, URLs, container image references and secret references.
 
 use std::fmt;
 
 use serde::{Serialize, Serializer};
-
-/// Checks an RFC 1123 DNS label as Kubernetes requires of names.
-pub fn validate_dns_label(text: &str) -> Result<(), String> {
-    if text.is_empty() {
-        return Err("a name cannot be empty".to_owned());
-    }
-    if text.len() > 63 {
-        return Err(format!("`{text}` has {} characters; a name has at most 63", text.len()));
-    }
-    if let Some(bad) =
-        text.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Err(if bad.is_ascii_uppercase() {
-            "names are lower-case".to_owned()
-        } else {
-            format!("`{bad}` is not allowed in a name: use lower-case letters, digits and `-`")
-        });
-    }
-    if text.starts_with('-') || text.ends_with('-') {
-        return Err("a name starts and ends with a letter or digit".to_owned());
-    }
-    Ok(())
-}
 
 /// An email address, checked for the shape `local@domain.tld`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -333,16 +310,6 @@ impl fmt::Display for SecretRef {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_follow_dns_label_rules() {
-        assert!(validate_dns_label("payments-api").is_ok());
-        assert!(validate_dns_label("Payments").unwrap_err().contains("lower-case"));
-        assert!(validate_dns_label("-x").is_err());
-        assert!(validate_dns_label(&"a".repeat(64)).unwrap_err().contains("64 characters"));
-        assert!(validate_dns_label("pay_ments").is_err());
-        assert!(validate_dns_label("é").is_err());
-    }
 
     #[test]
     fn images_parse() {

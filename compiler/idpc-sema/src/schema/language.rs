@@ -1,6 +1,6 @@
 //! The nodes of the language, version 1.
 
-use idpc_ir::ValueType;
+use idpc_ir::{NameKind, ValueType};
 
 use super::{ArgSchema, Children, NodeSchema, PropSchema, Ty};
 
@@ -169,7 +169,7 @@ const POLICY: NodeSchema = NodeSchema {
 pub const PLATFORM: NodeSchema = NodeSchema {
     name: "platform",
     doc: "The platform itself: its name, registry and domain. Exactly one file declares it.",
-    args: &[arg("NAME", Ty::Name)],
+    args: &[arg("NAME", Ty::Declares(NameKind::Platform))],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
@@ -209,7 +209,7 @@ pub const PLATFORM: NodeSchema = NodeSchema {
 pub const TEAM: NodeSchema = NodeSchema {
     name: "team",
     doc: "A team: its members, how to reach it, who is paged, and where its costs go.",
-    args: &[arg("NAME", Ty::Name)],
+    args: &[arg("NAME", Ty::Declares(NameKind::Team))],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
@@ -255,7 +255,7 @@ pub const TEAM: NodeSchema = NodeSchema {
 pub const ENVIRONMENT: NodeSchema = NodeSchema {
     name: "environment",
     doc: "Where services run. An environment with `from` is ephemeral: a copy of another environment with an owner and a time to live.",
-    args: &[arg("NAME", Ty::Name)],
+    args: &[arg("NAME", Ty::Declares(NameKind::Environment))],
     props: &[
         prop(
             "tier",
@@ -272,7 +272,7 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
         NodeSchema {
             name: "cluster",
             doc: "A Kubernetes cluster of the environment.",
-            args: &[arg("NAME", Ty::Name)],
+            args: &[arg("NAME", Ty::Declares(NameKind::Cluster))],
             repeatable: true,
             example: "cluster \"prod-eu-1\"",
             ..LEAF
@@ -307,7 +307,7 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
 pub const SYSTEM: NodeSchema = NodeSchema {
     name: "system",
     doc: "A group of services shown together in the catalog.",
-    args: &[arg("NAME", Ty::Name)],
+    args: &[arg("NAME", Ty::Declares(NameKind::System))],
     props: &[required("team", Ty::Name, "The owning team.")],
     children: Children::Nodes(&[DESCRIPTION]),
     repeatable: true,
@@ -322,13 +322,13 @@ pub const SYSTEM: NodeSchema = NodeSchema {
 pub const KIND: NodeSchema = NodeSchema {
     name: "kind",
     doc: "A resource kind: a database, cache, queue… with typed fields, defaults per tier, and outputs. The standard library declares its kinds this way too.",
-    args: &[arg("NAME", Ty::Name)],
+    args: &[arg("NAME", Ty::Declares(NameKind::Kind))],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
             name: "field",
             doc: "A setting of the kind. A field without a default must be set by every resource.",
-            args: &[arg("NAME", Ty::Name)],
+            args: &[arg("NAME", Ty::Declares(NameKind::Field))],
             props: &[
                 required("type", Ty::Enum(ValueType::KEYWORDS), "The field's type."),
                 prop(
@@ -363,7 +363,7 @@ pub const KIND: NodeSchema = NodeSchema {
         NodeSchema {
             name: "output",
             doc: "A value an instance provides to the services that use it. Secret outputs are passed on only as references.",
-            args: &[arg("NAME", Ty::Name)],
+            args: &[arg("NAME", Ty::Declares(NameKind::Output))],
             props: &[
                 prop("secret", Ty::Bool, "Whether the value is a secret."),
                 prop("doc", Ty::String, "What the output is."),

@@ -1,6 +1,8 @@
 //! The `service` node and everything inside it, including `override`.
 
 use super::language::{DESCRIPTION, LEAF, arg, args, prop, required};
+use idpc_ir::NameKind;
+
 use super::{Children, NodeSchema, Ty};
 
 const PROTOCOLS: &[&str] = &["http", "grpc", "tcp"];
@@ -91,7 +93,7 @@ const SECRET: NodeSchema = NodeSchema {
 const RESOURCE: NodeSchema = NodeSchema {
     name: "resource",
     doc: "A resource of a kind the service needs, such as a database. Children set the kind's fields.",
-    args: &[arg("NAME", Ty::Name)],
+    args: &[arg("NAME", Ty::Declares(NameKind::Resource))],
     props: &[prop(
         "kind",
         Ty::Name,
@@ -219,7 +221,7 @@ const OVERRIDE: NodeSchema = NodeSchema {
 pub(super) const SERVICE: NodeSchema = NodeSchema {
     name: "service",
     doc: "A deployable service: owner, image, ports, size, dependencies, resources, rollout, secrets and SLOs.",
-    args: &[arg("NAME", Ty::Name)],
+    args: &[arg("NAME", Ty::Declares(NameKind::Service))],
     props: &[required("team", Ty::Name, "The owning team.")],
     children: Children::Nodes(&[
         DESCRIPTION,
@@ -241,7 +243,7 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
         NodeSchema {
             name: "port",
             doc: "A port the service listens on.",
-            args: &[arg("NAME", Ty::Name), arg("NUMBER", Ty::Port)],
+            args: &[arg("NAME", Ty::Declares(NameKind::Port)), arg("NUMBER", Ty::Port)],
             props: &[prop(
                 "protocol",
                 Ty::Enum(PROTOCOLS),

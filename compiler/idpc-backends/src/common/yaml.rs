@@ -1,0 +1,440 @@
+//! The YAML writer of every backend: a small, deterministic block-style emitter over the values
+//! serde produces from the typed artifact structs.
+//!
+//! The layout is the one `serde_yaml` 0.9 (libyaml) writes: two-space indentation, sequences in a
+//! mapping at the key's indentation, empty collections as `{}` and `[]`, no line folding, strings
+//! plain where that is safe, otherwise single-quoted, otherwise double-quoted, and multi-line
+//! strings as literal blocks. One thing differs on purpose: a string that any YAML reader, 1.1
+//! (go-yaml v2, PyYAML) or 1.2, would take for something else (`no`, `on`, `~`, `010`, `0x1F`,
+//! `1_000`, `1e3`, `.inf`, `1:20`, `2001-12-14`…) is always quoted.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// `value` as a YAML document, ending with a newline.
+pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
+    // Serialising the artifact structs cannot fail (string keys, no non-finite floats); `null`
+    // is the safe fallback if it ever did.
+    let value = serde_json::to_value(value).unwrap_or(Value::Null);
+    let mut out = String::new();
+    node(&mut out, &value, 0, Place::Top);
+    out
+}
+
+/// Whether a YAML 1.1 or 1.2 reader would resolve the plain scalar `text` to something other
+/// than a string: a null, a boolean, a number, a timestamp, a merge key or a value key.
+pub(crate) fn reads_as_non_string(text: &str) -> bool {
+    const WORDS: &[&str] =
+        &["", "~", "null", "true", "false", "yes", "no", "y", "n", "on", "off", "<<", "="];
+    if WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+        return true;
+    }
+    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+        return false;
+    }
+    let bare: String = text.chars().filter(|c| *c != '_').collect();
+    let unsigned = bare.strip_prefix(['+', '-']).unwrap_or(&bare);
+    let radix = |prefix: &str, radix: u32| {
+        unsigned
+            .strip_prefix(prefix)
+            .is_some_and(|digits| !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)))
+    };
+    let special = [".inf", ".nan", "inf", "nan", "infinity"];
+    (!unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()))
+        || radix("0x", 16)
+        || radix("0X", 16)
+        || radix("0o", 8)
+        || radix("0b", 2)
+        || bare.parse::<f64>().is_ok()
+        || special.iter().any(|s| unsigned.eq_ignore_ascii_case(s))
+        || sexagesimal(&bare)
+        || timestamp(text)
+}
+
+/// Where a node is written: what precedes it on its line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The document's root.
+    Top,
+    /// After `key:`, whose key starts at the given indentation.
+    Value,
+    /// After `- ` or after the `: ` of a complex key: a collection starts on the same line.
+    Inline,
+}
+
+fn node(out: &mut String, value: &Value, indent: usize, place: Place) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let inner = if place == Place::Top { 0 } else { indent + 2 };
+            if place == Place::Value {
+                out.push('\n');
+            }
+            for (index, (key, value)) in map.iter().enumerate() {
+                if index > 0 || place == Place::Value {
+                    push_indent(out, inner);
+                }
+                entry(out, key, value, inner);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            // In a mapping, a sequence is written at its key's indentation.
+            let inner = match place {
+                Place::Top | Place::Value => indent,
+                Place::Inline => indent + 2,
+            };
+            if place == Place::Value {
+                out.push('\n');
+            }
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 || place == Place::Value {
+                    push_indent(out, inner);
+                }
+                out.push_str("- ");
+                if is_block_collection(item) {
+                    node(out, item, inner, Place::Inline);
+                } else {
+                    scalar_or_flow(out, item, inner + 2);
+                }
+            }
+        }
+        _ => {
+            if place != Place::Top {
+                out.push(' ');
+            }
+            scalar_or_flow(out, value, indent + 2);
+        }
+    }
+}
+
+/// One `key: value` pair of a block mapping whose keys start at `indent`; the cursor is at the
+/// key's place.
+fn entry(out: &mut String, key: &str, value: &Value, indent: usize) {
+    if is_simple_key(key) {
+        out.push_str(&scalar(key, Context::Key, indent));
+        out.push(':');
+        if is_block_collection(value) {
+            node(out, value, indent, Place::Value);
+        } else {
+            out.push(' ');
+            scalar_or_flow(out, value, indent + 2);
+        }
+    } else {
+        out.push_str("? ");
+        out.push_str(&scalar(key, Context::Block, indent + 2));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        push_indent(out, indent);
+        out.push(':');
+        out.push(' ');
+        if is_block_collection(value) {
+            node(out, value, indent, Place::Inline);
+        } else {
+            scalar_or_flow(out, value, indent + 2);
+        }
+    }
+}
+
+/// A scalar or an empty collection, followed by the end of its line. `indent` is where the lines
+/// of a literal block start.
+fn scalar_or_flow(out: &mut String, value: &Value, indent: usize) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => out.push_str(&scalar(s, Context::Block, indent)),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+fn is_block_collection(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => !map.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        _ => false,
+    }
+}
+
+fn push_indent(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+/// Whether a string can be written as an implicit key (`key: value`): on one line, and at most
+/// 128 bytes, as libyaml decides.
+fn is_simple_key(key: &str) -> bool {
+    key.len() <= 128 && !key.chars().any(is_break)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// An implicit key.
+    Key,
+    /// A value, or the key of a `? ` entry.
+    Block,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+/// A string scalar as it is written; a literal block includes its lines, each ending with a
+/// newline, indented by `indent`.
+fn scalar(text: &str, context: Context, indent: usize) -> String {
+    let analysis = Analysis::of(text);
+    let mut style = if text.contains('\n') {
+        Style::Literal
+    } else if reads_as_non_string(text) {
+        Style::Single
+    } else {
+        Style::Plain
+    };
+    // Readers that follow YAML 1.2 do not break lines at U+2028 and U+2029; libyaml does, so a
+    // quoted string holding one is only safe with the characters escaped.
+    if text.contains(['\u{2028}', '\u{2029}']) {
+        style = Style::Double;
+    }
+    if context == Context::Key && analysis.multiline {
+        style = Style::Double;
+    }
+    if style == Style::Plain
+        && (!analysis.plain_allowed || (text.is_empty() && context == Context::Key))
+    {
+        style = Style::Single;
+    }
+    if style == Style::Single && !analysis.single_quoted_allowed {
+        style = Style::Double;
+    }
+    if style == Style::Literal && (!analysis.block_allowed || context == Context::Key) {
+        style = Style::Double;
+    }
+    match style {
+        Style::Plain => text.to_owned(),
+        Style::Single => format!("'{}'", text.replace('\'', "''")),
+        Style::Double => double_quoted(text),
+        Style::Literal => literal(text, indent),
+    }
+}
+
+/// What libyaml's emitter finds out about a scalar to choose its style.
+struct Analysis {
+    multiline: bool,
+    plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+impl Analysis {
+    fn of(text: &str) -> Analysis {
+        if text.is_empty() {
+            return Analysis {
+                multiline: false,
+                plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: false,
+            };
+        }
+        let chars: Vec<char> = text.chars().collect();
+        let mut indicators = text.starts_with("---") || text.starts_with("...");
+        let (mut line_breaks, mut special) = (false, false);
+        let (mut leading_space, mut trailing_space) = (false, false);
+        let (mut leading_break, mut trailing_break) = (false, false);
+        let (mut break_space, mut space_break) = (false, false);
+        let (mut previous_space, mut previous_break) = (false, false);
+        let mut preceded_by_whitespace = true;
+        let last = chars.len() - 1;
+        for (index, &c) in chars.iter().enumerate() {
+            let followed_by_whitespace = chars.get(index + 1).is_none_or(|n| is_blank_or_break(*n));
+            if index == 0 {
+                if "#,[]{}&*!|>'\"%@`".contains(c) || (c == '-' && followed_by_whitespace) {
+                    indicators = true;
+                }
+                if matches!(c, '?' | ':') && followed_by_whitespace {
+                    indicators = true;
+                }
+            } else if (c == ':' && followed_by_whitespace) || (c == '#' && preceded_by_whitespace) {
+                indicators = true;
+            }
+            if !is_printable(c) {
+                special = true;
+            }
+            if is_break(c) {
+                line_breaks = true;
+            }
+            if c == ' ' {
+                leading_space |= index == 0;
+                trailing_space |= index == last;
+                break_space |= previous_break;
+                previous_space = true;
+                previous_break = false;
+            } else if is_break(c) {
+                leading_break |= index == 0;
+                trailing_break |= index == last;
+                space_break |= previous_space;
+                previous_space = false;
+                previous_break = true;
+            } else {
+                previous_space = false;
+                previous_break = false;
+            }
+            preceded_by_whitespace = is_blank_or_break(c);
+        }
+        let edges = leading_space || leading_break || trailing_space || trailing_break;
+        Analysis {
+            multiline: line_breaks,
+            plain_allowed: !(edges
+                || break_space
+                || space_break
+                || special
+                || line_breaks
+                || indicators),
+            single_quoted_allowed: !(break_space || space_break || special),
+            block_allowed: !(trailing_space || space_break || special),
+        }
+    }
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_blank_or_break(c: char) -> bool {
+    c == ' ' || c == '\t' || is_break(c)
+}
+
+/// The characters libyaml writes as they are; every other one makes a string double-quoted.
+fn is_printable(c: char) -> bool {
+    matches!(c, '\n' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && c != '\u{FEFF}'
+}
+
+fn double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        let escape = match c {
+            '\0' => Some('0'),
+            '\u{7}' => Some('a'),
+            '\u{8}' => Some('b'),
+            '\t' => Some('t'),
+            '\n' => Some('n'),
+            '\u{B}' => Some('v'),
+            '\u{C}' => Some('f'),
+            '\r' => Some('r'),
+            '\u{1B}' => Some('e'),
+            '"' => Some('"'),
+            '\\' => Some('\\'),
+            '\u{85}' => Some('N'),
+            '\u{A0}' => Some('_'),
+            '\u{2028}' => Some('L'),
+            '\u{2029}' => Some('P'),
+            _ => None,
+        };
+        if let Some(e) = escape {
+            out.push('\\');
+            out.push(e);
+        } else if !is_printable(c) || is_break(c) {
+            let code = u32::from(c);
+            let hex = match code {
+                0..=0xFF => format!("\\x{code:02X}"),
+                0x100..=0xFFFF => format!("\\u{code:04X}"),
+                _ => format!("\\U{code:08X}"),
+            };
+            out.push_str(&hex);
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A literal block: `|` with its indentation and chomping indicators, then the lines.
+fn literal(text: &str, indent: usize) -> String {
+    let mut out = String::from("|");
+    if text.starts_with([' ', '\n']) {
+        out.push('2');
+    }
+    let chomp = if !text.ends_with('\n') {
+        "-"
+    } else if text == "\n" || text.ends_with("\n\n") {
+        "+"
+    } else {
+        ""
+    };
+    out.push_str(chomp);
+    out.push('\n');
+    for line in text.split_inclusive('\n') {
+        if line != "\n" {
+            push_indent(&mut out, indent);
+        }
+        out.push_str(line);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// `1:20`, `-1:20:30.5`: YAML 1.1's base-60 numbers.
+fn sexagesimal(text: &str) -> bool {
+    let text = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let mut parts = whole.split(':');
+    let first = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    !first.is_empty()
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && !rest.is_empty()
+        && rest.iter().all(|p| {
+            (1..=2).contains(&p.len())
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u8>().is_ok_and(|n| n < 60)
+        })
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `2001-12-14`, `2001-12-14T21:59:43.10-05:00`, `2001-12-14 21:59:43.10 -5`: YAML 1.1
+/// timestamps.
+fn timestamp(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |from: usize, to: usize| {
+        bytes.get(from..to).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    if !(digits(0, 4) && bytes.get(4) == Some(&b'-')) {
+        return false;
+    }
+    let rest = &text[5..];
+    let mut parts = rest.splitn(3, '-');
+    let month = parts.next().unwrap_or("");
+    let day_and_time = parts.next().unwrap_or("");
+    if parts.next().is_some() && !day_and_time.contains([' ', 't', 'T']) {
+        return false;
+    }
+    let number = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !number(month) {
+        return false;
+    }
+    let day_len = day_and_time.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&day_len) {
+        return false;
+    }
+    let after = &text[5 + month.len() + 1 + day_len..];
+    after.is_empty()
+        || (after.starts_with([' ', '\t', 't', 'T'])
+            && after.chars().skip(1).any(|c| c.is_ascii_digit())
+            && after.chars().all(|c| {
+                c.is_ascii_digit()
+                    || matches!(c, ' ' | '\t' | 't' | 'T' | ':' | '.' | '+' | '-' | 'z' | 'Z')
+            }))
+}
+
+#[cfg(test)]
+mod tests;

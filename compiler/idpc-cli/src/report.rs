@@ -59,9 +59,10 @@ fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
     }
 }
 
-/// Prints trouble (I/O, usage) as one line.
+/// Prints trouble (I/O, usage) as one line, with control characters (from file names, say)
+/// shown escaped.
 pub(crate) fn trouble(err: &mut dyn Write, message: impl std::fmt::Display) {
-    let _ = writeln!(err, "error: {message}");
+    let _ = writeln!(err, "error: {}", idpc_diagnostics::clean_message(&message.to_string()));
 }
 
 /// An aligned table: a header of capitals, then one line per row, columns two spaces apart.

@@ -13,7 +13,10 @@ mod suggest;
 
 pub use code::{Code, CodeInfo, Phase};
 pub use diagnostic::{Diagnostic, Label, Severity, has_errors, sort_and_dedup};
-pub use render::{RenderOptions, render_human, render_json, render_note};
+pub use render::{
+    MAX_MESSAGE, MAX_PER_FILE, MAX_PER_RUN, RenderOptions, clean_message, render_human,
+    render_json, render_note, within_limits,
+};
 pub use sources::{LineCol, SourceFile, Sources};
 pub use span::{FileId, Span};
 pub use suggest::{did_you_mean, similar_names};

@@ -1,13 +1,67 @@
 //! Rendering diagnostics: as text through miette's graphical handler, or as JSON lines.
+//!
+//! Rendering takes time linear in the number of diagnostics shown, whatever the size of the
+//! files: each diagnostic is drawn from an [`excerpt::Excerpt`] of its lines, long lines cut to a
+//! window, and messages longer than [`MAX_MESSAGE`] cut short. At most [`MAX_PER_FILE`]
+//! diagnostics per file and [`MAX_PER_RUN`] in all are shown; a last line says how many more
+//! there are. Control characters from the input are shown escaped in every format.
 
+mod excerpt;
+
+use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::sources::Sources;
+use crate::span::{FileId, Span};
+
+use excerpt::Excerpt;
+
+/// At most this many diagnostics are shown for one file.
+pub const MAX_PER_FILE: usize = 100;
+/// At most this many diagnostics are shown in one run.
+pub const MAX_PER_RUN: usize = 500;
+/// Messages, labels and help lines are cut to this many characters.
+pub const MAX_MESSAGE: usize = 400;
+
+/// The diagnostics to show, within the limits per file and per run, and how many are left out.
+pub fn within_limits(diagnostics: &[Diagnostic]) -> (Vec<&Diagnostic>, usize) {
+    let mut per_file: BTreeMap<Option<FileId>, usize> = BTreeMap::new();
+    let mut shown = Vec::new();
+    for diagnostic in diagnostics {
+        let count = per_file.entry(diagnostic.primary.as_ref().map(|l| l.span.file)).or_default();
+        if *count < MAX_PER_FILE && shown.len() < MAX_PER_RUN {
+            *count += 1;
+            shown.push(diagnostic);
+        }
+    }
+    let omitted = diagnostics.len() - shown.len();
+    (shown, omitted)
+}
+
+/// A message as shown: control characters escaped, cut to [`MAX_MESSAGE`] characters.
+pub fn clean_message(text: &str) -> String {
+    let cut = match text.char_indices().nth(MAX_MESSAGE) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
+    let mut out = excerpt::escape(cut);
+    if cut.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// The line that ends a listing cut short by the limits.
+fn omitted_line(omitted: usize) -> String {
+    format!(
+        "… and {omitted} more diagnostic{} not shown (at most {MAX_PER_FILE} per file and {MAX_PER_RUN} in all)\n",
+        if omitted == 1 { "" } else { "s" }
+    )
+}
 
 /// How to render text diagnostics.
 #[derive(Clone, Copy, Debug)]
@@ -31,12 +85,16 @@ pub fn render_human(
     options: RenderOptions,
 ) -> String {
     let handler = handler(options);
+    let (shown, omitted) = within_limits(diagnostics);
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in shown {
         let view = MietteView::new(diagnostic, sources);
         if handler.render_report(&mut out, &view).is_err() {
-            out.push_str(&format!("{}: {}\n", diagnostic.code, diagnostic.message));
+            out.push_str(&format!("{}: {}\n", diagnostic.code, view.message));
         }
+    }
+    if omitted > 0 {
+        out.push_str(&omitted_line(omitted));
     }
     out
 }
@@ -54,19 +112,18 @@ pub fn render_note(
     let handler = handler(options);
     let mut views = vec![MietteView {
         code: String::new(),
-        message: title.to_owned(),
+        message: clean_message(title),
         severity: miette::Severity::Advice,
         source: None,
         labels: Vec::new(),
-        help: help.map(str::to_owned),
+        help: help.map(clean_message),
         related: Vec::new(),
     }];
     if let Some((primary, rest)) = labels.split_first() {
-        views[0].source = sources.get(primary.span.file).map(|f| named_source(&f.path, &f.text));
-        views[0].labels.push(labeled_span(primary, true));
+        views[0].attach(sources, primary.span.file, &[(primary, true)]);
         for label in rest {
             let mut view = MietteView::note(label, sources);
-            view.labels = vec![labeled_span(&Label::new(label.span, ""), true)];
+            view.attach(sources, label.span.file, &[(&Label::new(label.span, ""), true)]);
             views.push(view);
         }
     }
@@ -90,28 +147,43 @@ fn handler(options: RenderOptions) -> GraphicalReportHandler {
 }
 
 /// Renders diagnostics as JSON lines: one object per diagnostic, with 1-based lines and columns.
+///
+/// Within the same limits as the text; when some are left out, a last line
+/// `{"omitted": N}` says how many.
 pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
+    let (shown, omitted) = within_limits(diagnostics);
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in shown {
         let json = JsonDiagnostic {
             code: diagnostic.code.as_str(),
             name: diagnostic.code.info().name,
             severity: diagnostic.severity,
-            message: &diagnostic.message,
+            message: cut(&diagnostic.message),
             location: diagnostic.primary.as_ref().map(|label| JsonLabel::new(label, sources)),
             labels: diagnostic
                 .secondary
                 .iter()
                 .map(|label| JsonLabel::new(label, sources))
                 .collect(),
-            help: diagnostic.help.as_deref(),
+            help: diagnostic.help.as_deref().map(cut),
         };
         if let Ok(line) = serde_json::to_string(&json) {
             out.push_str(&line);
             out.push('\n');
         }
     }
+    if omitted > 0 {
+        out.push_str(&format!("{{\"omitted\":{omitted}}}\n"));
+    }
     out
+}
+
+/// A message cut to [`MAX_MESSAGE`] characters for JSON (which escapes control characters itself).
+fn cut(text: &str) -> &str {
+    match text.char_indices().nth(MAX_MESSAGE) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
 }
 
 #[derive(Serialize)]
@@ -149,7 +221,7 @@ impl<'a> JsonLabel<'a> {
             end_column: end.column,
             byte_start: label.span.start,
             byte_end: label.span.end,
-            message: &label.message,
+            message: cut(&label.message),
         }
     }
 }
@@ -161,7 +233,7 @@ struct MietteView {
     code: String,
     message: String,
     severity: miette::Severity,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     related: Vec<MietteView>,
@@ -175,50 +247,60 @@ impl MietteView {
         };
         let mut view = MietteView {
             code: diagnostic.code.to_string(),
-            message: diagnostic.message.clone(),
+            message: clean_message(&diagnostic.message),
             severity,
             source: None,
             labels: Vec::new(),
-            help: diagnostic.help.clone(),
+            help: diagnostic.help.as_deref().map(clean_message),
             related: Vec::new(),
         };
         let Some(primary) = &diagnostic.primary else {
             return view;
         };
         let file = primary.span.file;
-        view.source = sources.get(file).map(|f| named_source(&f.path, &f.text));
-        view.labels.push(labeled_span(primary, true));
+        let mut here = vec![(primary, true)];
         for label in &diagnostic.secondary {
             if label.span.file == file {
-                view.labels.push(labeled_span(label, false));
+                here.push((label, false));
             } else {
                 view.related.push(MietteView::note(label, sources));
             }
         }
+        view.attach(sources, file, &here);
         view
+    }
+
+    /// Draws `labels` (each with whether it is the primary one) on an excerpt of `file`.
+    fn attach(&mut self, sources: &Sources, file: FileId, labels: &[(&Label, bool)]) {
+        let Some(source) = sources.get(file) else { return };
+        let spans: Vec<Span> = labels.iter().map(|(label, _)| label.span).collect();
+        let (excerpt, mapped) = Excerpt::new(source, &source.path, &spans);
+        self.source = Some(excerpt);
+        self.labels = labels
+            .iter()
+            .zip(mapped)
+            .map(|((label, primary), span)| labeled_span(label, span, *primary))
+            .collect();
     }
 
     /// A label drawn as a note of its own, with its file.
     fn note(label: &Label, sources: &Sources) -> MietteView {
-        MietteView {
+        let mut view = MietteView {
             code: String::new(),
-            message: label.message.clone(),
+            message: clean_message(&label.message),
             severity: miette::Severity::Advice,
-            source: sources.get(label.span.file).map(|f| named_source(&f.path, &f.text)),
-            labels: vec![labeled_span(label, true)],
+            source: None,
+            labels: Vec::new(),
             help: None,
             related: Vec::new(),
-        }
+        };
+        view.attach(sources, label.span.file, &[(label, true)]);
+        view
     }
 }
 
-fn named_source(path: &str, text: &Arc<str>) -> NamedSource<Arc<str>> {
-    NamedSource::new(path, Arc::clone(text)).with_language("kdl")
-}
-
-fn labeled_span(label: &Label, primary: bool) -> LabeledSpan {
-    let span = SourceSpan::new((label.span.start as usize).into(), label.span.len());
-    let text = (!label.message.is_empty()).then(|| label.message.clone());
+fn labeled_span(label: &Label, span: SourceSpan, primary: bool) -> LabeledSpan {
+    let text = (!label.message.is_empty()).then(|| clean_message(&label.message));
     if primary {
         LabeledSpan::new_primary_with_span(text, span)
     } else {
@@ -263,3 +345,6 @@ impl miette::Diagnostic for MietteView {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

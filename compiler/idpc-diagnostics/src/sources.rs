@@ -23,6 +23,39 @@ pub struct LineCol {
     pub column: u32,
 }
 
+impl SourceFile {
+    /// The 0-based line that holds a byte offset (offsets past the end are on the last line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+        self.line_starts.partition_point(|&start| start <= offset).max(1) - 1
+    }
+
+    /// The number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The byte range of a 0-based line, without its line break (`\n` or `\r\n`).
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self.line_starts.get(line).map_or(self.text.len(), |&s| s as usize);
+        let mut end = self.line_starts.get(line + 1).map_or(self.text.len(), |&s| s as usize);
+        let bytes = self.text.as_bytes();
+        if end > start && bytes.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+            if end > start && bytes.get(end - 1) == Some(&b'\r') {
+                end -= 1;
+            }
+        }
+        start..end
+    }
+}
+
+/// The number of characters in UTF-8 bytes: the bytes that do not continue a character. Linear
+/// and fast on very long lines.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
 /// All source files of one compilation, indexed by [`FileId`].
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
@@ -88,7 +121,7 @@ impl Sources {
         let line_idx = source.line_starts.partition_point(|&start| start <= offset).max(1) - 1;
         let line_start = source.line_starts[line_idx] as usize;
         let end = (offset as usize).min(source.text.len());
-        let column = source.text.get(line_start..end).map_or(0, |s| s.chars().count());
+        let column = source.text.as_bytes().get(line_start..end).map_or(0, count_chars);
         LineCol {
             line: u32::try_from(line_idx + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),

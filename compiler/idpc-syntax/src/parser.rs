@@ -151,9 +151,7 @@ impl Parser<'_, '_, '_> {
             }
             match kind {
                 K::Eof => {
-                    while let Some(frame) = self.frames.pop() {
-                        self.close_unclosed(frame);
-                    }
+                    self.close_all_at_end();
                     break;
                 }
                 K::RBrace => match self.frames.pop() {
@@ -255,6 +253,28 @@ impl Parser<'_, '_, '_> {
         }
     }
 
+    /// Closes the blocks still open at the end of the file, in one diagnostic.
+    fn close_all_at_end(&mut self) {
+        let Some(innermost) = self.frames.last() else { return };
+        let open = innermost.open;
+        let count = self.frames.len();
+        let message = if count == 1 {
+            "unclosed children block".to_owned()
+        } else {
+            format!("{count} children blocks are not closed")
+        };
+        self.errors.syntax_help(
+            open,
+            open + 1,
+            &message,
+            "this `{` has no matching `}`",
+            "add the `}` where the block ends",
+        );
+        while let Some(frame) = self.frames.pop() {
+            self.close_block_early(frame);
+        }
+    }
+
     /// Closes a block that has no `}`, and its node.
     fn close_unclosed(&mut self, frame: Frame) {
         self.errors.syntax_help(
@@ -264,6 +284,10 @@ impl Parser<'_, '_, '_> {
             "this `{` has no matching `}`",
             "add the `}` where the block ends",
         );
+        self.close_block_early(frame);
+    }
+
+    fn close_block_early(&mut self, frame: Frame) {
         self.close();
         if frame.slashdashed {
             self.close();

@@ -4,6 +4,9 @@
 //! subtree, so its children are an index range walked without recursion, and dropping the tree
 //! frees one vector however deep the input nests. Each element has a [`SyntaxKind`] and an exact
 //! byte range; the tokens, read in order, tile the text: `tree.text()` is the input, valid or not.
+//!
+//! An element stores only where it starts: it ends where the element after its subtree starts
+//! (or at the end of the text), since tokens tile the text and a node starts at its first token.
 
 use std::ops::Range;
 
@@ -120,15 +123,18 @@ pub struct SyntaxTree {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Element {
-    kind: SyntaxKind,
+pub(crate) struct Element {
     start: u32,
-    end: u32,
     /// The index just past this element's subtree.
     next: u32,
+    kind: SyntaxKind,
 }
 
 impl SyntaxTree {
+    pub(crate) fn new(text: String, elements: Vec<Element>) -> SyntaxTree {
+        SyntaxTree { text, elements }
+    }
+
     /// The text the tree was parsed from: the concatenation of its tokens.
     pub fn text(&self) -> &str {
         &self.text
@@ -136,14 +142,14 @@ impl SyntaxTree {
 
     /// The root, a [`SyntaxKind::Document`] node.
     pub fn root(&self) -> SyntaxElement<'_> {
-        SyntaxElement { tree: self, index: 0 }
+        root(&self.text, &self.elements)
     }
 
     /// Every token in order. Their ranges tile the text.
     pub fn tokens(&self) -> impl Iterator<Item = SyntaxElement<'_>> {
         (0..self.elements.len())
             .filter(|&i| self.elements[i].kind.is_token())
-            .map(|index| SyntaxElement { tree: self, index })
+            .map(|index| SyntaxElement { text: &self.text, elements: &self.elements, index })
     }
 
     /// The number of elements, tokens and nodes.
@@ -157,49 +163,55 @@ impl SyntaxTree {
     }
 }
 
+/// The root of the tree made of `elements` over `text`, without owning either.
+pub(crate) fn root<'a>(text: &'a str, elements: &'a [Element]) -> SyntaxElement<'a> {
+    SyntaxElement { text, elements, index: 0 }
+}
+
 /// One element of a [`SyntaxTree`]: a token or a node.
 #[derive(Clone, Copy, Debug)]
 pub struct SyntaxElement<'a> {
-    tree: &'a SyntaxTree,
+    text: &'a str,
+    elements: &'a [Element],
     index: usize,
 }
 
 impl<'a> SyntaxElement<'a> {
     /// The kind of element.
     pub fn kind(self) -> SyntaxKind {
-        self.element().kind
+        self.elements[self.index].kind
     }
 
     /// The bytes it covers.
     pub fn range(self) -> Range<usize> {
-        let e = self.element();
-        e.start as usize..e.end as usize
+        let element = self.elements[self.index];
+        let end =
+            self.elements.get(element.next as usize).map_or(self.text.len(), |e| e.start as usize);
+        element.start as usize..end
     }
 
     /// The text it covers.
     pub fn text(self) -> &'a str {
-        self.tree.text.get(self.range()).unwrap_or_default()
+        self.text.get(self.range()).unwrap_or_default()
     }
 
     /// The direct children, in order (none for a token).
     pub fn children(self) -> Children<'a> {
-        Children { tree: self.tree, index: self.index + 1, end: self.element().next as usize }
+        let end = self.elements[self.index].next as usize;
+        Children { text: self.text, elements: self.elements, index: self.index + 1, end }
     }
 
     /// The first direct child that is a token of `kind`.
     pub fn child_token(self, kind: SyntaxKind) -> Option<SyntaxElement<'a>> {
         self.children().find(|c| c.kind() == kind)
     }
-
-    fn element(self) -> &'a Element {
-        &self.tree.elements[self.index]
-    }
 }
 
 /// The direct children of a node.
 #[derive(Clone, Debug)]
 pub struct Children<'a> {
-    tree: &'a SyntaxTree,
+    text: &'a str,
+    elements: &'a [Element],
     index: usize,
     end: usize,
 }
@@ -211,8 +223,8 @@ impl<'a> Iterator for Children<'a> {
         if self.index >= self.end {
             return None;
         }
-        let element = SyntaxElement { tree: self.tree, index: self.index };
-        self.index = self.tree.elements[self.index].next as usize;
+        let element = SyntaxElement { text: self.text, elements: self.elements, index: self.index };
+        self.index = self.elements.get(self.index).map_or(self.end, |e| e.next as usize);
         Some(element)
     }
 }
@@ -230,29 +242,25 @@ impl Builder {
 
     pub(crate) fn start(&mut self, kind: SyntaxKind, at: u32) {
         self.open.push(self.elements.len());
-        self.elements.push(Element { kind, start: at, end: at, next: 0 });
+        self.elements.push(Element { kind, start: at, next: 0 });
     }
 
-    pub(crate) fn token(&mut self, kind: SyntaxKind, start: u32, end: u32) {
+    pub(crate) fn token(&mut self, kind: SyntaxKind, start: u32) {
         let next = to_u32(self.elements.len() + 1);
-        self.elements.push(Element { kind, start, end, next });
+        self.elements.push(Element { kind, start, next });
     }
 
     pub(crate) fn finish(&mut self) {
         let Some(index) = self.open.pop() else { return };
-        let len = self.elements.len();
-        let end =
-            if len > index + 1 { self.elements[len - 1].end } else { self.elements[index].start };
-        let element = &mut self.elements[index];
-        element.end = end.max(element.start);
-        element.next = to_u32(len);
+        let next = to_u32(self.elements.len());
+        self.elements[index].next = next;
     }
 
-    pub(crate) fn build(mut self, text: String) -> SyntaxTree {
+    pub(crate) fn build(mut self) -> Vec<Element> {
         while !self.open.is_empty() {
             self.finish();
         }
-        SyntaxTree { text, elements: self.elements }
+        self.elements
     }
 }
 

@@ -52,14 +52,24 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Parses one file.
 pub fn parse(file: FileId, text: &str) -> Parse {
-    let (tree, diagnostics) = parse_tree(file, text);
-    let source_file = lower::lower(file, &tree);
+    let (elements, diagnostics) = parse_elements(file, text);
+    let source_file = lower::lower(file, cst::root(text, &elements));
     Parse { source_file: Some(source_file), diagnostics }
+}
+
+/// Lowers a syntax tree to the node tree: what is commented out is dropped, broken parts are
+/// skipped (the parse reported them).
+pub fn lower(file: FileId, tree: &cst::SyntaxTree) -> ast::SourceFile {
+    lower::lower(file, tree.root())
 }
 
 /// Parses one file to its lossless syntax tree, with the syntax diagnostics.
 pub fn parse_tree(file: FileId, text: &str) -> (cst::SyntaxTree, Vec<Diagnostic>) {
-    let mut errors = errors::Errors::new(file, text);
+    let (elements, diagnostics) = parse_elements(file, text);
+    (cst::SyntaxTree::new(text.to_owned(), elements), diagnostics)
+}
+
+fn parse_elements(file: FileId, text: &str) -> (Vec<cst::Element>, Vec<Diagnostic>) {
     if u32::try_from(text.len()).is_err() {
         let span = Span::new(file, 0, 0);
         let diagnostic = Diagnostic::new(
@@ -68,10 +78,13 @@ pub fn parse_tree(file: FileId, text: &str) -> (cst::SyntaxTree, Vec<Diagnostic>
             span,
             "in this file",
         );
-        let tree = cst::Builder::with_capacity(1).build(text.to_owned());
-        return (tree, vec![diagnostic]);
+        let mut builder = cst::Builder::with_capacity(1);
+        builder.start(cst::SyntaxKind::Document, 0);
+        return (builder.build(), vec![diagnostic]);
     }
+    let mut errors = errors::Errors::new(file, text);
     let tokens = lexer::lex(text, &mut errors);
-    let tree = parser::parse(text, &tokens, &mut errors);
-    (tree, errors.finish())
+    let elements = parser::parse(text, &tokens, &mut errors);
+    drop(tokens);
+    (elements, errors.finish())
 }

@@ -13,26 +13,39 @@
 use idpc_diagnostics::{FileId, Span};
 
 use crate::ast;
-use crate::cst::{SyntaxElement, SyntaxKind, SyntaxTree};
+use crate::cst::{SyntaxElement, SyntaxKind};
 use crate::number::{self, Number};
 use crate::string;
 
 use SyntaxKind as K;
 
-/// The nodes of `tree`.
-pub(crate) fn lower(file: FileId, tree: &SyntaxTree) -> ast::SourceFile {
-    ast::SourceFile { file, nodes: nodes(file, tree.root()) }
+/// The nodes of the tree whose root is `root`.
+pub(crate) fn lower(file: FileId, root: SyntaxElement<'_>) -> ast::SourceFile {
+    ast::SourceFile { file, nodes: nodes(file, root) }
 }
 
+/// The nodes of a document or children block. Vectors are allocated at their final size: the
+/// tree is walked twice, which is cheaper than growing them.
 fn nodes(file: FileId, parent: SyntaxElement<'_>) -> Vec<ast::Node> {
-    parent.children().filter(|c| c.kind() == K::Node).filter_map(|n| node(file, n)).collect()
+    let count = parent.children().filter(|c| c.kind() == K::Node).count();
+    let mut nodes = Vec::with_capacity(count);
+    nodes.extend(parent.children().filter(|c| c.kind() == K::Node).filter_map(|n| node(file, n)));
+    nodes
 }
 
 fn node(file: FileId, element: SyntaxElement<'_>) -> Option<ast::Node> {
+    let (mut arg_count, mut prop_count) = (0, 0);
+    for child in element.children() {
+        match child.kind() {
+            K::Arg => arg_count += 1,
+            K::Prop => prop_count += 1,
+            _ => {}
+        }
+    }
     let mut name = None;
     let mut annotation = None;
-    let mut args = Vec::new();
-    let mut props = Vec::new();
+    let mut args = Vec::with_capacity(arg_count);
+    let mut props = Vec::with_capacity(prop_count);
     let mut children = None;
     for child in element.children() {
         match child.kind() {

@@ -94,8 +94,12 @@ fn decimal(text: &str, negative: bool, unsigned: &str) -> Result<Number, Problem
     if !float {
         return integer(&unsigned[..whole], 10, negative);
     }
-    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    cleaned.parse::<f64>().map(Number::Float).map_err(|_| Problem::Malformed)
+    let parsed = if text.contains('_') {
+        text.chars().filter(|&c| c != '_').collect::<String>().parse::<f64>()
+    } else {
+        text.parse::<f64>()
+    };
+    parsed.map(Number::Float).map_err(|_| Problem::Malformed)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The parser: tokens to a lossless [`SyntaxTree`], without recursion and without giving up.
+//! The parser: tokens to a lossless [`crate::cst::SyntaxTree`], without recursion and without giving up.
 //!
 //! Nodes nest only through children blocks, so the parser keeps the open blocks on an explicit
 //! stack of [`Frame`]s and parses one node at a time in a loop. Blocks deeper than
@@ -20,14 +20,14 @@
 use idpc_diagnostics::Code;
 
 use crate::MAX_DEPTH;
-use crate::cst::{Builder, SyntaxKind, SyntaxTree};
+use crate::cst::{Builder, Element, SyntaxKind};
 use crate::errors::Errors;
 use crate::lexer::Tokens;
 
 use SyntaxKind as K;
 
 /// Parses the tokens of `text`.
-pub(crate) fn parse<'t>(text: &'t str, tokens: &Tokens, errors: &mut Errors<'t>) -> SyntaxTree {
+pub(crate) fn parse<'t>(text: &'t str, tokens: &Tokens, errors: &mut Errors<'t>) -> Vec<Element> {
     let mut depth = 0usize;
     for &kind in &tokens.kinds {
         match kind {
@@ -48,7 +48,7 @@ pub(crate) fn parse<'t>(text: &'t str, tokens: &Tokens, errors: &mut Errors<'t>)
         text,
     };
     parser.document();
-    parser.builder.build(text.to_owned())
+    parser.builder.build()
 }
 
 /// The state of a node whose children block is open.
@@ -115,8 +115,7 @@ impl Parser<'_, '_, '_> {
         if kind == K::Eof {
             return;
         }
-        let (start, end) = (self.starts[self.pos], self.starts.get(self.pos + 1).copied());
-        self.builder.token(kind, start, end.unwrap_or(start));
+        self.builder.token(kind, self.starts[self.pos]);
         self.pos += 1;
     }
 

@@ -50,18 +50,10 @@ fn node(file: FileId, element: SyntaxElement<'_>) -> Option<ast::Node> {
     for child in element.children() {
         match child.kind() {
             K::Type => annotation = type_name(file, child),
-            kind if kind.is_string() => {
-                if name.is_none() {
-                    name = Some(ident(file, child)?);
-                }
-            }
+            kind if kind.is_string() && name.is_none() => name = Some(ident(file, child)?),
             K::Arg => args.extend(value(file, child)),
             K::Prop => props.extend(property(file, child)),
-            K::Children => {
-                if children.is_none() {
-                    children = Some(nodes(file, child));
-                }
-            }
+            K::Children if children.is_none() => children = Some(nodes(file, child)),
             _ => {}
         }
     }

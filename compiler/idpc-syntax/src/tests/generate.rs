@@ -93,7 +93,7 @@ fn line_space(rng: &mut Rng, out: &mut String, depth: usize) {
 
 fn node_space(rng: &mut Rng, out: &mut String) {
     match rng.below(12) {
-        0 => out.push_str("\t"),
+        0 => out.push('\t'),
         1 => out.push_str(" /* c */ "),
         2 => {
             out.push_str(" \\");
@@ -101,7 +101,7 @@ fn node_space(rng: &mut Rng, out: &mut String) {
             out.push_str(newline(rng));
             out.push_str("   ");
         }
-        3 => out.push_str("\u{3000}"),
+        3 => out.push('\u{3000}'),
         4 => out.push_str("  "),
         _ => out.push(' '),
     }

@@ -25,6 +25,7 @@ pub(crate) fn suite_dir() -> Option<PathBuf> {
 }
 
 /// The suite's cases: name, input, and the expected text for valid inputs.
+#[expect(clippy::disallowed_methods, reason = "the conformance suite is data the test reads")]
 pub(crate) fn cases(dir: &std::path::Path) -> Vec<(String, String, Option<String>)> {
     let mut cases = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir.join("input"))

@@ -24,4 +24,3 @@ pub(crate) fn parse_checked(text: &str) -> (SyntaxTree, Vec<Diagnostic>) {
     assert_eq!(at, text.len(), "the tokens must cover the text");
     (tree, diagnostics)
 }
-

@@ -126,9 +126,12 @@ pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
     let mut trees = Vec::with_capacity(parses.len());
     let mut complete = unreadable.is_empty();
     for parsed in parses {
-        complete &= parsed.source_file.is_some();
+        // A file with syntax errors still has a tree, but analysis sees only error-free files, so
+        // that a half-read file causes no follow-up errors.
+        let valid = !parsed.has_errors();
+        complete &= valid;
         diagnostics.extend(parsed.diagnostics);
-        trees.extend(parsed.source_file);
+        trees.extend(parsed.source_file.filter(|_| valid));
     }
     let start = Instant::now();
     let paths: Vec<String> = sources.iter().map(|(_, f)| f.path.clone()).collect();

@@ -1,4 +1,5 @@
-//! Conversion from the `kdl` crate's document to [`crate::ast`], converting spans once.
+//! The reference for the differential tests: the `kdl` crate's document converted to
+//! [`crate::ast`], as `parse` did before the crate had its own parser.
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};

@@ -2,43 +2,89 @@
 //!
 //! This is the only crate that knows KDL. It turns a file into an [`ast::SourceFile`]: nodes with
 //! a name, arguments, properties and children, every piece carrying its [`Span`]. What a node
-//! *means* is decided downstream by the schema in `idpc-sema`, so the KDL parser can be replaced
-//! without touching anything else.
+//! *means* is decided downstream by the schema in `idpc-sema`.
 //!
-//! **Invariant:** parsing never fails. A file with syntax errors yields no tree and one
-//! diagnostic per problem the parser found; the other files of the platform carry on.
+//! The pipeline is `lexer` (text to tokens) → `parser` (tokens to a lossless [`cst::SyntaxTree`]
+//! holding every byte, comments included, for a formatter or a language server) → `lower` (tree
+//! to [`ast`]). None of it recurses on input nesting, and all of it is linear in the input.
+//!
+//! **Invariant:** parsing never fails and never stops at the first error. Every file yields a
+//! tree, and one diagnostic per problem found (repeats merged, at most a hundred or so per file).
 
 pub mod ast;
-mod depth;
-mod from_kdl;
+mod chars;
+pub mod cst;
+mod errors;
+mod lexer;
+mod lower;
+mod number;
+mod parser;
+mod string;
 
-use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
+#[cfg(test)]
+mod from_kdl;
+#[cfg(test)]
+mod tests;
+
+use idpc_diagnostics::{Diagnostic, FileId, Span};
 
 /// The result of parsing one file.
 #[derive(Debug)]
 pub struct Parse {
-    /// The tree, if the file is valid KDL.
+    /// The tree. Always `Some`: a file with syntax errors yields the nodes that could be read,
+    /// and its `diagnostics` say what is broken. Callers that must not see a partial tree
+    /// check [`Parse::has_errors`].
     pub source_file: Option<ast::SourceFile>,
     /// Syntax problems, in source order.
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Parse {
+    /// Whether the file has syntax errors, so that `source_file` holds only what could be read.
+    pub fn has_errors(&self) -> bool {
+        idpc_diagnostics::has_errors(&self.diagnostics)
+    }
+}
+
 /// The deepest nesting of children blocks accepted. Platform descriptions need about five levels;
-/// the limit protects the recursive parser from hostile input.
+/// deeper blocks are reported and skipped, which keeps every tree shallow.
 pub const MAX_DEPTH: usize = 64;
 
 /// Parses one file.
 pub fn parse(file: FileId, text: &str) -> Parse {
-    if let Some(offset) = depth::first_too_deep(text, MAX_DEPTH) {
-        let span = Span::new(file, offset, offset + 1);
+    let (elements, diagnostics) = parse_elements(file, text);
+    let source_file = lower::lower(file, cst::root(text, &elements));
+    Parse { source_file: Some(source_file), diagnostics }
+}
+
+/// Lowers a syntax tree to the node tree: what is commented out is dropped, broken parts are
+/// skipped (the parse reported them).
+pub fn lower(file: FileId, tree: &cst::SyntaxTree) -> ast::SourceFile {
+    lower::lower(file, tree.root())
+}
+
+/// Parses one file to its lossless syntax tree, with the syntax diagnostics.
+pub fn parse_tree(file: FileId, text: &str) -> (cst::SyntaxTree, Vec<Diagnostic>) {
+    let (elements, diagnostics) = parse_elements(file, text);
+    (cst::SyntaxTree::new(text.to_owned(), elements), diagnostics)
+}
+
+fn parse_elements(file: FileId, text: &str) -> (Vec<cst::Element>, Vec<Diagnostic>) {
+    if u32::try_from(text.len()).is_err() {
+        let span = Span::new(file, 0, 0);
         let diagnostic = Diagnostic::new(
-            Code::NestingTooDeep,
-            format!("children blocks nest deeper than {MAX_DEPTH} levels"),
+            idpc_diagnostics::Code::KdlSyntax,
+            "the file is too large to parse (4 GiB or more)",
             span,
-            "this block is too deep",
-        )
-        .with_help("flatten the description: no idpc node needs more than a few levels");
-        return Parse { source_file: None, diagnostics: vec![diagnostic] };
+            "in this file",
+        );
+        let mut builder = cst::Builder::with_capacity(1);
+        builder.start(cst::SyntaxKind::Document, 0);
+        return (builder.build(), vec![diagnostic]);
     }
-    from_kdl::parse(file, text)
+    let mut errors = errors::Errors::new(file, text);
+    let tokens = lexer::lex(text, &mut errors);
+    let elements = parser::parse(text, &tokens, &mut errors);
+    drop(tokens);
+    (elements, errors.finish())
 }

@@ -114,6 +114,13 @@ pub struct Output {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Every problem [`emit`] of every family would report, found without writing the artifacts: what
+/// `idpc check` adds to analysis so that it finds every error `idpc build` would.
+pub fn check(platform: &Platform) -> Vec<Diagnostic> {
+    // Only the Terraform family can fail: it renders the kinds' own templates.
+    terraform::check(platform)
+}
+
 /// Runs the selected families (in parallel) and returns their artifacts sorted by path.
 pub fn emit(platform: &Platform, families: &[Family]) -> Output {
     let outputs: Vec<Output> = families.par_iter().map(|family| family.emit(platform)).collect();

@@ -39,6 +39,16 @@ pub(crate) struct Module<'a> {
 const PROVIDERS_TEMPLATE: &str = "providers.tf";
 
 pub(crate) fn emit(platform: &Platform) -> Output {
+    run(platform, false)
+}
+
+/// The problems [`emit`] would report, without building the files that cannot have any: the
+/// kinds' templates are rendered, and names, providers and versions compared.
+pub(crate) fn check(platform: &Platform) -> Vec<idpc_diagnostics::Diagnostic> {
+    run(platform, true).diagnostics
+}
+
+fn run(platform: &Platform, check_only: bool) -> Output {
     let mut output = Output::default();
     let used: BTreeSet<KindId> = platform
         .deployments
@@ -58,7 +68,8 @@ pub(crate) fn emit(platform: &Platform) -> Output {
         }
     }
     for index in 0..platform.environments.len() {
-        let (artifacts, diagnostics) = root::emit(platform, EnvId::from_index(index), &modules);
+        let (artifacts, diagnostics) =
+            root::emit(platform, EnvId::from_index(index), &modules, check_only);
         output.artifacts.extend(artifacts);
         output.diagnostics.extend(diagnostics);
     }

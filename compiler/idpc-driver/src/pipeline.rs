@@ -137,14 +137,17 @@ pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
     let paths: Vec<String> = sources.iter().map(|(_, f)| f.path.clone()).collect();
     let analysis = idpc_sema::analyze(&trees, &templates, &paths, complete);
     diagnostics.extend(analysis.diagnostics);
+    let analyzed = !idpc_diagnostics::has_errors(&diagnostics);
+    if let Some(platform) = analysis.platform.as_ref().filter(|_| analyzed) {
+        // What only rendering finds (a kind's template that does not render, two resources
+        // that become one Terraform name) is found here too, so `check` reports every error
+        // `build` would, from the same code.
+        diagnostics.extend(idpc_backends::check(platform));
+    }
     let analyze = start.elapsed();
     let start = Instant::now();
     let mut waivers = Vec::new();
-    if let Some(platform) = analysis
-        .platform
-        .as_ref()
-        .filter(|_| options.policies && !idpc_diagnostics::has_errors(&diagnostics))
-    {
+    if let Some(platform) = analysis.platform.as_ref().filter(|_| options.policies && analyzed) {
         let policies = |stdlib: bool| -> Vec<PolicySource> {
             sources
                 .iter()

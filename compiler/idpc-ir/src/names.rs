@@ -156,6 +156,12 @@ pub fn validate_joined(first: &str, second: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The catalog user a member's email becomes: the part before `@`, lower-case, with `.`, `+`
+/// and `%` as `-`. Two members with the same catalog user collide (E0502).
+pub fn catalog_user(local_part: &str) -> String {
+    local_part.to_ascii_lowercase().replace(['.', '+', '%'], "-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 mod collect;
 mod credentials;
+mod deployments;
 mod diagnostics;
 mod graph;
 mod kinds;

@@ -10,6 +10,7 @@ use idpc_ir::{
 };
 
 use crate::collect::{Collected, Decl};
+use crate::deployments;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::shape::Checked;
 use crate::{graph, kinds, overlay, services, settings};
@@ -58,6 +59,7 @@ pub(crate) fn lower(
         },
         diagnostics,
     );
+    deployments::check(&deployments, &services, &environments, diagnostics);
     let span = collected.platform.map(|d| d.name_span)?;
     Some(Platform {
         name: settings.name,
@@ -148,11 +150,12 @@ fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Tea
                     diagnostics.push(duplicate_member("member", email.as_str(), typed.span, first));
                     continue;
                 }
-                match by_local_part.get(email.local_part()) {
+                let user = idpc_ir::names::catalog_user(email.local_part());
+                match by_local_part.get(&user) {
                     Some((other, other_span)) if other != email => diagnostics.push(
                         Diagnostic::new(
                             Code::NameCollision,
-                            format!("`{email}` and `{other}` both become catalog user `{}`", email.local_part()),
+                            format!("`{email}` and `{other}` both become catalog user `{user}`"),
                             typed.span,
                             "this member",
                         )
@@ -161,7 +164,7 @@ fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Tea
                     ),
                     Some(_) => {}
                     None => {
-                        by_local_part.insert(email.local_part().to_owned(), (email.clone(), typed.span));
+                        by_local_part.insert(user, (email.clone(), typed.span));
                     }
                 }
                 let role = match member.prop("role").and_then(|t| t.value.as_str()) {
@@ -379,6 +382,19 @@ fn lower_ephemeral(
     let owner = get("owner").map(|t| (t.value.clone(), t.span));
     let ttl = get("ttl").map(|t| (t.value.clone(), t.span));
     let created = get("created").map(|t| t.value.clone());
+    if let Some((FieldValue::Duration(duration), span)) = &ttl
+        && duration.as_secs() == 0
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::OutOfRange,
+                format!("ephemeral environment `{}` would expire as it is created", decl.name),
+                *span,
+                "a TTL of zero",
+            )
+            .with_help("give it a lifetime such as `ttl=\"7d\"`"),
+        );
+    }
     let ephemeral = match (owner, ttl, created, ids.get(base_name)) {
         (
             Some((FieldValue::Email(owner), owner_span)),

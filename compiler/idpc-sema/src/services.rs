@@ -16,6 +16,10 @@ use crate::kinds::check_field_nodes;
 use crate::shape::{Checked, Typed};
 use crate::typeck;
 
+mod checks;
+
+use checks::{check_duplicate_resources, variable_name_problem};
+
 /// What services are resolved against.
 pub(crate) struct Names<'a> {
     pub(crate) collected: &'a Collected<'a>,
@@ -127,6 +131,7 @@ pub(crate) fn lower_services<'a>(
             overrides.insert(env, layer);
         }
         check_resource_names(decl.name, node, diagnostics);
+        check_duplicate_resources(node, diagnostics);
         services.push(Service {
             name: decl.name.to_owned(),
             team: team.unwrap_or(TeamId(0)),
@@ -331,6 +336,10 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
         _ => None,
     }) {
         let Some((name, span)) = child.str_arg(0) else { continue };
+        if let Some(problem) = variable_name_problem(name, span) {
+            diagnostics.push(problem);
+            continue;
+        }
         if let Some((first, first_kind)) = seen.get(name) {
             let message = if *first_kind == kind {
                 format!("{kind} `{name}` is declared twice")
@@ -413,8 +422,9 @@ fn check_deploy(
         );
     }
     if let Some(canary) = deploy.child("canary") {
-        check_canary(canary, diagnostics);
+        checks::check_canary(canary, diagnostics);
     }
+    checks::check_rollout_settings(deploy, diagnostics);
     if let Some(healthcheck) = deploy.child("healthcheck") {
         match healthcheck.prop("port") {
             Some(port) => {
@@ -451,52 +461,6 @@ fn check_deploy(
                 "no threshold to roll back on",
             )
             .with_help("add `error-rate=\"1%\"`, or an `slo \"availability\"` to derive it from"),
-        );
-    }
-}
-
-fn check_canary(canary: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let steps: Vec<(i64, Span)> = canary
-        .children_named("step")
-        .filter_map(|s| s.prop("weight").and_then(|w| w.value.as_int().map(|v| (v, w.span))))
-        .collect();
-    if canary.children_named("step").next().is_none() {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::InvalidCanary,
-                "a canary needs steps",
-                canary.name_span(),
-                "no `step` inside",
-            )
-            .with_help("add steps such as `step weight=10 pause=\"5m\"` … `step weight=100`"),
-        );
-        return;
-    }
-    for pair in steps.windows(2) {
-        if pair[1].0 <= pair[0].0 {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidCanary,
-                    format!("canary weight {} does not increase on {}", pair[1].0, pair[0].0),
-                    pair[1].1,
-                    "not above the step before",
-                )
-                .with_label(pair[0].1, "previous step")
-                .with_help("each step sends more traffic to the new version than the one before"),
-            );
-        }
-    }
-    if let Some(&(last, span)) = steps.last()
-        && last != 100
-    {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::InvalidCanary,
-                format!("the last canary step sends {last}% of traffic, not 100%"),
-                span,
-                "the rollout would stop here",
-            )
-            .with_help("end with `step weight=100`"),
         );
     }
 }

@@ -28,7 +28,7 @@ pub fn catalog_resource(service: &Service, resource: &ResourceInstance) -> Strin
 
 /// The catalog user of a member email: the part before `@`.
 pub fn catalog_user(email: &idpc_ir::Email) -> String {
-    email.local_part().to_ascii_lowercase().replace(['.', '+', '%'], "-")
+    idpc_ir::names::catalog_user(email.local_part())
 }
 
 /// The uid of a service's Grafana dashboard, stable and at most 40 characters.

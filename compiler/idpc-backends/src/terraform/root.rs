@@ -33,11 +33,13 @@ struct Instance<'a> {
 }
 
 /// The files of the root module of `environment`, or nothing when none of its services has a
-/// resource whose kind has a module.
+/// resource whose kind has a module. With `check_only`, only the problems: the files whose text
+/// cannot go wrong (the module blocks and outputs) are not built.
 pub(crate) fn emit(
     platform: &Platform,
     id: EnvId,
     modules: &BTreeMap<KindId, Module<'_>>,
+    check_only: bool,
 ) -> (Vec<Artifact>, Vec<Diagnostic>) {
     let environment = platform.environment(id);
     let instances: Vec<Instance<'_>> = platform
@@ -56,6 +58,11 @@ pub(crate) fn emit(
         return (Vec::new(), Vec::new());
     }
     let mut diagnostics = collisions(&instances);
+    if check_only {
+        diagnostics.extend(versions_tf(&instances).1);
+        diagnostics.extend(providers_tf(platform, environment, &instances).1);
+        return (Vec::new(), diagnostics);
+    }
     let source = platform.file_path(environment.file);
     let dir = format!("terraform/{}", environment.name);
     let file = |name: &str, body: String| Artifact {

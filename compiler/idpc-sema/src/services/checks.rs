@@ -1,0 +1,163 @@
+//! Checks of a service's settings that the API server or the rollout controller would refuse
+//! although each value is valid alone: variable names, repeated resources, rollout settings that
+//! can never make progress, intervals shorter than the controllers measure.
+
+use std::collections::BTreeMap;
+
+use idpc_diagnostics::{Code, Diagnostic, Span};
+use idpc_ir::{Duration, FieldValue, IntOrPercent};
+
+use crate::shape::Checked;
+
+/// A name Kubernetes accepts for a container's environment variable on every version:
+/// `[-._a-zA-Z][-._a-zA-Z0-9]*`.
+fn valid_variable_name(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => return Err("it is empty"),
+        Some(c) if c.is_ascii_digit() => return Err("it starts with a digit"),
+        _ => {}
+    }
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+        Ok(())
+    } else {
+        Err("it holds a character other than letters, digits, `_`, `-` and `.`")
+    }
+}
+
+/// The diagnostic for a variable (or secret) name Kubernetes would refuse.
+pub(super) fn variable_name_problem(name: &str, span: Span) -> Option<Diagnostic> {
+    let reason = valid_variable_name(name).err()?;
+    Some(
+        Diagnostic::new(
+            Code::MalformedValue,
+            format!(
+                "`{}` is not a valid environment variable name: {reason}",
+                idpc_diagnostics::clean_message(name)
+            ),
+            span,
+            "not a variable name",
+        )
+        .with_help(
+            "a variable name is letters, digits, `_`, `-` and `.`, and does not start with a digit",
+        ),
+    )
+}
+
+/// Two resources of one name in one layer (the service, or one override): the second would
+/// replace the first.
+pub(super) fn check_duplicate_resources(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let layers = std::iter::once(node).chain(node.children_named("override"));
+    for layer in layers {
+        let mut first: BTreeMap<&str, Span> = BTreeMap::new();
+        for (name, span) in layer.children_named("resource").filter_map(|r| r.str_arg(0)) {
+            if let Some(earlier) = first.insert(name, span) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateDeclaration,
+                        format!("resource `{name}` is declared twice"),
+                        span,
+                        "declared again here",
+                    )
+                    .with_label(earlier, "first declared here")
+                    .with_help("give each resource of a service its own name, or merge the two"),
+                );
+            }
+        }
+    }
+}
+
+/// Rollout settings that can never make progress, and intervals below a second.
+pub(super) fn check_rollout_settings(deploy: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(rolling) = deploy.child("rolling") {
+        let zero = |key: &str| {
+            rolling.prop(key).is_none_or(|t| match &t.value {
+                FieldValue::IntOrPercent(IntOrPercent::Int(n)) => *n == 0,
+                FieldValue::IntOrPercent(IntOrPercent::Percent(p)) => p.millionths() == 0,
+                _ => false,
+            })
+        };
+        // max-unavailable defaults to 0; max-surge to 25%.
+        if rolling.has_prop("max-surge") && zero("max-surge") && zero("max-unavailable") {
+            let at = rolling.prop("max-surge").map_or(rolling.name_span(), |t| t.span);
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ConflictingSettings,
+                    "a rolling update with `max-surge` and `max-unavailable` both 0 can never start",
+                    at,
+                    "no extra instance",
+                )
+                .with_help(
+                    "allow one extra instance (`max-surge=1`) or one missing (`max-unavailable=1`)",
+                ),
+            );
+        }
+    }
+    for (node, key, at_least) in [
+        (deploy.child("rollback"), "interval", Duration::from_secs(1)),
+        (deploy.child("healthcheck"), "interval", Duration::from_secs(1)),
+        (deploy.child("healthcheck"), "timeout", Duration::from_secs(1)),
+    ] {
+        if let Some(value) = node.and_then(|n| n.prop(key))
+            && let Some(duration) = value.value.as_duration()
+            && duration < at_least
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("`{key}` must be at least {at_least}"),
+                    value.span,
+                    format!("{duration} is too short"),
+                )
+                .with_help("probes and measurements run at most once a second"),
+            );
+        }
+    }
+}
+
+/// Canary steps must ramp traffic up, ending at 100%.
+pub(super) fn check_canary(canary: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let steps: Vec<(i64, Span)> = canary
+        .children_named("step")
+        .filter_map(|s| s.prop("weight").and_then(|w| w.value.as_int().map(|v| (v, w.span))))
+        .collect();
+    if canary.children_named("step").next().is_none() {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidCanary,
+                "a canary needs steps",
+                canary.name_span(),
+                "no `step` inside",
+            )
+            .with_help("add steps such as `step weight=10 pause=\"5m\"` … `step weight=100`"),
+        );
+        return;
+    }
+    for pair in steps.windows(2) {
+        if pair[1].0 <= pair[0].0 {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidCanary,
+                    format!("canary weight {} does not increase on {}", pair[1].0, pair[0].0),
+                    pair[1].1,
+                    "not above the step before",
+                )
+                .with_label(pair[0].1, "previous step")
+                .with_help("each step sends more traffic to the new version than the one before"),
+            );
+        }
+    }
+    if let Some(&(last, span)) = steps.last()
+        && last != 100
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidCanary,
+                format!("the last canary step sends {last}% of traffic, not 100%"),
+                span,
+                "the rollout would stop here",
+            )
+            .with_help("end with `step weight=100`"),
+        );
+    }
+}

@@ -106,3 +106,35 @@ fn strategies_map_to_argo_rollouts() {
     assert_eq!(secret["valueFrom"]["secretKeyRef"]["name"], "auth-gateway-secrets");
     assert!(secret.get("value").is_none());
 }
+
+#[test]
+fn liveness_is_not_the_readiness_check() {
+    // A readiness endpoint may check dependencies; liveness restarts the instance, so it probes
+    // only that the process accepts connections unless the service declares its own.
+    let mut probed = 0;
+    let mut declared = 0;
+    for artifact in build_dir(&repo_root().join("examples/acme"))
+        .iter()
+        .filter(|a| a.path.starts_with("argo-rollouts/"))
+    {
+        for document in documents(&artifact.contents).iter().filter(|d| d["kind"] == "Rollout") {
+            let container = &document["spec"]["template"]["spec"]["containers"][0];
+            let (readiness, liveness) = (&container["readinessProbe"], &container["livenessProbe"]);
+            if readiness.is_null() {
+                assert!(liveness.is_null(), "{}", artifact.path);
+                continue;
+            }
+            probed += 1;
+            assert_ne!(readiness["httpGet"], liveness["httpGet"], "{}", artifact.path);
+            match liveness["httpGet"]["path"].as_str() {
+                Some(path) => {
+                    assert_eq!(path, "/livez", "{}", artifact.path);
+                    assert_eq!(liveness["failureThreshold"], 5);
+                    declared += 1;
+                }
+                None => assert_eq!(liveness["tcpSocket"]["port"], readiness["httpGet"]["port"]),
+            }
+        }
+    }
+    assert!(probed > 10 && declared > 0, "{probed} probed, {declared} declared");
+}

@@ -49,6 +49,8 @@ struct Values<'a> {
     connections: BTreeMap<&'a str, Connection<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     probes: Option<Probes<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    liveness: Option<LivenessProbe<'a>>,
     rollout: Rollout,
 }
 
@@ -141,6 +143,19 @@ struct OutputRef {
 #[serde(rename_all = "camelCase")]
 struct Probes<'a> {
     path: &'a str,
+    port: &'a str,
+    period_seconds: u64,
+    timeout_seconds: u64,
+    failure_threshold: u32,
+    initial_delay_seconds: u64,
+}
+
+/// The liveness probe: over HTTP when it has a path, else a TCP connection to the port.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LivenessProbe<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
     port: &'a str,
     period_seconds: u64,
     timeout_seconds: u64,
@@ -265,6 +280,14 @@ fn values<'a>(platform: &'a Platform, deployment: &'a Deployment) -> Values<'a> 
             timeout_seconds: h.timeout.as_secs().max(1),
             failure_threshold: h.threshold,
             initial_delay_seconds: h.initial_delay.as_secs(),
+        }),
+        liveness: deployment.liveness.as_ref().map(|l| LivenessProbe {
+            path: l.path.as_deref(),
+            port: &l.port,
+            period_seconds: l.interval.as_secs().max(1),
+            timeout_seconds: l.timeout.as_secs().max(1),
+            failure_threshold: l.threshold,
+            initial_delay_seconds: l.initial_delay.as_secs(),
         }),
         rollout: rollout(deployment),
     }

@@ -57,6 +57,9 @@ pub fn provenance(deployment: &Deployment) -> Vec<Provenance> {
     if let Some(check) = &d.healthcheck {
         all.push(Provenance::new("deploy.healthcheck", check, healthcheck_text(check)));
     }
+    if let Some(liveness) = &d.liveness {
+        all.push(Provenance::new("deploy.liveness", liveness, liveness_text(liveness)));
+    }
     if let Some(rollback) = &d.rollback {
         all.push(Provenance::new("deploy.rollback", rollback, rollback_text(rollback)));
     }
@@ -110,6 +113,14 @@ fn healthcheck_text(h: &HealthCheck) -> String {
     format!(
         "path={} port={} interval={} timeout={} threshold={} initial-delay={}",
         h.path, h.port, h.interval, h.timeout, h.threshold, h.initial_delay
+    )
+}
+
+fn liveness_text(l: &idpc_ir::Liveness) -> String {
+    let probe = l.path.as_ref().map_or_else(|| "tcp".to_owned(), |path| format!("path={path}"));
+    format!(
+        "{probe} port={} interval={} timeout={} threshold={} initial-delay={}",
+        l.port, l.interval, l.timeout, l.threshold, l.initial_delay
     )
 }
 

@@ -407,8 +407,11 @@ pub struct Deployment {
     pub resources: Vec<ResourceInstance>,
     /// How new versions roll out.
     pub strategy: Sourced<Strategy>,
-    /// How the platform knows an instance is healthy.
+    /// How the platform knows an instance is ready for traffic.
     pub healthcheck: Option<Sourced<HealthCheck>>,
+    /// How the platform knows an instance must be restarted: by default, with a health check,
+    /// whether its process still accepts connections on the probed port.
+    pub liveness: Option<Sourced<Liveness>>,
     /// Automatic rollback on errors.
     pub rollback: Option<Sourced<Rollback>>,
 }
@@ -507,6 +510,25 @@ pub struct HealthCheck {
     /// How long a probe may take.
     pub timeout: Duration,
     /// Failures in a row before an instance counts as unhealthy.
+    pub threshold: u32,
+    /// Time after start before the first probe.
+    pub initial_delay: Duration,
+}
+
+/// The probe that restarts an instance when it fails. Separate from the readiness health check:
+/// a readiness endpoint that checks dependencies would restart every instance while a
+/// dependency is down.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Liveness {
+    /// The path probed over HTTP; `None` probes that the port accepts a TCP connection.
+    pub path: Option<String>,
+    /// The name of the port probed.
+    pub port: String,
+    /// Time between probes.
+    pub interval: Duration,
+    /// How long a probe may take.
+    pub timeout: Duration,
+    /// Failures in a row before the instance is restarted.
     pub threshold: u32,
     /// Time after start before the first probe.
     pub initial_delay: Duration,

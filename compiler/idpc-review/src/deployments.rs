@@ -37,6 +37,9 @@ pub(crate) fn compare(changes: &mut Changes, name: &str, envs: &Envs<'_>) {
     optional(changes, name, envs, "health check", &|d| d.healthcheck.as_deref(), &|h| {
         (render::healthcheck(h), render::healthcheck_parts(h).to_vec())
     });
+    optional(changes, name, envs, "liveness probe", &|d| d.liveness.as_deref(), &|l| {
+        (render::liveness(l), render::liveness_parts(l).to_vec())
+    });
     optional(changes, name, envs, "rollback", &|d| d.rollback.as_deref(), &|r| {
         (render::rollback(r), render::rollback_parts(r).to_vec())
     });

@@ -67,6 +67,25 @@ pub(crate) fn healthcheck(check: &HealthCheck) -> String {
     parts.join(", ")
 }
 
+/// The parts of a liveness probe, each with its name.
+pub(crate) fn liveness_parts(probe: &idpc_ir::Liveness) -> [(&'static str, String); 6] {
+    [
+        ("probe", probe.path.as_ref().map_or_else(|| "TCP".to_owned(), |p| format!("HTTP {p}"))),
+        ("port", probe.port.clone()),
+        ("interval", probe.interval.to_string()),
+        ("timeout", probe.timeout.to_string()),
+        ("threshold", format!("{} failures", probe.threshold)),
+        ("initial delay", probe.initial_delay.to_string()),
+    ]
+}
+
+/// A liveness probe in one line.
+pub(crate) fn liveness(probe: &idpc_ir::Liveness) -> String {
+    let parts: Vec<String> =
+        liveness_parts(probe).iter().map(|(name, value)| format!("{name} {value}")).collect();
+    parts.join(", ")
+}
+
 /// The parts of a rollback rule, each with its name.
 pub(crate) fn rollback_parts(rollback: &Rollback) -> [(&'static str, String); 3] {
     [

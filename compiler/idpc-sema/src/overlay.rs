@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use idpc_diagnostics::{Diagnostic, Span};
 use idpc_ir::{
     Autoscale, CanaryStep, Cpu, Deployment, Duration, EnvId, EnvVar, Environment, FieldValue,
-    HealthCheck, Image, IntOrPercent, Kind, Layer, Memory, Origin, Percent, ResourceInstance,
-    Rollback, SecretBinding, Service, ServiceId, Sourced, Strategy, Team, TeamId,
+    HealthCheck, Image, IntOrPercent, Kind, Layer, Liveness, Memory, Origin, Percent,
+    ResourceInstance, Rollback, SecretBinding, Service, ServiceId, Sourced, Strategy, Team, TeamId,
 };
 
 use crate::diagnostics::missing;
@@ -173,6 +173,7 @@ fn resolve(
             node.name_span(),
         ))
     });
+    let liveness = liveness(layers, healthcheck.as_ref(), first_port.as_deref());
     let derived_error_rate =
         service.slos.iter().find(|s| s.indicator == idpc_ir::Indicator::Availability).map(|slo| {
             // The page-fast burn threshold: 2% of the window's budget spent in one hour.
@@ -217,6 +218,7 @@ fn resolve(
         resources,
         strategy,
         healthcheck,
+        liveness,
         rollback,
     })
 }
@@ -420,4 +422,53 @@ fn resolve_resources(
         out.push(ResourceInstance { name: name.to_owned(), kind: kind_id, fields, span });
     }
     out
+}
+
+/// The liveness probe: the `liveness` node where one is set; else, for a service with a health
+/// check, a TCP connection to the health check's port with the same timing.
+fn liveness(
+    layers: &Layers<'_, '_>,
+    healthcheck: Option<&Sourced<HealthCheck>>,
+    first_port: Option<&str>,
+) -> Option<Sourced<Liveness>> {
+    let declared = pick(layers, |c| {
+        let node = deploy_child(c, "liveness")?;
+        let duration = |key: &str, default: Duration| {
+            node.prop(key).and_then(|t| t.value.as_duration()).unwrap_or(default)
+        };
+        let port = node
+            .prop("port")
+            .and_then(|t| t.value.as_str().map(str::to_owned))
+            .or_else(|| healthcheck.map(|h| h.port.clone()))
+            .or_else(|| first_port.map(str::to_owned))?;
+        Some((
+            Liveness {
+                path: node.prop("path").and_then(|t| t.value.as_str()).map(str::to_owned),
+                port,
+                interval: duration("interval", Duration::from_secs(10)),
+                timeout: duration("timeout", Duration::from_secs(1)),
+                threshold: node
+                    .prop("threshold")
+                    .and_then(|t| t.value.as_int())
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(3),
+                initial_delay: duration(
+                    "initial-delay",
+                    healthcheck.map_or(Duration::from_secs(0), |h| h.initial_delay),
+                ),
+            },
+            node.name_span(),
+        ))
+    });
+    declared.or_else(|| {
+        let h = healthcheck?;
+        Some(Sourced::builtin(Liveness {
+            path: None,
+            port: h.port.clone(),
+            interval: h.interval,
+            timeout: h.timeout,
+            threshold: h.threshold,
+            initial_delay: h.initial_delay,
+        }))
+    })
 }

@@ -425,7 +425,7 @@ fn check_deploy(
         checks::check_canary(canary, diagnostics);
     }
     checks::check_rollout_settings(deploy, diagnostics);
-    if let Some(healthcheck) = deploy.child("healthcheck") {
+    for healthcheck in ["healthcheck", "liveness"].iter().filter_map(|n| deploy.child(n)) {
         match healthcheck.prop("port") {
             Some(port) => {
                 if let Some(name) = port.value.as_str()
@@ -441,7 +441,11 @@ fn check_deploy(
             }
             None if ports.is_empty() && !healthcheck.has_prop("port") => diagnostics.push(
                 missing(
-                    "the health check has no port to probe",
+                    if healthcheck.schema.name == "liveness" {
+                        "the liveness probe has no port to probe"
+                    } else {
+                        "the health check has no port to probe"
+                    },
                     healthcheck.name_span(),
                     "the service declares no port",
                 )

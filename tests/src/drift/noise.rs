@@ -67,7 +67,10 @@ pub(crate) fn kubernetes(object: &Value, index: usize) -> Value {
                 for probe in ["readinessProbe", "livenessProbe"] {
                     if let Some(probe) = container.get_mut(probe).and_then(Value::as_object_mut) {
                         probe.insert("successThreshold".to_owned(), json!(1));
-                        probe["httpGet"]["scheme"] = json!("HTTP");
+                        if let Some(http) = probe.get_mut("httpGet").and_then(Value::as_object_mut)
+                        {
+                            http.insert("scheme".to_owned(), json!("HTTP"));
+                        }
                     }
                 }
                 // The API server writes quantities canonically.

@@ -85,7 +85,10 @@ struct Resources {
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct Probe {
-    http_get: HttpGet,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_get: Option<HttpGet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tcp_socket: Option<TcpSocket>,
     period_seconds: u64,
     timeout_seconds: u64,
     failure_threshold: u32,
@@ -95,6 +98,11 @@ struct Probe {
 #[derive(Serialize, Clone)]
 struct HttpGet {
     path: String,
+    port: String,
+}
+
+#[derive(Serialize, Clone)]
+struct TcpSocket {
     port: String,
 }
 
@@ -125,12 +133,21 @@ pub(crate) fn template(platform: &Platform, deployment: &Deployment) -> PodTempl
     if let Some(cpu) = &deployment.cpu_limit {
         limits.insert("cpu", cpu.to_string());
     }
-    let probe = deployment.healthcheck.as_ref().map(|h| Probe {
-        http_get: HttpGet { path: h.path.clone(), port: h.port.clone() },
+    let readiness = deployment.healthcheck.as_ref().map(|h| Probe {
+        http_get: Some(HttpGet { path: h.path.clone(), port: h.port.clone() }),
+        tcp_socket: None,
         period_seconds: h.interval.as_secs().max(1),
         timeout_seconds: h.timeout.as_secs().max(1),
         failure_threshold: h.threshold,
         initial_delay_seconds: h.initial_delay.as_secs(),
+    });
+    let liveness = deployment.liveness.as_ref().map(|l| Probe {
+        http_get: l.path.as_ref().map(|path| HttpGet { path: path.clone(), port: l.port.clone() }),
+        tcp_socket: l.path.is_none().then(|| TcpSocket { port: l.port.clone() }),
+        period_seconds: l.interval.as_secs().max(1),
+        timeout_seconds: l.timeout.as_secs().max(1),
+        failure_threshold: l.threshold,
+        initial_delay_seconds: l.initial_delay.as_secs(),
     });
     let mut labels = k8s::deployment_labels(platform, deployment);
     labels.retain(|k, _| k != "app.kubernetes.io/managed-by");
@@ -157,8 +174,8 @@ pub(crate) fn template(platform: &Platform, deployment: &Deployment) -> PodTempl
                     ]),
                     limits,
                 },
-                readiness_probe: probe.clone(),
-                liveness_probe: probe,
+                readiness_probe: readiness,
+                liveness_probe: liveness,
             }],
         },
     }

@@ -108,6 +108,14 @@ fn schema() -> Value {
                 "failureThreshold": count(1),
                 "initialDelaySeconds": count(0)
             }), &["path", "port", "periodSeconds", "timeoutSeconds", "failureThreshold", "initialDelaySeconds"]),
+            "liveness": object(json!({
+                "path": { "type": "string", "pattern": "^/" },
+                "port": name(),
+                "periodSeconds": count(1),
+                "timeoutSeconds": count(1),
+                "failureThreshold": count(1),
+                "initialDelaySeconds": count(0)
+            }), &["port", "periodSeconds", "timeoutSeconds", "failureThreshold", "initialDelaySeconds"]),
             "rollout": object(json!({
                 "strategy": { "enum": ["canary", "blue-green", "rolling"] },
                 "steps": list(object(json!({

@@ -186,6 +186,36 @@ const DEPLOY: NodeSchema = NodeSchema {
             ..LEAF
         },
         NodeSchema {
+            name: "liveness",
+            doc: "The probe that restarts an instance, apart from the health check that decides whether it gets traffic. Without it, a service with a health check is restarted only when its port stops accepting connections: a readiness endpoint that checks dependencies must not restart every instance while a dependency is down.",
+            props: &[
+                prop(
+                    "path",
+                    Ty::String,
+                    "A path to probe over HTTP (default: none, a TCP connection to the port).",
+                ),
+                prop(
+                    "port",
+                    Ty::Name,
+                    "The name of the port probed (default: the health check's port, else the first port).",
+                ),
+                prop("interval", Ty::Duration, "Time between probes (default 10s)."),
+                prop("timeout", Ty::Duration, "How long a probe may take (default 1s)."),
+                prop(
+                    "threshold",
+                    Ty::Int(1, 100),
+                    "Failures in a row before the instance is restarted (default 3).",
+                ),
+                prop(
+                    "initial-delay",
+                    Ty::Duration,
+                    "Time after start before the first probe (default: the health check's).",
+                ),
+            ],
+            example: "liveness path=\"/livez\" threshold=5",
+            ..LEAF
+        },
+        NodeSchema {
             name: "rollback",
             doc: "Measure the new version's error ratio while it rolls out and abort above a threshold.",
             props: &[

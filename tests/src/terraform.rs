@@ -260,3 +260,45 @@ fn names_that_collide_in_terraform_are_errors() {
     );
     assert_eq!(emit_errors(&services), [Code::NameCollision]);
 }
+
+#[test]
+fn resources_of_ephemeral_environments_can_be_made_again_at_once() {
+    // Every root module instance of an ephemeral environment tells its module so, and nowhere
+    // else; the stdlib modules then keep no recovery window, deletion protection or final
+    // snapshot that would block re-creating the same names.
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let file = |path: &str| artifacts.iter().find(|a| a.path == path).unwrap().contents.clone();
+    let ephemeral = file("terraform/checkout-v2/main.tf");
+    // The stdlib kinds that keep something beyond a deletion take the input; queues, Kafka topics
+    // and acme's own search index keep nothing and do not.
+    let taking: usize = ["postgres", "redis", "bucket"]
+        .iter()
+        .map(|kind| ephemeral.matches(&format!("source = \"../modules/{kind}\"")).count())
+        .sum();
+    assert!(taking > 3, "{ephemeral}");
+    assert_eq!(ephemeral.matches("ephemeral = true").count(), taking, "{ephemeral}");
+    for env in ["dev", "staging", "prod"] {
+        assert!(!file(&format!("terraform/{env}/main.tf")).contains("ephemeral ="), "{env}");
+    }
+    for kind in ["postgres", "redis", "bucket"] {
+        let main = file(&format!("terraform/modules/{kind}/main.tf"));
+        for setting in [
+            "recovery_window_in_days",
+            "deletion_protection ",
+            "skip_final_snapshot",
+            "force_destroy",
+        ] {
+            for line in main.lines().filter(|l| l.trim_start().starts_with(setting)) {
+                assert!(
+                    line.contains("var.ephemeral") || line.contains("local.protected"),
+                    "{kind}: `{line}` ignores ephemeral environments"
+                );
+            }
+        }
+    }
+    let postgres = file("terraform/modules/postgres/main.tf");
+    assert!(
+        postgres.contains("protected = var.deletion_protection && !var.ephemeral"),
+        "{postgres}"
+    );
+}

@@ -14,7 +14,7 @@ use serde_json::{Number, Value};
 use crate::names;
 
 /// Variables every module has besides its fields, set by the root module.
-pub(crate) const MODULE_VARIABLES: &[&str] = &["name", "tags"];
+pub(crate) const MODULE_VARIABLES: &[&str] = &["name", "tags", "ephemeral"];
 
 /// Names Terraform reserves for itself in a `module` block or a `variable` declaration.
 pub(crate) const RESERVED_VARIABLES: &[&str] =

@@ -185,6 +185,11 @@ fn main_tf(platform: &Platform, environment: &Environment, instances: &[Instance
             }
             out.push_str("}\n");
         }
+        // An ephemeral environment's resources are destroyed and made again under the same
+        // name: modules drop recovery windows and deletion protection there.
+        if module.variables.contains("ephemeral") && environment.ephemeral.is_some() {
+            out.push_str("ephemeral = true\n");
+        }
         out.push('\n');
         for (name, value) in &resource.fields {
             let Some(field) = kind.fields.iter().find(|f| &f.name == name) else { continue };

@@ -14,6 +14,7 @@ module "analytics_export_exports" {
     service       = "analytics-export"
     team          = "growth"
   }
+  ephemeral = true
 
   versioning           = false
   storage_class        = "standard"
@@ -31,6 +32,7 @@ module "catalog_api_db" {
     service       = "catalog-api"
     team          = "growth"
   }
+  ephemeral = true
 
   postgres_version         = "16"
   instance_class           = "db.t4g.medium"
@@ -55,6 +57,7 @@ module "catalog_api_images" {
     service       = "catalog-api"
     team          = "growth"
   }
+  ephemeral = true
 
   versioning           = false
   storage_class        = "standard"
@@ -90,6 +93,7 @@ module "ledger_db" {
     service       = "ledger"
     team          = "payments"
   }
+  ephemeral = true
 
   postgres_version         = "15"
   instance_class           = "db.t4g.medium"
@@ -145,6 +149,7 @@ module "notifications_templates" {
     service       = "notifications"
     team          = "identity"
   }
+  ephemeral = true
 
   versioning           = false
   storage_class        = "infrequent-access"
@@ -162,6 +167,7 @@ module "payments_api_cache" {
     service       = "payments-api"
     team          = "payments"
   }
+  ephemeral = true
 
   redis_version = "7.1"
   node_type     = "cache.t4g.small"
@@ -183,6 +189,7 @@ module "payments_api_db" {
     service       = "payments-api"
     team          = "payments"
   }
+  ephemeral = true
 
   postgres_version         = "16"
   instance_class           = "db.t4g.medium"
@@ -207,6 +214,7 @@ module "recommendations_cache" {
     service       = "recommendations"
     team          = "growth"
   }
+  ephemeral = true
 
   redis_version = "7.1"
   node_type     = "cache.t4g.small"
@@ -261,6 +269,7 @@ module "users_api_db" {
     service       = "users-api"
     team          = "identity"
   }
+  ephemeral = true
 
   postgres_version         = "16"
   instance_class           = "db.t4g.medium"
@@ -285,6 +294,7 @@ module "users_api_sessions" {
     service       = "users-api"
     team          = "identity"
   }
+  ephemeral = true
 
   redis_version = "7.1"
   node_type     = "cache.t4g.small"

@@ -19,7 +19,9 @@ locals {
 
 resource "aws_s3_bucket" "this" {
   bucket = local.bucket
-  tags   = var.tags
+  # An ephemeral environment's bucket goes with its objects when the environment is destroyed.
+  force_destroy = var.ephemeral
+  tags          = var.tags
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {

@@ -9,6 +9,9 @@ locals {
   backup_retention_period = var.backups ? min(35, max(1, ceil(var.backup_retention_seconds / 86400))) : 0
   # Database names are letters, digits and underscores.
   database = replace(var.name, "-", "_")
+  # Deletion protection, a final snapshot and a recovery window outlive an ephemeral
+  # environment, which is made again under the same name: never there.
+  protected = var.deletion_protection && !var.ephemeral
 }
 
 resource "random_password" "master" {
@@ -19,8 +22,9 @@ resource "random_password" "master" {
 resource "aws_secretsmanager_secret" "password" {
   name        = "${var.name}/postgres-password"
   description = "The password of the PostgreSQL database ${var.name}."
-  # Without deletion protection the secret goes at once, so that the name can be used again.
-  recovery_window_in_days = var.deletion_protection ? 30 : 0
+  # Without deletion protection (and always in an ephemeral environment) the secret goes at once,
+  # so that the name can be used again.
+  recovery_window_in_days = local.protected ? 30 : 0
   tags                    = var.tags
 }
 
@@ -47,9 +51,9 @@ resource "aws_db_instance" "this" {
   backup_retention_period = local.backup_retention_period
   copy_tags_to_snapshot   = true
 
-  deletion_protection       = var.deletion_protection
-  skip_final_snapshot       = !var.deletion_protection
-  final_snapshot_identifier = var.deletion_protection ? "${var.name}-final" : null
+  deletion_protection       = local.protected
+  skip_final_snapshot       = !local.protected
+  final_snapshot_identifier = local.protected ? "${var.name}-final" : null
 
   db_subnet_group_name   = var.database_subnet_group
   vpc_security_group_ids = var.security_group_ids

@@ -15,9 +15,10 @@ resource "random_password" "auth_token" {
 }
 
 resource "aws_secretsmanager_secret" "auth_token" {
-  name                    = "${var.name}/redis-auth-token"
-  description             = "The auth token of the Redis ${var.name}."
-  recovery_window_in_days = 7
+  name        = "${var.name}/redis-auth-token"
+  description = "The auth token of the Redis ${var.name}."
+  # In an ephemeral environment the secret goes at once, so that the name can be used again.
+  recovery_window_in_days = var.ephemeral ? 0 : 7
   tags                    = var.tags
 }
 

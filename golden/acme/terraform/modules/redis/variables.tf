@@ -11,6 +11,12 @@ variable "tags" {
   default     = {}
 }
 
+variable "ephemeral" {
+  description = "Whether the environment is ephemeral: destroyed and made again under the same name, so nothing may outlive it (no recovery window, no deletion protection, no final snapshot)."
+  type        = bool
+  default     = false
+}
+
 variable "redis_version" {
   description = "The Redis engine version."
   type        = string

@@ -46,7 +46,17 @@ fn score(name: &str, candidate: &str) -> f64 {
     // A prefix match ("pay" for "payments") counts as close.
     let prefix =
         if lower_candidate.starts_with(&lower_name) && lower_name.len() >= 3 { 0.8 } else { 0.0 };
-    jaro.min(edit + 0.25).max(prefix)
+    // One typo (a letter wrong, missing, extra, or two swapped: "wbe" for "web") counts as close,
+    // even where the letters' positions make the Jaro similarity low.
+    let one_typo = if (3..=64).contains(&lower_name.chars().count())
+        && lower_candidate.len() <= 65
+        && strsim::damerau_levenshtein(&lower_name, &lower_candidate) == 1
+    {
+        0.75
+    } else {
+        0.0
+    };
+    jaro.min(edit + 0.25).max(prefix).max(one_typo)
 }
 
 #[cfg(test)]
@@ -61,5 +71,7 @@ mod tests {
         );
         assert_eq!(did_you_mean("zzz", ["payments", "users"]), None);
         assert_eq!(similar_names("replica", ["replicas", "resources"]), vec!["replicas"]);
+        assert_eq!(did_you_mean("wbe", ["web", "data"]).as_deref(), Some("did you mean `web`?"));
+        assert_eq!(did_you_mean("ab", ["ba"]), None);
     }
 }

@@ -20,6 +20,8 @@ fn access_objects_validate_against_the_kubernetes_schemas() {
         ("RoleBinding", validator(&dir.join("rolebinding-rbac-v1.json"))),
         ("ResourceQuota", validator(&dir.join("resourcequota-v1.json"))),
         ("NetworkPolicy", validator(&dir.join("networkpolicy-networking-v1.json"))),
+        ("ServiceAccount", validator(&dir.join("serviceaccount-v1.json"))),
+        ("PodDisruptionBudget", validator(&dir.join("poddisruptionbudget-policy-v1.json"))),
     ]);
     let typo = std::fs::read_to_string(
         schemas.join("kubernetes/examples/invalid/networkpolicy-typo.yaml"),
@@ -49,6 +51,52 @@ fn access_objects_validate_against_the_kubernetes_schemas() {
     // acme: 3 teams in 4 environments; 11 services in 4 environments.
     assert_eq!(counts["Namespace"], 12 + 2, "{counts:?}");
     assert_eq!(counts["NetworkPolicy"], 44 + 2, "{counts:?}");
+    assert_eq!(counts["ServiceAccount"], 44 + 2, "{counts:?}");
+    assert!(counts["PodDisruptionBudget"] > 5, "{counts:?}");
+}
+
+#[test]
+fn every_pod_runs_as_an_account_that_exists_and_budgets_cover_replicated_services() {
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let mut accounts = std::collections::BTreeSet::new();
+    let mut budgets = std::collections::BTreeSet::new();
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("kubernetes/")) {
+        for document in documents(&artifact.contents) {
+            let key = || {
+                (
+                    document["metadata"]["namespace"].as_str().unwrap().to_owned(),
+                    document["metadata"]["name"].as_str().unwrap().to_owned(),
+                )
+            };
+            match document["kind"].as_str() {
+                Some("ServiceAccount") => {
+                    assert_eq!(document["automountServiceAccountToken"], false);
+                    accounts.insert(key());
+                }
+                Some("PodDisruptionBudget") => {
+                    assert_eq!(document["spec"]["maxUnavailable"], 1);
+                    budgets.insert(key());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut rollouts = 0;
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("argo-rollouts/")) {
+        for rollout in documents(&artifact.contents).into_iter().filter(|d| d["kind"] == "Rollout")
+        {
+            rollouts += 1;
+            let namespace = rollout["metadata"]["namespace"].as_str().unwrap().to_owned();
+            let name = rollout["metadata"]["name"].as_str().unwrap().to_owned();
+            let pod = &rollout["spec"]["template"]["spec"];
+            let account = pod["serviceAccountName"].as_str().unwrap().to_owned();
+            assert!(accounts.contains(&(namespace.clone(), account)), "{}", artifact.path);
+            // Replicated services keep all but one instance through a drain; single ones have none.
+            let fewest = rollout["spec"]["replicas"].as_u64().unwrap();
+            assert_eq!(budgets.contains(&(namespace, name)), fewest > 1, "{}", artifact.path);
+        }
+    }
+    assert_eq!(rollouts, 44);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Kubernetes access objects: for every team in every environment, its namespace, a role and
 //! binding that let its members read pods and logs there, a resource quota sized from its
 //! services, and for every service a network policy that admits only the services that declared a
-//! dependency on it (and Prometheus, to scrape it).
+//! dependency on it (and Prometheus, to scrape it), the service account its pods run as (without
+//! an API token mounted: the services do not talk to the API server), and, where more than one
+//! instance runs, a disruption budget that keeps all but one of them up during node drains.
 //!
 //! `kubernetes/<environment>/<team>.yaml`, one document per object.
 
@@ -50,6 +52,19 @@ struct Object<T: Serialize> {
 
 #[derive(Serialize)]
 struct Empty {}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceAccountBody {
+    automount_service_account_token: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DisruptionBudgetSpec {
+    max_unavailable: u32,
+    selector: Selector,
+}
 
 #[derive(Serialize)]
 struct RoleBody {
@@ -206,6 +221,33 @@ fn team_file(
     }));
     for deployment in deployments {
         let service = platform.service(deployment.service);
+        push(serde_json::to_value(Object {
+            api_version: "v1",
+            kind: "ServiceAccount",
+            metadata: ObjectMeta {
+                labels: k8s::deployment_labels(platform, deployment),
+                ..meta(names::service_account(service))
+            },
+            body: ServiceAccountBody { automount_service_account_token: false },
+        }));
+        // The fewest instances that run: the replicas, or the autoscaler's minimum.
+        let fewest = deployment.autoscale.as_ref().map_or(deployment.replicas.value, |a| a.min);
+        if fewest > 1 {
+            push(serde_json::to_value(Object {
+                api_version: "policy/v1",
+                kind: "PodDisruptionBudget",
+                metadata: ObjectMeta {
+                    labels: k8s::deployment_labels(platform, deployment),
+                    ..meta(service.name.clone())
+                },
+                body: SpecBody {
+                    spec: DisruptionBudgetSpec {
+                        max_unavailable: 1,
+                        selector: Selector { match_labels: k8s::selector(&service.name) },
+                    },
+                },
+            }));
+        }
         push(serde_json::to_value(Object {
             api_version: "networking.k8s.io/v1",
             kind: "NetworkPolicy",

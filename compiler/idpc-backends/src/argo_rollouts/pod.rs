@@ -26,7 +26,10 @@ struct PodMeta {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct PodSpec {
+    service_account_name: String,
+    automount_service_account_token: bool,
     containers: Vec<Container>,
 }
 
@@ -154,6 +157,8 @@ pub(crate) fn template(platform: &Platform, deployment: &Deployment) -> PodTempl
     PodTemplate {
         metadata: PodMeta { labels },
         spec: PodSpec {
+            service_account_name: names::service_account(service),
+            automount_service_account_token: false,
             containers: vec![Container {
                 name: service.name.clone(),
                 image: deployment.image.to_string(),

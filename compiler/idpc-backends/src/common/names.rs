@@ -70,6 +70,11 @@ pub fn stable_service(service: &Service) -> String {
     service.name.clone()
 }
 
+/// The service account a service's pods run as: the service's own name.
+pub fn service_account(service: &Service) -> String {
+    service.name.clone()
+}
+
 /// The `Service` that routes to the new version during a canary.
 pub fn canary_service(service: &Service) -> String {
     format!("{}-canary", service.name)

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use idpc_driver::Artifact;
-use idpc_ir::{Date, Platform, Preset};
+use idpc_ir::{Date, Image, Platform, Preset};
 use serde_json::{Value, json};
 
 use crate::support::tools::python_module;
@@ -159,8 +159,35 @@ fn rollouts(artifacts: &[Artifact]) -> Vec<(String, String, Value)> {
     rollouts
 }
 
-/// The admission requests for every Rollout, as generated and as the compiler would refuse it,
-/// each with what the model says of it as of `day`.
+/// Whether the model admits a workload of a service in an environment as of `day`: no preset that
+/// refuses there finds anything in any of its containers, by the compiler's own definitions
+/// (`Image::is_pinned`, the registry prefix that `image` values get).
+fn admits(
+    platform: &Platform,
+    service: &str,
+    environment: &str,
+    day: Date,
+    object: &Value,
+) -> bool {
+    let refuses = |preset: &str| refuses(platform, preset, service, environment, day);
+    let containers = object["spec"]["template"]["spec"]["containers"].as_array().unwrap();
+    containers.iter().all(|container| {
+        let image = container["image"].as_str().unwrap();
+        let outside =
+            platform.registry.as_ref().is_some_and(|r| !image.starts_with(&format!("{r}/")));
+        let pinned = Image::parse(image).is_ok_and(|i| i.is_pinned());
+        let limited = container["resources"]["limits"]["memory"].is_string();
+        let ports = container["ports"].as_array().is_some_and(|p| !p.is_empty());
+        let probed = container["readinessProbe"].is_object();
+        !(outside && refuses("image-registry"))
+            && !(!pinned && refuses("mutable-image-tags"))
+            && !(!limited && refuses("resource-limits"))
+            && !(ports && !probed && refuses("health-checks"))
+    })
+}
+
+/// The admission requests for every Rollout, as generated and changed the ways the compiler
+/// refuses, each with what the model says of it as of `day`.
 fn deploy_cases(compiled: &Compiled, day: Date) -> Vec<Case> {
     let platform = &compiled.platform;
     let mut cases = Vec::new();
@@ -171,19 +198,15 @@ fn deploy_cases(compiled: &Compiled, day: Date) -> Vec<Case> {
             platform.team(owner).members.iter().map(|m| m.email.as_str()).collect();
         let needed = if env.approval.required { env.approval.approvers as usize } else { 0 };
         let approvals = &members[1..=needed];
-        let request = |object: &Value, approvals: &[&str]| {
-            json!({
-                "environment": environment, "service": service, "author": members[0],
-                "object": object, "approvals": approvals,
-            })
-        };
-        let refuses = |preset: &str| refuses(platform, preset, &service, &environment, day);
-        let mut case = |what: &str, object: &Value, approvals: &[&str], allowed: bool| {
+        let mut case = |what: &str, object: &Value, approvals: &[&str], approved: bool| {
             cases.push(Case {
                 what: format!("{service} in {environment}: {what}"),
                 policy: "deploy",
-                input: request(object, approvals),
-                allowed,
+                input: json!({
+                    "environment": environment, "service": service, "author": members[0],
+                    "object": object, "approvals": approvals,
+                }),
+                allowed: approved && admits(platform, &service, &environment, day, object),
             });
         };
         case("as generated, with the approvals required", &rollout, approvals, true);
@@ -191,26 +214,23 @@ fn deploy_cases(compiled: &Compiled, day: Date) -> Vec<Case> {
         let image = container(&mut rollout.clone())["image"].as_str().unwrap().to_owned();
         let mut latest = rollout.clone();
         container(&mut latest)["image"] = json!(format!("{}:latest", repository(&image)));
-        case("a `latest` tag", &latest, approvals, !refuses("mutable-image-tags"));
+        case("a `latest` tag", &latest, approvals, true);
+
+        let mut branch = rollout.clone();
+        container(&mut branch)["image"] = json!(format!("{}:main", repository(&image)));
+        case("a branch tag", &branch, approvals, true);
 
         let mut elsewhere = rollout.clone();
         container(&mut elsewhere)["image"] = json!(format!("docker.io/library/{service}:1.0.0"));
-        let registry = platform.registry.is_some();
-        case(
-            "an image from docker.io",
-            &elsewhere,
-            approvals,
-            !(registry && refuses("image-registry")),
-        );
+        case("an image from docker.io", &elsewhere, approvals, true);
 
         let mut unlimited = rollout.clone();
         container(&mut unlimited)["resources"]["limits"].as_object_mut().unwrap().remove("memory");
-        case("no memory limit", &unlimited, approvals, !refuses("resource-limits"));
+        case("no memory limit", &unlimited, approvals, true);
 
         let mut unprobed = rollout.clone();
-        let has_ports = container(&mut unprobed)["ports"].as_array().is_some_and(|p| !p.is_empty());
         container(&mut unprobed).as_object_mut().unwrap().remove("readinessProbe");
-        case("no readiness probe", &unprobed, approvals, !(has_ports && refuses("health-checks")));
+        case("no readiness probe", &unprobed, approvals, true);
 
         if needed > 0 {
             case("one approval short", &rollout, &approvals[1..], false);
@@ -407,6 +427,10 @@ fn regopy_disagreements(compiled: &Compiled, cases: &[Case]) -> Vec<String> {
 fn conforms(test: &str, compiled: &Compiled) -> usize {
     let today = Date::parse(TODAY).unwrap();
     let mut cases = deploy_cases(compiled, today);
+    // What the compiler accepted on the day it judged waivers, the model admits.
+    let generated = cases.iter().filter(|c| c.what.ends_with("with the approvals required"));
+    let refused: Vec<&str> = generated.filter(|c| !c.allowed).map(|c| c.what.as_str()).collect();
+    assert!(refused.is_empty(), "{refused:?}");
     cases.extend(secret_cases(&compiled.platform));
     let mut engine = regorus_engine(compiled);
     let wrong = regorus_disagreements(&mut engine, &cases, today);
@@ -490,9 +514,9 @@ fn a_waiver_ends_at_admission_on_its_expiry_date() {
         let cases: Vec<Case> = deploy_cases(&conf, day)
             .into_iter()
             .filter(|c| c.input["service"] == "proxy" && c.what.ends_with("required"))
-            .map(|c| Case { allowed: admitted, ..c })
             .collect();
         assert_eq!(cases.len(), 4);
+        assert!(cases.iter().all(|c| c.allowed == admitted), "the model on {day}");
         let wrong = regorus_disagreements(&mut engine, &cases, day);
         assert!(wrong.is_empty(), "on {day}:\n{}", wrong.join("\n"));
     }

@@ -173,16 +173,17 @@ fn admits(
     let containers = object["spec"]["template"]["spec"]["containers"].as_array().unwrap();
     containers.iter().all(|container| {
         let image = container["image"].as_str().unwrap();
-        let outside =
-            platform.registry.as_ref().is_some_and(|r| !image.starts_with(&format!("{r}/")));
-        let pinned = Image::parse(image).is_ok_and(|i| i.is_pinned());
-        let limited = container["resources"]["limits"]["memory"].is_string();
         let ports = container["ports"].as_array().is_some_and(|p| !p.is_empty());
-        let probed = container["readinessProbe"].is_object();
-        !(outside && refuses("image-registry"))
-            && !(!pinned && refuses("mutable-image-tags"))
-            && !(!limited && refuses("resource-limits"))
-            && !(ports && !probed && refuses("health-checks"))
+        let findings = [
+            (
+                "image-registry",
+                platform.registry.as_ref().is_some_and(|r| !image.starts_with(&format!("{r}/"))),
+            ),
+            ("mutable-image-tags", !Image::parse(image).is_ok_and(|i| i.is_pinned())),
+            ("resource-limits", !container["resources"]["limits"]["memory"].is_string()),
+            ("health-checks", ports && !container["readinessProbe"].is_object()),
+        ];
+        findings.iter().all(|(preset, found)| !found || !refuses(preset))
     })
 }
 

@@ -360,33 +360,66 @@ fn an_opa_bundle_directory_is_compared_by_revision_and_data() {
     let (code, report, _) = diff_json(dir.path(), &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["compared"], 2);
-    // An old bundle is still deployed: carol was added to payments since.
+    // An old bundle is still deployed: carol was added to payments since, its pager was renamed,
+    // and identity could then read the webhook key in production only.
     edit(&dir.path().join("opa/idpc/acme/model/data.json"), |text| {
-        text.replacen("\"bob@acme.com\",\n        \"carol@acme.com\"", "\"bob@acme.com\"", 1)
+        let mut data: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let members = data["teams"]["payments"]["members"].as_array_mut().unwrap();
+        members.retain(|m| m != "carol@acme.com");
+        data["teams"]["payments"]["oncall"] = json!("payments-old-pager");
+        data["services"]["payments-api"]["environments"]["staging"]["secrets"]["WEBHOOK_SIGNING_KEY"]
+            ["readers"] = json!([]);
+        serde_json::to_string_pretty(&data).unwrap()
     });
     edit(&dir.path().join("opa/.manifest"), |text| {
         text.replacen("\"revision\": \"", "\"revision\": \"0", 1)
     });
     let (code, report, _) = diff_json(dir.path(), &[]);
     assert_eq!(code, 1);
-    let drifts: Vec<(String, String)> = report["drifts"]
+    let drifts: Vec<(String, String, String, u64)> = report["drifts"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["object"].as_str().unwrap().to_owned(), d["path"].as_str().unwrap().to_owned()))
+        .map(|d| {
+            (
+                d["object"].as_str().unwrap().to_owned(),
+                d["path"].as_str().unwrap().to_owned(),
+                d["source"]["file"].as_str().unwrap_or_default().to_owned(),
+                d["source"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
         .collect();
+    let data = "OPA bundle data".to_owned();
+    let webhook =
+        line_of("services/payments.kdl", "service \"payments-api\"", "WEBHOOK_SIGNING_KEY");
     assert_eq!(
         drifts,
         vec![
-            ("OPA bundle data".to_owned(), "teams.payments.members[2]".to_owned()),
-            ("OPA bundle revision".to_owned(), "(the whole object)".to_owned()),
+            (
+                data.clone(),
+                "services.payments-api.environments.staging.secrets.WEBHOOK_SIGNING_KEY.readers[0]"
+                    .to_owned(),
+                "services/payments.kdl".to_owned(),
+                webhook
+            ),
+            (
+                data.clone(),
+                "teams.payments.members[2]".to_owned(),
+                "teams.kdl".to_owned(),
+                line_of("teams.kdl", "team \"payments\"", "carol@acme.com")
+            ),
+            (
+                data,
+                "teams.payments.oncall".to_owned(),
+                "teams.kdl".to_owned(),
+                line_of("teams.kdl", "team \"payments\"", "oncall")
+            ),
+            (
+                "OPA bundle revision".to_owned(),
+                "(the whole object)".to_owned(),
+                "platform.kdl".to_owned(),
+                line_of("platform.kdl", "platform", "platform \"acme\"")
+            ),
         ]
     );
-    let data = report["drifts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["object"] == "OPA bundle data")
-        .unwrap();
-    assert_eq!(data["source"]["file"], "teams.kdl");
 }

@@ -312,3 +312,57 @@ fn review_lists_policy_settings_and_waivers() {
     let waiver = change(&review, "search", "waiver of critical-services");
     assert_eq!(waiver["values"][0]["after"], "until 2027-01-15, frank@acme.com: runbook in review");
 }
+
+#[test]
+fn readers_and_approvals_are_reported_per_environment_as_the_bundle_scopes_them() {
+    let base = r#"platform "p"
+team "t" { member "a@p.dev" role="lead"; member "b@p.dev"; member "c@p.dev"; }
+team "audit" { member "d@p.dev" role="lead"; }
+environment "staging" tier="staging"
+environment "prod" tier="production" { approval required=#true; }
+environment "try" from="prod" owner="a@p.dev" ttl="3d" created="2026-11-21"
+service "s" team="t" {
+    image "s:1.0.0"
+    limits memory="256Mi"
+    secret "KEY" from="vault:t/s#key"
+}
+"#;
+    let head = base
+        .replace(
+            "    secret \"KEY\" from=\"vault:t/s#key\"\n}",
+            "    secret \"KEY\" from=\"vault:t/s#key\"\n    override \"prod\" {\n        secret \"KEY\" from=\"vault:t/s#key\" { reader \"audit\"; }\n    }\n}",
+        )
+        .replace("approval required=#true;", "approval required=#true approvers=2;");
+    let old = compile_texts(&[("platform.kdl", base)]);
+    let new = compile_texts(&[("platform.kdl", &head)]);
+    let review =
+        idpc_review::review(old.platform.as_ref().unwrap(), new.platform.as_ref().unwrap());
+    let text = idpc_review::markdown(&review, "base");
+    // The ephemeral copy of prod takes prod's override, and its approval rule.
+    assert!(
+        text.contains("- **s**: secret KEY reader audit added in prod and try — the members of audit can read it\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- **prod**: approval 1 approval required → 2 approvals required\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- **try**: approval 1 approval required → 2 approvals required\n"),
+        "{text}"
+    );
+    // The OPA bundle says the same, environment by environment.
+    let platform = new.platform.as_ref().unwrap();
+    let artifacts = idpc_driver::emit(platform, idpc_driver::Family::ALL).unwrap();
+    let data = artifacts.iter().find(|a| a.path.ends_with("model/data.json")).unwrap();
+    let data: Value = serde_json::from_str(&data.contents).unwrap();
+    for (env, readers, approvers) in [
+        ("staging", serde_json::json!([]), 1),
+        ("prod", serde_json::json!(["audit"]), 2),
+        ("try", serde_json::json!(["audit"]), 2),
+    ] {
+        let secret = &data["services"]["s"]["environments"][env]["secrets"]["KEY"];
+        assert_eq!(secret["readers"], readers, "{env}");
+        assert_eq!(data["environments"][env]["approval"]["approvers"], approvers, "{env}");
+    }
+}

@@ -10,6 +10,7 @@
     reason = "a test suite: failing loudly and printing skip lines is its job"
 )]
 
+mod admission;
 mod argo_rollouts;
 mod cli;
 mod consistency;

@@ -1,5 +1,6 @@
 //! The OPA bundle: `.manifest` (a content-hash `revision`, one root), `data.json` (teams,
-//! members, service owners, secret readers, environments and their approval rules), and the
+//! members, service owners, each service's namespace and secret readers per environment,
+//! environments and their approval rules, the presets' settings and the waivers), and the
 //! policies with their tests: secret access, deploy admission, and observability access.
 //!
 //! `opa/.manifest`, `opa/idpc/<platform>/model/data.json` (`data.idpc.<platform>.model`),
@@ -87,6 +88,9 @@ struct Data<'a> {
 #[derive(Serialize)]
 struct PolicyData {
     enabled: bool,
+    /// `error`, or `warning` for a preset the platform only warns about: admission lets its
+    /// violations through with a warning, as the compiler does.
+    severity: &'static str,
     tiers: Vec<&'static str>,
 }
 
@@ -102,12 +106,20 @@ struct TeamData<'a> {
 #[derive(Serialize)]
 struct ServiceData<'a> {
     team: &'a str,
-    namespaces: BTreeMap<&'a str, &'a str>,
-    secrets: BTreeMap<&'a str, SecretData<'a>>,
+    /// The service in each environment, as the model resolves it there.
+    environments: BTreeMap<&'a str, DeploymentData<'a>>,
     /// The policies the service is exempt from, and the first day each exemption no longer
     /// applies.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     waivers: BTreeMap<&'a str, String>,
+}
+
+/// A service in one environment.
+#[derive(Serialize)]
+struct DeploymentData<'a> {
+    namespace: &'a str,
+    /// The secrets it reads there, each with the teams besides the owner that may read it there.
+    secrets: BTreeMap<&'a str, SecretData<'a>>,
 }
 
 #[derive(Serialize)]
@@ -155,27 +167,32 @@ fn data(platform: &Platform) -> Data<'_> {
         if let Some(data) = teams.get_mut(team) {
             data.services.push(&service.name);
         }
-        let mut namespaces = BTreeMap::new();
-        let mut secrets: BTreeMap<&str, SecretData<'_>> = BTreeMap::new();
-        for deployment in platform.deployments_of(idpc_ir::ServiceId::from_index(index)) {
-            namespaces.insert(
-                platform.environment(deployment.environment).name.as_str(),
-                deployment.namespace.as_str(),
-            );
-            for secret in &deployment.secrets {
-                let entry = secrets
-                    .entry(secret.name.as_str())
-                    .or_insert_with(|| SecretData { readers: Vec::new() });
-                entry
-                    .readers
-                    .extend(secret.readers.iter().map(|t| platform.team(*t).name.as_str()));
-                entry.readers.sort_unstable();
-                entry.readers.dedup();
-            }
-        }
+        let environments = platform
+            .deployments_of(idpc_ir::ServiceId::from_index(index))
+            .map(|deployment| {
+                let secrets = deployment
+                    .secrets
+                    .iter()
+                    .map(|secret| {
+                        let mut readers: Vec<&str> = secret
+                            .readers
+                            .iter()
+                            .map(|t| platform.team(*t).name.as_str())
+                            .collect();
+                        readers.sort_unstable();
+                        readers.dedup();
+                        (secret.name.as_str(), SecretData { readers })
+                    })
+                    .collect();
+                (
+                    platform.environment(deployment.environment).name.as_str(),
+                    DeploymentData { namespace: deployment.namespace.as_str(), secrets },
+                )
+            })
+            .collect();
         let waivers =
             service.waivers.iter().map(|w| (w.policy.as_str(), w.expires.to_string())).collect();
-        services.insert(service.name.as_str(), ServiceData { team, namespaces, secrets, waivers });
+        services.insert(service.name.as_str(), ServiceData { team, environments, waivers });
     }
     let environments = platform
         .environments
@@ -207,7 +224,8 @@ fn data(platform: &Platform) -> Data<'_> {
             .map(|preset| {
                 let settings = platform.preset_settings(preset);
                 let tiers = settings.tiers.iter().map(|t| t.as_str()).collect();
-                (preset.name, PolicyData { enabled: settings.enabled, tiers })
+                let severity = if settings.warning { "warning" } else { "error" };
+                (preset.name, PolicyData { enabled: settings.enabled, severity, tiers })
             })
             .collect(),
     }

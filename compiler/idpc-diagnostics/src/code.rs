@@ -115,6 +115,7 @@ codes! {
     CriticalWithoutSlo = "P0005", "critical-without-slo-or-runbook", Policy, "a critical service has no SLO or no runbook";
     EphemeralPolicy = "P0006", "ephemeral-environment-policy", Policy, "an ephemeral environment's owner or lifetime breaks the platform's rules";
     SecretsPolicy = "P0007", "secret-not-by-reference", Policy, "a secret is kept where the platform does not allow, or a credential is a plain variable";
+    ImageOutsideRegistry = "P0008", "image-outside-registry", Policy, "an image comes from outside the platform registry where the platform requires its own";
     PolicyViolation = "P0100", "policy-violation", Policy, "a platform policy reports a violation";
     InvalidPolicy = "P0101", "invalid-policy", Policy, "a policy file cannot be compiled or evaluated";
     ExpiredWaiver = "E0407", "expired-waiver", Model, "a waiver of a policy has expired";

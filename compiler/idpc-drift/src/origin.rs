@@ -118,18 +118,53 @@ pub fn span_of(
                     Some(origin.unwrap_or(resource.span))
                 })
         }
-        ObjectKey::OpaData => {
-            let (section, name) = (keys.first()?, keys.get(1)?);
-            match section.as_str() {
-                "teams" => platform.teams.iter().find(|t| &t.name == name).map(|t| t.span),
-                "services" => platform.services.iter().find(|s| &s.name == name).map(|s| s.span),
-                "environments" => {
-                    platform.environments.iter().find(|e| &e.name == name).map(|e| e.span)
+        ObjectKey::OpaData => opa_data_span(platform, &keys, desired),
+        ObjectKey::OpaRevision => Some(platform.span),
+    }
+}
+
+/// The span behind a field of the OPA bundle's data: the line that declares the value where the
+/// model keeps one (a member, an on-call receiver, a secret and its readers in an environment, a
+/// waiver's expiry), else the team, service or environment it belongs to.
+fn opa_data_span(platform: &Platform, keys: &[String], desired: Option<&Value>) -> Option<Span> {
+    let (section, name) = (keys.first()?, keys.get(1)?);
+    let field = keys.get(2).map(String::as_str);
+    match section.as_str() {
+        "teams" => {
+            let team = platform.teams.iter().find(|t| &t.name == name)?;
+            let member = match (field, keys.get(3)) {
+                (Some(list @ ("members" | "leads")), Some(index)) => desired
+                    .and_then(|d| d.pointer(&format!("/teams/{name}/{list}/{index}")))
+                    .and_then(Value::as_str)
+                    .and_then(|email| team.members.iter().find(|m| m.email.as_str() == email))
+                    .map(|m| m.span),
+                _ => None,
+            };
+            let oncall = (field == Some("oncall")).then_some(team.oncall_span).flatten();
+            Some(member.or(oncall).unwrap_or(team.span))
+        }
+        "services" => {
+            let service = platform.services.iter().find(|s| &s.name == name)?;
+            let at = match (field, keys.get(3)) {
+                (Some("environments"), Some(environment)) => {
+                    let secret = match (keys.get(4).map(String::as_str), keys.get(5)) {
+                        (Some("secrets"), Some(secret)) => Some(secret),
+                        _ => None,
+                    };
+                    deployment(platform, environment, name)
+                        .zip(secret)
+                        .and_then(|(d, secret)| d.secrets.iter().find(|s| &s.name == secret))
+                        .and_then(|s| s.reference.origin.span)
+                }
+                (Some("waivers"), Some(policy)) => {
+                    service.waivers.iter().find(|w| &w.policy == policy).map(|w| w.expires_span)
                 }
                 _ => None,
-            }
+            };
+            Some(at.unwrap_or(service.span))
         }
-        ObjectKey::OpaRevision => Some(platform.span),
+        "environments" => platform.environments.iter().find(|e| &e.name == name).map(|e| e.span),
+        _ => None,
     }
 }
 

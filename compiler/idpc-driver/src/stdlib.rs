@@ -39,6 +39,7 @@ pub const FILES: &[(&str, &str)] = &[
     file!("policies/critical-services.rego"),
     file!("policies/ephemeral-environments.rego"),
     file!("policies/health-checks.rego"),
+    file!("policies/image-registry.rego"),
     file!("policies/mutable-image-tags.rego"),
     file!("policies/production-approval.rego"),
     file!("policies/resource-limits.rego"),

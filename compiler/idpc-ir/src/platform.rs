@@ -96,6 +96,9 @@ pub struct Team {
     pub chat: Option<String>,
     /// The Alertmanager receiver that pages the team.
     pub oncall: Option<String>,
+    /// Where the receiver is written.
+    #[serde(skip)]
+    pub oncall_span: Option<Span>,
     /// The cost centre infrastructure is billed to.
     pub cost_center: Option<String>,
     /// The file that declares the team.
@@ -111,6 +114,9 @@ pub struct Member {
     pub email: Email,
     /// Their role.
     pub role: Role,
+    /// Where their email is written.
+    #[serde(skip)]
+    pub span: Span,
 }
 
 /// A member's role in a team.

@@ -74,6 +74,13 @@ pub const PRESETS: &[Preset] = &[
         help: "declare it with `secret \"NAME\" from=\"…\"` in a secrets manager the platform uses",
         tiers: &[],
     },
+    Preset {
+        name: "image-registry",
+        code: Code::ImageOutsideRegistry,
+        label: "not from the platform registry",
+        help: "push the image to the platform registry and name it without a host, or exempt the service with `waive \"image-registry\" …`",
+        tiers: &[Tier::Development, Tier::Staging, Tier::Production],
+    },
 ];
 
 /// The platform's configuration of one preset policy.

@@ -171,7 +171,7 @@ fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Tea
                     Some("lead") => Role::Lead,
                     _ => Role::Member,
                 };
-                members.push(Member { email: email.clone(), role });
+                members.push(Member { email: email.clone(), role, span: typed.span });
             }
             Team {
                 name: decl.name.to_owned(),
@@ -179,6 +179,7 @@ fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Tea
                 members,
                 chat: decl.node.child_str("channel"),
                 oncall: decl.node.child_str("oncall"),
+                oncall_span: decl.node.child_value("oncall").map(|t| t.span),
                 cost_center: decl.node.child_str("cost-center"),
                 file: decl.file,
                 span: decl.name_span,

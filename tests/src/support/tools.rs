@@ -39,6 +39,21 @@ pub(crate) fn uninstallable_program(test: &str, name: &str) -> Option<PathBuf> {
     found
 }
 
+/// Whether `python3` imports a module, such as `regopy`, which `.ci/run` installs with pip.
+pub(crate) fn python_module(test: &str, module: &str) -> bool {
+    let found = on_path("python3").is_some_and(|python| {
+        std::process::Command::new(python)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !found {
+        assert!(!required(), "{test}: python3 cannot import `{module}` and IDPC_REQUIRE_TOOLS=1");
+        println!("skip: {test}: python3 cannot import `{module}` (pip install {module})");
+    }
+    found
+}
+
 fn on_path(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)

@@ -12,12 +12,14 @@ import rego.v1
 #   author:      who made the change
 #   approvals:   who approved it (emails)
 #
-# Images come from the platform registry; environments that require approval get enough
-# approvals from the owning team, not counting the author. Two of the platform's policies apply
-# here as the compiler applies them, with the platform's settings and the service's waivers:
-# `mutable-image-tags` (pinned images: a version tag or a digest) and `resource-limits` (every
-# container sets a memory limit), each in the tiers the platform configures. A waiver ends on its
-# expiry date here too.
+# The platform's presets that can be read off a workload apply here as the compiler applies them,
+# with the platform's settings and the service's waivers, each in the tiers the platform
+# configures: `image-registry` (images come from the platform registry), `mutable-image-tags`
+# (pinned images: a version tag or a digest), `resource-limits` (every container sets a memory
+# limit) and `health-checks` (a container with ports has a readiness probe). A preset the
+# platform only warns about puts its findings in `warn` instead of `deny`. A waiver ends on its
+# expiry date here too, by this OPA's clock. Environments that require approval get enough
+# approvals from the owning team, not counting the author.
 
 platform := data.idpc.tiny.model
 
@@ -40,37 +42,18 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	some container in containers
-	not startswith(container.image, concat("", [platform.registry, "/"]))
-	msg := sprintf("container %q: image %q is not from the platform registry %q", [container.name, container.image, platform.registry])
+	some finding in findings
+	applies(finding.policy)
+	platform.policies[finding.policy].severity != "warning"
+	msg := finding.msg
 }
 
-deny contains msg if {
-	enforced("mutable-image-tags")
-	some container in containers
-	not pinned(container.image)
-	msg := sprintf("container %q: image %q has a mutable tag; %s pins a version or a digest", [container.name, container.image, input.environment])
-}
-
-deny contains msg if {
-	enforced("resource-limits")
-	some container in containers
-	not container.resources.limits.memory
-	msg := sprintf("container %q sets no memory limit", [container.name])
-}
-
-# A policy holds for this deployment: it is on, covers the environment's tier, and the service
-# has no waiver of it in force.
-enforced(policy) if {
-	settings := platform.policies[policy]
-	settings.enabled
-	environment.tier in settings.tiers
-	not waived(policy)
-}
-
-waived(policy) if {
-	expires := platform.services[input.service].waivers[policy]
-	time.now_ns() < time.parse_ns("2006-01-02", expires)
+# Findings of presets the platform configures as warnings: reported, not refused.
+warn contains msg if {
+	some finding in findings
+	applies(finding.policy)
+	platform.policies[finding.policy].severity == "warning"
+	msg := finding.msg
 }
 
 deny contains msg if {
@@ -83,6 +66,47 @@ approvals contains person if {
 	some person in input.approvals
 	person != input.author
 	person in platform.teams[platform.services[input.service].team].members
+}
+
+# What the presets find in the workload, whether or not they apply to it.
+findings contains {"policy": "image-registry", "msg": msg} if {
+	platform.registry != ""
+	some container in containers
+	not startswith(container.image, concat("", [platform.registry, "/"]))
+	msg := sprintf("container %q: image %q is not from the platform registry %q", [container.name, container.image, platform.registry])
+}
+
+findings contains {"policy": "mutable-image-tags", "msg": msg} if {
+	some container in containers
+	not pinned(container.image)
+	msg := sprintf("container %q: image %q has a mutable tag; %s pins a version or a digest", [container.name, container.image, input.environment])
+}
+
+findings contains {"policy": "resource-limits", "msg": msg} if {
+	some container in containers
+	not container.resources.limits.memory
+	msg := sprintf("container %q sets no memory limit", [container.name])
+}
+
+findings contains {"policy": "health-checks", "msg": msg} if {
+	some container in containers
+	count(object.get(container, "ports", [])) > 0
+	not container.readinessProbe
+	msg := sprintf("container %q has ports and no readiness probe", [container.name])
+}
+
+# A preset holds for this deployment: it is on, covers the environment's tier, and the service
+# has no waiver of it in force.
+applies(policy) if {
+	settings := platform.policies[policy]
+	settings.enabled
+	environment.tier in settings.tiers
+	not waived(policy)
+}
+
+waived(policy) if {
+	expires := platform.services[input.service].waivers[policy]
+	time.now_ns() < time.parse_ns("2006-01-02", expires)
 }
 
 pinned(image) if contains(image, "@sha256:")

@@ -7,17 +7,23 @@ import data.idpc.tiny.observability
 
 platform := {
 	"teams": {"shop": {"members": ["ann@example.com"], "leads": []}, "ops": {"members": ["cy@example.com"], "leads": []}},
-	"services": {"cart": {"team": "shop", "secrets": {}}, "pager": {"team": "ops", "secrets": {}}},
+	"services": {"cart": {"team": "shop", "environments": {}}, "pager": {"team": "ops", "environments": {}}},
 }
 
-test_members_see_their_services if observability.allow with input as {"user": "ann@example.com", "service": "cart"}
-	with data.idpc.tiny.model as platform
+test_members_see_their_services if {
+	observability.allow with input as {"user": "ann@example.com", "service": "cart"}
+		with data.idpc.tiny.model as platform
+}
 
-test_others_do_not if not observability.allow with input as {"user": "cy@example.com", "service": "cart"}
-	with data.idpc.tiny.model as platform
+test_others_do_not if {
+	not observability.allow with input as {"user": "cy@example.com", "service": "cart"}
+		with data.idpc.tiny.model as platform
+}
 
-test_members_see_their_folder if observability.allow with input as {"user": "cy@example.com", "team": "ops"}
-	with data.idpc.tiny.model as platform
+test_members_see_their_folder if {
+	observability.allow with input as {"user": "cy@example.com", "team": "ops"}
+		with data.idpc.tiny.model as platform
+}
 
 test_visible_lists_what_a_team_owns if {
 	visible := observability.visible with input as {"user": "ann@example.com"}

@@ -11,6 +11,7 @@
 mod argo_rollouts;
 mod catalog;
 mod common;
+mod gitops;
 mod grafana;
 mod helm;
 mod kubernetes;
@@ -46,6 +47,8 @@ pub enum Family {
     Prometheus,
     /// Kubernetes namespaces, RBAC, network policies and quotas.
     Kubernetes,
+    /// Argo CD applications and projects that sync the output tree (with `gitops` set).
+    GitOps,
 }
 
 impl Family {
@@ -59,6 +62,7 @@ impl Family {
         Family::Grafana,
         Family::Prometheus,
         Family::Kubernetes,
+        Family::GitOps,
     ];
 
     /// The kebab-case name, which is also the top-level directory of the family's files.
@@ -72,6 +76,7 @@ impl Family {
             Family::Grafana => "grafana",
             Family::Prometheus => "prometheus",
             Family::Kubernetes => "kubernetes",
+            Family::GitOps => "gitops",
         }
     }
 
@@ -90,6 +95,7 @@ impl Family {
             Family::Grafana => grafana::emit(platform),
             Family::Prometheus => prometheus::emit(platform),
             Family::Kubernetes => kubernetes::emit(platform),
+            Family::GitOps => gitops::emit(platform),
         };
         Output { artifacts, diagnostics: Vec::new() }
     }

@@ -8,6 +8,7 @@
 //! **Invariant:** a `Platform` exists only for an error-free description; backends may rely on
 //! every id being valid and every value being in range.
 
+mod delivery;
 mod ids;
 pub mod names;
 mod platform;
@@ -15,6 +16,7 @@ mod policy;
 mod sourced;
 mod values;
 
+pub use delivery::{GitOps, Liveness};
 pub use ids::{EnvId, KindId, ServiceId, SystemId, TeamId};
 pub use names::{NameKind, validate_declared, validate_dns_label, validate_joined};
 pub use platform::*;

@@ -10,6 +10,7 @@ use crate::values::{
     Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, Percent, SecretRef, Url,
     ValueType,
 };
+use crate::{GitOps, Liveness};
 
 /// A whole platform, resolved.
 #[derive(Clone, Debug, Serialize)]
@@ -30,6 +31,8 @@ pub struct Platform {
     pub drift_ignores: Vec<DriftIgnore>,
     /// How the platform configures the preset policies.
     pub policies: Vec<PolicyConfig>,
+    /// Where Argo CD finds the committed output tree, if the platform syncs it with Argo CD.
+    pub gitops: Option<GitOps>,
     /// Teams, sorted by name.
     pub teams: Vec<Team>,
     /// Environments, in tier order (development, staging, production), then by name.
@@ -516,25 +519,6 @@ pub struct HealthCheck {
     /// How long a probe may take.
     pub timeout: Duration,
     /// Failures in a row before an instance counts as unhealthy.
-    pub threshold: u32,
-    /// Time after start before the first probe.
-    pub initial_delay: Duration,
-}
-
-/// The probe that restarts an instance when it fails. Separate from the readiness health check:
-/// a readiness endpoint that checks dependencies would restart every instance while a
-/// dependency is down.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Liveness {
-    /// The path probed over HTTP; `None` probes that the port accepts a TCP connection.
-    pub path: Option<String>,
-    /// The name of the port probed.
-    pub port: String,
-    /// Time between probes.
-    pub interval: Duration,
-    /// How long a probe may take.
-    pub timeout: Duration,
-    /// Failures in a row before the instance is restarted.
     pub threshold: u32,
     /// Time after start before the first probe.
     pub initial_delay: Duration,

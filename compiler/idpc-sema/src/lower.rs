@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span};
 use idpc_ir::{
-    Approval, DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, FieldValue, Member,
-    Observability, Platform, PolicyConfig, Role, System, Team, TeamId, Tier, Url,
+    Approval, DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, FieldValue, GitOps,
+    Member, Observability, Platform, PolicyConfig, Role, System, Team, TeamId, Tier, Url,
 };
 
 use crate::collect::{Collected, Decl};
@@ -70,6 +70,7 @@ pub(crate) fn lower(
         max_ephemeral_ttl: max_ttl,
         drift_ignores: settings.drift_ignores,
         policies: settings.policies,
+        gitops: settings.gitops,
         teams,
         environments,
         systems,
@@ -90,6 +91,7 @@ struct Settings {
     max_ttl: Duration,
     drift_ignores: Vec<DriftIgnore>,
     policies: Vec<PolicyConfig>,
+    gitops: Option<GitOps>,
 }
 
 fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
@@ -107,7 +109,19 @@ fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Sett
             _ => None,
         })
         .unwrap_or_else(|| Url::builtin("http://prometheus.monitoring.svc:9090"));
+    let gitops = node.child("gitops").and_then(|g| {
+        let text = |key: &str, default: &str| {
+            g.prop(key).and_then(|t| t.value.as_str()).unwrap_or(default).to_owned()
+        };
+        Some(GitOps {
+            repo: g.prop("repo")?.value.as_str()?.to_owned(),
+            path: text("path", "generated").trim_matches('/').to_owned(),
+            revision: text("revision", "HEAD"),
+            namespace: text("namespace", "argocd"),
+        })
+    });
     Settings {
+        gitops,
         name: node.str_arg(0).map_or_else(String::new, |(n, _)| n.to_owned()),
         description: node.child_str("description"),
         registry: node.child_str("registry").map(|r| r.trim_end_matches('/').to_owned()),

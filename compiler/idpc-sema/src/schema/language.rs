@@ -196,6 +196,30 @@ pub const PLATFORM: NodeSchema = NodeSchema {
         OBSERVABILITY,
         DRIFT,
         POLICY,
+        NodeSchema {
+            name: "gitops",
+            doc: "Where the committed output tree lives, so that Argo CD can sync it: with this node idpc writes an Application per environment, cluster and team, their projects, and a root application per environment.",
+            props: &[
+                required(
+                    "repo",
+                    Ty::String,
+                    "The Git repository Argo CD reads, as Argo CD names it (`https://…` or `git@…`).",
+                ),
+                prop(
+                    "path",
+                    Ty::String,
+                    "Where the output tree is in that repository (default `generated`).",
+                ),
+                prop(
+                    "revision",
+                    Ty::String,
+                    "The branch, tag or commit to follow (default `HEAD`).",
+                ),
+                prop("namespace", Ty::String, "The namespace Argo CD runs in (default `argocd`)."),
+            ],
+            example: "gitops repo=\"https://git.acme.com/platform.git\" path=\"generated\" revision=\"main\"",
+            ..LEAF
+        },
     ]),
     required: true,
     example: "platform \"acme\" { registry \"ghcr.io/acme\" }",

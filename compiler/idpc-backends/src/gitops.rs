@@ -1,0 +1,328 @@
+//! GitOps: the Argo CD objects that sync the committed output tree into the clusters, written
+//! when the platform says where the tree is (`gitops repo=…`).
+//!
+//! - `gitops/projects.yaml`: an `AppProject` per team, limited to the team's namespaces, and the
+//!   `platform` project for what the platform itself manages (namespaces and access objects, and
+//!   the applications).
+//! - `gitops/<environment>/applications.yaml`: per cluster of the environment (or the cluster
+//!   Argo CD runs in, when the environment names none), an application for the environment's
+//!   access objects (sync wave -1, so namespaces, roles and network policies come first) and one
+//!   per team for its workloads (wave 1), selecting exactly the team's files. Environments whose
+//!   changes need approval sync when a person says so; the others sync and prune by themselves.
+//! - `gitops/root.yaml`: an application per environment that syncs its applications (the
+//!   app-of-apps pattern), so that the waves order one environment's applications.
+
+use std::collections::BTreeMap;
+
+use idpc_ir::{Environment, GitOps, Platform, TeamId};
+use serde::Serialize;
+
+use crate::Artifact;
+use crate::common;
+use crate::common::k8s::ObjectMeta;
+
+/// The API version of Argo CD's objects.
+const API_VERSION: &str = "argoproj.io/v1alpha1";
+/// The cluster Argo CD runs in, as it names it.
+const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+/// The project of what the platform manages itself.
+const PLATFORM_PROJECT: &str = "platform";
+/// Argo CD's annotation for the order of applications synced together.
+const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+
+pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
+    let Some(gitops) = &platform.gitops else { return Vec::new() };
+    let source = platform.file_path(platform.span.file);
+    let mut artifacts = vec![
+        common::yaml_documents(
+            "gitops/projects.yaml".to_owned(),
+            source,
+            &projects(platform, gitops),
+        ),
+        common::yaml_documents("gitops/root.yaml".to_owned(), source, &roots(platform, gitops)),
+    ];
+    for environment in &platform.environments {
+        artifacts.push(common::yaml_documents(
+            format!("gitops/{}/applications.yaml", environment.name),
+            platform.file_path(environment.file),
+            &applications(platform, gitops, environment),
+        ));
+    }
+    artifacts
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<S: Serialize> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: S,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplicationSpec {
+    project: String,
+    source: Source,
+    destination: Destination,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sync_policy: Option<SyncPolicy>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Source {
+    #[serde(rename = "repoURL")]
+    repo_url: String,
+    target_revision: String,
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    directory: Option<Directory>,
+}
+
+#[derive(Serialize)]
+struct Directory {
+    include: String,
+}
+
+#[derive(Serialize, Clone)]
+struct Destination {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncPolicy {
+    automated: Automated,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Automated {
+    prune: bool,
+    self_heal: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProjectSpec {
+    description: String,
+    source_repos: Vec<String>,
+    destinations: Vec<Destination>,
+    cluster_resource_whitelist: Vec<GroupKind>,
+}
+
+#[derive(Serialize)]
+struct GroupKind {
+    group: &'static str,
+    kind: &'static str,
+}
+
+/// The clusters of an environment as Argo CD destinations: by name, or the cluster Argo CD runs
+/// in when the environment names none. Each with the suffix its applications' names get.
+fn clusters(environment: &Environment) -> Vec<(String, Destination)> {
+    if environment.clusters.is_empty() {
+        return vec![(
+            environment.name.clone(),
+            Destination { name: None, server: Some(IN_CLUSTER.to_owned()), namespace: None },
+        )];
+    }
+    environment
+        .clusters
+        .iter()
+        .map(|cluster| {
+            // `prod-eu-1` of `prod` is already named after its environment.
+            let prefix = if cluster.starts_with(&format!("{}-", environment.name)) {
+                cluster.clone()
+            } else {
+                format!("{}-{cluster}", environment.name)
+            };
+            (prefix, Destination { name: Some(cluster.clone()), server: None, namespace: None })
+        })
+        .collect()
+}
+
+fn metadata(
+    gitops: &GitOps,
+    name: String,
+    labels: &[(&str, &str)],
+    wave: Option<i32>,
+) -> ObjectMeta {
+    let mut all = BTreeMap::from([("app.kubernetes.io/managed-by".to_owned(), "idpc".to_owned())]);
+    all.extend(labels.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    ObjectMeta {
+        name,
+        namespace: Some(gitops.namespace.clone()),
+        labels: all,
+        annotations: wave
+            .map(|w| BTreeMap::from([(SYNC_WAVE.to_owned(), w.to_string())]))
+            .unwrap_or_default(),
+    }
+}
+
+fn source(gitops: &GitOps, path: &str, include: Option<String>) -> Source {
+    Source {
+        repo_url: gitops.repo.clone(),
+        target_revision: gitops.revision.clone(),
+        path: if gitops.path.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{}/{path}", gitops.path)
+        },
+        directory: include.map(|include| Directory { include }),
+    }
+}
+
+/// Automatic sync and pruning, except where a change needs a person's approval.
+fn sync_policy(environment: &Environment) -> Option<SyncPolicy> {
+    (!environment.approval.required)
+        .then_some(SyncPolicy { automated: Automated { prune: true, self_heal: true } })
+}
+
+fn applications(
+    platform: &Platform,
+    gitops: &GitOps,
+    environment: &Environment,
+) -> Vec<Object<ApplicationSpec>> {
+    // The services of each team deployed in this environment, by team.
+    let mut teams: BTreeMap<TeamId, Vec<&str>> = BTreeMap::new();
+    for deployment in platform
+        .deployments
+        .iter()
+        .filter(|d| platform.environment(d.environment).name == environment.name)
+    {
+        let service = platform.service(deployment.service);
+        teams.entry(service.team).or_default().push(&service.name);
+    }
+    let env = environment.name.as_str();
+    let mut objects = Vec::new();
+    for (prefix, destination) in clusters(environment) {
+        objects.push(Object {
+            api_version: API_VERSION,
+            kind: "Application",
+            metadata: metadata(
+                gitops,
+                format!("{prefix}-access"),
+                &[("idpc.dev/environment", env)],
+                Some(-1),
+            ),
+            spec: ApplicationSpec {
+                project: PLATFORM_PROJECT.to_owned(),
+                source: source(gitops, &format!("kubernetes/{env}"), None),
+                destination: destination.clone(),
+                sync_policy: sync_policy(environment),
+            },
+        });
+        for (team, services) in &teams {
+            let team = platform.team(*team);
+            let files: Vec<String> = services.iter().map(|s| format!("{s}.yaml")).collect();
+            objects.push(Object {
+                api_version: API_VERSION,
+                kind: "Application",
+                metadata: metadata(
+                    gitops,
+                    format!("{prefix}-{}", team.name),
+                    &[("idpc.dev/environment", env), ("idpc.dev/team", &team.name)],
+                    Some(1),
+                ),
+                spec: ApplicationSpec {
+                    project: team.name.clone(),
+                    source: source(
+                        gitops,
+                        &format!("argo-rollouts/{env}"),
+                        Some(format!("{{{}}}", files.join(","))),
+                    ),
+                    destination: destination.clone(),
+                    sync_policy: sync_policy(environment),
+                },
+            });
+        }
+    }
+    objects
+}
+
+fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
+    platform
+        .environments
+        .iter()
+        .map(|environment| Object {
+            api_version: API_VERSION,
+            kind: "Application",
+            metadata: metadata(
+                gitops,
+                environment.name.clone(),
+                &[("idpc.dev/environment", &environment.name)],
+                None,
+            ),
+            spec: ApplicationSpec {
+                project: PLATFORM_PROJECT.to_owned(),
+                source: source(gitops, &format!("gitops/{}", environment.name), None),
+                destination: Destination {
+                    name: None,
+                    server: Some(IN_CLUSTER.to_owned()),
+                    namespace: Some(gitops.namespace.clone()),
+                },
+                // The applications themselves follow the tree: they carry no workload.
+                sync_policy: Some(SyncPolicy {
+                    automated: Automated { prune: true, self_heal: true },
+                }),
+            },
+        })
+        .collect()
+}
+
+fn projects(platform: &Platform, gitops: &GitOps) -> Vec<Object<ProjectSpec>> {
+    let team_namespaces = |team: &str| -> Vec<Destination> {
+        platform
+            .environments
+            .iter()
+            .flat_map(|environment| {
+                clusters(environment).into_iter().map(move |(_, mut destination)| {
+                    destination.namespace = Some(format!("{team}-{}", environment.name));
+                    destination
+                })
+            })
+            .collect()
+    };
+    let mut everything: Vec<Destination> =
+        platform.teams.iter().flat_map(|team| team_namespaces(&team.name)).collect();
+    everything.push(Destination {
+        name: None,
+        server: Some(IN_CLUSTER.to_owned()),
+        namespace: Some(gitops.namespace.clone()),
+    });
+    let mut objects = vec![Object {
+        api_version: API_VERSION,
+        kind: "AppProject",
+        metadata: metadata(gitops, PLATFORM_PROJECT.to_owned(), &[], None),
+        spec: ProjectSpec {
+            description: format!(
+                "What the {} platform manages itself: namespaces, access, applications",
+                platform.name
+            ),
+            source_repos: vec![gitops.repo.clone()],
+            destinations: everything,
+            cluster_resource_whitelist: vec![GroupKind { group: "", kind: "Namespace" }],
+        },
+    }];
+    for team in &platform.teams {
+        objects.push(Object {
+            api_version: API_VERSION,
+            kind: "AppProject",
+            metadata: metadata(gitops, team.name.clone(), &[("idpc.dev/team", &team.name)], None),
+            spec: ProjectSpec {
+                description: format!("The workloads of team {}, in its namespaces only", team.name),
+                source_repos: vec![gitops.repo.clone()],
+                destinations: team_namespaces(&team.name),
+                cluster_resource_whitelist: Vec::new(),
+            },
+        });
+    }
+    objects
+}

@@ -1,0 +1,38 @@
+//! Settings of the platform and of deployments that only some families read: where Argo CD
+//! finds the output tree, and the liveness probe.
+
+use serde::Serialize;
+
+use crate::Duration;
+
+/// Where the committed output tree is, for Argo CD.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GitOps {
+    /// The repository, as Argo CD names it.
+    pub repo: String,
+    /// The output tree's directory in it, without a trailing `/`.
+    pub path: String,
+    /// The revision to follow.
+    pub revision: String,
+    /// The namespace Argo CD runs in.
+    pub namespace: String,
+}
+
+/// The probe that restarts an instance when it fails. Separate from the readiness health check:
+/// a readiness endpoint that checks dependencies would restart every instance while a
+/// dependency is down.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Liveness {
+    /// The path probed over HTTP; `None` probes that the port accepts a TCP connection.
+    pub path: Option<String>,
+    /// The name of the port probed.
+    pub port: String,
+    /// Time between probes.
+    pub interval: Duration,
+    /// How long a probe may take.
+    pub timeout: Duration,
+    /// Failures in a row before the instance is restarted.
+    pub threshold: u32,
+    /// Time after start before the first probe.
+    pub initial_delay: Duration,
+}

@@ -1,0 +1,120 @@
+//! GitOps: the Argo CD applications validate against the upstream schema, and they sync exactly
+//! the committed tree: every path and file they name exists, every Rollout is synced once per
+//! cluster of its environment, by its team's project, into the namespaces that project allows.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::support::tools::{schemas_dir, validation_errors, validator};
+use crate::support::{build_dir, documents, repo_root};
+
+fn gitops_documents(artifacts: &[idpc_driver::Artifact]) -> Vec<Value> {
+    artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("gitops/"))
+        .flat_map(|a| documents(&a.contents))
+        .collect()
+}
+
+#[test]
+fn applications_validate_against_the_argo_cd_schema() {
+    let Some(schemas) = schemas_dir("applications_validate_against_the_argo_cd_schema") else {
+        return;
+    };
+    let application = validator(&schemas.join("argo-cd/application_v1alpha1.json"));
+    let typo = std::fs::read_to_string(
+        schemas.join("argo-cd/examples/invalid/application-typo-automated.yaml"),
+    )
+    .unwrap();
+    assert!(documents(&typo).iter().any(|d| !application.is_valid(d)));
+    let mut count = 0;
+    for document in gitops_documents(&build_dir(&repo_root().join("examples/acme"))) {
+        if document["kind"] == "Application" {
+            let errors = validation_errors(&application, &document);
+            assert!(errors.is_empty(), "{}: {}", document["metadata"]["name"], errors.join("\n"));
+            count += 1;
+        }
+    }
+    // 4 environments: the root applications, and per cluster an access application and one per
+    // team (prod has two clusters).
+    assert_eq!(count, 4 + 5 * 4, "{count}");
+}
+
+#[test]
+fn applications_sync_exactly_the_committed_tree() {
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let files: BTreeSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
+    let documents = gitops_documents(&artifacts);
+    let projects: BTreeMap<String, &Value> = documents
+        .iter()
+        .filter(|d| d["kind"] == "AppProject")
+        .map(|d| (d["metadata"]["name"].as_str().unwrap().to_owned(), d))
+        .collect();
+    // Rollout file → (namespace, team).
+    let mut rollouts: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("argo-rollouts/")) {
+        for rollout in crate::support::documents(&artifact.contents) {
+            if rollout["kind"] == "Rollout" {
+                let metadata = &rollout["metadata"];
+                rollouts.insert(
+                    artifact.path.clone(),
+                    (
+                        metadata["namespace"].as_str().unwrap().to_owned(),
+                        metadata["labels"]["idpc.dev/team"].as_str().unwrap().to_owned(),
+                    ),
+                );
+            }
+        }
+    }
+    let mut synced: BTreeMap<String, usize> = BTreeMap::new();
+    for application in documents.iter().filter(|d| d["kind"] == "Application") {
+        let name = application["metadata"]["name"].as_str().unwrap();
+        let spec = &application["spec"];
+        let path = spec["source"]["path"].as_str().unwrap();
+        let dir = path.strip_prefix("generated/").unwrap_or_else(|| panic!("{name}: {path}"));
+        let under: Vec<&str> =
+            files.iter().copied().filter(|f| f.starts_with(&format!("{dir}/"))).collect();
+        assert!(!under.is_empty(), "{name}: nothing under {dir}");
+        let project = projects
+            .get(spec["project"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("{name}: no project {}", spec["project"]));
+        let Some(include) = spec["source"]["directory"]["include"].as_str() else { continue };
+        let included = include.trim_start_matches('{').trim_end_matches('}').split(',');
+        for file in included {
+            let path = format!("{dir}/{file}");
+            let (namespace, team) =
+                rollouts.get(&path).unwrap_or_else(|| panic!("{name}: {path} is not a Rollout"));
+            assert_eq!(spec["project"].as_str(), Some(team.as_str()), "{name}: {path}");
+            let allowed = project["spec"]["destinations"].as_array().unwrap().iter().any(|d| {
+                d["namespace"] == namespace.as_str() && d["name"] == spec["destination"]["name"]
+            });
+            assert!(allowed, "{name}: project {team} may not deploy to {namespace}");
+            *synced.entry(path).or_default() += 1;
+        }
+    }
+    // Every Rollout is synced once per cluster of its environment (prod has two).
+    for path in rollouts.keys() {
+        let expected = if path.starts_with("argo-rollouts/prod/") { 2 } else { 1 };
+        assert_eq!(synced.get(path), Some(&expected), "{path}");
+    }
+    // Where approval is required a person syncs; elsewhere Argo CD does.
+    for application in documents.iter().filter(|d| d["kind"] == "Application") {
+        let environment = application["metadata"]["labels"]["idpc.dev/environment"].as_str();
+        let automated = !application["spec"]["syncPolicy"]["automated"].is_null();
+        let is_root = application["spec"]["project"] == "platform"
+            && application["spec"]["source"]["path"].as_str().unwrap().contains("/gitops/");
+        assert_eq!(
+            automated,
+            is_root || environment != Some("prod"),
+            "{}",
+            application["metadata"]["name"]
+        );
+    }
+}
+
+#[test]
+fn without_a_gitops_setting_nothing_is_written() {
+    let artifacts = build_dir(&repo_root().join("examples/minimal"));
+    assert!(!artifacts.iter().any(|a| a.path.starts_with("gitops/")));
+}

@@ -10,8 +10,9 @@ use idpc_driver::{Artifact, Family};
 use crate::support::tools::uninstallable_program;
 use crate::support::{build_dir, compile_dir, compile_texts, examples, repo_root};
 
+/// Every Terraform file of every family (the Terraform modules and the Vault policies).
 fn terraform_files(artifacts: &[Artifact]) -> Vec<&Artifact> {
-    artifacts.iter().filter(|a| a.path.starts_with("terraform/")).collect()
+    artifacts.iter().filter(|a| a.path.ends_with(".tf")).collect()
 }
 
 /// The names of the top-level blocks of one type in HCL text: `output "x" {` → `x`.

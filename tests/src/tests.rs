@@ -17,6 +17,7 @@ mod consistency;
 mod determinism;
 mod docs;
 mod drift;
+mod external_secrets;
 mod gitops;
 mod golden;
 mod grafana;

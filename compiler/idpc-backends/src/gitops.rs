@@ -10,7 +10,11 @@
 //!   per team for its workloads (wave 1), selecting exactly the team's files. Environments whose
 //!   changes need approval sync when a person says so; the others sync and prune by themselves.
 //! - `gitops/root.yaml`: an application per environment that syncs its applications (the
-//!   app-of-apps pattern), so that the waves order one environment's applications.
+//!   app-of-apps pattern), so that the waves order one environment's applications; and one per
+//!   cluster for the secret stores its environments share.
+//!
+//! With secrets, each environment also gets `<cluster>-secrets` (wave 0): the External Secrets
+//! objects, so that the Secrets exist before the pods that read them.
 
 use std::collections::BTreeMap;
 
@@ -201,8 +205,30 @@ fn applications(
         teams.entry(service.team).or_default().push(&service.name);
     }
     let env = environment.name.as_str();
+    let has_secrets = platform.deployments.iter().any(|d| {
+        platform.environment(d.environment).name == environment.name && !d.secrets.is_empty()
+    });
     let mut objects = Vec::new();
     for (prefix, destination) in clusters(environment) {
+        if has_secrets {
+            // The Secrets the pods read exist before the pods (wave 0).
+            objects.push(Object {
+                api_version: API_VERSION,
+                kind: "Application",
+                metadata: metadata(
+                    gitops,
+                    format!("{prefix}-secrets"),
+                    &[("idpc.dev/environment", env)],
+                    Some(0),
+                ),
+                spec: ApplicationSpec {
+                    project: PLATFORM_PROJECT.to_owned(),
+                    source: source(gitops, &format!("secrets/{env}"), None),
+                    destination: destination.clone(),
+                    sync_policy: sync_policy(environment),
+                },
+            });
+        }
         objects.push(Object {
             api_version: API_VERSION,
             kind: "Application",
@@ -248,7 +274,7 @@ fn applications(
 }
 
 fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
-    platform
+    let mut objects: Vec<Object<ApplicationSpec>> = platform
         .environments
         .iter()
         .map(|environment| Object {
@@ -274,7 +300,38 @@ fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
                 }),
             },
         })
-        .collect()
+        .collect();
+    // The secret stores, once per cluster, however many environments share it.
+    if platform.deployments.iter().any(|d| !d.secrets.is_empty()) {
+        let mut destinations: BTreeMap<String, Destination> = BTreeMap::new();
+        for environment in &platform.environments {
+            for (_, destination) in clusters(environment) {
+                let key = destination.name.clone().unwrap_or_default();
+                destinations.entry(key).or_insert(destination);
+            }
+        }
+        for (cluster, destination) in destinations {
+            let name = if cluster.is_empty() {
+                "secret-stores".to_owned()
+            } else {
+                format!("secret-stores-{cluster}")
+            };
+            objects.push(Object {
+                api_version: API_VERSION,
+                kind: "Application",
+                metadata: metadata(gitops, name, &[], Some(-1)),
+                spec: ApplicationSpec {
+                    project: PLATFORM_PROJECT.to_owned(),
+                    source: source(gitops, "secrets", Some("stores.yaml".to_owned())),
+                    destination,
+                    sync_policy: Some(SyncPolicy {
+                        automated: Automated { prune: true, self_heal: true },
+                    }),
+                },
+            });
+        }
+    }
+    objects
 }
 
 fn projects(platform: &Platform, gitops: &GitOps) -> Vec<Object<ProjectSpec>> {
@@ -308,7 +365,10 @@ fn projects(platform: &Platform, gitops: &GitOps) -> Vec<Object<ProjectSpec>> {
             ),
             source_repos: vec![gitops.repo.clone()],
             destinations: everything,
-            cluster_resource_whitelist: vec![GroupKind { group: "", kind: "Namespace" }],
+            cluster_resource_whitelist: vec![
+                GroupKind { group: "", kind: "Namespace" },
+                GroupKind { group: "external-secrets.io", kind: "ClusterSecretStore" },
+            ],
         },
     }];
     for team in &platform.teams {

@@ -17,6 +17,7 @@ mod helm;
 mod kubernetes;
 mod opa;
 mod prometheus;
+mod secrets;
 mod terraform;
 
 pub use common::{names, promql, templates};
@@ -49,6 +50,8 @@ pub enum Family {
     Kubernetes,
     /// Argo CD applications and projects that sync the output tree (with `gitops` set).
     GitOps,
+    /// External Secrets objects that make the Secrets pods read, and secrets-manager policies.
+    Secrets,
 }
 
 impl Family {
@@ -63,6 +66,7 @@ impl Family {
         Family::Prometheus,
         Family::Kubernetes,
         Family::GitOps,
+        Family::Secrets,
     ];
 
     /// The kebab-case name, which is also the top-level directory of the family's files.
@@ -77,6 +81,7 @@ impl Family {
             Family::Prometheus => "prometheus",
             Family::Kubernetes => "kubernetes",
             Family::GitOps => "gitops",
+            Family::Secrets => "secrets",
         }
     }
 
@@ -96,6 +101,7 @@ impl Family {
             Family::Prometheus => prometheus::emit(platform),
             Family::Kubernetes => kubernetes::emit(platform),
             Family::GitOps => gitops::emit(platform),
+            Family::Secrets => secrets::emit(platform),
         };
         Output { artifacts, diagnostics: Vec::new() }
     }

@@ -70,7 +70,7 @@ pub(crate) struct BuildArgs {
     #[arg(long)]
     pub(crate) check: bool,
     /// Only these artifact families (repeatable): helm, catalog, terraform, argo-rollouts, opa,
-    /// grafana, prometheus, kubernetes, gitops. The files of the others stay as they are.
+    /// grafana, prometheus, kubernetes, gitops, secrets. The files of the others stay as they are.
     #[arg(long = "target", value_name = "FAMILY")]
     pub(crate) targets: Vec<String>,
     /// Build into a directory that holds files idpc did not write: files at generated paths are

@@ -5,6 +5,15 @@ use serde::Serialize;
 
 use crate::Duration;
 
+/// How the cluster reaches one secrets manager, as the platform declares it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SecretStore {
+    /// The secrets manager.
+    pub provider: crate::SecretProvider,
+    /// Its settings by name (`server`, `role`, `region`, `project`, `vault-url`).
+    pub settings: std::collections::BTreeMap<String, String>,
+}
+
 /// Where the committed output tree is, for Argo CD.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct GitOps {

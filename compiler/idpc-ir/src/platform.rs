@@ -33,6 +33,8 @@ pub struct Platform {
     pub policies: Vec<PolicyConfig>,
     /// Where Argo CD finds the committed output tree, if the platform syncs it with Argo CD.
     pub gitops: Option<GitOps>,
+    /// How the clusters reach the secrets managers, as declared.
+    pub secret_stores: Vec<crate::SecretStore>,
     /// Teams, sorted by name.
     pub teams: Vec<Team>,
     /// Environments, in tier order (development, staging, production), then by name.

@@ -71,6 +71,7 @@ pub(crate) fn lower(
         drift_ignores: settings.drift_ignores,
         policies: settings.policies,
         gitops: settings.gitops,
+        secret_stores: settings.secret_stores,
         teams,
         environments,
         systems,
@@ -92,6 +93,7 @@ struct Settings {
     drift_ignores: Vec<DriftIgnore>,
     policies: Vec<PolicyConfig>,
     gitops: Option<GitOps>,
+    secret_stores: Vec<idpc_ir::SecretStore>,
 }
 
 fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
@@ -120,8 +122,10 @@ fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Sett
             namespace: text("namespace", "argocd"),
         })
     });
+    let secret_stores = settings::secret_stores(node, diagnostics);
     Settings {
         gitops,
+        secret_stores,
         name: node.str_arg(0).map_or_else(String::new, |(n, _)| n.to_owned()),
         description: node.child_str("description"),
         registry: node.child_str("registry").map(|r| r.trim_end_matches('/').to_owned()),

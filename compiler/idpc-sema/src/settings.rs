@@ -181,3 +181,53 @@ fn not_a_name(setting: &str, text: &str, span: Span, what: &str, pattern: &str) 
     )
     .with_help(help)
 }
+
+/// The secrets managers the platform declares with `secret-store`, each once, with the settings
+/// its provider needs.
+pub(crate) fn secret_stores(
+    node: &Checked<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<idpc_ir::SecretStore> {
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut stores = Vec::new();
+    for store in node.children_named("secret-store") {
+        let Some((name, span)) = store.str_arg(0) else { continue };
+        let Some(provider) =
+            SecretProvider::ALL.iter().find(|(_, prefix)| *prefix == name).map(|(p, _)| *p)
+        else {
+            continue;
+        };
+        if let Some(first) = seen.insert(name, span) {
+            diagnostics.push(duplicate_member("secret-store", name, span, first));
+            continue;
+        }
+        let needed = match provider {
+            SecretProvider::Vault => "server",
+            SecretProvider::AwsSm => "region",
+            SecretProvider::GcpSm => "project",
+            SecretProvider::AzureKv => "vault-url",
+        };
+        if !store.has_prop(needed) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::MissingValue,
+                    format!("secret store `{name}` needs `{needed}`"),
+                    span,
+                    format!("no `{needed}=`"),
+                )
+                .with_help(format!(
+                    "add `{needed}=\"…\"`: External Secrets cannot reach the store without it"
+                )),
+            );
+            continue;
+        }
+        let settings = ["server", "role", "region", "project", "vault-url"]
+            .iter()
+            .filter_map(|key| {
+                Some(((*key).to_owned(), store.prop(key)?.value.as_str()?.to_owned()))
+            })
+            .collect();
+        stores.push(idpc_ir::SecretStore { provider, settings });
+    }
+    stores
+}

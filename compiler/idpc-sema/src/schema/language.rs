@@ -197,6 +197,29 @@ pub const PLATFORM: NodeSchema = NodeSchema {
         DRIFT,
         POLICY,
         NodeSchema {
+            name: "secret-store",
+            doc: "How the cluster reaches a secrets manager: idpc writes an External Secrets `ClusterSecretStore` for it, and an `ExternalSecret` per service and environment makes the Kubernetes Secret its pods read. Vault needs `server`, AWS Secrets Manager `region`, Google Secret Manager `project`, Azure Key Vault `vault-url`.",
+            args: &[arg("PROVIDER", Ty::Enum(&["vault", "aws-sm", "gcp-sm", "azure-kv"]))],
+            props: &[
+                prop(
+                    "server",
+                    Ty::String,
+                    "Vault: its address, such as \"https://vault.acme.internal:8200\".",
+                ),
+                prop(
+                    "role",
+                    Ty::String,
+                    "Vault: the Kubernetes auth role External Secrets logs in with (default `external-secrets`).",
+                ),
+                prop("region", Ty::String, "AWS Secrets Manager: the region."),
+                prop("project", Ty::String, "Google Secret Manager: the project id."),
+                prop("vault-url", Ty::String, "Azure Key Vault: the vault's URL."),
+            ],
+            repeatable: true,
+            example: "secret-store \"vault\" server=\"https://vault.acme.internal:8200\"",
+            ..LEAF
+        },
+        NodeSchema {
             name: "gitops",
             doc: "Where the committed output tree lives, so that Argo CD can sync it: with this node idpc writes an Application per environment, cluster and team, their projects, and a root application per environment.",
             props: &[

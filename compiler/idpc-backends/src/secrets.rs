@@ -206,7 +206,7 @@ fn vault_policies(platform: &Platform) -> Option<Artifact> {
     if paths.is_empty() {
         return None;
     }
-    let mut out = format!("# {}\n", header_line(&platform.file_path(platform.span.file)));
+    let mut out = format!("# {}\n", header_line(platform.file_path(platform.span.file)));
     out.push_str(
         "\n# What each team's services may read in Vault: the secrets they own or were granted.\n",
     );

@@ -117,6 +117,7 @@ codes! {
     SecretsPolicy = "P0007", "secret-not-by-reference", Policy, "a secret is kept where the platform does not allow, or a credential is a plain variable";
     PolicyViolation = "P0100", "policy-violation", Policy, "a platform policy reports a violation";
     InvalidPolicy = "P0101", "invalid-policy", Policy, "a policy file cannot be compiled or evaluated";
+    LatencyNotABucket = "E0415", "latency-threshold-not-a-bucket", Model, "a latency SLO's threshold is not a bound of the duration histogram's buckets";
     ExpiredWaiver = "E0407", "expired-waiver", Model, "a waiver of a policy has expired";
     DriftChanged = "D0001", "drift-changed", Drift, "a live value differs from what the description generates";
     DriftMissingLive = "D0002", "drift-missing-live", Drift, "a generated object is not live";

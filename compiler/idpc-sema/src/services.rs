@@ -21,6 +21,8 @@ pub(crate) struct Names<'a> {
     pub(crate) collected: &'a Collected<'a>,
     pub(crate) env_ids: &'a BTreeMap<String, EnvId>,
     pub(crate) kinds: &'a [Kind],
+    /// The duration histogram's bucket bounds, which latency thresholds must be.
+    pub(crate) latency_buckets: &'a [Duration],
 }
 
 /// A resource as one layer declares it, with its fields checked against the kind.
@@ -93,7 +95,7 @@ pub(crate) fn lower_services<'a>(
         }
         depends_on.sort_unstable();
         depends_on.dedup();
-        let slos = lower_slos(node, diagnostics);
+        let slos = lower_slos(node, names.latency_buckets, diagnostics);
         let has_availability = slos.iter().any(|s| s.indicator == Indicator::Availability);
         let base = lower_layer(node, None, &ports, has_availability, names, diagnostics);
         let mut overrides: BTreeMap<EnvId, Layer<'a>> = BTreeMap::new();
@@ -204,7 +206,11 @@ fn lower_ports(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Por
     ports
 }
 
-fn lower_slos(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Slo> {
+fn lower_slos(
+    node: &Checked<'_>,
+    buckets: &[Duration],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Slo> {
     let mut slos = Vec::new();
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     for slo in node.children_named("slo") {
@@ -215,9 +221,14 @@ fn lower_slos(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Slo>
         }
         let threshold = slo.prop("threshold");
         let indicator = match (indicator, threshold) {
-            ("latency", Some(typed)) => {
-                typed.value.as_duration().map(|threshold| Indicator::Latency { threshold })
-            }
+            ("latency", Some(typed)) => typed.value.as_duration().and_then(|threshold| {
+                if buckets.contains(&threshold) || buckets.is_empty() {
+                    Some(Indicator::Latency { threshold })
+                } else {
+                    diagnostics.push(not_a_bucket(threshold, typed.span, buckets));
+                    None
+                }
+            }),
             ("latency", None) => {
                 if !slo.has_prop("threshold") {
                     diagnostics.push(
@@ -597,4 +608,33 @@ fn lower_waivers(node: &Checked<'_>) -> Vec<idpc_ir::Waiver> {
             })
         })
         .collect()
+}
+
+/// A latency threshold between two bucket bounds: the histogram cannot tell how many requests
+/// were faster than it.
+fn not_a_bucket(threshold: Duration, span: Span, buckets: &[Duration]) -> Diagnostic {
+    let below = buckets.iter().rev().find(|b| **b < threshold);
+    let above = buckets.iter().find(|b| **b > threshold);
+    let quoted = |d: &Duration| format!("\"{}\"", d.compact());
+    let help = match (below, above) {
+        (Some(below), Some(above)) => format!(
+            "the nearest bucket bounds are {} and {}; use one of them, or add {} to `latency-buckets` if the services export it",
+            quoted(below),
+            quoted(above),
+            quoted(&threshold)
+        ),
+        (Some(bound), None) | (None, Some(bound)) => format!(
+            "the nearest bucket bound is {}; use it, or add {} to `latency-buckets` if the services export it",
+            quoted(bound),
+            quoted(&threshold)
+        ),
+        (None, None) => "declare the histogram's bounds with `latency-buckets`".to_owned(),
+    };
+    Diagnostic::new(
+        Code::LatencyNotABucket,
+        format!("the latency threshold {} is not a bucket bound of the duration histogram", quoted(&threshold)),
+        span,
+        "between two buckets",
+    )
+    .with_help(help)
 }

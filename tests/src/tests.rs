@@ -25,6 +25,7 @@ mod opa;
 mod output;
 mod policies;
 mod prometheus;
+mod proofs;
 mod review;
 mod scaffold;
 mod schemas;

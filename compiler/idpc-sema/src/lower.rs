@@ -42,7 +42,8 @@ pub(crate) fn lower(
     let (environments, env_ids) = lower_environments(&collected.environments, diagnostics);
     let systems = lower_systems(&collected.systems, &collected.teams, diagnostics);
     let kinds = kinds::lower_kinds(&collected.kinds, templates, paths, diagnostics);
-    let latency_buckets = settings.as_ref().map_or_else(Vec::new, |s| s.observability.latency_buckets.clone());
+    let latency_buckets =
+        settings.as_ref().map_or_else(Vec::new, |s| s.observability.latency_buckets.clone());
     let names = services::Names {
         collected,
         env_ids: &env_ids,

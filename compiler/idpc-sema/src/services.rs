@@ -632,7 +632,10 @@ fn not_a_bucket(threshold: Duration, span: Span, buckets: &[Duration]) -> Diagno
     };
     Diagnostic::new(
         Code::LatencyNotABucket,
-        format!("the latency threshold {} is not a bucket bound of the duration histogram", quoted(&threshold)),
+        format!(
+            "the latency threshold {} is not a bucket bound of the duration histogram",
+            quoted(&threshold)
+        ),
         span,
         "between two buckets",
     )

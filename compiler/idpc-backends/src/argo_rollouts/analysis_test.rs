@@ -66,7 +66,8 @@ pub(super) fn test_file(platform: &Platform, deployment: &Deployment) -> Option<
         },
     ];
     // 21/20 of the threshold fail: the analysis fails. A threshold of 0 fails at any error.
-    let failing = if threshold.0 == 0 { (1, 100) } else { reduce(threshold.0 * 21, threshold.1 * 20) };
+    let failing =
+        if threshold.0 == 0 { (1, 100) } else { reduce(threshold.0 * 21, threshold.1 * 20) };
     if failing.0 <= failing.1 {
         tests.push(Group {
             name: format!(

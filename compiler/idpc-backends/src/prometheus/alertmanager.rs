@@ -61,7 +61,10 @@ pub(crate) fn emit(platform: &Platform) -> Artifact {
             TeamRoute {
                 receiver: pager.clone(),
                 matchers: vec![format!("team={}", string_literal(&team.name))],
-                routes: vec![severity(Severity::Page, &pager), severity(Severity::Ticket, &tickets)],
+                routes: vec![
+                    severity(Severity::Page, &pager),
+                    severity(Severity::Ticket, &tickets),
+                ],
             }
         })
         .collect();

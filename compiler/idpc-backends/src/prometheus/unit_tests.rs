@@ -15,14 +15,13 @@
 //! high that the ratio would exceed 1 (an objective far below 99%) cannot fire and gets only its
 //! silent test.
 
-
 use idpc_ir::{Deployment, Duration, Indicator, Observability, Platform, Slo, Tier};
 use serde::Serialize;
 
 use super::{Labels, alert_metadata, alert_name, alerts_group, recordings_group};
 use crate::Artifact;
-use crate::common::promql::{self, BURN_WINDOWS, BurnWindow, Severity};
 use crate::common;
+use crate::common::promql::{self, BURN_WINDOWS, BurnWindow, Severity};
 use crate::common::promtool::{fraction, reduce, status_codes};
 
 /// The test file of one (service, environment), when its rule file has alerts.
@@ -180,7 +179,8 @@ fn slo_tests(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Tes
             });
         }
         groups.push(TestGroup {
-            name: "latency: every request within the threshold for an hour alerts no one".to_owned(),
+            name: "latency: every request within the threshold for an hour alerts no one"
+                .to_owned(),
             interval: "1m".to_owned(),
             input_series: fast.series(&counters),
             alert_rule_test: vec![silent(Severity::Page), silent(Severity::Ticket)],
@@ -253,13 +253,20 @@ impl Traffic {
 
 /// The series an SLO's ratio is computed from, for one service; `None` when no status code
 /// both matches and escapes the platform's error pattern.
-fn counters(observability: &Observability, selector: &str, indicator: &Indicator) -> Option<Counters> {
+fn counters(
+    observability: &Observability,
+    selector: &str,
+    indicator: &Indicator,
+) -> Option<Counters> {
     match indicator {
         Indicator::Availability => {
             let (good, bad) = status_codes(&observability.error_codes)?;
             let requests = &observability.requests_metric;
             let series = |code: u16| {
-                format!("{requests}{{{selector},{}}}", promql::matchers(&[("code", &code.to_string())]))
+                format!(
+                    "{requests}{{{selector},{}}}",
+                    promql::matchers(&[("code", &code.to_string())])
+                )
             };
             Some(Counters {
                 good_or_total: series(good),

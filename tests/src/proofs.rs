@@ -68,7 +68,7 @@ fn shipped_promtool_tests_pass() {
         // Two runs side by side: the three-day tests take a while.
         let (first, second) = files.split_at(files.len() / 2);
         std::thread::scope(|scope| {
-            for half in [first, second] {
+            for half in [first, second].into_iter().filter(|h| !h.is_empty()) {
                 let (promtool, dir) = (&promtool, dir.path());
                 scope.spawn(move || {
                     let (ok, text) = promtool_test(promtool, dir, half);

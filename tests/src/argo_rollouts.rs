@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::support::tools::{schemas_dir, validation_errors, validator};
-use crate::support::{build_dir, documents, repo_root};
+use crate::support::{build_dir, compile_texts, documents, examples, repo_root};
 
 #[test]
 fn rollouts_analysis_templates_and_services_validate() {
@@ -29,7 +29,7 @@ fn rollouts_analysis_templates_and_services_validate() {
     for example in ["acme", "minimal"] {
         for artifact in build_dir(&repo_root().join("examples").join(example))
             .iter()
-            .filter(|a| a.path.starts_with("argo-rollouts/"))
+            .filter(|a| a.path.starts_with("argo-rollouts/") && !a.path.ends_with("-test.yaml"))
         {
             for document in documents(&artifact.contents) {
                 let kind = document["kind"].as_str().unwrap().to_owned();
@@ -137,4 +137,98 @@ fn liveness_is_not_the_readiness_check() {
         }
     }
     assert!(probed > 10 && declared > 0, "{probed} probed, {declared} declared");
+}
+
+/// A blue-green service with automatic rollback, and a canary one with a step that waits.
+const BLUE_GREEN: &str = r#"
+platform "p"
+team "t"
+environment "dev" tier="development"
+service "api" team="t" {
+    image "api:1.0.0"
+    port "http" 8080
+    deploy {
+        blue-green auto-promote=#true
+        rollback error-rate="1%" interval="30s"
+    }
+}
+service "web" team="t" {
+    image "web:1.0.0"
+    port "http" 8080
+    deploy {
+        canary {
+            step weight=20
+            step weight=100
+        }
+        rollback error-rate="2%" interval="5m"
+    }
+}
+"#;
+
+/// The analyses of a Rollout that the rollout waits for before it promotes: pre- and
+/// post-promotion analyses and canary step analyses (a background analysis runs beside the
+/// steps and is stopped when the rollout completes).
+fn blocking_analyses(rollout: &serde_json::Value) -> Vec<&serde_json::Value> {
+    let strategy = &rollout["spec"]["strategy"];
+    let mut found: Vec<&serde_json::Value> = ["prePromotionAnalysis", "postPromotionAnalysis"]
+        .iter()
+        .filter_map(|key| strategy["blueGreen"].get(*key))
+        .collect();
+    if let Some(steps) = strategy["canary"]["steps"].as_array() {
+        found.extend(steps.iter().filter_map(|s| s.get("analysis")));
+    }
+    found
+}
+
+#[test]
+fn every_analysis_that_gates_a_promotion_is_finite() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for example in examples() {
+        for artifact in build_dir(&example) {
+            if artifact.path.starts_with("argo-rollouts/") && !artifact.path.contains("-test") {
+                files.push((artifact.path, artifact.contents));
+            }
+        }
+    }
+    let compilation = compile_texts(&[("p.kdl", BLUE_GREEN)]);
+    let platform = compilation.platform.as_ref().unwrap_or_else(|| {
+        panic!("{:?}", compilation.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>())
+    });
+    let emitted = idpc_driver::emit(platform, &[idpc_driver::Family::ArgoRollouts]).unwrap();
+    files.extend(emitted.into_iter().map(|a| (format!("blue-green:{}", a.path), a.contents)));
+    let mut gated = 0;
+    for (path, contents) in files.iter().filter(|(p, _)| !p.ends_with("-test.yaml")) {
+        let documents = documents(contents);
+        let templates: BTreeMap<&str, &serde_json::Value> = documents
+            .iter()
+            .filter(|d| d["kind"] == "AnalysisTemplate")
+            .map(|d| (d["metadata"]["name"].as_str().unwrap(), d))
+            .collect();
+        for rollout in documents.iter().filter(|d| d["kind"] == "Rollout") {
+            for analysis in blocking_analyses(rollout) {
+                for reference in analysis["templates"].as_array().unwrap() {
+                    let name = reference["templateName"].as_str().unwrap();
+                    let template = templates.get(name).unwrap_or_else(|| panic!("{path}: {name}"));
+                    for metric in template["spec"]["metrics"].as_array().unwrap() {
+                        // A metric without an interval measures once; with one, `count` times,
+                        // or until stopped when there is no count.
+                        let finite = metric.get("interval").is_none()
+                            || metric["count"].as_u64().is_some_and(|n| n >= 1);
+                        assert!(finite, "{path}: {name} gates a promotion and never ends");
+                        gated += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(gated >= 5, "only {gated} gating analyses seen");
+    // The 30s interval of the test platform measures ten times: the query's five minutes.
+    let api = &files.iter().find(|(p, _)| p == "blue-green:argo-rollouts/dev/api.yaml").unwrap().1;
+    let template = documents(api).into_iter().find(|d| d["kind"] == "AnalysisTemplate").unwrap();
+    assert_eq!(template["spec"]["metrics"][0]["count"], 10);
+    assert_eq!(template["spec"]["metrics"][0]["consecutiveErrorLimit"], 3);
+    // A canary's background analysis is stopped with the rollout: no count.
+    let web = &files.iter().find(|(p, _)| p == "blue-green:argo-rollouts/dev/web.yaml").unwrap().1;
+    let template = documents(web).into_iter().find(|d| d["kind"] == "AnalysisTemplate").unwrap();
+    assert!(template["spec"]["metrics"][0].get("count").is_none());
 }

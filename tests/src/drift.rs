@@ -15,7 +15,8 @@ fn write_exports(dir: &Path) {
     let artifacts = build_dir(&repo_root().join("examples/acme"));
     let mut objects = Vec::new();
     for artifact in artifacts.iter().filter(|a| {
-        a.path.starts_with("argo-rollouts/prod/") || a.path.starts_with("kubernetes/prod/")
+        (a.path.starts_with("argo-rollouts/prod/") && !a.path.ends_with("-test.yaml"))
+            || a.path.starts_with("kubernetes/prod/")
     }) {
         for document in documents(&artifact.contents) {
             objects.push(noise::kubernetes(&document, objects.len()));
@@ -46,7 +47,7 @@ fn write_exports(dir: &Path) {
     }
     let rules: Vec<(String, Value)> = artifacts
         .iter()
-        .filter(|a| a.path.starts_with("prometheus/prod/"))
+        .filter(|a| a.path.starts_with("prometheus/prod/") && a.path.ends_with(".rules.yaml"))
         .map(|a| (a.path.clone(), serde_yaml::from_str(&a.contents).unwrap()))
         .collect();
     write("prometheus/rules.json", serde_json::to_string(&noise::prometheus(&rules)).unwrap());

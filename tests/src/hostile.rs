@@ -136,7 +136,7 @@ service "api" team="crew" {{
         rollback
     }}
     slo "availability" objective="99.9%"
-    slo "latency" objective="99%" threshold="300ms"
+    slo "latency" objective="99%" threshold="250ms"
     runbook "https://runbooks.example/{{{{x}}}}/\"%{{y}}/${{z}}\\"
     override "prod" {{
         replicas 2

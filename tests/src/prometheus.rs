@@ -1,7 +1,8 @@
 //! Alert rules as Prometheus sees them: `promtool check rules` accepts every generated file, and
 //! `promtool test rules` proves on synthetic series that the page alert fires for a fast burn of
 //! the error budget and the ticket alert (alone) for a slow one. The Alertmanager configuration
-//! passes `amtool check-config`.
+//! passes `amtool check-config` and routes pages to a team's on-call receiver and tickets to its
+//! channel (`amtool config routes test`).
 
 use std::path::Path;
 use std::process::Command;
@@ -168,7 +169,7 @@ fn burn_factors_are_derived_for_other_windows() {
 }
 
 #[test]
-fn alertmanager_routes_each_team_to_its_receiver() {
+fn alertmanager_routes_each_team_to_its_receivers_by_severity() {
     let artifacts = build_dir(&repo_root().join("examples/acme"));
     let config = artifacts.iter().find(|a| a.path == "prometheus/alertmanager.yaml").unwrap();
     let value: serde_json::Value = serde_yaml::from_str(&config.contents).unwrap();
@@ -186,7 +187,9 @@ fn alertmanager_routes_each_team_to_its_receiver() {
         pairs.contains(&("team=\"payments\"".to_owned(), "payments-pager".to_owned())),
         "{pairs:?}"
     );
-    let Some(amtool) = program("alertmanager_routes_each_team_to_its_receiver", "amtool") else {
+    let Some(amtool) =
+        program("alertmanager_routes_each_team_to_its_receivers_by_severity", "amtool")
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -207,4 +210,29 @@ fn alertmanager_routes_each_team_to_its_receiver() {
         dir.path(),
     );
     assert!(ok && text.lines().next() == Some("payments-pager"), "{text}");
+    // Its tickets go to the team's channel; a team's alert of no known severity pages.
+    for (severity, receiver) in
+        [("ticket", "#payments"), ("page", "payments-pager"), ("info", "payments-pager")]
+    {
+        let (ok, text) = run(
+            &amtool,
+            &[
+                "config",
+                "routes",
+                "test",
+                "--config.file=alertmanager.yaml",
+                "team=payments",
+                &format!("severity={severity}"),
+            ],
+            dir.path(),
+        );
+        assert!(ok && text.lines().next() == Some(receiver), "{severity}: {text}");
+    }
+    // An alert of no team goes to the default receiver.
+    let (ok, text) = run(
+        &amtool,
+        &["config", "routes", "test", "--config.file=alertmanager.yaml", "severity=ticket"],
+        dir.path(),
+    );
+    assert!(ok && text.lines().next() == Some("default"), "{text}");
 }

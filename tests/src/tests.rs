@@ -28,6 +28,7 @@ mod opa;
 mod output;
 mod policies;
 mod prometheus;
+mod proofs;
 mod review;
 mod scaffold;
 mod schemas;

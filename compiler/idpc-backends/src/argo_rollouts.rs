@@ -3,11 +3,14 @@
 //! new version's error ratio (the same ratio the SLO measures, restricted to the new pods) goes
 //! above the rollback threshold, and a `HorizontalPodAutoscaler` when the service autoscales.
 //!
-//! `argo-rollouts/<environment>/<service>.yaml`, one document per object.
+//! `argo-rollouts/<environment>/<service>.yaml`, one document per object; beside it, for an
+//! analysed rollout, `<service>.analysis-test.yaml`: `promtool test rules` tests of the analysis
+//! query ([`analysis_test`]).
 
+mod analysis_test;
 mod pod;
 
-use idpc_ir::{Deployment, Indicator, Platform, Strategy};
+use idpc_ir::{Deployment, Platform, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -20,7 +23,13 @@ use crate::common::{self, names, promql};
 pub(crate) const HASH_ARG: &str = "canary-hash";
 
 pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
-    platform.deployments.par_iter().map(|d| rollout_file(platform, d)).collect()
+    platform
+        .deployments
+        .par_iter()
+        .flat_map_iter(|d| {
+            std::iter::once(rollout_file(platform, d)).chain(analysis_test::test_file(platform, d))
+        })
+        .collect()
 }
 
 fn rollout_file(platform: &Platform, deployment: &Deployment) -> Artifact {
@@ -298,7 +307,12 @@ struct DryRun {
 struct Metric {
     name: &'static str,
     interval: String,
+    /// How many measurements the analysis takes; `None` measures until the rollout stops it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<u32>,
     failure_limit: u32,
+    consecutive_error_limit: u32,
+    inconclusive_limit: u32,
     success_condition: String,
     failure_condition: String,
     provider: Provider,
@@ -318,18 +332,38 @@ struct PrometheusProvider {
 /// The metric of the analysis.
 pub(crate) const METRIC: &str = "error-ratio";
 
+/// The window of the analysis query's rates.
+const QUERY_WINDOW: idpc_ir::Duration = idpc_ir::Duration::from_secs(300);
+
+/// The fewest measurements an analysis that gates a promotion takes.
+const MIN_MEASUREMENTS: u64 = 3;
+
+/// Query errors in a row (Prometheus unreachable) that end the analysis as `Error`, which aborts
+/// the rollout like a failure. The query itself always returns a number.
+const CONSECUTIVE_ERROR_LIMIT: u32 = 3;
+
+/// The analysis of one (service, environment). Argo Rollouts reads a metric as:
+///
+/// - `interval` between measurements, `count` measurements in all: without a count the analysis
+///   runs until something stops it. A canary's background analysis is stopped when the rollout
+///   completes; a blue-green pre-promotion analysis is waited for, so it needs a count or the
+///   rollout never promotes. It measures for at least the query's window, and at least
+///   [`MIN_MEASUREMENTS`] times.
+/// - A measurement is `Successful` when `successCondition` holds, `Failed` when
+///   `failureCondition` holds, `Inconclusive` when neither does. The two conditions here are
+///   complements, so no measurement is inconclusive (`inconclusiveLimit: 0`).
+/// - More than `failureLimit` failed measurements fail the analysis and abort the rollout: the
+///   first failure does (`0`).
+/// - A query that errors counts against `consecutiveErrorLimit` instead.
+///
+/// The query returns one number, never an empty vector: `result[0]` of an empty result would be
+/// a measurement error, and a healthy version (no 5xx series) would abort after a few of them.
 fn analysis_template(platform: &Platform, deployment: &Deployment) -> Object<AnalysisTemplateSpec> {
     let service = platform.service(deployment.service);
     let rollback = deployment.rollback.as_ref().map(|r| &r.value);
     let threshold = rollback.map_or_else(|| "0".to_owned(), |r| r.error_rate.ratio());
-    let selector = format!(
-        "{},{}",
-        promql::selector(&platform.observability, &deployment.namespace, &service.name),
-        promql::matchers(&[("rollouts_pod_template_hash", &format!("{{{{args.{HASH_ARG}}}}}"))])
-    );
-    // The availability SLO's error ratio; a service without one is measured the same way.
-    let query =
-        promql::error_ratio(&platform.observability, &Indicator::Availability, &selector, "5m");
+    let interval = rollback.map_or(idpc_ir::Duration::from_secs(60), |r| r.interval);
+    let gates_promotion = matches!(deployment.strategy.value, Strategy::BlueGreen { .. });
     Object {
         api_version: "argoproj.io/v1alpha1",
         kind: "AnalysisTemplate",
@@ -343,15 +377,17 @@ fn analysis_template(platform: &Platform, deployment: &Deployment) -> Object<Ana
             args: vec![TemplateArg { name: HASH_ARG }],
             metrics: vec![Metric {
                 name: METRIC,
-                interval: rollback.map_or_else(|| "1m".to_owned(), |r| r.interval.single_unit()),
+                interval: interval.single_unit(),
+                count: gates_promotion.then(|| measurements(interval)),
                 failure_limit: 0,
-                // No traffic yet gives NaN: not a failure.
-                success_condition: format!("isNaN(result[0]) || result[0] <= {threshold}"),
+                consecutive_error_limit: CONSECUTIVE_ERROR_LIMIT,
+                inconclusive_limit: 0,
+                success_condition: format!("result[0] <= {threshold}"),
                 failure_condition: format!("result[0] > {threshold}"),
                 provider: Provider {
                     prometheus: PrometheusProvider {
                         address: platform.observability.prometheus_url.to_string(),
-                        query,
+                        query: analysis_query(platform, deployment),
                     },
                 },
             }],
@@ -362,4 +398,23 @@ fn analysis_template(platform: &Platform, deployment: &Deployment) -> Object<Ana
             },
         },
     }
+}
+
+/// The query of the analysis: the error ratio of the new version's pods (the availability SLO's
+/// ratio, restricted by the pod-template hash argument), `0` without traffic.
+pub(crate) fn analysis_query(platform: &Platform, deployment: &Deployment) -> String {
+    let service = platform.service(deployment.service);
+    let selector = format!(
+        "{},{}",
+        promql::selector(&platform.observability, &deployment.namespace, &service.name),
+        promql::matchers(&[("rollouts_pod_template_hash", &format!("{{{{args.{HASH_ARG}}}}}"))])
+    );
+    promql::analysis_error_ratio(&platform.observability, &selector, &QUERY_WINDOW.compact())
+}
+
+/// How many measurements an analysis that gates a promotion takes at `interval`.
+fn measurements(interval: idpc_ir::Duration) -> u32 {
+    let step = interval.as_millis().max(1);
+    let cover = QUERY_WINDOW.as_millis().div_ceil(step);
+    u32::try_from(cover.max(MIN_MEASUREMENTS)).unwrap_or(u32::MAX)
 }

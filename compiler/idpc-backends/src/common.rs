@@ -4,6 +4,7 @@
 pub(crate) mod k8s;
 pub mod names;
 pub mod promql;
+pub(crate) mod promtool;
 pub mod templates;
 pub(crate) mod yaml;
 

@@ -3,9 +3,14 @@
 //! alerts of the SRE workbook; plus the Alertmanager routing tree that sends each team's alerts to
 //! its on-call receiver.
 //!
-//! `prometheus/<environment>/<service>.rules.yaml`, `prometheus/alertmanager.yaml`.
+//! Beside each rule file with alerts, `promtool test rules` tests that prove each alert fires at
+//! its burn rate and stays silent below it ([`unit_tests`]).
+//!
+//! `prometheus/<environment>/<service>.rules.yaml`, `prometheus/<environment>/<service>.test.yaml`,
+//! `prometheus/alertmanager.yaml`.
 
 mod alertmanager;
+mod unit_tests;
 
 use std::collections::BTreeMap;
 
@@ -22,7 +27,10 @@ pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
         .deployments
         .par_iter()
         .filter(|d| !platform.service(d.service).slos.is_empty())
-        .map(|d| rules_file(platform, d))
+        .flat_map(|d| {
+            let proofs = unit_tests::test_file(platform, d);
+            std::iter::once(rules_file(platform, d)).chain(proofs).collect::<Vec<_>>()
+        })
         .collect();
     artifacts.push(alertmanager::emit(platform));
     artifacts
@@ -69,13 +77,22 @@ fn rules_file(platform: &Platform, deployment: &Deployment) -> Artifact {
             alerts.extend(alert_rules(platform, deployment, slo));
         }
     }
-    let mut groups =
-        vec![Group { name: format!("{}-slo-recordings", service.name), rules: recordings }];
+    let mut groups = vec![Group { name: recordings_group(service), rules: recordings }];
     if !alerts.is_empty() {
-        groups.push(Group { name: format!("{}-slo-alerts", service.name), rules: alerts });
+        groups.push(Group { name: alerts_group(service), rules: alerts });
     }
     let path = format!("prometheus/{}/{}.rules.yaml", environment.name, service.name);
     common::yaml(path, platform.file_path(service.file), &RuleFile { groups })
+}
+
+/// The rule group of a service's recording rules.
+fn recordings_group(service: &idpc_ir::Service) -> String {
+    format!("{}-slo-recordings", service.name)
+}
+
+/// The rule group of a service's alerts.
+fn alerts_group(service: &idpc_ir::Service) -> String {
+    format!("{}-slo-alerts", service.name)
 }
 
 /// The labels every series and alert of one SLO carries.
@@ -142,8 +159,6 @@ fn recording_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> V
 }
 
 fn alert_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Rule> {
-    let service = platform.service(deployment.service);
-    let environment = platform.environment(deployment.environment);
     let labels = slo_labels(platform, deployment, slo);
     let recorded = slo_selector(&labels);
     let budget = promql::budget(slo.objective);
@@ -162,41 +177,70 @@ fn alert_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<R
                     )
                 })
                 .collect();
-            let mut alert_labels = labels.clone();
-            alert_labels.insert("severity", severity.as_str().to_owned());
-            let speed = if severity == Severity::Page { "fast" } else { "slowly" };
-            let mut annotations = BTreeMap::from([
-                (
-                    "summary",
-                    format!("{} in {} is burning its {} error budget {speed}", service.name, environment.name, slo.indicator.name()),
-                ),
-                (
-                    "description",
-                    format!(
-                        "The {} SLO of {} ({} over {}) is spending its error budget {speed}; at this rate it runs out before the window ends.",
-                        slo.indicator.name(),
-                        service.name,
-                        slo.objective,
-                        slo.window
-                    ),
-                ),
-                ("dashboard", names::dashboard_url(platform, service, &environment.name)),
-            ]);
-            if let Some(runbook) = &service.runbook {
-                annotations.insert("runbook_url", runbook.to_string());
-            }
+            let (alert_labels, mut annotations) = alert_metadata(platform, deployment, slo, severity);
             for value in annotations.values_mut() {
                 *value = template_text(value);
             }
             Rule {
                 record: None,
-                alert: Some(if severity == Severity::Page { names::PAGE_ALERT } else { names::TICKET_ALERT }.to_owned()),
+                alert: Some(alert_name(severity).to_owned()),
                 expr: pairs.join("\nor\n"),
                 labels: alert_labels,
                 annotations,
             }
         })
         .collect()
+}
+
+/// The name of the burn-rate alert of a severity.
+fn alert_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Page => names::PAGE_ALERT,
+        Severity::Ticket => names::TICKET_ALERT,
+    }
+}
+
+type Labels = BTreeMap<&'static str, String>;
+
+/// The labels and annotations of one SLO's alert of one severity, the annotations as they read
+/// once Prometheus has expanded them.
+fn alert_metadata(
+    platform: &Platform,
+    deployment: &Deployment,
+    slo: &Slo,
+    severity: Severity,
+) -> (Labels, Labels) {
+    let service = platform.service(deployment.service);
+    let environment = platform.environment(deployment.environment);
+    let mut labels = slo_labels(platform, deployment, slo);
+    labels.insert("severity", severity.as_str().to_owned());
+    let speed = if severity == Severity::Page { "fast" } else { "slowly" };
+    let mut annotations = BTreeMap::from([
+        (
+            "summary",
+            format!(
+                "{} in {} is burning its {} error budget {speed}",
+                service.name,
+                environment.name,
+                slo.indicator.name()
+            ),
+        ),
+        (
+            "description",
+            format!(
+                "The {} SLO of {} ({} over {}) is spending its error budget {speed}; at this rate it runs out before the window ends.",
+                slo.indicator.name(),
+                service.name,
+                slo.objective,
+                slo.window
+            ),
+        ),
+        ("dashboard", names::dashboard_url(platform, service, &environment.name)),
+    ]);
+    if let Some(runbook) = &service.runbook {
+        annotations.insert("runbook_url", runbook.to_string());
+    }
+    (labels, annotations)
 }
 
 /// Text for an alert annotation, which Prometheus expands as a Go template: a `{{` that is part of

@@ -118,6 +118,7 @@ codes! {
     ImageOutsideRegistry = "P0008", "image-outside-registry", Policy, "an image comes from outside the platform registry where the platform requires its own";
     PolicyViolation = "P0100", "policy-violation", Policy, "a platform policy reports a violation";
     InvalidPolicy = "P0101", "invalid-policy", Policy, "a policy file cannot be compiled or evaluated";
+    LatencyNotABucket = "E0415", "latency-threshold-not-a-bucket", Model, "a latency SLO's threshold is not a bound of the duration histogram's buckets";
     ExpiredWaiver = "E0407", "expired-waiver", Model, "a waiver of a policy has expired";
     DriftChanged = "D0001", "drift-changed", Drift, "a live value differs from what the description generates";
     DriftMissingLive = "D0002", "drift-missing-live", Drift, "a generated object is not live";

@@ -86,6 +86,9 @@ pub struct Observability {
     pub grafana_url: Option<Url>,
     /// The Alertmanager receiver for alerts of teams that name no `oncall` receiver.
     pub default_receiver: String,
+    /// The upper bounds of the duration histogram's buckets, increasing: a latency SLO's
+    /// threshold is one of them.
+    pub latency_buckets: Vec<Duration>,
 }
 
 /// A team and its people.

@@ -17,6 +17,7 @@ pub mod schema;
 mod services;
 mod settings;
 mod shape;
+mod slos;
 mod typeck;
 
 use idpc_diagnostics::{Diagnostic, has_errors, sort_and_dedup};

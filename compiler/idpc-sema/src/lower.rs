@@ -15,6 +15,10 @@ use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference}
 use crate::shape::Checked;
 use crate::{graph, kinds, overlay, services, settings};
 
+/// The duration histogram's bucket bounds when the platform declares none: the Prometheus client
+/// libraries' defaults, in milliseconds.
+const DEFAULT_LATENCY_BUCKETS: [u64; 11] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
 /// The default longest life of an ephemeral environment.
 const DEFAULT_MAX_TTL: Duration = Duration::from_days(14);
 
@@ -39,7 +43,14 @@ pub(crate) fn lower(
     let (environments, env_ids) = lower_environments(&collected.environments, diagnostics);
     let systems = lower_systems(&collected.systems, &collected.teams, diagnostics);
     let kinds = kinds::lower_kinds(&collected.kinds, templates, paths, diagnostics);
-    let names = services::Names { collected, env_ids: &env_ids, kinds: &kinds };
+    let latency_buckets =
+        settings.as_ref().map_or_else(Vec::new, |s| s.observability.latency_buckets.clone());
+    let names = services::Names {
+        collected,
+        env_ids: &env_ids,
+        kinds: &kinds,
+        latency_buckets: &latency_buckets,
+    };
     let (services, plans, edges) = services::lower_services(&names, diagnostics);
     let service_names: Vec<&str> = collected.services.iter().map(|d| d.name).collect();
     graph::check_cycles(&service_names, &edges, diagnostics);
@@ -81,6 +92,18 @@ pub(crate) fn lower(
         files: paths.to_vec(),
         span,
     })
+}
+
+/// The declared bucket bounds, sorted, or the defaults.
+fn latency_buckets(observability: Option<&Checked<'_>>) -> Vec<Duration> {
+    let declared = observability.and_then(|o| o.child("latency-buckets"));
+    let mut buckets: Vec<Duration> = match declared {
+        Some(node) => node.args_from(0).filter_map(|t| t.value.as_duration()).collect(),
+        None => DEFAULT_LATENCY_BUCKETS.iter().map(|ms| Duration::from_millis(*ms)).collect(),
+    };
+    buckets.sort_unstable();
+    buckets.dedup();
+    buckets
 }
 
 struct Settings {
@@ -144,6 +167,7 @@ fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Sett
                 },
             ),
             default_receiver: setting("default-receiver", "default"),
+            latency_buckets: latency_buckets(observability),
         },
         max_ttl: node
             .child_value("max-ephemeral-ttl")

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use idpc_diagnostics::{Code, Diagnostic, Span};
 use idpc_ir::{
     Criticality, Duration, EnvId, FieldValue, Indicator, Kind, KindId, Port, Service, ServiceId,
-    Slo, SystemId, TeamId,
+    SystemId, TeamId,
 };
 
 use crate::collect::Collected;
@@ -14,7 +14,7 @@ use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference}
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
 use crate::shape::{Checked, Typed};
-use crate::typeck;
+use crate::{slos, typeck};
 
 mod checks;
 
@@ -25,6 +25,8 @@ pub(crate) struct Names<'a> {
     pub(crate) collected: &'a Collected<'a>,
     pub(crate) env_ids: &'a BTreeMap<String, EnvId>,
     pub(crate) kinds: &'a [Kind],
+    /// The duration histogram's bucket bounds, which latency thresholds must be.
+    pub(crate) latency_buckets: &'a [Duration],
 }
 
 /// A resource as one layer declares it, with its fields checked against the kind.
@@ -49,10 +51,6 @@ pub(crate) struct Plan<'a> {
     pub(crate) base: Layer<'a>,
     pub(crate) overrides: BTreeMap<EnvId, Layer<'a>>,
 }
-
-/// SLO windows idpc derives burn-rate alerts for.
-const MIN_WINDOW: Duration = Duration::from_days(7);
-const MAX_WINDOW: Duration = Duration::from_days(90);
 
 pub(crate) fn lower_services<'a>(
     names: &Names<'a>,
@@ -97,7 +95,7 @@ pub(crate) fn lower_services<'a>(
         }
         depends_on.sort_unstable();
         depends_on.dedup();
-        let slos = lower_slos(node, diagnostics);
+        let slos = slos::lower_slos(node, names.latency_buckets, diagnostics);
         let has_availability = slos.iter().any(|s| s.indicator == Indicator::Availability);
         let base = lower_layer(node, None, &ports, has_availability, names, diagnostics);
         let mut overrides: BTreeMap<EnvId, Layer<'a>> = BTreeMap::new();
@@ -207,83 +205,6 @@ fn lower_ports(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Por
         });
     }
     ports
-}
-
-fn lower_slos(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Slo> {
-    let mut slos = Vec::new();
-    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
-    for slo in node.children_named("slo") {
-        let Some((indicator, span)) = slo.str_arg(0) else { continue };
-        if let Some(first) = seen.insert(indicator, span) {
-            diagnostics.push(duplicate_member("slo", indicator, span, first));
-            continue;
-        }
-        let threshold = slo.prop("threshold");
-        let indicator = match (indicator, threshold) {
-            ("latency", Some(typed)) => {
-                typed.value.as_duration().map(|threshold| Indicator::Latency { threshold })
-            }
-            ("latency", None) => {
-                if !slo.has_prop("threshold") {
-                    diagnostics.push(
-                        missing("a latency SLO needs a `threshold`", span, "no `threshold=`")
-                            .with_help(
-                                "add `threshold=\"300ms\"`: the latency a good request stays under",
-                            ),
-                    );
-                }
-                None
-            }
-            (_, Some(typed)) => {
-                diagnostics.push(conflict(
-                    "an availability SLO has no `threshold`",
-                    typed.span,
-                    "only latency SLOs take a threshold",
-                    span,
-                    "this is an availability SLO",
-                ));
-                None
-            }
-            _ => Some(Indicator::Availability),
-        };
-        let window = match slo.prop("window") {
-            Some(typed) => typed.value.as_duration().filter(|w| {
-                let ok = (MIN_WINDOW..=MAX_WINDOW).contains(w);
-                if !ok {
-                    diagnostics.push(
-                        Diagnostic::new(Code::OutOfRange, format!("an SLO window of {w} is outside 7d to 90d"), typed.span, "burn-rate alerts need 7d to 90d")
-                            .with_help("the multi-window alerts look back up to 3 days; common windows are \"28d\" and \"30d\""),
-                    );
-                }
-                ok
-            }),
-            None => Some(Duration::from_days(30)),
-        };
-        let objective = slo.prop("objective").and_then(|t| t.value.as_percent());
-        if let Some(typed) = slo.prop("objective").filter(|t| {
-            t.value
-                .as_percent()
-                .is_some_and(|p| p.millionths() >= 1_000_000 || p.millionths() < 500_000)
-        }) {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    "an SLO objective must be at least 50% and below 100%",
-                    typed.span,
-                    "no error budget at this objective",
-                )
-                .with_help(
-                    "an objective of 100% leaves no error budget to alert on; try \"99.9%\"",
-                ),
-            );
-            continue;
-        }
-        if let (Some(indicator), Some(objective), Some(window)) = (indicator, objective, window) {
-            slos.push(Slo { indicator, objective, window, span });
-        }
-    }
-    slos.sort_by_key(|s| s.indicator.name());
-    slos
 }
 
 /// Checks what every layer may set, and resolves its resources. `base` is the service layer when

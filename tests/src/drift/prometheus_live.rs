@@ -74,7 +74,7 @@ fn a_rule_changed_on_a_live_prometheus_is_drift() {
     let mut files = 0;
     for artifact in build_dir(&repo_root().join("examples/acme"))
         .iter()
-        .filter(|a| a.path.starts_with("prometheus/prod/"))
+        .filter(|a| a.path.starts_with("prometheus/prod/") && a.path.ends_with(".rules.yaml"))
     {
         let name = artifact.path.rsplit('/').next().unwrap();
         std::fs::write(dir.path().join("rules").join(name), &artifact.contents).unwrap();

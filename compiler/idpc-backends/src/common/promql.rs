@@ -44,6 +44,11 @@ pub fn string_literal(text: &str) -> String {
 
 /// The error ratio of `indicator` over `window` for the series `selector` matches: the share of
 /// requests that failed (availability) or were slower than the threshold (latency).
+///
+/// It is a number whenever there was traffic: `0` when no request failed, even though no error
+/// series exists then (a bare `sum(rate(errors))` would be empty and the division too). Without
+/// traffic it is empty rather than `NaN`, so averages over time skip those moments instead of
+/// turning into `NaN`.
 pub fn error_ratio(
     observability: &Observability,
     indicator: &Indicator,
@@ -54,14 +59,24 @@ pub fn error_ratio(
     let duration = &observability.duration_metric;
     match indicator {
         Indicator::Availability => format!(
-            "sum(rate({requests}{{{selector},code=~{codes}}}[{window}])) / sum(rate({requests}{{{selector}}}[{window}]))",
+            "(sum(rate({requests}{{{selector},code=~{codes}}}[{window}])) or vector(0)) / (sum(rate({requests}{{{selector}}}[{window}])) > 0)",
             codes = string_literal(&observability.error_codes)
         ),
         Indicator::Latency { threshold } => format!(
-            "1 - (sum(rate({duration}_bucket{{{selector},le={le}}}[{window}])) / sum(rate({duration}_count{{{selector}}}[{window}])))",
+            "1 - (sum(rate({duration}_bucket{{{selector},le={le}}}[{window}])) / (sum(rate({duration}_count{{{selector}}}[{window}])) > 0))",
             le = string_literal(&seconds(*threshold))
         ),
     }
+}
+
+/// The error ratio a rollout analysis measures: [`error_ratio`] for availability, and `0` when
+/// there was no traffic, so the query always returns exactly one number. A new version that has
+/// served nothing yet has failed nothing; the analysis goes on measuring.
+pub fn analysis_error_ratio(observability: &Observability, selector: &str, window: &str) -> String {
+    format!(
+        "({}) or vector(0)",
+        error_ratio(observability, &Indicator::Availability, selector, window)
+    )
 }
 
 /// A duration in seconds as Prometheus writes histogram bounds: `0.3`, `1`, `2.5`.

@@ -1,5 +1,7 @@
-//! The Alertmanager routing tree: every alert carries its owning team's name, and each team's
-//! alerts go to the team's on-call receiver (the platform's default receiver for teams without one).
+//! The Alertmanager routing tree: every alert carries its owning team's name and a severity. A
+//! team's pages go to its on-call receiver, its tickets to the receiver named after its chat
+//! channel (`#payments`), where someone reads them during working hours. A team without an
+//! on-call receiver or a channel has those alerts sent to the platform's default receiver.
 
 use serde::Serialize;
 
@@ -7,6 +9,7 @@ use idpc_ir::Platform;
 
 use crate::Artifact;
 use crate::common;
+use crate::common::promql::{Severity, string_literal};
 
 #[derive(Serialize)]
 struct Config {
@@ -22,8 +25,16 @@ struct Route {
     routes: Vec<TeamRoute>,
 }
 
+/// A team's alerts, sent on by severity; what matches no severity route goes to `receiver`.
 #[derive(Serialize)]
 struct TeamRoute {
+    receiver: String,
+    matchers: Vec<String>,
+    routes: Vec<SeverityRoute>,
+}
+
+#[derive(Serialize)]
+struct SeverityRoute {
     receiver: String,
     matchers: Vec<String>,
 }
@@ -40,13 +51,28 @@ pub(crate) fn emit(platform: &Platform) -> Artifact {
     let routes: Vec<TeamRoute> = platform
         .teams
         .iter()
-        .map(|team| TeamRoute {
-            receiver: team.oncall.clone().unwrap_or_else(|| default.clone()),
-            matchers: vec![format!("team=\"{}\"", team.name)],
+        .map(|team| {
+            let pager = team.oncall.clone().unwrap_or_else(|| default.clone());
+            let tickets = team.chat.clone().unwrap_or_else(|| default.clone());
+            let severity = |severity: Severity, receiver: &str| SeverityRoute {
+                receiver: receiver.to_owned(),
+                matchers: vec![format!("severity={}", string_literal(severity.as_str()))],
+            };
+            TeamRoute {
+                receiver: pager.clone(),
+                matchers: vec![format!("team={}", string_literal(&team.name))],
+                routes: vec![
+                    severity(Severity::Page, &pager),
+                    severity(Severity::Ticket, &tickets),
+                ],
+            }
         })
         .collect();
-    let mut receivers: Vec<String> = routes.iter().map(|r| r.receiver.clone()).collect();
-    receivers.push(default.clone());
+    let mut receivers: Vec<String> = routes
+        .iter()
+        .flat_map(|r| r.routes.iter().map(|s| s.receiver.clone()))
+        .chain([default.clone()])
+        .collect();
     receivers.sort();
     receivers.dedup();
     let config = Config {

@@ -92,6 +92,13 @@ const OBSERVABILITY: NodeSchema = NodeSchema {
             ..LEAF
         },
         NodeSchema {
+            name: "latency-buckets",
+            doc: "The upper bounds of the duration histogram's buckets, as the services' metrics libraries export them; a latency SLO's threshold must be one (default the Prometheus clients' `5ms 10ms 25ms 50ms 100ms 250ms 500ms 1s 2500ms 5s 10s`).",
+            args: &[args("BOUND", Ty::Duration)],
+            example: "latency-buckets \"50ms\" \"100ms\" \"250ms\" \"500ms\" \"1s\"",
+            ..LEAF
+        },
+        NodeSchema {
             name: "error-codes",
             doc: "A regular expression of the `code` values that count as errors.",
             args: &[arg("REGEX", Ty::String)],

@@ -31,6 +31,6 @@ mod schemas;
 mod secrets;
 mod support;
 mod terraform;
-mod transcripts;
 mod tidy;
+mod transcripts;
 mod ui;

@@ -128,9 +128,12 @@ fn listing(dir: &Path, prefix: &str) -> String {
 }
 
 fn check_block(block: &Block, actual: &str, failures: &mut Vec<String>) {
-    let expected = normalise(block.text.split_once('\n').map_or("", |(first, rest)| {
-        if first.starts_with("$ ") { rest } else { &block.text }
-    }));
+    let expected = normalise(
+        block
+            .text
+            .split_once('\n')
+            .map_or("", |(first, rest)| if first.starts_with("$ ") { rest } else { &block.text }),
+    );
     let actual = normalise(actual);
     if expected != actual {
         let diff = similar::TextDiff::from_lines(&expected, &actual)
@@ -212,11 +215,7 @@ fn every_other_transcript_in_the_docs_prints_what_it_shows() {
             else {
                 continue;
             };
-            assert!(
-                !command.contains(" shop"),
-                "{}: only the tutorial builds `shop`",
-                block.place
-            );
+            assert!(!command.contains(" shop"), "{}: only the tutorial builds `shop`", block.place);
             check_block(&block, &run(command, None), &mut failures);
             ran += 1;
         }

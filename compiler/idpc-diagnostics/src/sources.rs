@@ -103,6 +103,19 @@ impl Sources {
         self.files.is_empty()
     }
 
+    /// The same files with `prefix` put before each path, so that paths relative to the
+    /// description's root read relative to another directory (`platform/` + `services/a.kdl`).
+    /// Paths that begin with `<` name embedded files (`<stdlib>/…`) and stay as they are.
+    pub fn rebased(&self, prefix: &str) -> Sources {
+        let mut files = self.files.clone();
+        if !prefix.is_empty() {
+            for file in files.iter_mut().filter(|f| !f.path.starts_with('<')) {
+                file.path = format!("{prefix}{}", file.path);
+            }
+        }
+        Sources { files }
+    }
+
     /// The display path of a file (`?` for an unknown id).
     pub fn path(&self, file: FileId) -> &str {
         self.get(file).map_or("?", |f| f.path.as_str())

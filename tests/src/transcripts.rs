@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{repo_root, run_cli};
+use crate::support::{repo_root, run_cli, run_cli_in};
 
 /// A fenced block: its place, info string and text.
 struct Block {
@@ -104,7 +104,11 @@ fn run(command: &str, shop: Option<&Path>) -> String {
         })
         .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (_, out, err) = run_cli(&args);
+    let cwd = match shop {
+        Some(shop) => shop.parent().unwrap().to_owned(),
+        None => root.clone(),
+    };
+    let (_, out, err) = run_cli_in(&cwd, &args);
     let mut printed = out + &err;
     if let Some(shop) = shop {
         printed = printed.replace(&format!("{}/", shop.parent().unwrap().display()), "");

@@ -103,15 +103,14 @@ impl Sources {
         self.files.is_empty()
     }
 
-    /// The same files with `prefix` put before each path, so that paths relative to the
-    /// description's root read relative to another directory (`platform/` + `services/a.kdl`).
-    /// Paths that begin with `<` name embedded files (`<stdlib>/…`) and stay as they are.
-    pub fn rebased(&self, prefix: &str) -> Sources {
-        let mut files = self.files.clone();
-        if !prefix.is_empty() {
-            for file in files.iter_mut().filter(|f| !f.path.starts_with('<')) {
-                file.path = format!("{prefix}{}", file.path);
-            }
+    /// The same files with each path mapped by `map`, so that paths relative to the
+    /// description's root read relative to another directory (`services/a.kdl` to
+    /// `platform/services/a.kdl`). Paths that begin with `<` name embedded files (`<stdlib>/…`)
+    /// and stay as they are.
+    pub fn rebased(self, map: impl Fn(&str) -> String) -> Sources {
+        let mut files = self.files;
+        for file in files.iter_mut().filter(|f| !f.path.starts_with('<')) {
+            file.path = map(&file.path);
         }
         Sources { files }
     }

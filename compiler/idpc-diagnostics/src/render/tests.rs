@@ -194,7 +194,7 @@ fn rebased_sources_prefix_every_path_but_embedded_ones() {
     let mut sources = Sources::new();
     let a = sources.add("services/a.kdl", "x");
     let s = sources.add("<stdlib>/kinds.kdl", "x");
-    let rebased = sources.rebased("platform/");
+    let rebased = sources.rebased(|p| format!("platform/{p}"));
     assert_eq!(rebased.path(a), "platform/services/a.kdl");
     assert_eq!(rebased.path(s), "<stdlib>/kinds.kdl");
 }

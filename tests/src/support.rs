@@ -113,6 +113,16 @@ pub(crate) fn run_cli_with(
     (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
 }
 
+/// The diagnostics of JSON lines output (the lines of `"type": "diagnostic"`); every line must
+/// carry the format version.
+pub(crate) fn diagnostic_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .inspect(|v| assert_eq!(v["format"], 1, "{v}"))
+        .filter(|v| v["type"] == "diagnostic")
+        .collect()
+}
+
 /// Copies a directory tree.
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {

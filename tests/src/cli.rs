@@ -110,8 +110,7 @@ fn hostile_input_never_panics() {
             run_cli(&["check", dir.path().to_str().unwrap(), "--message-format", "json"]);
         assert_eq!(code, 1, "{name}: expected errors\n{err}");
         assert!(!out.trim().is_empty(), "{name}: no diagnostic");
-        let summary: serde_json::Value =
-            serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
         assert_eq!(summary["type"], "summary", "{name}");
         assert_eq!(summary["exit"], 1, "{name}");
         for diagnostic in crate::support::diagnostic_lines(&out) {

@@ -117,7 +117,9 @@ pub(crate) fn run_cli_with(
 /// carry the format version.
 pub(crate) fn diagnostic_lines(out: &str) -> Vec<serde_json::Value> {
     out.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}"))
+        })
         .inspect(|v| assert_eq!(v["format"], 1, "{v}"))
         .filter(|v| v["type"] == "diagnostic")
         .collect()

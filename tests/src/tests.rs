@@ -11,6 +11,7 @@
 )]
 
 mod argo_rollouts;
+mod ci;
 mod cli;
 mod consistency;
 mod determinism;

@@ -204,7 +204,9 @@ fn the_tutorial_does_what_it_says() {
         // reader has it after the previous step.
         let mut text = original.clone();
         for (code, from, to) in TUTORIAL_EDITS {
-            if block.text.contains(&format!("[{code}]")) || block.text.contains(&format!("\n{code}\n")) {
+            if block.text.contains(&format!("[{code}]"))
+                || block.text.contains(&format!("\n{code}\n"))
+            {
                 assert!(text.contains(from), "the tutorial's platform lost `{from}`");
                 text = text.replacen(from, to, 1);
             }

@@ -136,9 +136,11 @@ environment \"prod\" tier=\"production\" {{
         ),
         (
             "teams/platform.kdl",
-            "// A team owns services and is paged for them.
+            "// A team owns services and is paged for them. Changes to production need an approval by a
+// member other than their author, so a team that ships there has at least two.
 team \"platform\" {
     member \"lead@example.com\" role=\"lead\"
+    member \"dev@example.com\"
     oncall \"platform-pager\"
 }
 "

@@ -41,8 +41,10 @@ pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut d
     let review = idpc_review::review(base, head);
     match ctx.format {
         Format::Json => {
+            let touched = idpc_review::touched_services(&review, base, head);
             let document = json!({
                 "platform": review.platform,
+                "touched_services": touched,
                 "base": label,
                 "count": review.count,
                 "sections": review.sections,
@@ -50,7 +52,14 @@ pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut d
             ctx.document(out, document, EXIT_OK);
         }
         _ => {
-            let _ = out.write_all(idpc_review::markdown(&review, &label).as_bytes());
+            let mut text = idpc_review::markdown(&review, &label);
+            if let Some(diagram) = idpc_review::mermaid(&review, base, head) {
+                text.push_str("\n### Services touched\n\n");
+                text.push_str("Thick: changed; arrows: depends on.\n\n```mermaid\n");
+                text.push_str(&diagram);
+                text.push_str("```\n");
+            }
+            let _ = out.write_all(text.as_bytes());
         }
     }
     EXIT_OK

@@ -389,3 +389,79 @@ fn no_kdl_block_looks_like_a_credential_unless_it_shows_one() {
     }
     assert!(hits.is_empty(), "credential-shaped text in the docs:\n{}", hits.join("\n"));
 }
+
+/// The anchors mdBook gives a page's headings: lower case, spaces as `-`, other punctuation
+/// dropped; a repeated heading gets `-1`, `-2`.
+fn anchors(markdown: &str) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        let Some(heading) = line.strip_prefix('#').filter(|_| !fenced) else { continue };
+        let text = heading.trim_start_matches('#').trim();
+        let slug: String = text
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c.to_ascii_lowercase()),
+                _ => None,
+            })
+            .collect();
+        let count =
+            seen.iter().filter(|s| **s == slug || s.starts_with(&format!("{slug}-"))).count();
+        seen.push(if count == 0 { slug } else { format!("{slug}-{count}") });
+    }
+    seen
+}
+
+#[test]
+fn every_relative_link_in_the_book_resolves() {
+    let book = repo_root().join("book/src");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&book).into_iter().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut fenced = false;
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+            }
+            if fenced {
+                continue;
+            }
+            for piece in line.split("](").skip(1) {
+                let Some(target) = piece.split(')').next() else { continue };
+                let target = target.split_whitespace().next().unwrap_or_default();
+                if target.contains("://") || target.starts_with("mailto:") || target.is_empty() {
+                    continue;
+                }
+                checked += 1;
+                let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+                let resolved = if file.is_empty() {
+                    path.to_owned()
+                } else {
+                    path.parent().unwrap().join(file)
+                };
+                let place = format!("{}: `{target}`", path.strip_prefix(&book).unwrap().display());
+                if !resolved.exists() {
+                    problems.push(format!("{place}: no such file"));
+                    continue;
+                }
+                if !anchor.is_empty() && resolved.extension().is_some_and(|e| e == "md") {
+                    let headings = anchors(&std::fs::read_to_string(&resolved).unwrap());
+                    if !headings.iter().any(|h| h == anchor) {
+                        problems.push(format!("{place}: no heading with that anchor"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 10, "only {checked} links");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

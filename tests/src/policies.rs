@@ -78,9 +78,10 @@ fn a_waiver_holds_until_its_expiry_and_is_listed_on_request() {
         run_cli(&["check", acme, "--waivers", "--today", "2026-11-22", "--message-format", "json"]);
     assert_eq!(code, 0);
     let waiver: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
-    assert_eq!(waiver["waiver"]["service"], "recommendations");
-    assert_eq!(waiver["waiver"]["days_left"], 220);
-    assert_eq!(waiver["waiver"]["suppressed"], 1);
+    assert_eq!(waiver["type"], "waiver");
+    assert_eq!(waiver["service"], "recommendations");
+    assert_eq!(waiver["days_left"], 220);
+    assert_eq!(waiver["suppressed"], 1);
 
     // On its expiry date the waiver is an error, and what it covered is reported again.
     let (code, _, err) = run_cli(&["check", acme, "--today", "2027-06-30"]);
@@ -117,7 +118,7 @@ violations contains {"service": name, "at": service.at, "msg": msg} if {
     .unwrap();
     let (code, _, err) = run_cli(&["check", path]);
     assert_eq!(code, 1, "{err}");
-    let violations: Vec<&str> = err.lines().filter(|l| l.contains("× ")).collect();
+    let violations: Vec<&str> = err.lines().filter(|l| l.starts_with("error[")).collect();
     assert_eq!(violations.len(), 1, "{err}");
     assert!(
         violations[0].contains("`catalog-api` has an availability SLO but no runbook"),
@@ -236,9 +237,8 @@ fn a_policy_that_does_not_evaluate_or_returns_something_else_is_an_error_in_it()
     let (code, out, _) =
         run_cli(&["check", dir.path().to_str().unwrap(), "--message-format", "json"]);
     assert_eq!(code, 1);
-    let found: Vec<(String, u64, String)> = out
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    let found: Vec<(String, u64, String)> = crate::support::diagnostic_lines(&out)
+        .into_iter()
         .map(|d| {
             let at = &d["location"];
             (
@@ -274,5 +274,5 @@ fn a_policy_that_does_not_evaluate_or_returns_something_else_is_an_error_in_it()
         ],
         "{out}"
     );
-    assert!(out.lines().all(|l| l.contains("\"code\":\"P0101\"")), "{out}");
+    assert!(crate::support::diagnostic_lines(&out).iter().all(|d| d["code"] == "P0101"), "{out}");
 }

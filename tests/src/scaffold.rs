@@ -32,7 +32,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn assert_checks_clean(dir: &Path) {
     let (code, out, err) = run_cli(&["check", dir.to_str().unwrap(), "--message-format", "json"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "", "diagnostics: {out}");
+    assert_eq!(crate::support::diagnostic_lines(&out), Vec::<serde_json::Value>::new(), "{out}");
 }
 
 fn new_service(dir: &Path, args: &[&str]) -> (u8, String, String) {
@@ -200,7 +200,7 @@ fn a_template_whose_output_does_not_compile_writes_nothing() {
     let before = tree(dir.path());
     let (code, _, err) = new_service(dir.path(), &["inbox", "--team", "identity"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("[services/inbox.kdl:3:"), "{err}");
+    assert!(err.contains("--> services/inbox.kdl:3:"), "{err}");
     assert!(err.contains("nothing written"), "{err}");
     assert_eq!(tree(dir.path()), before);
 }
@@ -387,10 +387,13 @@ fn expired_environments_are_listed_from_the_day_they_expire() {
 
     let (code, out, err) = expired(&acme, "2026-12-02", &["--format", "json"]);
     assert_eq!(code, 0, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["summary"]["exit"], 0);
+    json.as_object_mut().unwrap().remove("summary");
     assert_eq!(
         json,
         serde_json::json!({
+            "format": 1,
             "at": "2026-12-02",
             "ephemeral": 1,
             "expired": [{

@@ -87,14 +87,42 @@ pub(crate) fn compile_texts(files: &[(&str, &str)]) -> Compilation {
 /// Runs the command line in-process: (exit code, stdout, stderr). Unless the arguments name a
 /// day with `--today`, the command runs as of [`TODAY`].
 pub(crate) fn run_cli(args: &[&str]) -> (u8, String, String) {
+    run_cli_with(&idpc_cli::Surroundings::default(), args)
+}
+
+/// [`run_cli`] with paths shown relative to `cwd`, as from a shell in that directory (the
+/// process's own directory does not change).
+pub(crate) fn run_cli_in(cwd: &Path, args: &[&str]) -> (u8, String, String) {
+    let surroundings =
+        idpc_cli::Surroundings { cwd: Some(cwd.to_owned()), ..idpc_cli::Surroundings::default() };
+    run_cli_with(&surroundings, args)
+}
+
+/// [`run_cli`] in the given surroundings.
+pub(crate) fn run_cli_with(
+    surroundings: &idpc_cli::Surroundings,
+    args: &[&str],
+) -> (u8, String, String) {
     let mut out = Vec::new();
     let mut err = Vec::new();
     let today = format!("--today={TODAY}");
     let pinned =
         if args.iter().any(|a| a.starts_with("--today")) { None } else { Some(today.as_str()) };
     let argv = std::iter::once("idpc").chain(pinned).chain(args.iter().copied()).map(Into::into);
-    let code = idpc_cli::run(argv, &mut out, &mut err);
+    let code = idpc_cli::run_in(argv, surroundings, &mut out, &mut err);
     (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+/// The diagnostics of JSON lines output (the lines of `"type": "diagnostic"`); every line must
+/// carry the format version.
+pub(crate) fn diagnostic_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}"))
+        })
+        .inspect(|v| assert_eq!(v["format"], 1, "{v}"))
+        .filter(|v| v["type"] == "diagnostic")
+        .collect()
 }
 
 /// Copies a directory tree.

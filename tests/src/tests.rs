@@ -12,6 +12,7 @@
 
 mod admission;
 mod argo_rollouts;
+mod ci;
 mod cli;
 mod consistency;
 mod determinism;

@@ -7,16 +7,30 @@ use idpc_ir::{Date, Duration, Email};
 
 /// idpc compiles a platform description into the artifacts its tools consume.
 #[derive(Debug, Parser)]
-#[command(name = "idpc", version, about, long_about = None)]
+#[command(name = "idpc", version = crate::version::SHORT, long_version = crate::version::LONG, about, long_about = None)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
-    /// When to colour diagnostics.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
-    pub(crate) color: ColorChoice,
-    /// How to print diagnostics: `human` text or `json` lines on standard output.
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human, global = true)]
-    pub(crate) message_format: MessageFormat,
+    /// When to colour diagnostics [default: auto: on a terminal, unless `NO_COLOR` is set; also
+    /// when `FORCE_COLOR` or `CLICOLOR_FORCE` is set].
+    #[arg(long, value_enum, global = true)]
+    pub(crate) color: Option<ColorChoice>,
+    /// How to print. Diagnostics (check, build, new, diff): `human` (text for a terminal, rustc's
+    /// layout elsewhere), `short` (one line each), `json` (versioned lines), `github` (workflow
+    /// commands: annotations) or `sarif` (SARIF 2.1.0). Reports: `json` (why, env expired, diff,
+    /// review, graph), `markdown` (review), `dot` or `mermaid` (graph).
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        visible_alias = "message-format",
+        value_name = "FORMAT"
+    )]
+    pub(crate) format: Option<Format>,
+    /// The description's directory, in every command; by default the one found from the current
+    /// directory: the nearest directory at or above it that declares the `platform` node.
+    #[arg(long, short = 'C', global = true, value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
     /// The date waivers and ephemeral environments are judged by (YYYY-MM-DD) [default: the
     /// `IDPC_TODAY` environment variable, else the system's date in UTC].
     #[arg(long, value_name = "DATE", value_parser = parse_date, global = true)]
@@ -46,13 +60,49 @@ pub(crate) enum Command {
     New(NewArgs),
     /// Ephemeral environments: list those whose TTL has passed.
     Env(EnvArgs),
+    /// Draw the services, their dependencies, teams and resources, or what depends on a service.
+    Graph(GraphArgs),
+    /// Create a new platform description that passes `idpc check`.
+    Init(InitArgs),
+    /// Print a shell's completion script for idpc.
+    Completions(CompletionsArgs),
+    /// Print idpc's man page (roff).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    /// The directory of the description [default: found from the current directory].
+    pub(crate) path: Option<PathBuf>,
+    /// Only this service and what it depends on, and what depends on it.
+    #[arg(long, value_name = "SERVICE")]
+    pub(crate) service: Option<String>,
+    /// What depends on this service, directly or not, in each environment.
+    #[arg(long, value_name = "SERVICE", conflicts_with = "service")]
+    pub(crate) impact: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Where to create it; it must not hold a description yet.
+    #[arg(default_value = ".")]
+    pub(crate) path: PathBuf,
+    /// The platform's name [default: the directory's name].
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The directory of the description (or a single .kdl file).
-    #[arg(default_value = ".")]
-    pub(crate) path: PathBuf,
+    /// The directory of the description (or a single .kdl file) [default: found from the
+    /// current directory].
+    pub(crate) path: Option<PathBuf>,
     /// Also list the policy waivers in force: service, policy, owner, expiry, reason.
     #[arg(long)]
     pub(crate) waivers: bool,
@@ -60,18 +110,18 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct BuildArgs {
-    /// The directory of the description (or a single .kdl file).
-    #[arg(default_value = ".")]
-    pub(crate) path: PathBuf,
+    /// The directory of the description (or a single .kdl file) [default: found from the
+    /// current directory].
+    pub(crate) path: Option<PathBuf>,
     /// Where to write the artifacts [default: `generated` inside the description's directory].
     #[arg(long, short)]
     pub(crate) out: Option<PathBuf>,
     /// Write nothing; exit 1 if the output directory differs from what would be written.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "adopt")]
     pub(crate) check: bool,
-    /// Only these artifact families (repeatable): helm, catalog, terraform, argo-rollouts, opa,
-    /// grafana, prometheus, kubernetes, gitops, secrets. The files of the others stay as they are.
-    #[arg(long = "target", value_name = "FAMILY")]
+    /// Only these artifact families (repeatable, or separated by commas). The files of the
+    /// others stay as they are.
+    #[arg(long = "target", value_name = "FAMILY", value_parser = family_names(), value_delimiter = ',')]
     pub(crate) targets: Vec<String>,
     /// Build into a directory that holds files idpc did not write: files at generated paths are
     /// taken over, every other file is left untouched and recorded as the user's.
@@ -85,11 +135,11 @@ pub(crate) struct BuildArgs {
 /// Exit codes of `diff`: 0 no drift, 1 drift, 2 trouble.
 #[derive(Debug, Args)]
 pub(crate) struct DiffArgs {
-    /// The directory of the description (or a single .kdl file).
-    #[arg(default_value = ".")]
-    pub(crate) path: PathBuf,
+    /// The directory of the description (or a single .kdl file) [default: found from the
+    /// current directory].
+    pub(crate) path: Option<PathBuf>,
     /// The committed output tree to compare with [default: `generated` inside the description's directory].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["live", "prometheus"])]
     pub(crate) against: Option<PathBuf>,
     /// A directory (or file) of live state exports: `kubectl get -o yaml`, `helm get values -o yaml`,
     /// `terraform show -json`, Grafana dashboard JSON, Prometheus `/api/v1/rules`, an OPA bundle or its
@@ -99,9 +149,6 @@ pub(crate) struct DiffArgs {
     /// A Prometheus to read the loaded rules from (`http://host:9090`).
     #[arg(long, value_name = "URL")]
     pub(crate) prometheus: Option<String>,
-    /// `human` text, or one `json` document for bots.
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
-    pub(crate) format: MessageFormat,
     /// Also list the differences that normalisation rules suppressed, with the rule.
     #[arg(long)]
     pub(crate) show_suppressed: bool,
@@ -118,33 +165,18 @@ pub(crate) struct WhyArgs {
     /// A field such as `replicas`, `limits.memory`, `env.LOG_LEVEL` or `resource.db.storage`, or
     /// a prefix such as `resource.db` [default: every field].
     pub(crate) field: Option<String>,
-    /// The directory of the description (or a single .kdl file).
-    #[arg(long, default_value = ".")]
-    pub(crate) dir: PathBuf,
-    /// `human` text, or one `json` document for editors and bots.
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
-    pub(crate) format: MessageFormat,
 }
 
 /// Exit codes of `review`: 0 whatever changed (it is a report, not a check), 2 trouble.
 #[derive(Debug, Args)]
 pub(crate) struct ReviewArgs {
-    /// The directory of the description (or a single .kdl file).
-    #[arg(default_value = ".")]
-    pub(crate) path: PathBuf,
+    /// The directory of the description (or a single .kdl file) [default: found from the
+    /// current directory].
+    pub(crate) path: Option<PathBuf>,
     /// The older version: a directory holding it, or a git revision (`HEAD~1`, `main`, a commit)
     /// of the repository the description is in. An existing directory wins over a revision.
     #[arg(long, value_name = "DIR_OR_GIT_REF")]
     pub(crate) base: PathBuf,
-    /// `markdown` for a pull request, or one `json` document for bots.
-    #[arg(long, value_enum, default_value_t = ReviewFormat::Markdown)]
-    pub(crate) format: ReviewFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ReviewFormat {
-    Markdown,
-    Json,
 }
 
 #[derive(Debug, Args)]
@@ -179,9 +211,6 @@ pub(crate) struct NewServiceArgs {
     /// A kind of resource it needs, such as `postgres` or `redis` (repeatable).
     #[arg(long = "kind", value_name = "KIND")]
     pub(crate) kinds: Vec<String>,
-    /// The directory of the description.
-    #[arg(long, default_value = ".")]
-    pub(crate) dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -200,9 +229,6 @@ pub(crate) struct NewEnvironmentArgs {
     /// When it is created [default: today, in UTC].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = Date::parse)]
     pub(crate) created: Option<Date>,
-    /// The directory of the description.
-    #[arg(long, default_value = ".")]
-    pub(crate) dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -221,15 +247,12 @@ pub(crate) enum EnvCommand {
 /// `--fail-if-any`, 2 errors in the description or trouble.
 #[derive(Debug, Args)]
 pub(crate) struct ExpiredArgs {
-    /// The directory of the description (or a single .kdl file).
-    #[arg(default_value = ".")]
-    pub(crate) path: PathBuf,
+    /// The directory of the description (or a single .kdl file) [default: found from the
+    /// current directory].
+    pub(crate) path: Option<PathBuf>,
     /// The day to judge expiry on [default: today, in UTC].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = Date::parse)]
     pub(crate) at: Option<Date>,
-    /// `human` text, or one `json` document for bots.
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
-    pub(crate) format: MessageFormat,
     /// Exit 1 when any environment has expired.
     #[arg(long)]
     pub(crate) fail_if_any: bool,
@@ -239,6 +262,12 @@ fn parse_email(text: &str) -> Result<String, String> {
     Email::parse(text).map(|email| email.to_string())
 }
 
+/// The artifact families `--target` accepts.
+fn family_names() -> clap::builder::PossibleValuesParser {
+    let names: Vec<&'static str> = idpc_driver::Family::ALL.iter().map(|f| f.name()).collect();
+    clap::builder::PossibleValuesParser::new(names)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ColorChoice {
     Auto,
@@ -246,18 +275,35 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
-impl ColorChoice {
-    pub(crate) fn enabled(self, terminal: bool) -> bool {
+/// Every format of `--format`; each command accepts some of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Human,
+    Short,
+    Json,
+    Github,
+    Sarif,
+    Markdown,
+    Dot,
+    Mermaid,
+}
+
+impl Format {
+    /// The name as written on the command line.
+    pub(crate) fn name(self) -> &'static str {
         match self {
-            ColorChoice::Auto => terminal,
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
+            Format::Human => "human",
+            Format::Short => "short",
+            Format::Json => "json",
+            Format::Github => "github",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum MessageFormat {
-    Human,
-    Json,
-}
+/// The formats of commands that print diagnostics.
+pub(crate) const DIAGNOSTIC_FORMATS: &[Format] =
+    &[Format::Human, Format::Short, Format::Json, Format::Github, Format::Sarif];

@@ -1,29 +1,176 @@
-//! Printing diagnostics and trouble.
+//! Printing: diagnostics in every format, trouble, JSON documents and the summary that ends every
+//! machine-readable output, and finding the description a command is about.
 
+use std::cell::RefCell;
 use std::io::Write;
+use std::path::{Component, Path, PathBuf};
 
-use idpc_diagnostics::{Diagnostic, RenderOptions, Severity, Sources, render_human, render_json};
-
+use idpc_diagnostics::{
+    Diagnostic, JSON_FORMAT, RenderOptions, SarifResult, SarifTool, Severity, Sources,
+    render_github, render_human, render_json, render_plain, render_short, sarif_log, sarif_results,
+    within_limits,
+};
 use idpc_ir::Date;
+use serde_json::{Value, json};
 
-use crate::args::MessageFormat;
+use crate::args::{Cli, Command, EnvCommand, Format};
+use crate::{EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_TROUBLE};
 
-/// How this run prints.
+/// Where the book's explanations of diagnostic codes are published: `#e0202` is appended.
+/// Set `IDPC_BOOK_URL` when building to where your copy of the book is served.
+pub(crate) const CODES_URL: &str = match option_env!("IDPC_BOOK_URL") {
+    Some(url) => url,
+    None => "https://idpc.invalid/book/reference/diagnostics.html",
+};
+
+/// How this run prints, and what it printed so far (for the summary).
 pub(crate) struct Ctx {
     pub(crate) color: bool,
-    pub(crate) format: MessageFormat,
+    /// Diagnostics for a terminal (miette's drawing) rather than rustc's plain layout.
+    pub(crate) graphical: bool,
+    pub(crate) format: Format,
     /// What waivers and ephemeral environments are judged by.
     pub(crate) today: Date,
+    cwd: Option<PathBuf>,
+    command: &'static str,
+    state: RefCell<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The description's path, once found.
+    description: PathBuf,
+    /// The description's root (absolute) and the current directory, when paths are shown
+    /// relative to it.
+    relative_to: Option<(PathBuf, PathBuf)>,
+    errors: usize,
+    warnings: usize,
+    omitted: usize,
+    trouble: Option<String>,
+    sarif: Vec<SarifResult>,
+    /// A JSON document with its summary was printed.
+    summarised: bool,
 }
 
 impl Ctx {
+    pub(crate) fn new(
+        color: bool,
+        graphical: bool,
+        format: Format,
+        today: Date,
+        cwd: Option<PathBuf>,
+        command: &'static str,
+    ) -> Ctx {
+        Ctx { color, graphical, format, today, cwd, command, state: RefCell::default() }
+    }
+
     /// How commands compile.
     pub(crate) fn options(&self) -> idpc_driver::Options {
         idpc_driver::Options { today: self.today, policies: true }
     }
+
+    /// The description's path (a directory or a `.kdl` file), as found by [`locate`].
+    pub(crate) fn description(&self) -> PathBuf {
+        self.state.borrow().description.clone()
+    }
+
+    /// `sources` with paths relative to the current directory.
+    pub(crate) fn rebase(&self, sources: Sources) -> Sources {
+        let state = self.state.borrow();
+        match &state.relative_to {
+            None => sources,
+            Some((root, cwd)) => sources.rebased(|path| relative_path(cwd, &root.join(path))),
+        }
+    }
+
+    /// Prints trouble (I/O, usage) as one line, with control characters (from file names, say)
+    /// shown escaped; the summary of machine-readable output repeats it.
+    pub(crate) fn trouble(&self, err: &mut dyn Write, message: impl std::fmt::Display) {
+        let message = idpc_diagnostics::clean_message(&message.to_string());
+        let _ = writeln!(err, "error: {message}");
+        let mut state = self.state.borrow_mut();
+        if state.trouble.is_none() {
+            state.trouble = Some(message);
+        }
+    }
+
+    /// Prints a JSON document with `"format"` first and `summary` last.
+    pub(crate) fn document(&self, out: &mut dyn Write, body: Value, exit: u8) {
+        let mut document = json!({ "format": JSON_FORMAT });
+        if let (Value::Object(document), Value::Object(body)) = (&mut document, body) {
+            document.extend(body);
+        }
+        document["summary"] = self.summary(exit);
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+        self.state.borrow_mut().summarised = true;
+    }
+
+    /// The summary object: counts and why the command exits as it does.
+    fn summary(&self, exit: u8) -> Value {
+        let state = self.state.borrow();
+        let outcome = match exit {
+            EXIT_OK => "ok",
+            EXIT_ERRORS => "errors",
+            EXIT_TROUBLE => "trouble",
+            EXIT_INTERNAL => "internal-error",
+            _ => "other",
+        };
+        json!({
+            "command": self.command,
+            "exit": exit,
+            "outcome": outcome,
+            "errors": state.errors,
+            "warnings": state.warnings,
+            "omitted": state.omitted,
+            "message": state.trouble,
+        })
+    }
+
+    /// Ends the run's output: the summary line of JSON lines, the SARIF log, the trouble as a
+    /// workflow command.
+    pub(crate) fn finish(&self, exit: u8, out: &mut dyn Write) {
+        match self.format {
+            Format::Json if !self.state.borrow().summarised => {
+                let mut line = json!({ "format": JSON_FORMAT, "type": "summary" });
+                if let (Value::Object(line), Value::Object(summary)) =
+                    (&mut line, self.summary(exit))
+                {
+                    line.extend(summary);
+                }
+                let _ = writeln!(out, "{line}");
+            }
+            Format::Sarif => {
+                let mut state = self.state.borrow_mut();
+                let tool = SarifTool {
+                    name: "idpc",
+                    version: crate::version::SHORT,
+                    help_base: CODES_URL,
+                };
+                let mut log = sarif_log(&tool, std::mem::take(&mut state.sarif), state.omitted);
+                let mut invocation = json!({
+                    "executionSuccessful": exit == EXIT_OK || exit == EXIT_ERRORS,
+                    "exitCode": exit,
+                });
+                if let Some(message) = &state.trouble {
+                    invocation["toolExecutionNotifications"] =
+                        json!([{ "level": "error", "message": { "text": message } }]);
+                }
+                log["runs"][0]["invocations"] = json!([invocation]);
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&log).unwrap_or_default());
+            }
+            Format::Github => {
+                if let Some(message) = &self.state.borrow().trouble {
+                    let message = message.replace('%', "%25");
+                    let _ = writeln!(out, "::error title=idpc {}::{message}", self.command);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
-/// Prints diagnostics (text to `err`, JSON lines to `out`) and a summary line.
+/// Prints diagnostics in the run's format (text to `err`; JSON lines, workflow commands to
+/// `out`; SARIF at the end of the run) and, for text, a summary line.
 pub(crate) fn diagnostics(
     ctx: &Ctx,
     diagnostics: &[Diagnostic],
@@ -31,18 +178,34 @@ pub(crate) fn diagnostics(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) {
-    match ctx.format {
-        MessageFormat::Json => {
+    {
+        let mut state = ctx.state.borrow_mut();
+        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        state.errors += errors;
+        state.warnings += diagnostics.len() - errors;
+        state.omitted += within_limits(diagnostics).1;
+    }
+    let options = RenderOptions { color: ctx.color, width: 100 };
+    let text = match ctx.format {
+        Format::Json => {
             let _ = out.write_all(render_json(diagnostics, sources).as_bytes());
+            return;
         }
-        MessageFormat::Human => {
-            let text =
-                render_human(diagnostics, sources, RenderOptions { color: ctx.color, width: 100 });
-            let _ = err.write_all(text.as_bytes());
-            if let Some(summary) = summary(diagnostics) {
-                let _ = writeln!(err, "{summary}");
-            }
+        Format::Github => {
+            let _ = out.write_all(render_github(diagnostics, sources).as_bytes());
+            return;
         }
+        Format::Sarif => {
+            ctx.state.borrow_mut().sarif.extend(sarif_results(diagnostics, sources));
+            return;
+        }
+        Format::Short => render_short(diagnostics, sources),
+        _ if ctx.graphical => render_human(diagnostics, sources, options),
+        _ => render_plain(diagnostics, sources, options),
+    };
+    let _ = err.write_all(text.as_bytes());
+    if let Some(summary) = summary(diagnostics) {
+        let _ = writeln!(err, "{summary}");
     }
 }
 
@@ -59,10 +222,62 @@ fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
     }
 }
 
-/// Prints trouble (I/O, usage) as one line, with control characters (from file names, say)
-/// shown escaped.
-pub(crate) fn trouble(err: &mut dyn Write, message: impl std::fmt::Display) {
-    let _ = writeln!(err, "error: {}", idpc_diagnostics::clean_message(&message.to_string()));
+/// A file of an output tree that is not as the description generates it (`build --check`,
+/// `diff --against`), printed in the run's format like a diagnostic without a code.
+pub(crate) struct FileFinding {
+    /// The file, as shown (relative to the current directory when known).
+    pub(crate) path: String,
+    /// `missing`, `extra`, `changed`, `foreign`.
+    pub(crate) class: &'static str,
+    /// What it means, for people.
+    pub(crate) message: String,
+}
+
+/// Prints file findings in the run's format; `text` prints them for people.
+pub(crate) fn file_findings(
+    ctx: &Ctx,
+    findings: &[FileFinding],
+    out: &mut dyn Write,
+    text: impl FnOnce(&mut dyn Write),
+    err: &mut dyn Write,
+) {
+    ctx.state.borrow_mut().errors += findings.len();
+    match ctx.format {
+        Format::Json => {
+            for f in findings {
+                let line = json!({ "format": JSON_FORMAT, "type": "file", "path": f.path, "class": f.class, "message": f.message });
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        Format::Github => {
+            for f in findings {
+                let path = f.path.replace('%', "%25").replace(':', "%3A").replace(',', "%2C");
+                let message = f.message.replace('%', "%25");
+                let _ = writeln!(out, "::error file={path},title=idpc {}::{message}", f.class);
+            }
+        }
+        Format::Short => {
+            for f in findings {
+                let _ = writeln!(err, "{}: error[{}]: {}", f.path, f.class, f.message);
+            }
+        }
+        Format::Sarif => {
+            let mut state = ctx.state.borrow_mut();
+            for f in findings {
+                // The results of a stale tree name the file, under the rule of the stale tree.
+                state.sarif.push(SarifResult {
+                    code: idpc_diagnostics::Code::StaleOutput,
+                    value: json!({
+                        "ruleId": idpc_diagnostics::Code::StaleOutput.as_str(),
+                        "level": "error",
+                        "message": { "text": format!("{}: {}", f.class, f.message) },
+                        "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
+                    }),
+                });
+            }
+        }
+        _ => text(err),
+    }
 }
 
 /// An aligned table: a header of capitals, then one line per row, columns two spaces apart.
@@ -84,19 +299,23 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     text
 }
 
-/// Loads the description at `path` (leaving `out_dir` out of it) and compiles it; when it cannot
-/// be read, says why and returns the exit code for trouble.
+/// Loads the description (leaving `out_dir` out of it) and compiles it, with paths relative to
+/// the current directory; when it cannot be read, says why and returns the exit code for
+/// trouble.
 pub(crate) fn load_and_compile(
-    path: &std::path::Path,
-    out_dir: Option<&std::path::Path>,
+    out_dir: Option<&Path>,
     ctx: &Ctx,
     err: &mut dyn Write,
 ) -> Result<idpc_driver::Compilation, u8> {
-    match idpc_driver::load(path, out_dir) {
-        Ok(loaded) => Ok(idpc_driver::compile_with(&loaded.files, ctx.options())),
+    match idpc_driver::load(&ctx.description(), out_dir) {
+        Ok(loaded) => {
+            let mut compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
+            compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
+            Ok(compilation)
+        }
         Err(error) => {
-            trouble(err, error);
-            Err(crate::EXIT_TROUBLE)
+            ctx.trouble(err, error);
+            Err(EXIT_TROUBLE)
         }
     }
 }
@@ -113,7 +332,120 @@ pub(crate) fn platform_or_trouble<'a>(
 ) -> Result<&'a idpc_ir::Platform, u8> {
     compilation.platform.as_ref().ok_or_else(|| {
         diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
-        trouble(err, format!("the description has errors; fix them before {doing}"));
-        crate::EXIT_TROUBLE
+        ctx.trouble(err, format!("the description has errors; fix them before {doing}"));
+        EXIT_TROUBLE
     })
+}
+
+/// Finds the description the command is about (from `DIR`, `--dir` or the current directory)
+/// and records it in `ctx`; refuses both `DIR` and `--dir`, and a directory above several
+/// descriptions.
+pub(crate) fn locate(cli: &mut Cli, ctx: &Ctx, err: &mut dyn Write) -> Result<(), u8> {
+    let positional = match &mut cli.command {
+        Command::Check(a) => Some(a.path.take()),
+        Command::Build(a) => Some(a.path.take()),
+        Command::Diff(a) => Some(a.path.take()),
+        Command::Review(a) => Some(a.path.take()),
+        Command::Graph(a) => Some(a.path.take()),
+        Command::Env(a) => match &mut a.what {
+            EnvCommand::Expired(a) => Some(a.path.take()),
+        },
+        Command::Why(_) | Command::New(_) => Some(None),
+        Command::Init(_) | Command::Explain(_) | Command::Completions(_) | Command::Man => None,
+    };
+    let Some(positional) = positional else {
+        if cli.dir.is_some() {
+            ctx.trouble(err, format!("`--dir` does not apply to `idpc {}`", ctx.command));
+            return Err(EXIT_TROUBLE);
+        }
+        return Ok(());
+    };
+    let given = match (positional, cli.dir.take()) {
+        (Some(_), Some(_)) => {
+            ctx.trouble(err, "the description is named twice: give `DIR` or `--dir DIR`, not both");
+            return Err(EXIT_TROUBLE);
+        }
+        (Some(path), None) | (None, Some(path)) => path,
+        (None, None) => PathBuf::from("."),
+    };
+    let found = match idpc_driver::discover(&given) {
+        idpc_driver::Discovery::Root(root) => root,
+        idpc_driver::Discovery::Below(root) => {
+            if matches!(ctx.format, Format::Human | Format::Markdown) {
+                let _ = writeln!(
+                    err,
+                    "note: the description found below `{}` is `{}`",
+                    given.display(),
+                    root.display()
+                );
+            }
+            root
+        }
+        idpc_driver::Discovery::Many(roots) => {
+            let list: Vec<String> = roots.iter().map(|r| format!("  {}", r.display())).collect();
+            ctx.trouble(
+                err,
+                format!(
+                    "`{}` is above {} descriptions; name one with `--dir DIR` (or `DIR`)",
+                    given.display(),
+                    roots.len()
+                ),
+            );
+            let _ = writeln!(err, "{}", list.join("\n"));
+            return Err(EXIT_TROUBLE);
+        }
+        idpc_driver::Discovery::Unknown => given,
+    };
+    let root_dir = if found.is_file() {
+        found.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        found.clone()
+    };
+    let relative_to = ctx.cwd.as_deref().map(|cwd| (absolute(&root_dir), absolute(cwd)));
+    let mut state = ctx.state.borrow_mut();
+    state.description = found;
+    state.relative_to = relative_to;
+    Ok(())
+}
+
+/// A path made absolute, with links resolved when it exists.
+fn absolute(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
+}
+
+/// `path` as seen from `cwd` (both absolute), `/`-separated: `platform/services/a.kdl`,
+/// `a.kdl`, `../a.kdl`; `path` itself when the two share nothing but the file system's root.
+pub(crate) fn relative_path(cwd: &Path, path: &Path) -> String {
+    fn parts(p: &Path) -> Vec<Component<'_>> {
+        p.components().filter(|c| !matches!(c, Component::CurDir)).collect()
+    }
+    let (p, c) = (parts(path), parts(cwd));
+    let common = p.iter().zip(&c).take_while(|(a, b)| a == b).count();
+    let only_fs_root =
+        p.iter().take(common).all(|c| matches!(c, Component::RootDir | Component::Prefix(_)));
+    if only_fs_root {
+        return path.to_string_lossy().into_owned();
+    }
+    let ups = std::iter::repeat_n("..".to_owned(), c.len() - common);
+    let downs = p[common..].iter().map(|part| part.as_os_str().to_string_lossy().into_owned());
+    let words: Vec<String> = ups.chain(downs).collect();
+    if words.is_empty() { ".".to_owned() } else { words.join("/") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_path;
+    use std::path::Path;
+
+    #[test]
+    fn paths_read_from_the_current_directory() {
+        let file = Path::new("/srv/repo/platform/services/a.kdl");
+        let from = |cwd: &str| relative_path(Path::new(cwd), file);
+        assert_eq!(from("/srv/repo"), "platform/services/a.kdl");
+        assert_eq!(from("/srv/repo/platform"), "services/a.kdl");
+        assert_eq!(from("/srv/repo/platform/services"), "a.kdl");
+        assert_eq!(from("/srv/repo/platform/teams"), "../services/a.kdl");
+        assert_eq!(from("/home/x"), "/srv/repo/platform/services/a.kdl");
+    }
 }

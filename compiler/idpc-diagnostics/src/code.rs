@@ -123,6 +123,7 @@ codes! {
     DriftChanged = "D0001", "drift-changed", Drift, "a live value differs from what the description generates";
     DriftMissingLive = "D0002", "drift-missing-live", Drift, "a generated object is not live";
     DriftExtraLive = "D0003", "drift-extra-live", Drift, "a live object idpc manages is no longer generated";
+    StaleOutput = "D0004", "stale-output", Drift, "a committed output file differs from what the description generates";
 }
 
 impl Code {

@@ -14,8 +14,9 @@ mod suggest;
 pub use code::{Code, CodeInfo, Phase};
 pub use diagnostic::{Diagnostic, Label, Severity, has_errors, sort_and_dedup};
 pub use render::{
-    MAX_MESSAGE, MAX_PER_FILE, MAX_PER_RUN, RenderOptions, clean_message, render_human,
-    render_json, render_note, within_limits,
+    JSON_FORMAT, MAX_MESSAGE, MAX_PER_FILE, MAX_PER_RUN, RenderOptions, SarifResult, SarifTool,
+    clean_message, render_github, render_human, render_json, render_note, render_plain,
+    render_short, sarif_log, sarif_results, within_limits,
 };
 pub use sources::{LineCol, SourceFile, Sources};
 pub use span::{FileId, Span};

@@ -1,4 +1,6 @@
-//! Rendering diagnostics: as text through miette's graphical handler, or as JSON lines.
+//! Rendering diagnostics: as text through miette's graphical handler (for a terminal), as plain
+//! text in rustc's layout (for logs), one line each (`short`), JSON lines, GitHub Actions workflow
+//! commands or SARIF.
 //!
 //! Rendering takes time linear in the number of diagnostics shown, whatever the size of the
 //! files: each diagnostic is drawn from an [`excerpt::Excerpt`] of its lines, long lines cut to a
@@ -6,7 +8,12 @@
 //! diagnostics per file and [`MAX_PER_RUN`] in all are shown; a last line says how many more
 //! there are. Control characters from the input are shown escaped in every format.
 
+mod ci;
 mod excerpt;
+mod plain;
+
+pub use ci::{SarifResult, SarifTool, render_github, sarif_log, sarif_results};
+pub use plain::{render_plain, render_short};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -56,7 +63,7 @@ pub fn clean_message(text: &str) -> String {
 }
 
 /// The line that ends a listing cut short by the limits.
-fn omitted_line(omitted: usize) -> String {
+pub(crate) fn omitted_line(omitted: usize) -> String {
     format!(
         "… and {omitted} more diagnostic{} not shown (at most {MAX_PER_FILE} per file and {MAX_PER_RUN} in all)\n",
         if omitted == 1 { "" } else { "s" }
@@ -148,13 +155,15 @@ fn handler(options: RenderOptions) -> GraphicalReportHandler {
 
 /// Renders diagnostics as JSON lines: one object per diagnostic, with 1-based lines and columns.
 ///
-/// Within the same limits as the text; when some are left out, a last line
-/// `{"omitted": N}` says how many.
+/// Each line is `{"format": 1, "type": "diagnostic", …}`. Within the same limits as the text;
+/// how many were left out is for the caller's summary ([`within_limits`]).
 pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
-    let (shown, omitted) = within_limits(diagnostics);
+    let (shown, _) = within_limits(diagnostics);
     let mut out = String::new();
     for diagnostic in shown {
         let json = JsonDiagnostic {
+            format: JSON_FORMAT,
+            kind: "diagnostic",
             code: diagnostic.code.as_str(),
             name: diagnostic.code.info().name,
             severity: diagnostic.severity,
@@ -172,9 +181,6 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
             out.push('\n');
         }
     }
-    if omitted > 0 {
-        out.push_str(&format!("{{\"omitted\":{omitted}}}\n"));
-    }
     out
 }
 
@@ -186,8 +192,15 @@ fn cut(text: &str) -> &str {
     }
 }
 
+/// The version of every JSON document and line idpc prints; it changes only when a field is
+/// removed or changes meaning (adding fields does not).
+pub const JSON_FORMAT: u32 = 1;
+
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
+    format: u32,
+    #[serde(rename = "type")]
+    kind: &'static str,
     code: &'static str,
     name: &'static str,
     severity: Severity,

@@ -103,6 +103,18 @@ impl Sources {
         self.files.is_empty()
     }
 
+    /// The same files with each path mapped by `map`, so that paths relative to the
+    /// description's root read relative to another directory (`services/a.kdl` to
+    /// `platform/services/a.kdl`). Paths that begin with `<` name embedded files (`<stdlib>/…`)
+    /// and stay as they are.
+    pub fn rebased(self, map: impl Fn(&str) -> String) -> Sources {
+        let mut files = self.files;
+        for file in files.iter_mut().filter(|f| !f.path.starts_with('<')) {
+            file.path = map(&file.path);
+        }
+        Sources { files }
+    }
+
     /// The display path of a file (`?` for an unknown id).
     pub fn path(&self, file: FileId) -> &str {
         self.get(file).map_or("?", |f| f.path.as_str())

@@ -8,6 +8,7 @@
 
 #![expect(clippy::disallowed_methods, reason = "this crate owns file-system I/O")]
 
+mod discover;
 pub mod live;
 mod pipeline;
 mod revision;
@@ -18,6 +19,7 @@ pub mod why;
 mod workspace;
 mod write;
 
+pub use discover::{Discovery, declares_platform, discover};
 pub use idpc_backends::{Artifact, Family};
 pub use idpc_policy::ActiveWaiver;
 pub use pipeline::{Compilation, EmitError, Options, Timings, compile, compile_with, emit, today};

@@ -12,6 +12,7 @@
 //! order, environments in the order of the newer platform.
 
 mod deployments;
+mod diagram;
 mod environments;
 mod kinds;
 mod markdown;
@@ -28,6 +29,7 @@ use std::collections::BTreeMap;
 use idpc_ir::Platform;
 use serde::Serialize;
 
+pub use diagram::{mermaid, touched_services};
 pub use markdown::markdown;
 
 /// A part of the summary; sections are printed in the order of [`Section::ALL`].

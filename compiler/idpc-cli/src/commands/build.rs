@@ -7,35 +7,37 @@ use std::time::Instant;
 use idpc_driver::{Family, TreeDifference};
 
 use crate::args::BuildArgs;
-use crate::report::{self, Ctx};
+use crate::report::{self, Ctx, FileFinding};
 use crate::{EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_TROUBLE};
 
 pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let families = match families(&args.targets) {
         Ok(families) => families,
         Err(message) => {
-            report::trouble(err, message);
+            ctx.trouble(err, message);
             return EXIT_TROUBLE;
         }
     };
-    let out_dir = args.out.clone().unwrap_or_else(|| default_out(&args.path));
+    let description = ctx.description();
+    let out_dir = args.out.clone().unwrap_or_else(|| default_out(&description));
     // Refuse a directory that must never be an output before any work: nothing is touched.
     if !args.check
-        && let Err(refusal) = idpc_driver::check_output_dir(&out_dir, &args.path)
+        && let Err(refusal) = idpc_driver::check_output_dir(&out_dir, &description)
     {
-        refused(err, &refusal);
+        refused(ctx, err, &refusal);
         return EXIT_TROUBLE;
     }
     let start = Instant::now();
-    let loaded = match idpc_driver::load(&args.path, Some(&out_dir)) {
+    let loaded = match idpc_driver::load(&description, Some(&out_dir)) {
         Ok(loaded) => loaded,
         Err(error) => {
-            report::trouble(err, error);
+            ctx.trouble(err, error);
             return EXIT_TROUBLE;
         }
     };
     let read = start.elapsed();
-    let compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
+    let mut compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
+    compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
     let Some(platform) = compilation.platform.as_ref() else {
         let _ = writeln!(err, "nothing written: fix the errors above");
@@ -61,9 +63,9 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
     let start = Instant::now();
     let scope = (!args.targets.is_empty()).then_some(families.as_slice());
     let code = if args.check {
-        check(&out_dir, &artifacts, scope, err)
+        check(&out_dir, &artifacts, scope, ctx, out, err)
     } else {
-        write(&out_dir, &artifacts, scope, args, err)
+        write(&out_dir, &artifacts, scope, args, &description, ctx, err)
     };
     if args.timings {
         let t = compilation.timings;
@@ -113,8 +115,8 @@ pub(crate) fn default_out(path: &std::path::Path) -> PathBuf {
     }
 }
 
-fn refused(err: &mut dyn Write, refusal: &idpc_driver::Refusal) {
-    report::trouble(err, format!("{refusal}; nothing was written"));
+fn refused(ctx: &Ctx, err: &mut dyn Write, refusal: &idpc_driver::Refusal) {
+    ctx.trouble(err, format!("{refusal}; nothing was written"));
     if let Some(help) = refusal.help() {
         let _ = writeln!(err, "help: {help}");
     }
@@ -125,6 +127,8 @@ fn write(
     artifacts: &[idpc_driver::Artifact],
     scope: Option<&[Family]>,
     args: &BuildArgs,
+    description: &std::path::Path,
+    ctx: &Ctx,
     err: &mut dyn Write,
 ) -> u8 {
     let waiting = std::cell::Cell::new(false);
@@ -132,7 +136,7 @@ fn write(
     let options = idpc_driver::WriteOptions {
         scope,
         adopt: args.adopt,
-        description: Some(&args.path),
+        description: Some(description),
         on_wait: Some(&on_wait),
     };
     let result = idpc_driver::write_tree(out_dir, artifacts, &options);
@@ -177,11 +181,11 @@ fn write(
             EXIT_OK
         }
         Err(idpc_driver::WriteError::Refused(refusal)) => {
-            refused(err, &refusal);
+            refused(ctx, err, &refusal);
             EXIT_TROUBLE
         }
         Err(idpc_driver::WriteError::Io(error)) => {
-            report::trouble(
+            ctx.trouble(
                 err,
                 format!(
                     "cannot write `{}`: {error}; the previous output is intact",
@@ -197,6 +201,8 @@ fn check(
     out_dir: &std::path::Path,
     artifacts: &[idpc_driver::Artifact],
     scope: Option<&[Family]>,
+    ctx: &Ctx,
+    out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
     match idpc_driver::check_tree(out_dir, artifacts, scope) {
@@ -205,23 +211,53 @@ fn check(
             EXIT_OK
         }
         Ok(differences) => {
-            for difference in &differences {
-                let line = match difference {
-                    TreeDifference::Missing(path) => {
-                        format!("missing:  {path} (generated, not on disk)")
+            let shown = out_dir.display().to_string();
+            let findings: Vec<FileFinding> = differences
+                .iter()
+                .map(|difference| {
+                    let (class, path, message) = match difference {
+                        TreeDifference::Missing(path) => {
+                            ("missing", path, "generated, not on disk")
+                        }
+                        TreeDifference::Extra(path) => ("extra", path, "on disk, not generated"),
+                        TreeDifference::Differs(path) => {
+                            ("differs", path, "stale or edited by hand")
+                        }
+                        TreeDifference::Foreign(path) => {
+                            ("foreign", path, "not written by idpc; a build refuses it")
+                        }
+                    };
+                    let path = format!("{}/{path}", shown.trim_end_matches('/'));
+                    FileFinding { path, class, message: message.to_owned() }
+                })
+                .collect();
+            report::file_findings(
+                ctx,
+                &findings,
+                out,
+                |err| {
+                    for difference in &differences {
+                        let line = match difference {
+                            TreeDifference::Missing(path) => {
+                                format!("missing:  {path} (generated, not on disk)")
+                            }
+                            TreeDifference::Extra(path) => {
+                                format!("extra:    {path} (on disk, not generated)")
+                            }
+                            TreeDifference::Differs(path) => {
+                                format!("differs:  {path} (stale or edited by hand)")
+                            }
+                            TreeDifference::Foreign(path) => {
+                                format!(
+                                    "foreign:  {path} (not written by idpc; a build refuses it)"
+                                )
+                            }
+                        };
+                        let _ = writeln!(err, "{line}");
                     }
-                    TreeDifference::Extra(path) => {
-                        format!("extra:    {path} (on disk, not generated)")
-                    }
-                    TreeDifference::Differs(path) => {
-                        format!("differs:  {path} (stale or edited by hand)")
-                    }
-                    TreeDifference::Foreign(path) => {
-                        format!("foreign:  {path} (not written by idpc; a build refuses it)")
-                    }
-                };
-                let _ = writeln!(err, "{line}");
-            }
+                },
+                err,
+            );
             let _ = writeln!(
                 err,
                 "{} is out of date: {} file(s) differ; run `idpc build` and commit the result",
@@ -231,7 +267,7 @@ fn check(
             EXIT_ERRORS
         }
         Err(error) => {
-            report::trouble(err, format!("cannot read `{}`: {error}", out_dir.display()));
+            ctx.trouble(err, format!("cannot read `{}`: {error}", out_dir.display()));
             EXIT_TROUBLE
         }
     }

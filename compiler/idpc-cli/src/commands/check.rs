@@ -7,12 +7,12 @@ use idpc_diagnostics::has_errors;
 use idpc_driver::Compilation;
 use serde_json::json;
 
-use crate::args::{CheckArgs, MessageFormat};
+use crate::args::{CheckArgs, Format};
 use crate::report::{self, Ctx};
 use crate::{EXIT_ERRORS, EXIT_OK};
 
 pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let compilation = match report::load_and_compile(&args.path, None, ctx, err) {
+    let compilation = match report::load_and_compile(None, ctx, err) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
@@ -51,19 +51,19 @@ fn waivers(ctx: &Ctx, compilation: &Compilation, out: &mut dyn Write) {
         let at = compilation.sources.line_col(span.file, span.start);
         format!("{}:{}", compilation.sources.path(span.file), at.line)
     };
-    if ctx.format == MessageFormat::Json {
+    if ctx.format == Format::Json {
         for w in waivers {
             let line = json!({
-                "waiver": {
-                    "service": w.service,
-                    "policy": w.policy,
-                    "owner": w.owner,
-                    "expires": w.expires.to_string(),
-                    "days_left": w.expires.days_since_epoch() - ctx.today.days_since_epoch(),
-                    "reason": w.reason,
-                    "suppressed": w.suppressed,
-                    "at": place(w.span),
-                }
+                "format": idpc_diagnostics::JSON_FORMAT,
+                "type": "waiver",
+                "service": w.service,
+                "policy": w.policy,
+                "owner": w.owner,
+                "expires": w.expires.to_string(),
+                "days_left": w.expires.days_since_epoch() - ctx.today.days_since_epoch(),
+                "reason": w.reason,
+                "suppressed": w.suppressed,
+                "at": place(w.span),
             });
             let _ = writeln!(out, "{line}");
         }

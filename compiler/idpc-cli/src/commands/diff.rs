@@ -5,19 +5,20 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use idpc_diagnostics::{Code, Diagnostic, RenderOptions, Sources, render_human};
+use idpc_diagnostics::{Code, Diagnostic, RenderOptions, Sources, render_human, render_plain};
 use idpc_drift::{Class, Drift, Report, Rule};
 use idpc_driver::{Artifact, Family};
 use serde_json::{Value, json};
 use similar::TextDiff;
 
-use crate::args::{DiffArgs, MessageFormat};
-use crate::report::{self, Ctx};
+use crate::args::{DiffArgs, Format};
+use crate::report::{self, Ctx, FileFinding};
 use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
 pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let against = args.against.clone().unwrap_or_else(|| super::build::default_out(&args.path));
-    let compilation = match report::load_and_compile(&args.path, Some(&against), ctx, err) {
+    let against =
+        args.against.clone().unwrap_or_else(|| super::build::default_out(&ctx.description()));
+    let compilation = match report::load_and_compile(Some(&against), ctx, err) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
@@ -28,19 +29,19 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
     let artifacts = match idpc_driver::emit(platform, Family::ALL) {
         Ok(artifacts) => artifacts,
         Err(error) => {
-            report::trouble(err, format!("the artifacts cannot be generated: {error:?}"));
+            ctx.trouble(err, format!("the artifacts cannot be generated: {error:?}"));
             return EXIT_TROUBLE;
         }
     };
     if args.live.is_empty() && args.prometheus.is_none() {
-        return committed(&against, &artifacts, args.format, out, err);
+        return committed(&against, &artifacts, ctx, out, err);
     }
     let mut live = Vec::new();
     for dir in &args.live {
         match idpc_driver::live::read_exports(dir) {
             Ok(objects) => live.extend(objects),
             Err(error) => {
-                report::trouble(err, format!("`{}`: {}", error.path, error.message));
+                ctx.trouble(err, format!("`{}`: {}", error.path, error.message));
                 return EXIT_TROUBLE;
             }
         }
@@ -49,7 +50,7 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
         match idpc_driver::live::prometheus_rules(url) {
             Ok(objects) => live.extend(objects),
             Err(error) => {
-                report::trouble(err, format!("`{}`: {}", error.path, error.message));
+                ctx.trouble(err, format!("`{}`: {}", error.path, error.message));
                 return EXIT_TROUBLE;
             }
         }
@@ -74,34 +75,30 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
     let mut desired = idpc_drift::desired::objects(&artifacts);
     desired.extend(idpc_drift::desired::terraform_modules(platform));
     let report = idpc_drift::compare(platform, desired, live, &rules);
-    match args.format {
-        MessageFormat::Json => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&json_report(&report, &compilation.sources))
-                    .unwrap_or_default()
-            );
-        }
-        MessageFormat::Human => {
-            human(&report, &compilation.sources, ctx, args.show_suppressed, out, err)
+    let code = if report.has_drift() { EXIT_ERRORS } else { EXIT_OK };
+    match ctx.format {
+        Format::Json => ctx.document(out, json_report(&report, &compilation.sources), code),
+        Format::Human => human(&report, &compilation.sources, ctx, args.show_suppressed, out, err),
+        _ => {
+            let diagnostics: Vec<Diagnostic> = report.drifts.iter().map(diagnostic).collect();
+            report::diagnostics(ctx, &diagnostics, &compilation.sources, out, err);
         }
     }
-    if report.has_drift() { EXIT_ERRORS } else { EXIT_OK }
+    code
 }
 
 /// Compares with the committed tree: a unified diff per file.
 fn committed(
     against: &std::path::Path,
     artifacts: &[Artifact],
-    format: MessageFormat,
+    ctx: &Ctx,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
     let tree = match idpc_driver::read_tree(against) {
         Ok(tree) => tree,
         Err(error) => {
-            report::trouble(err, format!("cannot read `{}`: {error}", against.display()));
+            ctx.trouble(err, format!("cannot read `{}`: {error}", against.display()));
             return EXIT_TROUBLE;
         }
     };
@@ -130,18 +127,33 @@ fn committed(
             .to_string();
         files.push(json!({ "path": path, "class": "extra", "diff": diff }));
     }
-    match format {
-        MessageFormat::Json => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(
-                    &json!({ "against": against.display().to_string(), "files": files })
-                )
-                .unwrap_or_default()
-            );
+    let code = if files.is_empty() { EXIT_OK } else { EXIT_ERRORS };
+    match ctx.format {
+        Format::Json => {
+            let body = json!({ "against": against.display().to_string(), "files": files });
+            ctx.document(out, body, code);
         }
-        MessageFormat::Human => {
+        Format::Short | Format::Github | Format::Sarif => {
+            let shown = against.display().to_string();
+            let findings: Vec<FileFinding> = files
+                .iter()
+                .map(|file| {
+                    let path = file["path"].as_str().unwrap_or_default();
+                    let class = match file["class"].as_str() {
+                        Some("missing") => "missing",
+                        Some("extra") => "extra",
+                        _ => "changed",
+                    };
+                    FileFinding {
+                        path: format!("{}/{path}", shown.trim_end_matches('/')),
+                        class,
+                        message: "differs from what the description generates".to_owned(),
+                    }
+                })
+                .collect();
+            report::file_findings(ctx, &findings, out, |_| {}, err);
+        }
+        _ => {
             for file in &files {
                 let _ = out.write_all(file["diff"].as_str().unwrap_or_default().as_bytes());
             }
@@ -162,7 +174,7 @@ fn committed(
             }
         }
     }
-    if files.is_empty() { EXIT_OK } else { EXIT_ERRORS }
+    code
 }
 
 fn show(value: Option<&Value>) -> String {
@@ -231,10 +243,13 @@ fn human(
     err: &mut dyn Write,
 ) {
     let diagnostics: Vec<Diagnostic> = report.drifts.iter().map(diagnostic).collect();
-    let _ = out.write_all(
-        render_human(&diagnostics, sources, RenderOptions { color: ctx.color, width: 100 })
-            .as_bytes(),
-    );
+    let options = RenderOptions { color: ctx.color, width: 100 };
+    let text = if ctx.graphical {
+        render_human(&diagnostics, sources, options)
+    } else {
+        render_plain(&diagnostics, sources, options)
+    };
+    let _ = out.write_all(text.as_bytes());
     if show_suppressed {
         for suppressed in &report.suppressed {
             let _ = writeln!(

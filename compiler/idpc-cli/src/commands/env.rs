@@ -10,7 +10,7 @@ use idpc_diagnostics::Sources;
 use idpc_ir::{Date, Platform};
 use serde_json::{Value, json};
 
-use crate::args::{EnvArgs, EnvCommand, ExpiredArgs, MessageFormat};
+use crate::args::{EnvArgs, EnvCommand, ExpiredArgs, Format};
 use crate::report::{self, Ctx};
 use crate::{EXIT_ERRORS, EXIT_OK};
 
@@ -34,7 +34,7 @@ struct Expired {
 }
 
 fn expired(args: &ExpiredArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let compilation = match report::load_and_compile(&args.path, None, ctx, err) {
+    let compilation = match report::load_and_compile(None, ctx, err) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
@@ -46,17 +46,17 @@ fn expired(args: &ExpiredArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
     let at = args.at.unwrap_or(ctx.today);
     let expired = expired_at(platform, &compilation.sources, at);
     let ephemeral = platform.environments.iter().filter(|e| e.ephemeral.is_some()).count();
-    match args.format {
-        MessageFormat::Json => {
+    let code = if args.fail_if_any && !expired.is_empty() { EXIT_ERRORS } else { EXIT_OK };
+    match ctx.format {
+        Format::Json => {
             let document = json!({
                 "at": at.to_string(),
                 "ephemeral": ephemeral,
                 "expired": expired.iter().map(to_json).collect::<Vec<Value>>(),
             });
-            let _ =
-                writeln!(out, "{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+            ctx.document(out, document, code);
         }
-        MessageFormat::Human => {
+        _ => {
             if !expired.is_empty() {
                 let _ = out.write_all(table(&expired).as_bytes());
             }
@@ -68,7 +68,7 @@ fn expired(args: &ExpiredArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
             );
         }
     }
-    if args.fail_if_any && !expired.is_empty() { EXIT_ERRORS } else { EXIT_OK }
+    code
 }
 
 /// The ephemeral environments expired at `at`, longest overdue first, then by name.

@@ -5,10 +5,10 @@ use std::io::Write;
 use idpc_diagnostics::{Code, did_you_mean};
 
 use crate::args::ExplainArgs;
-use crate::report;
+use crate::report::Ctx;
 use crate::{EXIT_OK, EXIT_TROUBLE};
 
-pub(crate) fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub(crate) fn run(args: &ExplainArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let Some(text) = &args.code else {
         for code in Code::ALL {
             let info = code.info();
@@ -26,7 +26,7 @@ pub(crate) fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) 
         None => {
             let names = Code::ALL.iter().flat_map(|c| [c.info().code, c.info().name]);
             let hint = did_you_mean(text, names).map_or_else(String::new, |h| format!("; {h}"));
-            report::trouble(
+            ctx.trouble(
                 err,
                 format!("no diagnostic code `{text}`{hint} (`idpc explain` lists them)"),
             );

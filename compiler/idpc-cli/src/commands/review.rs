@@ -7,16 +7,16 @@
 use std::io::Write;
 use std::path::Path;
 
-use idpc_diagnostics::{Diagnostic, RenderOptions, render_human};
+use idpc_diagnostics::{Diagnostic, RenderOptions, render_human, render_plain};
 use idpc_driver::{Compilation, SourceText};
 use serde_json::json;
 
-use crate::args::{ReviewArgs, ReviewFormat};
+use crate::args::{Format, ReviewArgs};
 use crate::report::{self, Ctx};
 use crate::{EXIT_OK, EXIT_TROUBLE};
 
 pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let current = match report::load_and_compile(&args.path, None, ctx, err) {
+    let current = match report::load_and_compile(None, ctx, err) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
@@ -24,10 +24,10 @@ pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut d
         Ok(platform) => platform,
         Err(code) => return code,
     };
-    let (files, label) = match base_files(&args.path, &args.base) {
+    let (files, label) = match base_files(&ctx.description(), &args.base) {
         Ok(found) => found,
         Err(message) => {
-            report::trouble(err, message);
+            ctx.trouble(err, message);
             return EXIT_TROUBLE;
         }
     };
@@ -39,19 +39,27 @@ pub(crate) fn run(args: &ReviewArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut d
         return EXIT_TROUBLE;
     };
     let review = idpc_review::review(base, head);
-    match args.format {
-        ReviewFormat::Markdown => {
-            let _ = out.write_all(idpc_review::markdown(&review, &label).as_bytes());
-        }
-        ReviewFormat::Json => {
+    match ctx.format {
+        Format::Json => {
+            let touched = idpc_review::touched_services(&review, base, head);
             let document = json!({
                 "platform": review.platform,
+                "touched_services": touched,
                 "base": label,
                 "count": review.count,
                 "sections": review.sections,
             });
-            let _ =
-                writeln!(out, "{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+            ctx.document(out, document, EXIT_OK);
+        }
+        _ => {
+            let mut text = idpc_review::markdown(&review, &label);
+            if let Some(diagram) = idpc_review::mermaid(&review, base, head) {
+                text.push_str("\n### Services touched\n\n");
+                text.push_str("Thick: changed; arrows: depends on.\n\n```mermaid\n");
+                text.push_str(&diagram);
+                text.push_str("```\n");
+            }
+            let _ = out.write_all(text.as_bytes());
         }
     }
     EXIT_OK
@@ -78,11 +86,15 @@ fn base_files(path: &Path, base: &Path) -> Result<(Vec<SourceText>, String), Str
 fn base_errors(ctx: &Ctx, compiled: &Compilation, label: &str, err: &mut dyn Write) {
     let errors: Vec<Diagnostic> =
         compiled.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-    let text =
-        render_human(&errors, &compiled.sources, RenderOptions { color: ctx.color, width: 100 });
+    let options = RenderOptions { color: ctx.color, width: 100 };
+    let text = if ctx.graphical {
+        render_human(&errors, &compiled.sources, options)
+    } else {
+        render_plain(&errors, &compiled.sources, options)
+    };
     let _ = err.write_all(text.as_bytes());
     let errors = errors.len();
-    report::trouble(
+    ctx.trouble(
         err,
         format!(
             "the base `{label}` does not compile ({errors} error(s)); a review compares two versions that compile"

@@ -7,12 +7,12 @@ use idpc_driver::why::{Provenance, provenance};
 use idpc_ir::{Layer, Origin};
 use serde_json::{Value, json};
 
-use crate::args::{MessageFormat, WhyArgs};
+use crate::args::{Format, WhyArgs};
 use crate::report::{self, Ctx};
 use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
 pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let compilation = match report::load_and_compile(&args.dir, None, ctx, err) {
+    let compilation = match report::load_and_compile(None, ctx, err) {
         Ok(compiled) => compiled,
         Err(code) => return code,
     };
@@ -25,7 +25,7 @@ pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
     };
     let Some(service) = platform.services.iter().position(|s| s.name == args.service) else {
         let names = platform.services.iter().map(|s| s.name.as_str());
-        return unknown(err, "service", &args.service, did_you_mean(&args.service, names));
+        return unknown(ctx, err, "service", &args.service, did_you_mean(&args.service, names));
     };
     let Some(deployment) = platform.deployments.iter().find(|d| {
         d.service.index() == service && platform.environment(d.environment).name == args.environment
@@ -37,7 +37,7 @@ pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
         } else {
             did_you_mean(&args.environment, names)
         };
-        return unknown(err, "environment", &args.environment, hint);
+        return unknown(ctx, err, "environment", &args.environment, hint);
     };
     let all = provenance(deployment);
     let selected: Vec<&Provenance> = match &args.field {
@@ -58,22 +58,22 @@ pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
             let names: Vec<&str> = all.iter().map(|p| p.field.as_str()).collect();
             format!("the fields are {}", names.join(", "))
         });
-        return unknown(err, "field", field, Some(hint));
+        return unknown(ctx, err, "field", field, Some(hint));
     }
     let (service, environment) = (&args.service, &args.environment);
     let sources = &compilation.sources;
-    match (args.format, selected.as_slice()) {
-        (MessageFormat::Json, _) => {
+    match (ctx.format, selected.as_slice()) {
+        (Format::Json, _) => {
             let fields: Vec<Value> = selected.iter().map(|p| field_json(p, sources)).collect();
             let document =
                 json!({ "service": service, "environment": environment, "fields": fields });
-            let _ = writeln!(out, "{document:#}");
+            ctx.document(out, document, EXIT_OK);
         }
-        (MessageFormat::Human, [one]) => {
+        (_, [one]) => {
             let title = format!("`{service}` in `{environment}`: {} = {}", one.field, one.value);
             let _ = out.write_all(detail(&title, one, sources, ctx).as_bytes());
         }
-        (MessageFormat::Human, many) => {
+        (_, many) => {
             let _ = writeln!(out, "`{service}` in `{environment}`");
             let _ = out.write_all(table(many, sources).as_bytes());
         }
@@ -81,9 +81,9 @@ pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
     EXIT_OK
 }
 
-fn unknown(err: &mut dyn Write, what: &str, name: &str, hint: Option<String>) -> u8 {
+fn unknown(ctx: &Ctx, err: &mut dyn Write, what: &str, name: &str, hint: Option<String>) -> u8 {
     let hint = hint.map_or_else(String::new, |h| format!("; {h}"));
-    report::trouble(err, format!("no {what} `{name}`{hint}"));
+    ctx.trouble(err, format!("no {what} `{name}`{hint}"));
     EXIT_TROUBLE
 }
 

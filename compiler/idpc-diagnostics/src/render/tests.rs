@@ -49,8 +49,20 @@ fn many_diagnostics_are_cut_to_the_limits_with_a_last_line() {
         &out[out.len() - 200..]
     );
     let json = render_json(&diagnostics, &sources);
-    assert_eq!(json.lines().count(), 2 * MAX_PER_FILE + 1);
-    assert!(json.ends_with("{\"omitted\":39800}\n"));
+    assert_eq!(json.lines().count(), 2 * MAX_PER_FILE);
+    assert_eq!(within_limits(&diagnostics).1, 39800);
+    for text in [
+        render_plain(&diagnostics, &sources, RenderOptions::default()),
+        render_short(&diagnostics, &sources),
+        render_github(&diagnostics, &sources),
+    ] {
+        assert!(text.ends_with(
+            "… and 39800 more diagnostics not shown (at most 100 per file and 500 in all)\n"
+        ));
+        assert!(text.len() < 200_000, "{} bytes", text.len());
+    }
+    let sarif = sarif_results(&diagnostics, &sources);
+    assert_eq!(sarif.len(), 2 * MAX_PER_FILE);
 }
 
 #[test]
@@ -102,4 +114,87 @@ fn labels_past_the_end_and_far_apart_are_drawn() {
     let out = render_human(&[diagnostic], &sources, RenderOptions::default());
     assert!(out.contains("one") && out.contains("two") && out.contains("102 │ last"), "{out}");
     assert!(!out.contains(" 50 │"), "{out}");
+}
+
+fn two_labels() -> (Sources, Vec<Diagnostic>) {
+    let mut sources = Sources::new();
+    let a = sources.add("services/a.kdl", "service \"a\" team=\"paymnts\" {\n}\n");
+    let b = sources.add("teams.kdl", "team \"payments\"\n");
+    let diagnostic = Diagnostic::new(
+        Code::KdlSyntax,
+        "unknown team `paymnts`",
+        Span::new(a, 17, 26),
+        "no such team",
+    )
+    .with_label(Span::new(b, 5, 15), "a team with a close name")
+    .with_help("did you mean `payments`?");
+    (sources, vec![diagnostic])
+}
+
+#[test]
+fn plain_text_uses_rustc_layout() {
+    let (sources, diagnostics) = two_labels();
+    let out = render_plain(&diagnostics, &sources, RenderOptions::default());
+    let code = diagnostics[0].code;
+    let expected = format!(
+        "error[{code}]: unknown team `paymnts`
+ --> services/a.kdl:1:18
+  |
+1 | service \"a\" team=\"paymnts\" {{
+  |                  ^^^^^^^^^ no such team
+  |
+  = note: a team with a close name
+ --> teams.kdl:1:6
+  |
+1 | team \"payments\"
+  |      ---------- a team with a close name
+  |
+  = help: did you mean `payments`?
+
+"
+    );
+    assert_eq!(out, expected);
+    let short = render_short(&diagnostics, &sources);
+    assert_eq!(short, format!("services/a.kdl:1:18: error[{code}]: unknown team `paymnts`\n"));
+}
+
+#[test]
+fn github_commands_escape_their_properties_and_message() {
+    let mut sources = Sources::new();
+    let file = sources.add("a,b:c%.kdl", "x\n");
+    let diagnostic =
+        Diagnostic::new(Code::KdlSyntax, "50% bad\nsecond line", Span::new(file, 0, 1), "");
+    let out = render_github(&[diagnostic], &sources);
+    assert!(
+        out.starts_with("::error file=a%2Cb%3Ac%25.kdl,line=1,col=1,endLine=1,endColumn=2,title="),
+        "{out}"
+    );
+    assert!(out.contains("::50%25 bad\\nsecond line\n"), "{out}");
+    assert_eq!(out.lines().count(), 1);
+}
+
+#[test]
+fn sarif_names_each_rule_once_with_its_help() {
+    let (sources, mut diagnostics) = two_labels();
+    diagnostics.push(diagnostics[0].clone());
+    let tool =
+        SarifTool { name: "idpc", version: "0", help_base: "https://example.invalid/d.html" };
+    let log = sarif_log(&tool, sarif_results(&diagnostics, &sources), 0);
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["rules"].as_array().map(Vec::len), Some(1));
+    assert_eq!(run["results"].as_array().map(Vec::len), Some(2));
+    assert_eq!(run["results"][0]["ruleIndex"], 0);
+    let uri = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "services/a.kdl");
+    assert_eq!(ci::uri("<stdlib>/a b.kdl"), "%3Cstdlib%3E/a%20b.kdl");
+}
+
+#[test]
+fn rebased_sources_prefix_every_path_but_embedded_ones() {
+    let mut sources = Sources::new();
+    let a = sources.add("services/a.kdl", "x");
+    let s = sources.add("<stdlib>/kinds.kdl", "x");
+    let rebased = sources.rebased(|p| format!("platform/{p}"));
+    assert_eq!(rebased.path(a), "platform/services/a.kdl");
+    assert_eq!(rebased.path(s), "<stdlib>/kinds.kdl");
 }

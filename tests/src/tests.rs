@@ -19,6 +19,7 @@ mod drift;
 mod golden;
 mod grafana;
 mod hostile;
+mod hostile_inputs;
 mod kubernetes;
 mod model;
 mod opa;

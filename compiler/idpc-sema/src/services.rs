@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use idpc_diagnostics::{Code, Diagnostic, Span};
+use idpc_diagnostics::{Code, Diagnostic, Span, quote};
 use idpc_ir::{
     Criticality, Duration, EnvId, FieldValue, Indicator, Kind, KindId, Port, Service, ServiceId,
     Slo, SystemId, TeamId,
 };
 
 use crate::collect::Collected;
-use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
+use crate::diagnostics::{Repeats, conflict, duplicate_member, missing, unknown_reference};
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
 use crate::shape::{Checked, Typed};
@@ -113,7 +113,10 @@ pub(crate) fn lower_services<'a>(
                 diagnostics.push(
                     Diagnostic::new(
                         Code::RepeatedNode,
-                        format!("two overrides for environment `{env_name}`"),
+                        format!(
+                            "two overrides for environment `{env_name}`",
+                            env_name = quote(&env_name)
+                        ),
                         span,
                         "given again here",
                     )
@@ -325,6 +328,7 @@ fn lower_layer<'a>(
 
 fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
+    let mut repeats = Repeats::default();
     for (kind, child) in node.children.iter().filter_map(|c| match c.schema.name {
         "env" => Some(("variable", c)),
         "secret" => Some(("secret", c)),
@@ -333,14 +337,14 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some((name, span)) = child.str_arg(0) else { continue };
         if let Some((first, first_kind)) = seen.get(name) {
             let message = if *first_kind == kind {
-                format!("{kind} `{name}` is declared twice")
+                format!("{kind} `{name}` is declared twice", name = quote(&name))
             } else {
-                format!("`{name}` is both a plain variable and a secret")
+                format!("`{name}` is both a plain variable and a secret", name = quote(&name))
             };
-            diagnostics.push(
+            repeats.report(name, diagnostics, || {
                 Diagnostic::new(Code::DuplicateDeclaration, message, span, "declared again here")
-                    .with_label(*first, "first declared here"),
-            );
+                    .with_label(*first, "first declared here")
+            });
             continue;
         }
         seen.insert(name, (span, kind));
@@ -352,9 +356,13 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
             && names_a_secret(name)
             && !text.contains("${")
         {
-            diagnostics.push(typeck::literal_secret(value, &format!("variable `{name}`")));
+            diagnostics.push(typeck::literal_secret(
+                value,
+                &format!("variable `{name}`", name = quote(&name)),
+            ));
         }
     }
+    repeats.finish(diagnostics);
 }
 
 /// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.
@@ -371,7 +379,7 @@ fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec
             diagnostics.push(
                 Diagnostic::new(
                     Code::NameTooLong,
-                    format!("resource `{name}` of service `{service}` makes a name too long"),
+                    format!("resource `{name}` of service `{service}` makes a name too long", name = quote(&name), service = quote(&service)),
                     span,
                     reason,
                 )
@@ -524,9 +532,12 @@ fn lower_resource(
             if let Some(declared) = declared.filter(|d| d.kind.index() != kind) {
                 diagnostics.push(
                     conflict(
-                        format!("resource `{name}` changes kind in an override"),
+                        format!(
+                            "resource `{name}` changes kind in an override",
+                            name = quote(&name)
+                        ),
                         typed.span,
-                        format!("kind `{kind_name}` here"),
+                        format!("kind `{kind_name}` here", kind_name = quote(&kind_name)),
                         declared.span,
                         format!(
                             "kind `{}` in the service",
@@ -556,7 +567,7 @@ fn lower_resource(
                     diagnostics.push(
                         Diagnostic::new(
                             Code::UnknownReference,
-                            format!("unknown resource `{name}`"),
+                            format!("unknown resource `{name}`", name = quote(&name)),
                             span,
                             "the service declares no resource of this name",
                         )
@@ -564,8 +575,12 @@ fn lower_resource(
                     );
                 }
                 None => diagnostics.push(
-                    missing(format!("resource `{name}` needs a `kind`"), span, "no kind")
-                        .with_help("add `kind=\"postgres\"` or another kind"),
+                    missing(
+                        format!("resource `{name}` needs a `kind`", name = quote(&name)),
+                        span,
+                        "no kind",
+                    )
+                    .with_help("add `kind=\"postgres\"` or another kind"),
                 ),
             }
             return None;

@@ -130,3 +130,36 @@ fn join_and(items: &[String]) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use idpc_diagnostics::FileId;
+
+    use super::*;
+
+    fn chain(n: usize, closed: bool) -> Vec<Diagnostic> {
+        let names: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let span = Span::new(FileId(0), 0, 1);
+        let mut edges: Vec<Edge> = (1..n).map(|i| Edge { from: i - 1, to: i, span }).collect();
+        if closed {
+            edges.push(Edge { from: n - 1, to: 0, span });
+        }
+        let mut diagnostics = Vec::new();
+        check_cycles(&names, &edges, &mut diagnostics);
+        diagnostics
+    }
+
+    #[test]
+    fn a_chain_of_200000_services_has_no_cycle_and_no_recursion() {
+        assert!(chain(200_000, false).is_empty());
+    }
+
+    #[test]
+    fn a_cycle_of_200000_services_is_one_short_diagnostic() {
+        let diagnostics = chain(200_000, true);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].message.contains("and 199990 more"), "{}", diagnostics[0].message);
+        assert_eq!(diagnostics[0].secondary.len(), MAX_SHOWN - 1);
+    }
+}

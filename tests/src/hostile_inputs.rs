@@ -119,7 +119,7 @@ fn a_long_dependency_chain_is_checked_without_recursion() {
     }
     run_platform(&body);
     // The same chain closed into one cycle: one diagnostic, with a bounded message.
-    body.push_str(&service("s-last", &"    depends-on \"s0\"\n".to_string()));
+    body.push_str(&service("s-last", "    depends-on \"s0\"\n"));
     let closed = body.replacen(
         &service(&format!("s{}", n - 1), ""),
         &service(&format!("s{}", n - 1), "    depends-on \"s-last\"\n"),

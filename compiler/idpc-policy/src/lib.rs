@@ -138,7 +138,7 @@ fn load<'a>(
             let package = package.trim_start_matches("data.");
             let message = format!(
                 "the package `{package}` is not under `idpc.policies`",
-                package = quote(&package)
+                package = quote(package)
             );
             diagnostics.push(policy_error(source, None, message));
             continue;
@@ -275,7 +275,7 @@ fn diagnostic(
                 Code::PolicyViolation,
                 message,
                 span,
-                format!("violates `{name}`", name = quote(&name)),
+                format!("violates `{name}`", name = quote(name)),
             );
             if violation.get("service").is_some() {
                 diagnostic.with_help(format!(

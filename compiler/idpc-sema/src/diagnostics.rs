@@ -57,7 +57,7 @@ pub(crate) fn unknown_reference<'a>(
     });
     Diagnostic::new(
         Code::UnknownReference,
-        format!("unknown {what} `{name}`", name = quote(&name)),
+        format!("unknown {what} `{name}`", name = quote(name)),
         span,
         format!("no {what} of this name is declared"),
     )
@@ -68,7 +68,7 @@ pub(crate) fn unknown_reference<'a>(
 pub(crate) fn duplicate_member(what: &str, name: &str, again: Span, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::DuplicateDeclaration,
-        format!("{what} `{name}` is declared twice", name = quote(&name)),
+        format!("{what} `{name}` is declared twice", name = quote(name)),
         again,
         "declared again here",
     )

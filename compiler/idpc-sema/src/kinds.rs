@@ -105,7 +105,7 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
                     Code::RepeatedNode,
                     format!(
                         "tier `{tier_name}` has two blocks of defaults",
-                        tier_name = quote(&tier_name)
+                        tier_name = quote(tier_name)
                     ),
                     tier_span,
                     "given again here",
@@ -168,7 +168,7 @@ fn lower_field(
     if keyword == "enum" && one_of.is_none() {
         diagnostics.push(
             missing(
-                format!("enum field `{name}` lists no choices", name = quote(&name)),
+                format!("enum field `{name}` lists no choices", name = quote(name)),
                 type_span,
                 "an enum needs its choices",
             )
@@ -178,7 +178,7 @@ fn lower_field(
     }
     if let Some(one_of) = one_of.filter(|_| keyword != "enum") {
         diagnostics.push(conflict(
-            format!("field `{name}` lists choices but is not an enum", name = quote(&name)),
+            format!("field `{name}` lists choices but is not an enum", name = quote(name)),
             one_of.name_span(),
             "choices only apply to `type=\"enum\"`",
             type_span,
@@ -190,8 +190,8 @@ fn lower_field(
             diagnostics.push(conflict(
                 format!(
                     "field `{name}` has `{bound}` but is not an int",
-                    name = quote(&name),
-                    bound = quote(&bound)
+                    name = quote(name),
+                    bound = quote(bound)
                 ),
                 typed.span,
                 "bounds only apply to `type=\"int\"`",
@@ -206,7 +206,7 @@ fn lower_field(
         diagnostics.push(
             Diagnostic::new(
                 Code::InvertedBounds,
-                format!("field `{name}` has `min` above `max`", name = quote(&name)),
+                format!("field `{name}` has `min` above `max`", name = quote(name)),
                 lo.span,
                 "the lower bound",
             )
@@ -216,7 +216,7 @@ fn lower_field(
     let ty = value_type_of(&keyword, min, max, &choices)?;
     let raw_default = field.raw_prop("default");
     let default = raw_default.and_then(|raw| {
-        typeck::check(raw, &ty, &format!("the default of `{name}`", name = quote(&name)))
+        typeck::check(raw, &ty, &format!("the default of `{name}`", name = quote(name)))
             .map_err(|d| diagnostics.push(d))
             .ok()
     });
@@ -251,7 +251,7 @@ pub(crate) fn check_field_nodes(
             diagnostics.push(
                 Diagnostic::new(
                     Code::UnknownNode,
-                    format!("{context} has no field `{name}`", name = quote(&name)),
+                    format!("{context} has no field `{name}`", name = quote(name)),
                     node.name.span,
                     "not a field of this kind",
                 )
@@ -263,7 +263,7 @@ pub(crate) fn check_field_nodes(
             diagnostics.push(
                 Diagnostic::new(
                     Code::RepeatedNode,
-                    format!("field `{name}` is set twice", name = quote(&name)),
+                    format!("field `{name}` is set twice", name = quote(name)),
                     node.name.span,
                     "set again here",
                 )
@@ -275,7 +275,7 @@ pub(crate) fn check_field_nodes(
             diagnostics.push(
                 Diagnostic::new(
                     Code::UnknownProperty,
-                    format!("field `{name}` takes a value, not properties", name = quote(&name)),
+                    format!("field `{name}` takes a value, not properties", name = quote(name)),
                     prop.name.span,
                     "unexpected property",
                 )
@@ -285,7 +285,7 @@ pub(crate) fn check_field_nodes(
         if let Some(child) = node.children().first() {
             diagnostics.push(Diagnostic::new(
                 Code::UnexpectedChildren,
-                format!("field `{name}` takes no children", name = quote(&name)),
+                format!("field `{name}` takes no children", name = quote(name)),
                 child.span,
                 "not allowed here",
             ));
@@ -307,7 +307,7 @@ pub(crate) fn check_field_nodes(
             [] => diagnostics.push(
                 Diagnostic::new(
                     Code::MissingArgument,
-                    format!("field `{name}` needs a value", name = quote(&name)),
+                    format!("field `{name}` needs a value", name = quote(name)),
                     node.name.span,
                     format!("expects {}", field.ty.describe()),
                 )
@@ -317,12 +317,12 @@ pub(crate) fn check_field_nodes(
                 if let Some(extra) = rest.first() {
                     diagnostics.push(Diagnostic::new(
                         Code::UnexpectedArgument,
-                        format!("field `{name}` takes one value", name = quote(&name)),
+                        format!("field `{name}` takes one value", name = quote(name)),
                         extra.span,
                         "unexpected",
                     ));
                 }
-                match typeck::check(value, &field.ty, &format!("`{name}`", name = quote(&name))) {
+                match typeck::check(value, &field.ty, &format!("`{name}`", name = quote(name))) {
                     Ok(checked) => out.push((index, Typed { value: checked, span: value.span })),
                     Err(diagnostic) => diagnostics.push(diagnostic),
                 }

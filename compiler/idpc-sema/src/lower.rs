@@ -262,7 +262,7 @@ fn lower_environments(
                         diagnostics.push(
                             Diagnostic::new(
                                 Code::InvalidEphemeral,
-                                format!("`{key}` only applies to an ephemeral environment", key = quote(&key)),
+                                format!("`{key}` only applies to an ephemeral environment", key = quote(key)),
                                 value.span,
                                 format!("`{}` is long-lived", decl.name),
                             )
@@ -334,7 +334,7 @@ fn lower_ephemeral(
             Code::InvalidEphemeral,
             format!(
                 "environment `{base_name}` is created from itself",
-                base_name = quote(&base_name)
+                base_name = quote(base_name)
             ),
             base_span,
             "the base must be another environment",
@@ -348,7 +348,7 @@ fn lower_ephemeral(
                 format!(
                     "`{}` is created from `{base_name}`, which is itself ephemeral",
                     decl.name,
-                    base_name = quote(&base_name)
+                    base_name = quote(base_name)
                 ),
                 base_span,
                 "an ephemeral base",
@@ -365,7 +365,7 @@ fn lower_ephemeral(
                 format!(
                     "ephemeral environment `{}` has another tier than `{base_name}`",
                     decl.name,
-                    base_name = quote(&base_name)
+                    base_name = quote(base_name)
                 ),
                 own.span,
                 "this tier",
@@ -378,7 +378,7 @@ fn lower_ephemeral(
     let mut get = |key: &str| {
         if !node.has_prop(key) {
             diagnostics.push(
-                missing(format!("ephemeral environment `{}` needs `{key}`", decl.name, key = quote(&key)), decl.name_span, format!("no `{key}=`"))
+                missing(format!("ephemeral environment `{}` needs `{key}`", decl.name, key = quote(key)), decl.name_span, format!("no `{key}=`"))
                     .with_help("an ephemeral environment carries `owner`, `ttl` and `created` so that it can be cleaned up"),
             );
         }

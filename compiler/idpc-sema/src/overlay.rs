@@ -71,14 +71,14 @@ pub(crate) fn resolve_all(
         }
     }
     for ((service, resource, field), (span, envs)) in missing_fields {
-        let envs: Vec<String> = envs.iter().map(|e| format!("`{e}`", e = quote(&e))).collect();
+        let envs: Vec<String> = envs.iter().map(|e| format!("`{e}`", e = quote(e))).collect();
         let kind = inputs.plans[service]
             .base
             .resources
             .iter()
             .find(|r| r.name == resource)
             .map(|r| inputs.kinds[r.kind.index()].name.as_str());
-        let kind = kind.map_or_else(String::new, |k| format!(" (kind `{k}`)", k = quote(&k)));
+        let kind = kind.map_or_else(String::new, |k| format!(" (kind `{k}`)", k = quote(k)));
         diagnostics.push(
             missing(
                 format!(

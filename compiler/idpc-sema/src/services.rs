@@ -115,7 +115,7 @@ pub(crate) fn lower_services<'a>(
                         Code::RepeatedNode,
                         format!(
                             "two overrides for environment `{env_name}`",
-                            env_name = quote(&env_name)
+                            env_name = quote(env_name)
                         ),
                         span,
                         "given again here",
@@ -337,9 +337,9 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some((name, span)) = child.str_arg(0) else { continue };
         if let Some((first, first_kind)) = seen.get(name) {
             let message = if *first_kind == kind {
-                format!("{kind} `{name}` is declared twice", name = quote(&name))
+                format!("{kind} `{name}` is declared twice", name = quote(name))
             } else {
-                format!("`{name}` is both a plain variable and a secret", name = quote(&name))
+                format!("`{name}` is both a plain variable and a secret", name = quote(name))
             };
             repeats.report(name, diagnostics, || {
                 Diagnostic::new(Code::DuplicateDeclaration, message, span, "declared again here")
@@ -358,7 +358,7 @@ fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
         {
             diagnostics.push(typeck::literal_secret(
                 value,
-                &format!("variable `{name}`", name = quote(&name)),
+                &format!("variable `{name}`", name = quote(name)),
             ));
         }
     }
@@ -379,7 +379,7 @@ fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec
             diagnostics.push(
                 Diagnostic::new(
                     Code::NameTooLong,
-                    format!("resource `{name}` of service `{service}` makes a name too long", name = quote(&name), service = quote(&service)),
+                    format!("resource `{name}` of service `{service}` makes a name too long", name = quote(name), service = quote(service)),
                     span,
                     reason,
                 )
@@ -534,10 +534,10 @@ fn lower_resource(
                     conflict(
                         format!(
                             "resource `{name}` changes kind in an override",
-                            name = quote(&name)
+                            name = quote(name)
                         ),
                         typed.span,
-                        format!("kind `{kind_name}` here", kind_name = quote(&kind_name)),
+                        format!("kind `{kind_name}` here", kind_name = quote(kind_name)),
                         declared.span,
                         format!(
                             "kind `{}` in the service",
@@ -567,7 +567,7 @@ fn lower_resource(
                     diagnostics.push(
                         Diagnostic::new(
                             Code::UnknownReference,
-                            format!("unknown resource `{name}`", name = quote(&name)),
+                            format!("unknown resource `{name}`", name = quote(name)),
                             span,
                             "the service declares no resource of this name",
                         )
@@ -576,7 +576,7 @@ fn lower_resource(
                 }
                 None => diagnostics.push(
                     missing(
-                        format!("resource `{name}` needs a `kind`", name = quote(&name)),
+                        format!("resource `{name}` needs a `kind`", name = quote(name)),
                         span,
                         "no kind",
                     )

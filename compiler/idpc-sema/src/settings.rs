@@ -57,8 +57,8 @@ fn words<T: Copy>(
                         Code::UnknownEnumValue,
                         format!(
                             "`{key}` cannot hold `{word}`",
-                            key = quote(&key),
-                            word = quote(&word)
+                            key = quote(key),
+                            word = quote(word)
                         ),
                         typed.span,
                         format!("expected {}", expected.join(", ")),
@@ -175,15 +175,15 @@ fn not_a_name(setting: &str, text: &str, span: Span, what: &str, pattern: &str) 
     let help = if fixed != text && is_prometheus_name(&fixed, what == "metric") {
         format!(
             "a Prometheus {what} name matches `{pattern}`: try `{fixed}`",
-            pattern = quote(&pattern),
+            pattern = quote(pattern),
             fixed = quote(&fixed)
         )
     } else {
-        format!("a Prometheus {what} name matches `{pattern}`", pattern = quote(&pattern))
+        format!("a Prometheus {what} name matches `{pattern}`", pattern = quote(pattern))
     };
     Diagnostic::new(
         Code::MalformedValue,
-        format!("`{setting}` is not a Prometheus {what} name", setting = quote(&setting)),
+        format!("`{setting}` is not a Prometheus {what} name", setting = quote(setting)),
         span,
         format!("not a {what} name"),
     )

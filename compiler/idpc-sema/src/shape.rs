@@ -224,7 +224,7 @@ fn check_args(
             _ => None,
         });
         let what = if let (1, "env", Some(name)) = (index, node_schema.name, first_text) {
-            format!("variable `{name}`", name = quote(&name))
+            format!("variable `{name}`", name = quote(name))
         } else if node_schema.args.len() == 1 {
             format!("`{}`", node_schema.name)
         } else {
@@ -355,19 +355,19 @@ fn unknown_node(
     let help = did_you_mean(name, allowed.iter().map(|s| s.name)).or_else(|| {
         schema::find_anywhere(name).map(|(owner, _)| {
             if owner.is_empty() {
-                format!("`{name}` belongs at the top of a file", name = quote(&name))
+                format!("`{name}` belongs at the top of a file", name = quote(name))
             } else {
                 format!(
                     "`{name}` belongs inside `{owner}`",
-                    name = quote(&name),
-                    owner = quote(&owner)
+                    name = quote(name),
+                    owner = quote(owner)
                 )
             }
         })
     });
     Diagnostic::new(
         Code::UnknownNode,
-        format!("unknown node `{name}` {place}", name = quote(&name)),
+        format!("unknown node `{name}` {place}", name = quote(name)),
         node.name.span,
         "not known here",
     )

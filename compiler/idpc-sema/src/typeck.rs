@@ -145,10 +145,10 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
                 Ok(FieldValue::String(s.clone()))
             } else {
                 let quoted: Vec<String> =
-                    choices.iter().map(|c| format!("`{c}`", c = quote(&c))).collect();
+                    choices.iter().map(|c| format!("`{c}`", c = quote(c))).collect();
                 Err(Diagnostic::new(
                     Code::UnknownEnumValue,
-                    format!("{what} cannot be `{s}`", s = quote(&s)),
+                    format!("{what} cannot be `{s}`", s = quote(s)),
                     span,
                     format!("expected one of {}", quoted.join(", ")),
                 )
@@ -211,7 +211,7 @@ pub(crate) fn invalid_name(
     };
     Diagnostic::new(
         Code::InvalidName,
-        format!("`{text}` is not a valid name: {reason}", text = quote(&text)),
+        format!("`{text}` is not a valid name: {reason}", text = quote(text)),
         span,
         reason,
     )

@@ -17,6 +17,7 @@ mod services;
 mod settings;
 mod shape;
 mod typeck;
+mod variables;
 
 use idpc_diagnostics::{Diagnostic, has_errors, sort_and_dedup};
 use idpc_syntax::ast;

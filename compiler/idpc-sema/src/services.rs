@@ -10,11 +10,11 @@ use idpc_ir::{
 };
 
 use crate::collect::Collected;
-use crate::diagnostics::{Repeats, conflict, duplicate_member, missing, unknown_reference};
+use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
 use crate::shape::{Checked, Typed};
-use crate::typeck;
+use crate::variables;
 
 /// What services are resolved against.
 pub(crate) struct Names<'a> {
@@ -294,7 +294,7 @@ fn lower_layer<'a>(
     names: &Names<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Layer<'a> {
-    check_variables(node, diagnostics);
+    variables::check(node, diagnostics);
     for reader in node
         .children_named("secret")
         .flat_map(|s| s.children_named("reader"))
@@ -326,45 +326,6 @@ fn lower_layer<'a>(
     Layer { node, resources }
 }
 
-fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
-    let mut repeats = Repeats::default();
-    for (kind, child) in node.children.iter().filter_map(|c| match c.schema.name {
-        "env" => Some(("variable", c)),
-        "secret" => Some(("secret", c)),
-        _ => None,
-    }) {
-        let Some((name, span)) = child.str_arg(0) else { continue };
-        if let Some((first, first_kind)) = seen.get(name) {
-            let message = if *first_kind == kind {
-                format!("{kind} `{name}` is declared twice", name = quote(name))
-            } else {
-                format!("`{name}` is both a plain variable and a secret", name = quote(name))
-            };
-            repeats.report(name, diagnostics, || {
-                Diagnostic::new(Code::DuplicateDeclaration, message, span, "declared again here")
-                    .with_label(*first, "first declared here")
-            });
-            continue;
-        }
-        seen.insert(name, (span, kind));
-        if kind == "variable"
-            && let Some(value) = child.node.args.get(1)
-            && let idpc_syntax::ast::ValueKind::String(text) = &value.kind
-            && !text.is_empty()
-            && !typeck::contains_credential(text)
-            && names_a_secret(name)
-            && !text.contains("${")
-        {
-            diagnostics.push(typeck::literal_secret(
-                value,
-                &format!("variable `{name}`", name = quote(name)),
-            ));
-        }
-    }
-    repeats.finish(diagnostics);
-}
-
 /// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.
 fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let mut first: BTreeMap<&str, Span> = BTreeMap::new();
@@ -387,14 +348,6 @@ fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec
             );
         }
     }
-}
-
-/// Whether a variable's name says it holds a credential.
-fn names_a_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|w| upper.contains(w))
 }
 
 fn check_deploy(

@@ -23,6 +23,7 @@ mod gitops;
 mod golden;
 mod grafana;
 mod hostile;
+mod hostile_inputs;
 mod kubernetes;
 mod model;
 mod opa;

@@ -6,6 +6,7 @@
 
 mod code;
 mod diagnostic;
+mod quote;
 mod render;
 mod sources;
 mod span;
@@ -13,6 +14,7 @@ mod suggest;
 
 pub use code::{Code, CodeInfo, Phase};
 pub use diagnostic::{Diagnostic, Label, Severity, has_errors, sort_and_dedup};
+pub use quote::{QUOTE_MAX_CHARS, Quoted, quote};
 pub use render::{
     JSON_FORMAT, MAX_MESSAGE, MAX_PER_FILE, MAX_PER_RUN, RenderOptions, SarifResult, SarifTool,
     clean_message, render_github, render_human, render_json, render_note, render_plain,

@@ -3,14 +3,38 @@
 /// Below this normalised similarity a candidate is not worth suggesting.
 const MIN_SIMILARITY: f64 = 0.7;
 
+/// Names longer than this get no suggestion: nobody mistypes a name that long, and comparing it
+/// costs its length times each candidate's.
+const MAX_NAME_CHARS: usize = 128;
+
+/// With more candidates than this, no suggestion is made, so that many unknown names among many
+/// declared ones cost no more than linear time.
+const MAX_CANDIDATES: usize = 5_000;
+
 /// The candidates most similar to `name`, best first, above the threshold (at most three).
+///
+/// Only candidates of a comparable length (or that `name` is a prefix of) are compared, and none
+/// when `name` is very long or the candidates very many.
 pub fn similar_names<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Vec<&'a str> {
+    if name.len() > MAX_NAME_CHARS * 4 || name.chars().count() > MAX_NAME_CHARS {
+        return Vec::new();
+    }
+    let candidates: Vec<&'a str> = candidates.into_iter().take(MAX_CANDIDATES + 1).collect();
+    if candidates.len() > MAX_CANDIDATES {
+        return Vec::new();
+    }
+    let length = name.chars().count();
+    let comparable = |candidate: &str| {
+        let other = candidate.chars().count();
+        other.abs_diff(length) <= length.max(3) || candidate.starts_with(name)
+    };
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
-        .filter(|candidate| *candidate != name)
+        .filter(|candidate| *candidate != name && candidate.len() <= MAX_NAME_CHARS * 4)
+        .filter(|candidate| comparable(candidate))
         .map(|candidate| (score(name, candidate), candidate))
         .filter(|(score, _)| *score >= MIN_SIMILARITY)
         .collect();
@@ -73,5 +97,13 @@ mod tests {
         assert_eq!(similar_names("replica", ["replicas", "resources"]), vec!["replicas"]);
         assert_eq!(did_you_mean("wbe", ["web", "data"]).as_deref(), Some("did you mean `web`?"));
         assert_eq!(did_you_mean("ab", ["ba"]), None);
+    }
+
+    #[test]
+    fn huge_names_and_many_candidates_get_no_suggestion() {
+        let huge = "a".repeat(10_000_000);
+        assert!(similar_names(&huge, ["aaaa"]).is_empty());
+        let many: Vec<String> = (0..MAX_CANDIDATES + 1).map(|i| format!("svc-{i}")).collect();
+        assert!(similar_names("svc-1x", many.iter().map(String::as_str)).is_empty());
     }
 }

@@ -7,12 +7,15 @@
 //! violation is a diagnostic at the line that produced the offending value, and a service's
 //! `waive` can exempt it until a date.
 
+mod budget;
+
+pub use budget::{MAX_NESTING, MAX_POLICY_BYTES, PRESET_TIME_LIMIT, TIME_LIMIT};
 mod input;
 mod presets;
 
 use std::collections::BTreeMap;
 
-use idpc_diagnostics::{Code, Diagnostic, FileId, Severity, Span, did_you_mean};
+use idpc_diagnostics::{Code, Diagnostic, FileId, Severity, Span, did_you_mean, quote};
 use idpc_ir::{Date, PRESETS, Platform, Preset};
 use serde_json::{Value, json};
 
@@ -133,7 +136,10 @@ fn load<'a>(
         let Some(package) = add(engine, source, diagnostics) else { continue };
         let Some(name) = package.strip_prefix("data.idpc.policies.") else {
             let package = package.trim_start_matches("data.");
-            let message = format!("the package `{package}` is not under `idpc.policies`");
+            let message = format!(
+                "the package `{package}` is not under `idpc.policies`",
+                package = quote(package)
+            );
             diagnostics.push(policy_error(source, None, message));
             continue;
         };
@@ -223,8 +229,12 @@ fn evaluate(engine: &mut regorus::Engine, policy: &Loaded<'_>) -> Result<Vec<Val
         None => "policies",
     };
     let rule = format!("data.idpc.{package}.{}.violations", policy.name.replace('-', "_"));
+    engine.set_execution_timer_config(budget::timer(policy.preset.is_some()));
     let value = engine.eval_rule(rule).map_err(|error| {
         let text = error.to_string();
+        if budget::timed_out(&text) {
+            return timed_out(policy.source, policy.preset.is_some());
+        }
         policy_error(policy.source, location(&text, &policy.source.path), first_line(&text))
     })?;
     let json = serde_json::to_value(&value).unwrap_or(Value::Null);
@@ -261,8 +271,12 @@ fn diagnostic(
         None => {
             let code = violation.get("code").and_then(Value::as_str);
             let message = code.map_or(message.clone(), |code| format!("{code}: {message}"));
-            let diagnostic =
-                Diagnostic::new(Code::PolicyViolation, message, span, format!("violates `{name}`"));
+            let diagnostic = Diagnostic::new(
+                Code::PolicyViolation,
+                message,
+                span,
+                format!("violates `{name}`", name = quote(name)),
+            );
             if violation.get("service").is_some() {
                 diagnostic.with_help(format!(
                     "fix the value, or exempt the service with `waive \"{name}\" reason=… owner=… expires=…`"
@@ -278,12 +292,32 @@ fn diagnostic(
     diagnostic
 }
 
+/// A policy that ran out of time, at its `violations` rule (else its first line).
+fn timed_out(source: &PolicySource, preset: bool) -> Diagnostic {
+    let text = source.text.as_str();
+    let at = text.lines().enumerate().find_map(|(n, l)| {
+        let indent = l.len() - l.trim_start().len();
+        l.trim_start().starts_with("violations").then(|| (n + 1, l[..indent].chars().count() + 1))
+    });
+    policy_error(
+        source,
+        Some(at.unwrap_or((1, 1))),
+        format!("evaluating it took longer than {} s", budget::timer(preset).limit.as_secs()),
+    )
+    .with_help("a policy must finish in a few seconds: iterate over the input once, not over every pair or every combination")
+}
+
 /// Adds a policy file to the engine; returns its package (`data.…`) or reports why it failed.
+/// A file too large or too deeply nested for the engine's parser is refused before it sees it.
 fn add(
     engine: &mut regorus::Engine,
     source: &PolicySource,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<String> {
+    if let Some(diagnostic) = budget::check(source) {
+        diagnostics.push(diagnostic);
+        return None;
+    }
     match engine.add_policy(source.path.clone(), source.text.clone()) {
         Ok(package) => Some(package),
         Err(error) => {
@@ -315,7 +349,7 @@ fn policy_error(source: &PolicySource, at: Option<(usize, usize)>, message: Stri
     let end = text[offset..].find('\n').map_or(text.len(), |n| offset + n);
     Diagnostic::new(
         Code::InvalidPolicy,
-        format!("the policy `{}` cannot be used", source.path),
+        format!("the policy `{}` cannot be used", quote(&source.path)),
         Span::new(source.file, offset, end.max(offset)),
         message,
     )

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
+use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean, quote};
 use idpc_ir::{Kind, KindField, KindOutput, Layer, Origin, Template, Tier, TierDefault, ValueType};
 use idpc_syntax::ast;
 
@@ -103,7 +103,10 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
             diagnostics.push(
                 Diagnostic::new(
                     Code::RepeatedNode,
-                    format!("tier `{tier_name}` has two blocks of defaults"),
+                    format!(
+                        "tier `{tier_name}` has two blocks of defaults",
+                        tier_name = quote(tier_name)
+                    ),
                     tier_span,
                     "given again here",
                 )
@@ -165,7 +168,7 @@ fn lower_field(
     if keyword == "enum" && one_of.is_none() {
         diagnostics.push(
             missing(
-                format!("enum field `{name}` lists no choices"),
+                format!("enum field `{name}` lists no choices", name = quote(name)),
                 type_span,
                 "an enum needs its choices",
             )
@@ -175,7 +178,7 @@ fn lower_field(
     }
     if let Some(one_of) = one_of.filter(|_| keyword != "enum") {
         diagnostics.push(conflict(
-            format!("field `{name}` lists choices but is not an enum"),
+            format!("field `{name}` lists choices but is not an enum", name = quote(name)),
             one_of.name_span(),
             "choices only apply to `type=\"enum\"`",
             type_span,
@@ -185,7 +188,11 @@ fn lower_field(
     for bound in ["min", "max"] {
         if let Some(typed) = field.prop(bound).filter(|_| keyword != "int") {
             diagnostics.push(conflict(
-                format!("field `{name}` has `{bound}` but is not an int"),
+                format!(
+                    "field `{name}` has `{bound}` but is not an int",
+                    name = quote(name),
+                    bound = quote(bound)
+                ),
                 typed.span,
                 "bounds only apply to `type=\"int\"`",
                 type_span,
@@ -199,7 +206,7 @@ fn lower_field(
         diagnostics.push(
             Diagnostic::new(
                 Code::InvertedBounds,
-                format!("field `{name}` has `min` above `max`"),
+                format!("field `{name}` has `min` above `max`", name = quote(name)),
                 lo.span,
                 "the lower bound",
             )
@@ -209,7 +216,7 @@ fn lower_field(
     let ty = value_type_of(&keyword, min, max, &choices)?;
     let raw_default = field.raw_prop("default");
     let default = raw_default.and_then(|raw| {
-        typeck::check(raw, &ty, &format!("the default of `{name}`"))
+        typeck::check(raw, &ty, &format!("the default of `{name}`", name = quote(name)))
             .map_err(|d| diagnostics.push(d))
             .ok()
     });
@@ -244,7 +251,7 @@ pub(crate) fn check_field_nodes(
             diagnostics.push(
                 Diagnostic::new(
                     Code::UnknownNode,
-                    format!("{context} has no field `{name}`"),
+                    format!("{context} has no field `{name}`", name = quote(name)),
                     node.name.span,
                     "not a field of this kind",
                 )
@@ -256,7 +263,7 @@ pub(crate) fn check_field_nodes(
             diagnostics.push(
                 Diagnostic::new(
                     Code::RepeatedNode,
-                    format!("field `{name}` is set twice"),
+                    format!("field `{name}` is set twice", name = quote(name)),
                     node.name.span,
                     "set again here",
                 )
@@ -268,7 +275,7 @@ pub(crate) fn check_field_nodes(
             diagnostics.push(
                 Diagnostic::new(
                     Code::UnknownProperty,
-                    format!("field `{name}` takes a value, not properties"),
+                    format!("field `{name}` takes a value, not properties", name = quote(name)),
                     prop.name.span,
                     "unexpected property",
                 )
@@ -278,7 +285,7 @@ pub(crate) fn check_field_nodes(
         if let Some(child) = node.children().first() {
             diagnostics.push(Diagnostic::new(
                 Code::UnexpectedChildren,
-                format!("field `{name}` takes no children"),
+                format!("field `{name}` takes no children", name = quote(name)),
                 child.span,
                 "not allowed here",
             ));
@@ -300,7 +307,7 @@ pub(crate) fn check_field_nodes(
             [] => diagnostics.push(
                 Diagnostic::new(
                     Code::MissingArgument,
-                    format!("field `{name}` needs a value"),
+                    format!("field `{name}` needs a value", name = quote(name)),
                     node.name.span,
                     format!("expects {}", field.ty.describe()),
                 )
@@ -310,12 +317,12 @@ pub(crate) fn check_field_nodes(
                 if let Some(extra) = rest.first() {
                     diagnostics.push(Diagnostic::new(
                         Code::UnexpectedArgument,
-                        format!("field `{name}` takes one value"),
+                        format!("field `{name}` takes one value", name = quote(name)),
                         extra.span,
                         "unexpected",
                     ));
                 }
-                match typeck::check(value, &field.ty, &format!("`{name}`")) {
+                match typeck::check(value, &field.ty, &format!("`{name}`", name = quote(name))) {
                     Ok(checked) => out.push((index, Typed { value: checked, span: value.span })),
                     Err(diagnostic) => diagnostics.push(diagnostic),
                 }

@@ -19,6 +19,7 @@ mod settings;
 mod shape;
 mod slos;
 mod typeck;
+mod variables;
 
 use idpc_diagnostics::{Diagnostic, has_errors, sort_and_dedup};
 use idpc_syntax::ast;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use idpc_diagnostics::{Code, Diagnostic, Span};
+use idpc_diagnostics::{Code, Diagnostic, Span, quote};
 use idpc_ir::{
     Approval, DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, FieldValue, GitOps,
     Member, Observability, Platform, PolicyConfig, Role, System, Team, TeamId, Tier, Url,
@@ -197,7 +197,7 @@ fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Tea
                     Some((other, other_span)) if other != email => diagnostics.push(
                         Diagnostic::new(
                             Code::NameCollision,
-                            format!("`{email}` and `{other}` both become catalog user `{user}`"),
+                            format!("`{}` and `{}` both become catalog user `{}`", quote(email.as_str()), quote(other.as_str()), quote(&user)),
                             typed.span,
                             "this member",
                         )
@@ -308,7 +308,7 @@ fn lower_environments(
                         diagnostics.push(
                             Diagnostic::new(
                                 Code::InvalidEphemeral,
-                                format!("`{key}` only applies to an ephemeral environment"),
+                                format!("`{key}` only applies to an ephemeral environment", key = quote(key)),
                                 value.span,
                                 format!("`{}` is long-lived", decl.name),
                             )
@@ -378,7 +378,10 @@ fn lower_ephemeral(
     if base_name == decl.name {
         diagnostics.push(Diagnostic::new(
             Code::InvalidEphemeral,
-            format!("environment `{base_name}` is created from itself"),
+            format!(
+                "environment `{base_name}` is created from itself",
+                base_name = quote(base_name)
+            ),
             base_span,
             "the base must be another environment",
         ));
@@ -388,7 +391,11 @@ fn lower_ephemeral(
         diagnostics.push(
             Diagnostic::new(
                 Code::InvalidEphemeral,
-                format!("`{}` is created from `{base_name}`, which is itself ephemeral", decl.name),
+                format!(
+                    "`{}` is created from `{base_name}`, which is itself ephemeral",
+                    decl.name,
+                    base_name = quote(base_name)
+                ),
                 base_span,
                 "an ephemeral base",
             )
@@ -403,7 +410,8 @@ fn lower_ephemeral(
             conflict(
                 format!(
                     "ephemeral environment `{}` has another tier than `{base_name}`",
-                    decl.name
+                    decl.name,
+                    base_name = quote(base_name)
                 ),
                 own.span,
                 "this tier",
@@ -416,7 +424,7 @@ fn lower_ephemeral(
     let mut get = |key: &str| {
         if !node.has_prop(key) {
             diagnostics.push(
-                missing(format!("ephemeral environment `{}` needs `{key}`", decl.name), decl.name_span, format!("no `{key}=`"))
+                missing(format!("ephemeral environment `{}` needs `{key}`", decl.name, key = quote(key)), decl.name_span, format!("no `{key}=`"))
                     .with_help("an ephemeral environment carries `owner`, `ttl` and `created` so that it can be cleaned up"),
             );
         }
@@ -503,7 +511,8 @@ fn check_namespaces(
                         Code::NameTooLong,
                         format!(
                             "namespace `{namespace}` has {} characters; Kubernetes allows 63",
-                            namespace.len()
+                            namespace.len(),
+                            namespace = quote(&namespace)
                         ),
                         team.span,
                         "this team's name",

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use idpc_diagnostics::{Diagnostic, Span};
+use idpc_diagnostics::{Diagnostic, Span, quote};
 use idpc_ir::{
     Autoscale, CanaryStep, Cpu, Deployment, Duration, EnvId, EnvVar, Environment, FieldValue,
     HealthCheck, Image, IntOrPercent, Kind, Layer, Liveness, Memory, Origin, Percent,
@@ -71,25 +71,28 @@ pub(crate) fn resolve_all(
         }
     }
     for ((service, resource, field), (span, envs)) in missing_fields {
-        let envs: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
+        let envs: Vec<String> = envs.iter().map(|e| format!("`{e}`", e = quote(e))).collect();
         let kind = inputs.plans[service]
             .base
             .resources
             .iter()
             .find(|r| r.name == resource)
             .map(|r| inputs.kinds[r.kind.index()].name.as_str());
-        let kind = kind.map_or_else(String::new, |k| format!(" (kind `{k}`)"));
+        let kind = kind.map_or_else(String::new, |k| format!(" (kind `{k}`)", k = quote(k)));
         diagnostics.push(
             missing(
                 format!(
                     "resource `{resource}`{kind} has no value for `{field}` in {}",
-                    envs.join(", ")
+                    envs.join(", "),
+                    resource = quote(&resource),
+                    field = quote(&field)
                 ),
                 span,
-                format!("`{field}` is not set"),
+                format!("`{field}` is not set", field = quote(&field)),
             )
             .with_help(format!(
-                "set `{field}` in the resource, or in an `override` for each environment"
+                "set `{field}` in the resource, or in an `override` for each environment",
+                field = quote(&field)
             )),
         );
     }
@@ -327,7 +330,8 @@ fn resolve_variables(layers: &Layers<'_, '_>) -> Vec<EnvVar> {
             match by_name.get_mut(name) {
                 Some(existing) => {
                     let previous = std::mem::replace(&mut existing.origin, origin);
-                    existing.shadowed.insert(0, previous);
+                    // Most specific first once reversed below: pushing keeps repeats linear.
+                    existing.shadowed.push(previous);
                     existing.value = value.to_owned();
                 }
                 None => {
@@ -336,7 +340,13 @@ fn resolve_variables(layers: &Layers<'_, '_>) -> Vec<EnvVar> {
             }
         }
     }
-    by_name.into_iter().map(|(name, value)| EnvVar { name, value }).collect()
+    by_name
+        .into_iter()
+        .map(|(name, mut value)| {
+            value.shadowed.reverse();
+            EnvVar { name, value }
+        })
+        .collect()
 }
 
 fn resolve_secrets(layers: &Layers<'_, '_>, teams: &[Team]) -> Vec<SecretBinding> {
@@ -357,9 +367,10 @@ fn resolve_secrets(layers: &Layers<'_, '_>, teams: &[Team]) -> Vec<SecretBinding
             readers.sort_unstable();
             readers.dedup();
             let origin = Origin::at(typed.span, layer.clone());
+            // Least specific first while collecting, reversed below: repeats stay linear.
             let shadowed = by_name.remove(name).map(|b| {
-                let mut shadowed = vec![b.reference.origin];
-                shadowed.extend(b.reference.shadowed);
+                let mut shadowed = b.reference.shadowed;
+                shadowed.push(b.reference.origin);
                 shadowed
             });
             let reference = Sourced {
@@ -373,7 +384,13 @@ fn resolve_secrets(layers: &Layers<'_, '_>, teams: &[Team]) -> Vec<SecretBinding
             );
         }
     }
-    by_name.into_values().collect()
+    by_name
+        .into_values()
+        .map(|mut binding| {
+            binding.reference.shadowed.reverse();
+            binding
+        })
+        .collect()
 }
 
 /// Resources by name, each field resolved through the layers and the kind's defaults.

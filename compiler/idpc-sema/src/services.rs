@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use idpc_diagnostics::{Code, Diagnostic, Span};
+use idpc_diagnostics::{Code, Diagnostic, Span, quote};
 use idpc_ir::{
     Criticality, Duration, EnvId, FieldValue, Indicator, Kind, KindId, Port, Service, ServiceId,
     SystemId, TeamId,
@@ -14,11 +14,12 @@ use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference}
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
 use crate::shape::{Checked, Typed};
-use crate::{slos, typeck};
+use crate::{slos, variables};
 
 mod checks;
 
-use checks::{check_duplicate_resources, variable_name_problem};
+use checks::check_duplicate_resources;
+pub(crate) use checks::variable_name_problem;
 
 /// What services are resolved against.
 pub(crate) struct Names<'a> {
@@ -115,7 +116,10 @@ pub(crate) fn lower_services<'a>(
                 diagnostics.push(
                     Diagnostic::new(
                         Code::RepeatedNode,
-                        format!("two overrides for environment `{env_name}`"),
+                        format!(
+                            "two overrides for environment `{env_name}`",
+                            env_name = quote(env_name)
+                        ),
                         span,
                         "given again here",
                     )
@@ -217,7 +221,7 @@ fn lower_layer<'a>(
     names: &Names<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Layer<'a> {
-    check_variables(node, diagnostics);
+    variables::check(node, diagnostics);
     for reader in node
         .children_named("secret")
         .flat_map(|s| s.children_named("reader"))
@@ -249,44 +253,6 @@ fn lower_layer<'a>(
     Layer { node, resources }
 }
 
-fn check_variables(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
-    for (kind, child) in node.children.iter().filter_map(|c| match c.schema.name {
-        "env" => Some(("variable", c)),
-        "secret" => Some(("secret", c)),
-        _ => None,
-    }) {
-        let Some((name, span)) = child.str_arg(0) else { continue };
-        if let Some(problem) = variable_name_problem(name, span) {
-            diagnostics.push(problem);
-            continue;
-        }
-        if let Some((first, first_kind)) = seen.get(name) {
-            let message = if *first_kind == kind {
-                format!("{kind} `{name}` is declared twice")
-            } else {
-                format!("`{name}` is both a plain variable and a secret")
-            };
-            diagnostics.push(
-                Diagnostic::new(Code::DuplicateDeclaration, message, span, "declared again here")
-                    .with_label(*first, "first declared here"),
-            );
-            continue;
-        }
-        seen.insert(name, (span, kind));
-        if kind == "variable"
-            && let Some(value) = child.node.args.get(1)
-            && let idpc_syntax::ast::ValueKind::String(text) = &value.kind
-            && !text.is_empty()
-            && !typeck::contains_credential(text)
-            && names_a_secret(name)
-            && !text.contains("${")
-        {
-            diagnostics.push(typeck::literal_secret(value, &format!("variable `{name}`")));
-        }
-    }
-}
-
 /// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.
 fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let mut first: BTreeMap<&str, Span> = BTreeMap::new();
@@ -301,7 +267,7 @@ fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec
             diagnostics.push(
                 Diagnostic::new(
                     Code::NameTooLong,
-                    format!("resource `{name}` of service `{service}` makes a name too long"),
+                    format!("resource `{name}` of service `{service}` makes a name too long", name = quote(name), service = quote(service)),
                     span,
                     reason,
                 )
@@ -309,14 +275,6 @@ fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec
             );
         }
     }
-}
-
-/// Whether a variable's name says it holds a credential.
-fn names_a_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|w| upper.contains(w))
 }
 
 fn check_deploy(
@@ -413,9 +371,12 @@ fn lower_resource(
             if let Some(declared) = declared.filter(|d| d.kind.index() != kind) {
                 diagnostics.push(
                     conflict(
-                        format!("resource `{name}` changes kind in an override"),
+                        format!(
+                            "resource `{name}` changes kind in an override",
+                            name = quote(name)
+                        ),
                         typed.span,
-                        format!("kind `{kind_name}` here"),
+                        format!("kind `{kind_name}` here", kind_name = quote(kind_name)),
                         declared.span,
                         format!(
                             "kind `{}` in the service",
@@ -445,7 +406,7 @@ fn lower_resource(
                     diagnostics.push(
                         Diagnostic::new(
                             Code::UnknownReference,
-                            format!("unknown resource `{name}`"),
+                            format!("unknown resource `{name}`", name = quote(name)),
                             span,
                             "the service declares no resource of this name",
                         )
@@ -453,8 +414,12 @@ fn lower_resource(
                     );
                 }
                 None => diagnostics.push(
-                    missing(format!("resource `{name}` needs a `kind`"), span, "no kind")
-                        .with_help("add `kind=\"postgres\"` or another kind"),
+                    missing(
+                        format!("resource `{name}` needs a `kind`", name = quote(name)),
+                        span,
+                        "no kind",
+                    )
+                    .with_help("add `kind=\"postgres\"` or another kind"),
                 ),
             }
             return None;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
+use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean, quote};
 use idpc_ir::{DriftIgnore, FieldPattern, PolicyConfig, SecretProvider, Tier};
 
 use crate::diagnostics::duplicate_member;
@@ -55,7 +55,11 @@ fn words<T: Copy>(
                 diagnostics.push(
                     Diagnostic::new(
                         Code::UnknownEnumValue,
-                        format!("`{key}` cannot hold `{word}`"),
+                        format!(
+                            "`{key}` cannot hold `{word}`",
+                            key = quote(key),
+                            word = quote(word)
+                        ),
                         typed.span,
                         format!("expected {}", expected.join(", ")),
                     )
@@ -169,13 +173,17 @@ fn not_a_name(setting: &str, text: &str, span: Span, what: &str, pattern: &str) 
         })
         .collect();
     let help = if fixed != text && is_prometheus_name(&fixed, what == "metric") {
-        format!("a Prometheus {what} name matches `{pattern}`: try `{fixed}`")
+        format!(
+            "a Prometheus {what} name matches `{pattern}`: try `{fixed}`",
+            pattern = quote(pattern),
+            fixed = quote(&fixed)
+        )
     } else {
-        format!("a Prometheus {what} name matches `{pattern}`")
+        format!("a Prometheus {what} name matches `{pattern}`", pattern = quote(pattern))
     };
     Diagnostic::new(
         Code::MalformedValue,
-        format!("`{setting}` is not a Prometheus {what} name"),
+        format!("`{setting}` is not a Prometheus {what} name", setting = quote(setting)),
         span,
         format!("not a {what} name"),
     )

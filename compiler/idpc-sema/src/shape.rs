@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
+use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean, quote};
 use idpc_ir::FieldValue;
 use idpc_syntax::ast;
 
+use crate::diagnostics::Repeats;
 use crate::schema::{self, Children, NodeSchema, Ty};
 use crate::typeck;
 
@@ -109,15 +110,16 @@ fn check_nodes<'a>(
 ) -> Vec<Checked<'a>> {
     let mut checked = Vec::new();
     let mut first_seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut repeats = Repeats::default();
     for node in nodes {
         let Some(node_schema) = allowed.iter().find(|s| s.name == node.name.text) else {
-            diagnostics.push(unknown_node(node, allowed, parent));
+            repeats.report(&node.name.text, diagnostics, || unknown_node(node, allowed, parent));
             continue;
         };
         // Singletons at the top level (`platform`) are checked across files by the collector.
         if !node_schema.repeatable && parent.is_some() {
             if let Some(first) = first_seen.get(node_schema.name) {
-                diagnostics.push(
+                repeats.report(node_schema.name, diagnostics, || {
                     Diagnostic::new(
                         Code::RepeatedNode,
                         format!("`{}` is given more than once", node_schema.name),
@@ -125,20 +127,21 @@ fn check_nodes<'a>(
                         "given again here",
                     )
                     .with_label(*first, "first given here")
-                    .with_help("keep one of them"),
-                );
+                    .with_help("keep one of them")
+                });
                 continue;
             }
             first_seen.insert(node_schema.name, node.name.span);
         }
         checked.push(check_node(node, node_schema, diagnostics));
     }
+    repeats.finish(diagnostics);
     if let Some(parent) = parent {
         for required in allowed.iter().filter(|s| s.required) {
             if !first_seen.contains_key(required.name) {
                 diagnostics.push(Diagnostic::new(
                     Code::MissingValue,
-                    format!("`{}` needs a `{}`", parent.name.text, required.name),
+                    format!("`{}` needs a `{}`", quote(&parent.name.text), required.name),
                     parent.name.span,
                     format!("no `{}` inside", required.name),
                 ));
@@ -221,7 +224,7 @@ fn check_args(
             _ => None,
         });
         let what = if let (1, "env", Some(name)) = (index, node_schema.name, first_text) {
-            format!("variable `{name}`")
+            format!("variable `{name}`", name = quote(name))
         } else if node_schema.args.len() == 1 {
             format!("`{}`", node_schema.name)
         } else {
@@ -267,7 +270,7 @@ fn check_props(
             diagnostics.push(
                 Diagnostic::new(
                     Code::UnknownProperty,
-                    format!("`{}` has no property `{}`", node_schema.name, prop.name.text),
+                    format!("`{}` has no property `{}`", node_schema.name, quote(&prop.name.text)),
                     prop.name.span,
                     label,
                 )
@@ -345,20 +348,26 @@ fn unknown_node(
     parent: Option<&ast::Node>,
 ) -> Diagnostic {
     let name = &node.name.text;
-    let place = parent
-        .map_or_else(|| "at the top of a file".to_owned(), |p| format!("inside `{}`", p.name.text));
+    let place = parent.map_or_else(
+        || "at the top of a file".to_owned(),
+        |p| format!("inside `{}`", quote(&p.name.text)),
+    );
     let help = did_you_mean(name, allowed.iter().map(|s| s.name)).or_else(|| {
         schema::find_anywhere(name).map(|(owner, _)| {
             if owner.is_empty() {
-                format!("`{name}` belongs at the top of a file")
+                format!("`{name}` belongs at the top of a file", name = quote(name))
             } else {
-                format!("`{name}` belongs inside `{owner}`")
+                format!(
+                    "`{name}` belongs inside `{owner}`",
+                    name = quote(name),
+                    owner = quote(owner)
+                )
             }
         })
     });
     Diagnostic::new(
         Code::UnknownNode,
-        format!("unknown node `{name}` {place}"),
+        format!("unknown node `{name}` {place}", name = quote(name)),
         node.name.span,
         "not known here",
     )

@@ -1,6 +1,6 @@
 //! Checking one value against its type, with a precise message when it does not fit.
 
-use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean};
+use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean, quote};
 use idpc_ir::{
     Cpu, Date, Duration, Email, FieldValue, Image, IntOrPercent, Memory, NameKind, Percent,
     SecretProvider, SecretRef, Url, ValueType, validate_dns_label,
@@ -144,10 +144,11 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
             if choices.iter().any(|c| c == s) {
                 Ok(FieldValue::String(s.clone()))
             } else {
-                let quoted: Vec<String> = choices.iter().map(|c| format!("`{c}`")).collect();
+                let quoted: Vec<String> =
+                    choices.iter().map(|c| format!("`{c}`", c = quote(c))).collect();
                 Err(Diagnostic::new(
                     Code::UnknownEnumValue,
-                    format!("{what} cannot be `{s}`"),
+                    format!("{what} cannot be `{s}`", s = quote(s)),
                     span,
                     format!("expected one of {}", quoted.join(", ")),
                 )
@@ -201,14 +202,16 @@ pub(crate) fn invalid_name(
         "a name is lower-case letters, digits and `-`, starts with a letter and ends with a letter or digit, so that Kubernetes, Terraform, Rego and the catalog all accept it"
     };
     let help = match (suggest_name(text, kind), kind) {
-        (Some(fixed), Some(kind)) => format!("try `{fixed}`: {}", kind.why()),
-        (Some(fixed), None) => format!("try `{fixed}`"),
+        (Some(fixed), Some(kind)) => {
+            format!("try `{fixed}`: {}", kind.why(), fixed = quote(&fixed))
+        }
+        (Some(fixed), None) => format!("try `{fixed}`", fixed = quote(&fixed)),
         (None, Some(kind)) if validate_dns_label(text).is_ok() => kind.why().to_owned(),
         (None, _) => rule.to_owned(),
     };
     Diagnostic::new(
         Code::InvalidName,
-        format!("`{text}` is not a valid name: {reason}"),
+        format!("`{text}` is not a valid name: {reason}", text = quote(text)),
         span,
         reason,
     )

@@ -47,7 +47,9 @@ fn grafana_uid(full: String) -> String {
         return full;
     }
     let hash = fnv1a(full.as_bytes());
-    format!("{}-{hash:08x}", &full[..31])
+    // Cut on a character boundary, whatever the names hold.
+    let cut = full.char_indices().nth(31).map_or(full.len(), |(i, _)| i);
+    format!("{}-{hash:08x}", &full[..cut])
 }
 
 /// Lower snake case: `payments-api` → `payments_api`.

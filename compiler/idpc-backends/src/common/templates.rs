@@ -13,6 +13,10 @@ use handlebars::{
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span, did_you_mean};
 use serde_json::Value;
 
+mod bounds;
+
+pub use bounds::MAX_RENDERED_BYTES;
+
 /// A template's text and its file, for spans.
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateText<'a> {
@@ -20,6 +24,56 @@ pub struct TemplateText<'a> {
     pub text: &'a str,
     /// Its file in the compilation's sources.
     pub file: FileId,
+}
+
+/// Renders the registered template `name`, whose text is `template`, with `data`. A partial that
+/// includes itself is refused before rendering, and the output stops at [`MAX_RENDERED_BYTES`];
+/// every problem is a diagnostic in the template.
+pub fn render(
+    registry: &Handlebars<'_>,
+    name: &str,
+    template: TemplateText<'_>,
+    subject: &str,
+    data: &Value,
+) -> Result<String, Diagnostic> {
+    if let Some(diagnostic) = bounds::recursive_partial(template, name, subject) {
+        return Err(diagnostic);
+    }
+    let mut out = Capped::default();
+    match registry.render_to_write(name, data, &mut out) {
+        Ok(()) => Ok(String::from_utf8(out.bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+        Err(_) if out.overflowed => Err(Diagnostic::new(
+            Code::TemplateError,
+            format!("{subject} renders more than {} MiB", MAX_RENDERED_BYTES / (1024 * 1024)),
+            first_line(template),
+            "rendering stopped",
+        )
+        .with_help("a template's output is capped: loop over less, or split the module")),
+        Err(error) => Err(render_error(template, subject, data, &error)),
+    }
+}
+
+/// Rendered output, refused past [`MAX_RENDERED_BYTES`].
+#[derive(Default)]
+struct Capped {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_RENDERED_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("rendered output too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A template that does not parse. `subject` names it in the message, such as ``template of

@@ -35,10 +35,8 @@ pub(crate) fn render(source: &Source<'_>, data: &Value) -> Result<String, Diagno
         let (text, subject) = described(source);
         templates::parse_error(text, &subject, &e)
     })?;
-    let rendered = registry.render(&template.name, data).map_err(|e| {
-        let (text, subject) = described(source);
-        templates::render_error(text, &subject, data, &e)
-    })?;
+    let (text, subject) = described(source);
+    let rendered = templates::render(&registry, &template.name, text, &subject, data)?;
     if !template.name.ends_with(".tf") {
         return Ok(rendered);
     }

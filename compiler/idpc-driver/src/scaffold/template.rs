@@ -31,9 +31,7 @@ pub(crate) fn render(template: &Template<'_>, data: &Value) -> Result<String, Di
     registry
         .register_template_string(template.path, template.text)
         .map_err(|e| templates::parse_error(text, &subject, &e))?;
-    registry
-        .render(template.path, data)
-        .map_err(|e| templates::render_error(text, &subject, data, &e))
+    templates::render(&registry, template.path, text, &subject, data)
 }
 
 /// Escapes text for the inside of a KDL 2.0 quoted string: backslashes, quotes, newlines (every

@@ -50,21 +50,58 @@ impl FieldPattern {
     }
 }
 
+/// Whether `pattern` matches `keys` or a prefix of them, by dynamic programming over (pattern
+/// position, key position): linear in their product however many `**` the pattern has (a
+/// recursive search is exponential in them).
 fn matches_from(pattern: &[String], keys: &[String]) -> bool {
-    match pattern.split_first() {
-        None => true,
-        Some((first, rest)) if first == "**" => {
-            (0..=keys.len()).any(|skip| matches_from(rest, &keys[skip..]))
+    let width = keys.len() + 1;
+    // `rest[j]`: whether the pattern from the current position on matches `keys[j..]`.
+    let mut rest = vec![true; width];
+    for segment in pattern.iter().rev() {
+        let mut here = vec![false; width];
+        for j in (0..width).rev() {
+            here[j] = if segment == "**" {
+                rest[j] || (j < keys.len() && here[j + 1])
+            } else {
+                j < keys.len() && (segment == "*" || *segment == keys[j]) && rest[j + 1]
+            };
         }
-        Some((first, rest)) => match keys.split_first() {
-            Some((key, keys)) => (first == "*" || first == key) && matches_from(rest, keys),
-            None => false,
-        },
+        rest = here;
     }
+    rest[0]
 }
 
 impl fmt::Display for FieldPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(path: &str) -> Vec<String> {
+        path.split('.').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn stars_match_one_segment_and_double_stars_any() {
+        let pattern = FieldPattern::parse("spec.*.image").unwrap();
+        assert!(pattern.matches(&keys("spec.web.image")));
+        assert!(pattern.matches(&keys("spec.web.image.tag")));
+        assert!(!pattern.matches(&keys("spec.image")));
+        let pattern = FieldPattern::parse("**.replicas").unwrap();
+        assert!(pattern.matches(&keys("replicas")));
+        assert!(pattern.matches(&keys("spec.template.replicas")));
+        assert!(!pattern.matches(&keys("spec.template")));
+    }
+
+    #[test]
+    fn many_double_stars_match_in_polynomial_time() {
+        let text = format!("{}nomatch", "**.a.".repeat(40));
+        let pattern = FieldPattern::parse(&text).unwrap();
+        let path: Vec<String> = (0..200).map(|_| "a".to_owned()).collect();
+        assert!(!pattern.matches(&path));
     }
 }

@@ -26,14 +26,14 @@ fn valid_variable_name(name: &str) -> Result<(), &'static str> {
 }
 
 /// The diagnostic for a variable (or secret) name Kubernetes would refuse.
-pub(super) fn variable_name_problem(name: &str, span: Span) -> Option<Diagnostic> {
+pub(crate) fn variable_name_problem(name: &str, span: Span) -> Option<Diagnostic> {
     let reason = valid_variable_name(name).err()?;
     Some(
         Diagnostic::new(
             Code::MalformedValue,
             format!(
                 "`{}` is not a valid environment variable name: {reason}",
-                idpc_diagnostics::clean_message(name)
+                idpc_diagnostics::quote(name)
             ),
             span,
             "not a variable name",

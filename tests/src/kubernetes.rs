@@ -22,6 +22,8 @@ fn access_objects_validate_against_the_kubernetes_schemas() {
         ("NetworkPolicy", validator(&dir.join("networkpolicy-networking-v1.json"))),
         ("ServiceAccount", validator(&dir.join("serviceaccount-v1.json"))),
         ("PodDisruptionBudget", validator(&dir.join("poddisruptionbudget-policy-v1.json"))),
+        ("Ingress", validator(&dir.join("ingress-networking-v1.json"))),
+        ("HTTPRoute", validator(&dir.join("../../gateway-api/httproute_v1.json"))),
     ]);
     let typo = std::fs::read_to_string(
         schemas.join("kubernetes/examples/invalid/networkpolicy-typo.yaml"),

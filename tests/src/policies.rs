@@ -68,7 +68,7 @@ fn a_waiver_holds_until_its_expiry_and_is_listed_on_request() {
             "1",
             "set",
             "aside",
-            "services/growth.kdl:84",
+            "services/growth.kdl:85",
         ]),
         "{out}"
     );
@@ -86,7 +86,7 @@ fn a_waiver_holds_until_its_expiry_and_is_listed_on_request() {
     // On its expiry date the waiver is an error, and what it covered is reported again.
     let (code, _, err) = run_cli(&["check", acme, "--today", "2027-06-30"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("E0407") && err.contains("services/growth.kdl:84:"), "{err}");
+    assert!(err.contains("E0407") && err.contains("services/growth.kdl:85:"), "{err}");
     assert!(
         err.contains("P0003") && err.contains("`recommendations` has no health check"),
         "{err}"
@@ -124,7 +124,7 @@ violations contains {"service": name, "at": service.at, "msg": msg} if {
         violations[0].contains("`catalog-api` has an availability SLO but no runbook"),
         "{err}"
     );
-    assert!(err.contains("P0100") && err.contains("services/growth.kdl:27:9"), "{err}");
+    assert!(err.contains("P0100") && err.contains("services/growth.kdl:28:9"), "{err}");
 
     let growth = dir.path().join("services/growth.kdl");
     edit(
@@ -154,7 +154,7 @@ fn why_shows_the_line_that_set_a_value_and_what_it_overrode() {
     let (code, out, err) = run_cli(&["why", "payments-api", "prod", "limits.memory", "--dir", dir]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("`payments-api` in `prod`: limits.memory = 1Gi"), "{out}");
-    let set = out.find("services/payments.kdl:54:31").expect(&out);
+    let set = out.find("services/payments.kdl:56:31").expect(&out);
     let overridden = out.find("services/payments.kdl:12:27").expect(&out);
     assert!(set < overridden, "the setting comes first:\n{out}");
     assert!(out.contains("set by the override for `prod`"), "{out}");
@@ -174,7 +174,7 @@ fn why_shows_the_line_that_set_a_value_and_what_it_overrode() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let field = &json["fields"][0];
     assert_eq!(field["value"], "200Gi");
-    assert_eq!(field["set_by"]["at"]["line"], 57);
+    assert_eq!(field["set_by"]["at"]["line"], 59);
     let layers: Vec<&str> = field["overrode"]
         .as_array()
         .unwrap()

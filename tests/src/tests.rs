@@ -32,6 +32,7 @@ mod policies;
 mod prometheus;
 mod proofs;
 mod review;
+mod routes;
 mod scaffold;
 mod schemas;
 mod secrets;

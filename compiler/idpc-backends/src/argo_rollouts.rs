@@ -118,6 +118,10 @@ struct Canary {
     stable_service: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     canary_service: Option<String>,
+    /// How the weights reach the router of an exposed service; without one, weights are
+    /// approximated by the number of canary pods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    traffic_routing: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_surge: Option<IntOrString>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,6 +210,7 @@ fn rollout(platform: &Platform, deployment: &Deployment) -> Object<RolloutSpec> 
         Strategy::Canary { steps } => RolloutStrategy::canary(Canary {
             stable_service: with_ports.then(|| names::stable_service(service)),
             canary_service: with_ports.then(|| names::canary_service(service)),
+            traffic_routing: traffic_routing(platform, deployment),
             max_surge: None,
             max_unavailable: None,
             steps: steps
@@ -240,6 +245,7 @@ fn rollout(platform: &Platform, deployment: &Deployment) -> Object<RolloutSpec> 
         Strategy::Rolling { max_surge, max_unavailable } => RolloutStrategy::canary(Canary {
             stable_service: None,
             canary_service: None,
+            traffic_routing: None,
             max_surge: Some(int_or_string(*max_surge)),
             max_unavailable: Some(int_or_string(*max_unavailable)),
             steps: Vec::new(),
@@ -417,4 +423,20 @@ fn measurements(interval: idpc_ir::Duration) -> u32 {
     let step = interval.as_millis().max(1);
     let cover = QUERY_WINDOW.as_millis().div_ceil(step);
     u32::try_from(cover.max(MIN_MEASUREMENTS)).unwrap_or(u32::MAX)
+}
+
+/// The traffic routing of a canary whose service is exposed: the Gateway API plugin on its
+/// HTTPRoute, or NGINX on its Ingress.
+fn traffic_routing(platform: &Platform, deployment: &Deployment) -> Option<serde_json::Value> {
+    let service = platform.service(deployment.service);
+    service.exposure.as_ref()?;
+    let route = names::route(service);
+    Some(match &platform.ingress.as_ref()?.router {
+        idpc_ir::Router::GatewayApi { .. } => serde_json::json!({
+            "plugins": { "argoproj-labs/gatewayAPI": {
+                "httpRoute": route, "namespace": deployment.namespace,
+            }},
+        }),
+        idpc_ir::Router::Nginx { .. } => serde_json::json!({ "nginx": { "stableIngress": route } }),
+    })
 }

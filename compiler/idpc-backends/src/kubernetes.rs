@@ -14,6 +14,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+mod routes;
+
 use crate::Artifact;
 use crate::common::k8s::{self, ObjectMeta};
 use crate::common::{self, names};
@@ -257,6 +259,9 @@ fn team_file(
             },
             body: SpecBody { spec: network_policy(platform, deployment, callers) },
         }));
+        if let Some(route) = routes::route(platform, deployment) {
+            push(Ok(route));
+        }
     }
     let path = format!("kubernetes/{}/{}.yaml", environment.name, team.name);
     common::yaml_documents(path, platform.file_path(team.file), &documents)
@@ -328,11 +333,28 @@ fn network_policy(
             pod_selector: None,
         });
     }
-    let ingress = if ports.is_empty() || from.is_empty() {
+    let mut ingress = if ports.is_empty() || from.is_empty() {
         Vec::new()
     } else {
         vec![IngressRule { from, ports }]
     };
+    // An exposed service admits the platform's router, on the exposed port only.
+    if let (Some((_, port)), Some(router)) =
+        (routes::exposed_port(platform, deployment), platform.ingress.as_ref())
+    {
+        ingress.push(IngressRule {
+            from: vec![Peer {
+                namespace_selector: Selector {
+                    match_labels: BTreeMap::from([(
+                        NAMESPACE_LABEL.to_owned(),
+                        router.namespace.clone(),
+                    )]),
+                },
+                pod_selector: None,
+            }],
+            ports: vec![PolicyPort { protocol: "TCP", port }],
+        });
+    }
     NetworkPolicySpec {
         pod_selector: Selector { match_labels: k8s::selector(&service.name) },
         policy_types: vec!["Ingress"],

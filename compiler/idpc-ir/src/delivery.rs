@@ -5,6 +5,49 @@ use serde::Serialize;
 
 use crate::Duration;
 
+/// How traffic from outside reaches the services that are exposed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ingress {
+    /// The router.
+    pub router: Router,
+    /// The namespace the router runs in.
+    pub namespace: String,
+}
+
+/// The router of the platform's ingress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Router {
+    /// A Gateway API `Gateway`: routes are HTTPRoutes attached to it.
+    GatewayApi {
+        /// Its namespace.
+        namespace: String,
+        /// Its name.
+        name: String,
+    },
+    /// The NGINX ingress controller: routes are Ingresses of its class.
+    Nginx {
+        /// The ingress class.
+        class: String,
+    },
+}
+
+/// A service's entry point from outside the cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Exposure {
+    /// The host name in the production tier; other environments get `<environment>.<host>`.
+    pub host: String,
+    /// The path prefix.
+    pub path: String,
+    /// The port routed to, by name.
+    pub port: String,
+    /// Whether it is served over HTTPS.
+    pub tls: bool,
+    /// Where it is declared.
+    #[serde(skip)]
+    pub span: idpc_diagnostics::Span,
+}
+
 /// How the cluster reaches one secrets manager, as the platform declares it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SecretStore {

@@ -35,6 +35,8 @@ pub struct Platform {
     pub gitops: Option<GitOps>,
     /// How the clusters reach the secrets managers, as declared.
     pub secret_stores: Vec<crate::SecretStore>,
+    /// How traffic from outside reaches exposed services, if the platform routes any.
+    pub ingress: Option<crate::Ingress>,
     /// Teams, sorted by name.
     pub teams: Vec<Team>,
     /// Environments, in tier order (development, staging, production), then by name.
@@ -315,6 +317,8 @@ pub struct Service {
     pub criticality: Criticality,
     /// Ports it listens on.
     pub ports: Vec<Port>,
+    /// Its entry point from outside the cluster, if it has one.
+    pub exposure: Option<crate::Exposure>,
     /// Services it calls, sorted by id.
     pub depends_on: Vec<ServiceId>,
     /// Its service level objectives.

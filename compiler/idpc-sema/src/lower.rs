@@ -58,6 +58,7 @@ pub(crate) fn lower(
     check_templates(&kinds, &plans, diagnostics);
     check_approvals(&collected.environments, &teams, &services, diagnostics);
     let settings = settings?;
+    settings::check_exposures(settings.ingress.as_ref(), &services, diagnostics);
     let registry = settings.registry.clone();
     let deployments = overlay::resolve_all(
         &overlay::Inputs {
@@ -83,6 +84,7 @@ pub(crate) fn lower(
         policies: settings.policies,
         gitops: settings.gitops,
         secret_stores: settings.secret_stores,
+        ingress: settings.ingress,
         teams,
         environments,
         systems,
@@ -117,6 +119,7 @@ struct Settings {
     policies: Vec<PolicyConfig>,
     gitops: Option<GitOps>,
     secret_stores: Vec<idpc_ir::SecretStore>,
+    ingress: Option<idpc_ir::Ingress>,
 }
 
 fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
@@ -134,19 +137,11 @@ fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Sett
             _ => None,
         })
         .unwrap_or_else(|| Url::builtin("http://prometheus.monitoring.svc:9090"));
-    let gitops = node.child("gitops").and_then(|g| {
-        let text = |key: &str, default: &str| {
-            g.prop(key).and_then(|t| t.value.as_str()).unwrap_or(default).to_owned()
-        };
-        Some(GitOps {
-            repo: g.prop("repo")?.value.as_str()?.to_owned(),
-            path: text("path", "generated").trim_matches('/').to_owned(),
-            revision: text("revision", "HEAD"),
-            namespace: text("namespace", "argocd"),
-        })
-    });
+    let gitops = settings::gitops(node);
     let secret_stores = settings::secret_stores(node, diagnostics);
+    let ingress = settings::ingress(node, diagnostics);
     Settings {
+        ingress,
         gitops,
         secret_stores,
         name: node.str_arg(0).map_or_else(String::new, |(n, _)| n.to_owned()),

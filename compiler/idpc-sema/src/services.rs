@@ -144,6 +144,7 @@ pub(crate) fn lower_services<'a>(
                 Some("low") => Criticality::Low,
                 _ => Criticality::Standard,
             },
+            exposure: lower_exposure(node, &ports, diagnostics),
             ports,
             depends_on,
             slos,
@@ -451,4 +452,50 @@ fn lower_waivers(node: &Checked<'_>) -> Vec<idpc_ir::Waiver> {
             })
         })
         .collect()
+}
+
+/// The service's `expose` node: its port must be one the service declares.
+fn lower_exposure(
+    node: &Checked<'_>,
+    ports: &[Port],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<idpc_ir::Exposure> {
+    let expose = node.child("expose")?;
+    let host = expose.prop("host")?.value.as_str()?.to_owned();
+    let port = match expose.prop("port") {
+        Some(typed) => {
+            let name = typed.value.as_str()?;
+            if !ports.iter().any(|p| p.name == name) {
+                diagnostics.push(unknown_reference(
+                    "port",
+                    name,
+                    typed.span,
+                    ports.iter().map(|p| p.name.as_str()),
+                ));
+                return None;
+            }
+            name.to_owned()
+        }
+        None => match ports.first() {
+            Some(port) => port.name.clone(),
+            None => {
+                diagnostics.push(
+                    missing(
+                        "an exposed service needs a port to route to",
+                        expose.name_span(),
+                        "the service declares no port",
+                    )
+                    .with_help("declare a port with `port \"http\" 8080`"),
+                );
+                return None;
+            }
+        },
+    };
+    Some(idpc_ir::Exposure {
+        host,
+        path: expose.prop("path").and_then(|t| t.value.as_str()).unwrap_or("/").to_owned(),
+        port,
+        tls: expose.prop("tls").and_then(|t| t.value.as_bool()).unwrap_or(true),
+        span: expose.name_span(),
+    })
 }

@@ -239,3 +239,84 @@ pub(crate) fn secret_stores(
     }
     stores
 }
+
+/// The platform's `ingress`: a Gateway API gateway (`namespace/name`) or the NGINX controller.
+pub(crate) fn ingress(
+    node: &Checked<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<idpc_ir::Ingress> {
+    let ingress = node.child("ingress")?;
+    let (router, span) = ingress.str_arg(0)?;
+    let text = |key: &str| ingress.prop(key).and_then(|t| t.value.as_str()).map(str::to_owned);
+    let (router, default_namespace) = match router {
+        "gateway-api" => {
+            let gateway = ingress.prop("gateway");
+            let parsed = gateway.and_then(|t| t.value.as_str()).and_then(|g| {
+                let (namespace, name) = g.split_once('/')?;
+                (idpc_ir::validate_dns_label(namespace).is_ok()
+                    && idpc_ir::validate_dns_label(name).is_ok())
+                .then(|| (namespace.to_owned(), name.to_owned()))
+            });
+            let Some((namespace, name)) = parsed else {
+                let at = gateway.map_or(span, |t| t.span);
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::MissingValue,
+                        "a Gateway API ingress names its gateway as `namespace/name`",
+                        at,
+                        "no gateway",
+                    )
+                    .with_help("add `gateway=\"ingress/public\"`"),
+                );
+                return None;
+            };
+            (idpc_ir::Router::GatewayApi { namespace: namespace.clone(), name }, namespace)
+        }
+        _ => (
+            idpc_ir::Router::Nginx { class: text("class").unwrap_or_else(|| "nginx".to_owned()) },
+            "ingress-nginx".to_owned(),
+        ),
+    };
+    Some(idpc_ir::Ingress { router, namespace: text("namespace").unwrap_or(default_namespace) })
+}
+
+/// Where Argo CD finds the committed output tree: `gitops repo=… path=… revision=…`.
+pub(crate) fn gitops(node: &Checked<'_>) -> Option<idpc_ir::GitOps> {
+    let g = node.child("gitops")?;
+    let text = |key: &str, default: &str| {
+        g.prop(key).and_then(|t| t.value.as_str()).unwrap_or(default).to_owned()
+    };
+    Some(idpc_ir::GitOps {
+        repo: g.prop("repo")?.value.as_str()?.to_owned(),
+        path: text("path", "generated").trim_matches('/').to_owned(),
+        revision: text("revision", "HEAD"),
+        namespace: text("namespace", "argocd"),
+    })
+}
+
+/// An exposed service on a platform that routes no traffic in is an error at its `expose`.
+pub(crate) fn check_exposures(
+    ingress: Option<&idpc_ir::Ingress>,
+    services: &[idpc_ir::Service],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if ingress.is_some() {
+        return;
+    }
+    for (service, exposure) in services.iter().filter_map(|s| Some((s, s.exposure.as_ref()?))) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::MissingValue,
+                format!(
+                    "`{}` is exposed, but the platform declares no `ingress`",
+                    idpc_diagnostics::quote(&service.name)
+                ),
+                exposure.span,
+                "no router to reach it through",
+            )
+            .with_help(
+                "declare `ingress \"gateway-api\" gateway=\"NAMESPACE/NAME\"` or `ingress \"nginx\"` in the platform",
+            ),
+        );
+    }
+}

@@ -77,6 +77,31 @@ pub fn service_account(service: &Service) -> String {
     service.name.clone()
 }
 
+/// The route (HTTPRoute or Ingress) of an exposed service: the service's own name.
+pub fn route(service: &Service) -> String {
+    service.name.clone()
+}
+
+/// The Secret holding the TLS certificate of an exposed service's Ingress.
+pub fn tls_secret(service: &Service) -> String {
+    format!("{}-tls", service.name)
+}
+
+/// The host an exposed service answers to in one environment: the declared host in the
+/// production tier, `<environment>.<host>` elsewhere.
+pub fn route_host(
+    platform: &Platform,
+    exposure: &idpc_ir::Exposure,
+    deployment: &idpc_ir::Deployment,
+) -> String {
+    let environment = platform.environment(deployment.environment);
+    if environment.tier == idpc_ir::Tier::Production {
+        exposure.host.clone()
+    } else {
+        format!("{}.{}", environment.name, exposure.host)
+    }
+}
+
 /// The `Service` that routes to the new version during a canary.
 pub fn canary_service(service: &Service) -> String {
     format!("{}-canary", service.name)

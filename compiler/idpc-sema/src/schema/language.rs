@@ -204,6 +204,26 @@ pub const PLATFORM: NodeSchema = NodeSchema {
         DRIFT,
         POLICY,
         NodeSchema {
+            name: "ingress",
+            doc: "How traffic from outside reaches exposed services: through a Gateway API `Gateway` (HTTPRoutes, canaries split by the Argo Rollouts Gateway API plugin) or the NGINX ingress controller (Ingresses, canaries split by NGINX). Network policies admit the router's namespace to exposed services.",
+            args: &[arg("ROUTER", Ty::Enum(&["gateway-api", "nginx"]))],
+            props: &[
+                prop(
+                    "gateway",
+                    Ty::String,
+                    "Gateway API: the Gateway routes attach to, as \"namespace/name\" (required).",
+                ),
+                prop("class", Ty::String, "NGINX: the ingress class (default `nginx`)."),
+                prop(
+                    "namespace",
+                    Ty::String,
+                    "The namespace the router runs in, which network policies admit (default: the gateway's namespace, or `ingress-nginx`).",
+                ),
+            ],
+            example: "ingress \"gateway-api\" gateway=\"ingress/public\"",
+            ..LEAF
+        },
+        NodeSchema {
             name: "secret-store",
             doc: "How the cluster reaches a secrets manager: idpc writes an External Secrets `ClusterSecretStore` for it, and an `ExternalSecret` per service and environment makes the Kubernetes Secret its pods read. Vault needs `server`, AWS Secrets Manager `region`, Google Secret Manager `project`, Azure Key Vault `vault-url`.",
             args: &[arg("PROVIDER", Ty::Enum(&["vault", "aws-sm", "gcp-sm", "azure-kv"]))],

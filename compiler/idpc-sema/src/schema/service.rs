@@ -300,6 +300,22 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
         RESOURCE,
         DEPLOY,
         NodeSchema {
+            name: "expose",
+            doc: "An entry point from outside the cluster through the platform's `ingress`: a route to the service's stable version (and, for a canary, the traffic split between versions). The host is the production tier's; other environments get `<environment>.<host>`.",
+            props: &[
+                required(
+                    "host",
+                    Ty::String,
+                    "The host name in production, such as \"shop.acme.com\".",
+                ),
+                prop("path", Ty::String, "The path prefix routed to the service (default \"/\")."),
+                prop("port", Ty::Name, "The port routed to (default: the first port)."),
+                prop("tls", Ty::Bool, "Serve HTTPS (default #true)."),
+            ],
+            example: "expose host=\"shop.acme.com\" path=\"/\"",
+            ..LEAF
+        },
+        NodeSchema {
             name: "slo",
             doc: "A service level objective: `availability` (requests that do not fail) or `latency` (requests faster than `threshold`).",
             args: &[arg("INDICATOR", Ty::Enum(INDICATORS))],

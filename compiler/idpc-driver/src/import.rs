@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 use idpc_diagnostics::{Diagnostic, Sources};
 use idpc_ir::Platform;
 
+use crate::Family;
 use crate::pipeline::{Compilation, EmitError, Options, compile_with, emit};
 use crate::scaffold::Refusal;
 use crate::workspace::{LoadError, SourceText, load};
-use crate::Family;
 
 /// What the inputs are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

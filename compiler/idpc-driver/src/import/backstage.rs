@@ -78,7 +78,9 @@ pub(crate) fn map(
                     entities.push(Entity { input, kind, name, doc });
                 }
                 Ok(Value::Null) => {}
-                Ok(_) => mapped.refuse(format!("`{input}` holds a document that is not an entity"), None),
+                Ok(_) => {
+                    mapped.refuse(format!("`{input}` holds a document that is not an entity"), None)
+                }
                 Err(error) => {
                     mapped.refuse(format!("`{input}` is not YAML: {error}"), None);
                     break;
@@ -108,11 +110,21 @@ pub(crate) fn map(
             "Component" if entity.spec_field("type").as_deref() == Some("service") => "service",
             "Component" => {
                 let kind = entity.spec_field("type").unwrap_or_default();
-                mapped.note(entity.input, entity.subject(), Outcome::Dropped, format!("a component of type `{kind}`: only services are imported"));
+                mapped.note(
+                    entity.input,
+                    entity.subject(),
+                    Outcome::Dropped,
+                    format!("a component of type `{kind}`: only services are imported"),
+                );
                 continue;
             }
             other => {
-                mapped.note(entity.input, entity.subject(), Outcome::Dropped, format!("the language has no `{other}`"));
+                mapped.note(
+                    entity.input,
+                    entity.subject(),
+                    Outcome::Dropped,
+                    format!("the language has no `{other}`"),
+                );
                 continue;
             }
         };
@@ -137,28 +149,50 @@ pub(crate) fn map(
         let description = entity.metadata("description").and_then(scalar);
         match what {
             "team" => {
+                mapped.note(
+                    entity.input,
+                    entity.subject(),
+                    Outcome::Imported,
+                    format!("team `{}`", entity.name),
+                );
                 w.block("team", &[kdl::string(&entity.name)], |w| {
                     group_body(entity, description.as_deref(), w, mapped);
                 });
-                mapped.note(entity.input, entity.subject(), Outcome::Imported, format!("team `{}`", entity.name));
                 mapped.files.push((format!("teams/{}.kdl", entity.name), w.finish()));
             }
             _ => {
                 let Some(owner) = owner(entity, team, &teams, mapped) else { continue };
                 let values = [kdl::string(&entity.name), kdl::prop("team", &owner)];
                 if what == "system" {
+                    mapped.note(
+                        entity.input,
+                        entity.subject(),
+                        Outcome::Imported,
+                        format!("system `{}` owned by `{owner}`", entity.name),
+                    );
                     w.block("system", &values, |w| {
                         if let Some(text) = &description {
                             w.node("description", &[kdl::string(text)]);
                         }
                     });
-                    mapped.note(entity.input, entity.subject(), Outcome::Imported, format!("system `{}` owned by `{owner}`", entity.name));
                     mapped.files.push((format!("systems/{}.kdl", entity.name), w.finish()));
                 } else {
+                    mapped.note(
+                        entity.input,
+                        entity.subject(),
+                        Outcome::Imported,
+                        format!("service `{}` owned by `{owner}`", entity.name),
+                    );
                     w.block("service", &values, |w| {
-                        component_body(entity, description.as_deref(), &systems, &services, w, mapped);
+                        component_body(
+                            entity,
+                            description.as_deref(),
+                            &systems,
+                            &services,
+                            w,
+                            mapped,
+                        );
                     });
-                    mapped.note(entity.input, entity.subject(), Outcome::Imported, format!("service `{}` owned by `{owner}`", entity.name));
                     mapped.files.push((format!("services/{}.kdl", entity.name), w.finish()));
                 }
             }
@@ -167,7 +201,12 @@ pub(crate) fn map(
 }
 
 /// The team that owns a system or component: `spec.owner` if it is a group, else `--team`.
-fn owner(entity: &Entity<'_>, team: Option<&str>, teams: &[String], mapped: &mut Mapped) -> Option<String> {
+fn owner(
+    entity: &Entity<'_>,
+    team: Option<&str>,
+    teams: &[String],
+    mapped: &mut Mapped,
+) -> Option<String> {
     let written = entity.spec_field("owner");
     let name = match (&written, team) {
         (Some(owner), _) => {
@@ -183,13 +222,19 @@ fn owner(entity: &Entity<'_>, team: Option<&str>, teams: &[String], mapped: &mut
         }
         (None, Some(team)) => team.to_owned(),
         (None, None) => {
-            mapped.refuse(format!("{} has no `spec.owner`", entity.subject()), Some("give it one, or pass `--team`".to_owned()));
+            mapped.refuse(
+                format!("{} has no `spec.owner`", entity.subject()),
+                Some("give it one, or pass `--team`".to_owned()),
+            );
             return None;
         }
     };
     if !teams.contains(&name) {
         mapped.refuse(
-            format!("{} is owned by `{name}`, which is neither declared nor imported", entity.subject()),
+            format!(
+                "{} is owned by `{name}`, which is neither declared nor imported",
+                entity.subject()
+            ),
             Some("import its `Group` too, or declare the team".to_owned()),
         );
         return None;
@@ -205,14 +250,29 @@ fn group_body(entity: &Entity<'_>, description: Option<&str>, w: &mut Writer, ma
         let (_, name) = reference(&member);
         if Email::parse(&name).is_ok() {
             w.node("member", &[kdl::string(&name)]);
-            mapped.note(entity.input, format!("{}.members.{member}", entity.subject()), Outcome::Imported, format!("member `{name}`"));
+            mapped.note(
+                entity.input,
+                format!("{}.members.{member}", entity.subject()),
+                Outcome::Imported,
+                format!("member `{name}`"),
+            );
         } else {
-            mapped.note(entity.input, format!("{}.members.{member}", entity.subject()), Outcome::Dropped, "members are email addresses: add theirs by hand");
+            mapped.note(
+                entity.input,
+                format!("{}.members.{member}", entity.subject()),
+                Outcome::Dropped,
+                "members are email addresses: add theirs by hand",
+            );
         }
     }
     for field in ["profile", "parent", "children"] {
         if entity.spec().and_then(|s| get(s, field)).is_some() {
-            mapped.note(entity.input, format!("{}.{field}", entity.subject()), Outcome::Dropped, "teams have no such field");
+            mapped.note(
+                entity.input,
+                format!("{}.{field}", entity.subject()),
+                Outcome::Dropped,
+                "teams have no such field",
+            );
         }
     }
 }
@@ -235,7 +295,12 @@ fn component_body(
         if systems.contains(&name) {
             w.node("system", &[kdl::string(&name)]);
         } else {
-            mapped.note(input, format!("{subject}.system"), Outcome::Dropped, format!("system `{name}` is neither declared nor imported"));
+            mapped.note(
+                input,
+                format!("{subject}.system"),
+                Outcome::Dropped,
+                format!("system `{name}` is neither declared nor imported"),
+            );
         }
     }
     let annotation = entity
@@ -269,9 +334,19 @@ fn component_body(
         let (kind, name) = reference(&dependency);
         let at = format!("{subject}.dependsOn.{dependency}");
         if kind.as_deref().is_some_and(|k| k != "component") {
-            mapped.note(input, at, Outcome::Dropped, "only dependencies on services are carried over");
+            mapped.note(
+                input,
+                at,
+                Outcome::Dropped,
+                "only dependencies on services are carried over",
+            );
         } else if name == entity.name || !services.contains(&name) {
-            mapped.note(input, at, Outcome::Dropped, format!("service `{name}` is neither declared nor imported"));
+            mapped.note(
+                input,
+                at,
+                Outcome::Dropped,
+                format!("service `{name}` is neither declared nor imported"),
+            );
         } else {
             depends.push(kdl::string(&name));
         }
@@ -281,7 +356,12 @@ fn component_body(
     }
     for field in ["lifecycle", "providesApis", "consumesApis", "subcomponentOf"] {
         if entity.spec().and_then(|s| get(s, field)).is_some() {
-            mapped.note(input, format!("{subject}.{field}"), Outcome::Dropped, "services have no such field");
+            mapped.note(
+                input,
+                format!("{subject}.{field}"),
+                Outcome::Dropped,
+                "services have no such field",
+            );
         }
     }
 }

@@ -57,8 +57,12 @@ pub(crate) fn map(
     }
     for (input, text) in inputs {
         match serde_yaml::from_str::<Value>(text) {
-            Ok(Value::Mapping(workload)) => workload_to_service(platform, team, input, &workload, mapped),
-            Ok(_) => mapped.refuse(format!("`{input}` is not a Score workload: not a mapping"), None),
+            Ok(Value::Mapping(workload)) => {
+                workload_to_service(platform, team, input, &workload, mapped)
+            }
+            Ok(_) => {
+                mapped.refuse(format!("`{input}` is not a Score workload: not a mapping"), None)
+            }
             Err(error) => mapped.refuse(format!("`{input}` is not YAML: {error}"), None),
         }
     }
@@ -139,8 +143,13 @@ fn workload_to_service(
     let mut lines = Writer::default();
     lines.comment(&format!("Imported from the Score workload `{name}`."));
     let values = [kdl::string(&name), kdl::prop("team", team)];
+    mapped.note(
+        input,
+        "metadata.name",
+        Outcome::Imported,
+        format!("service `{name}` owned by `{team}`"),
+    );
     lines.block("service", &values, |w| service_body(platform, input, &name, workload, w, mapped));
-    mapped.note(input, "metadata.name", Outcome::Imported, format!("service `{name}` owned by `{team}`"));
     mapped.files.push((format!("services/{name}.kdl"), lines.finish()));
 }
 
@@ -188,7 +197,12 @@ fn service_body(
     }
     for field in ["command", "args", "files", "volumes"] {
         if get(container, field).is_some() {
-            mapped.note(input, at(field), Outcome::Dropped, "the platform's services have no such field");
+            mapped.note(
+                input,
+                at(field),
+                Outcome::Dropped,
+                "the platform's services have no such field",
+            );
         }
     }
 
@@ -226,11 +240,21 @@ fn service_body(
     let requests = size("requests");
     if !requests.is_empty() {
         w.node("requests", &requests);
-        mapped.note(input, at("resources.requests"), Outcome::Imported, format!("requests {}", requests.join(" ")));
+        mapped.note(
+            input,
+            at("resources.requests"),
+            Outcome::Imported,
+            format!("requests {}", requests.join(" ")),
+        );
     }
     let mut limits = size("limits");
     if !limits.is_empty() {
-        mapped.note(input, at("resources.limits"), Outcome::Imported, format!("limits {}", limits.join(" ")));
+        mapped.note(
+            input,
+            at("resources.limits"),
+            Outcome::Imported,
+            format!("limits {}", limits.join(" ")),
+        );
     }
     if !limits.iter().any(|l| l.starts_with("memory=")) {
         let requested = sizes
@@ -292,21 +316,41 @@ fn service_body(
                     .map(|(_, k)| (*k).to_owned())
             };
             if ENTRY_POINTS.contains(&kind_of.as_str()) {
-                mapped.note(input, subject, Outcome::Dropped, format!("type `{kind_of}`: the platform declares no entry points yet"));
+                mapped.note(
+                    input,
+                    subject,
+                    Outcome::Dropped,
+                    format!("type `{kind_of}`: the platform declares no entry points yet"),
+                );
             } else if let Some(kind) = kind {
                 if let Some(refusal) = check_name("resource", &resource) {
                     mapped.note(input, subject, Outcome::Dropped, refusal.message);
                     continue;
                 }
                 w.node("resource", &[kdl::string(&resource), kdl::prop("kind", &kind)]);
-                mapped.note(input, subject.clone(), Outcome::Imported, format!("resource `{resource}` of kind `{kind}`"));
+                mapped.note(
+                    input,
+                    subject.clone(),
+                    Outcome::Imported,
+                    format!("resource `{resource}` of kind `{kind}`"),
+                );
                 for field in ["class", "params"] {
                     if get(spec, field).is_some() {
-                        mapped.note(input, format!("{subject}.{field}"), Outcome::Dropped, "set the kind's fields in the resource's block instead");
+                        mapped.note(
+                            input,
+                            format!("{subject}.{field}"),
+                            Outcome::Dropped,
+                            "set the kind's fields in the resource's block instead",
+                        );
                     }
                 }
             } else {
-                mapped.note(input, subject, Outcome::Dropped, format!("type `{kind_of}`: no kind of the platform matches"));
+                mapped.note(
+                    input,
+                    subject,
+                    Outcome::Dropped,
+                    format!("type `{kind_of}`: no kind of the platform matches"),
+                );
             }
         }
     }
@@ -328,7 +372,10 @@ fn service_body(
     }
     if readiness.is_some() || liveness.is_some() {
         w.block("deploy", &[], |w| {
-            for (node, field, found) in [("healthcheck", "readinessProbe", &readiness), ("liveness", "livenessProbe", &liveness)] {
+            for (node, field, found) in [
+                ("healthcheck", "readinessProbe", &readiness),
+                ("liveness", "livenessProbe", &liveness),
+            ] {
                 let Some((path, port)) = found else { continue };
                 let mut values = vec![kdl::prop("path", path)];
                 values.extend(port.iter().map(|p| kdl::prop("port", p)));

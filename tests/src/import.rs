@@ -30,7 +30,16 @@ fn import(dir: &Path, what: &str, files: &[PathBuf], args: &[&str]) -> (u8, Stri
     argv.extend(files.iter().map(String::as_str));
     argv.extend_from_slice(args);
     argv.extend_from_slice(&["--format", "json", "--dir", dir.to_str().unwrap()]);
-    run_cli(&argv)
+    let (code, out, err) = run_cli(&argv);
+    // Every line follows the JSON contract in the book.
+    let lines = validator(&repo_root().join("book/src/schemas/lines.schema.json"));
+    for line in out.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let errors = validation_errors(&lines, &value);
+        assert!(errors.is_empty(), "{}\n{value}", errors.join("\n"));
+    }
+    assert_eq!(out.lines().last().map(|l| l.contains(r#""type":"summary""#)), Some(true), "{out}");
+    (code, out, err)
 }
 
 /// The report's subjects with the given outcome.

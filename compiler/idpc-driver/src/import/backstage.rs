@@ -365,3 +365,22 @@ fn component_body(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::reference;
+
+    #[test]
+    fn references_lose_their_kind_and_namespace() {
+        assert_eq!(
+            reference("group:default/billing"),
+            (Some("group".to_owned()), "billing".to_owned())
+        );
+        assert_eq!(reference("Component:web"), (Some("component".to_owned()), "web".to_owned()));
+        assert_eq!(reference("billing"), (None, "billing".to_owned()));
+        assert_eq!(
+            reference("user:default/a@b.com"),
+            (Some("user".to_owned()), "a@b.com".to_owned())
+        );
+    }
+}

@@ -385,3 +385,18 @@ fn service_body(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::credential_like;
+
+    #[test]
+    fn credentials_are_recognised_by_shape_or_by_name() {
+        assert!(credential_like("STRIPE", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"));
+        assert!(credential_like("DB_PASSWORD", "hunter2"));
+        assert!(credential_like("github_token", "abc"));
+        assert!(!credential_like("DB_PASSWORD", ""));
+        assert!(!credential_like("LOG_LEVEL", "info"));
+        assert!(!credential_like("TOKEN_TTL_NAME", ""));
+    }
+}

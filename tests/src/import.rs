@@ -259,3 +259,21 @@ fn an_import_that_does_not_compile_writes_nothing() {
     assert!(!diagnostic_lines(&out).is_empty(), "{out}");
     assert!(!dir.path().join("services/unprobed.kdl").exists());
 }
+
+#[test]
+fn values_are_escaped_for_kdl_strings() {
+    let dir = acme();
+    let inputs = tempfile::tempdir().unwrap();
+    let path = inputs.path().join("score.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: score.dev/v1b1\nmetadata:\n  name: esc\ncontainers:\n  main:\n    image: esc:1.0.0\n    variables:\n      GREETING: \"say \\\"hi\\\"\\nthen \\\\ leave\"\n      COUNT: 3\n",
+    )
+    .unwrap();
+    let (code, _, err) = import(dir.path(), "score", &[path], &["--team", "payments"]);
+    assert_eq!(code, 0, "{err}");
+    assert_checks_clean(dir.path());
+    let text = std::fs::read_to_string(dir.path().join("services/esc.kdl")).unwrap();
+    assert!(text.contains(r#"env "GREETING" "say \"hi\"\nthen \\ leave""#), "{text}");
+    assert!(text.contains(r#"env "COUNT" "3""#), "{text}");
+}

@@ -24,6 +24,7 @@ mod golden;
 mod grafana;
 mod hostile;
 mod hostile_inputs;
+mod import;
 mod kubernetes;
 mod model;
 mod opa;

@@ -58,6 +58,8 @@ pub(crate) enum Command {
     Why(WhyArgs),
     /// Add a service or an ephemeral environment, from the platform's templates.
     New(NewArgs),
+    /// Add services, teams and systems from Score workloads or a Backstage catalog.
+    Import(ImportArgs),
     /// Ephemeral environments: list those whose TTL has passed.
     Env(EnvArgs),
     /// Draw the services, their dependencies, teams and resources, or what depends on a service.
@@ -229,6 +231,33 @@ pub(crate) struct NewEnvironmentArgs {
     /// When it is created [default: today, in UTC].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = Date::parse)]
     pub(crate) created: Option<Date>,
+}
+
+/// Exit codes of `import`: 0 written, 1 errors in the description (or in it with the new files),
+/// 2 refused or trouble.
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    #[command(subcommand)]
+    pub(crate) what: ImportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImportCommand {
+    /// Score workloads (`score.dev/v1b1`), each a service in `services/NAME.kdl`.
+    Score(ImportFilesArgs),
+    /// Backstage catalog files: groups as teams, systems, and components of type `service`.
+    Backstage(ImportFilesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportFilesArgs {
+    /// The files to import.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// The team that owns what is imported: required for Score, which names no owner; for
+    /// Backstage, the owner of entities without `spec.owner`.
+    #[arg(long)]
+    pub(crate) team: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ pub(crate) mod diff;
 pub(crate) mod env;
 pub(crate) mod explain;
 pub(crate) mod graph;
+pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod new;
 pub(crate) mod review;

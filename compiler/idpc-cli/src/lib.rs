@@ -161,6 +161,7 @@ fn dispatch(command: Command, ctx: &report::Ctx, out: &mut dyn Write, err: &mut 
         Command::Explain(a) => commands::explain::run(&a, ctx, out, err),
         Command::Why(a) => commands::why::run(&a, ctx, out, err),
         Command::New(a) => commands::new::run(&a, ctx, out, err),
+        Command::Import(a) => commands::import::run(&a, ctx, out, err),
         Command::Env(a) => commands::env::run(&a, ctx, out, err),
         Command::Graph(a) => commands::graph::run(&a, ctx, out, err),
         Command::Init(a) => commands::init::run(&a, ctx, out, err),
@@ -172,9 +173,11 @@ fn dispatch(command: Command, ctx: &report::Ctx, out: &mut dyn Write, err: &mut 
 /// The formats a command prints, and its default.
 fn formats(command: &Command) -> (&'static [Format], Format) {
     match command {
-        Command::Check(_) | Command::Build(_) | Command::New(_) | Command::Init(_) => {
-            (args::DIAGNOSTIC_FORMATS, Format::Human)
-        }
+        Command::Check(_)
+        | Command::Build(_)
+        | Command::New(_)
+        | Command::Import(_)
+        | Command::Init(_) => (args::DIAGNOSTIC_FORMATS, Format::Human),
         Command::Diff(_) => (args::DIAGNOSTIC_FORMATS, Format::Human),
         Command::Why(_) | Command::Env(_) | Command::Explain(_) => {
             (&[Format::Human, Format::Json], Format::Human)
@@ -197,6 +200,10 @@ fn command_name(command: &Command) -> &'static str {
         Command::Explain(_) => "explain",
         Command::Why(_) => "why",
         Command::New(_) => "new",
+        Command::Import(a) => match a.what {
+            args::ImportCommand::Score(_) => "import score",
+            args::ImportCommand::Backstage(_) => "import backstage",
+        },
         Command::Env(_) => "env expired",
         Command::Graph(_) => "graph",
         Command::Init(_) => "init",

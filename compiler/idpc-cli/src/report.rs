@@ -350,7 +350,7 @@ pub(crate) fn locate(cli: &mut Cli, ctx: &Ctx, err: &mut dyn Write) -> Result<()
         Command::Env(a) => match &mut a.what {
             EnvCommand::Expired(a) => Some(a.path.take()),
         },
-        Command::Why(_) | Command::New(_) => Some(None),
+        Command::Why(_) | Command::New(_) | Command::Import(_) => Some(None),
         Command::Init(_) | Command::Explain(_) | Command::Completions(_) | Command::Man => None,
     };
     let Some(positional) = positional else {

@@ -257,7 +257,7 @@ fn declared_at(sources: &Sources, span: Span) -> String {
 }
 
 /// A refusal for a name that is not a DNS label, suggesting one that is.
-fn check_name(what: &str, name: &str) -> Option<Refusal> {
+pub(crate) fn check_name(what: &str, name: &str) -> Option<Refusal> {
     let reason = validate_dns_label(name).err()?;
     let fixed: String = name
         .to_lowercase()

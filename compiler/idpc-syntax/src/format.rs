@@ -6,7 +6,7 @@
 //! - one node per line, four spaces of indentation per children level; nodes separated by `;`
 //!   are put on lines of their own and the `;` dropped;
 //! - single spaces between a node's name, arguments, properties and children block; no space
-//!   inside `(type)`, around `=`, or after `/-`;
+//!   inside `(type)`, around `=`, or after `/-` (but for `/- kdl-version 2`);
 //! - `{` on the node's line, `}` on a line of its own, an empty block written `{}`;
 //! - a comment that ends a line stays at the end of that line, after one space; a comment on a
 //!   line of its own stays on a line of its own, indented to its level;
@@ -212,7 +212,9 @@ impl Writer {
                         self.space = true;
                     }
                     self.word(child.text());
-                    self.glue = true;
+                    // `/- kdl-version 2` keeps its conventional space.
+                    self.glue = !is_version_marker(element);
+                    self.space = !self.glue;
                 }
                 K::Node | K::Slashdashed => {
                     self.space = true;
@@ -268,4 +270,13 @@ impl Writer {
 /// Whether a `/-` wrapper comments out an entry or a children block rather than a node.
 fn in_node(slashdashed: SyntaxElement<'_>) -> bool {
     slashdashed.children().any(|c| matches!(c.kind(), K::Arg | K::Prop | K::Children))
+}
+
+/// Whether a `/-` wrapper comments out the `kdl-version` marker node.
+fn is_version_marker(slashdashed: SyntaxElement<'_>) -> bool {
+    slashdashed
+        .children()
+        .find(|c| c.kind() == K::Node)
+        .and_then(|node| node.child_token(K::Ident))
+        .is_some_and(|name| name.text() == "kdl-version")
 }

@@ -99,6 +99,7 @@ fn layout() {
             "a \"\"\"\n    text  \n      more\n    \"\"\"\n",
         ),
         ("\u{FEFF}a", "\u{FEFF}a\n"),
+        ("/-kdl-version 2\n/-  a", "/- kdl-version 2\n/-a\n"),
         ("a\r\nb\r\n", "a\nb\n"),
         ("a 0x1F 1_000 #\"raw\"# \"q\\n\" #true", "a 0x1F 1_000 #\"raw\"# \"q\\n\" #true\n"),
     ];
@@ -191,4 +192,55 @@ fn the_repository_formats_to_the_same_documents() {
         formatted += 1;
     }
     assert!(formatted > 20);
+}
+
+#[test]
+fn awkward_places_for_comments_and_continuations() {
+    let cases = [
+        "a /- // c\n 1",
+        "a \\ /* x */\n 1",
+        "a \\",
+        "a \\ // c",
+        "a { b \\ // c\n 1 }",
+        "a k= \\ // c\n 1",
+        "a k = /* c */ 1 ( /* t */ u8 )2",
+        "/- a {\n b\n}\nc",
+        "a {\n /- b\n}",
+        "a;b{c;d}",
+        "a; b; c;",
+        "a /-{ x } { y }",
+        "a {} /-{}",
+        "/-\n\n a",
+        "/- // c\n\n // d\n a",
+        "a /-\n  1",
+        "(t)a (t)\"s\" k=(t)1 /-(t)2",
+        "a /* multi\nline */ 1",
+        "/* multi\n  line */\na",
+        "  /* one */ /* two */ a /* three */ ; /* four */ b",
+        "a \"\"\"\n  x\n  \"\"\" 1",
+        "a #\"\"\"\n  x\n  \"\"\"# k=1",
+        "a { // c\n}",
+        "a { /* c */ }",
+        "a {\n b // c\n\n\n // d\n}",
+        "a 1 \\\n\n b",
+        "a; // c",
+        "a /* c */; b",
+        "/-a;b",
+        "a\u{a0}1\t\t2",
+        "a {\r\n b\r\n}\r\n",
+        "a {\n}\n\n\n/* end */",
+        "/- kdl-version 2\na",
+        "\u{FEFF}// only a comment",
+        "\u{FEFF}",
+        "// only a comment",
+        "/* only */",
+        "a { b { c { d; e } } }",
+        "a {\n  b\n  /- c {\n    d\n  }\n}",
+    ];
+    for input in cases {
+        let output = check(input, input);
+        if std::env::var_os("SHOW").is_some() {
+            eprintln!("=== {input:?}\n{output}");
+        }
+    }
 }

@@ -165,7 +165,11 @@ impl Writer {
             }
             match kind {
                 K::Whitespace => {}
-                K::Newline => newline = true,
+                K::Newline => {
+                    // A `\` ends at its newline.
+                    newline = true;
+                    self.escline = false;
+                }
                 K::Escline => self.escline = true,
                 K::LineComment => {
                     if newline && !self.escline {

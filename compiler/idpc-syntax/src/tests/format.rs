@@ -203,6 +203,8 @@ fn awkward_places_for_comments_and_continuations() {
         "a \\ // c",
         "a { b \\ // c\n 1 }",
         "a k= \\ // c\n 1",
+        "a k=\\\n 1 /- // c\n 2",
+        "a /- \\\n // c\n 2",
         "a k = /* c */ 1 ( /* t */ u8 )2",
         "/- a {\n b\n}\nc",
         "a {\n /- b\n}",

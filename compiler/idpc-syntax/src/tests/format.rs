@@ -30,6 +30,7 @@ fn check(name: &str, input: &str) -> String {
         "{name}: the meaning changed\n--- input\n{input}\n--- output\n{output}"
     );
     assert_eq!(comments(input), comments(&output), "{name}: comments changed\n{output}");
+    assert_eq!(words(input), words(&output), "{name}: a token changed\n{output}");
     let again = format(&output).unwrap_or_else(|e| panic!("{name}: output not formatted: {e:?}"));
     assert_eq!(output, again, "{name}: not idempotent\n--- input\n{input}");
     layout_rules(name, &output);
@@ -59,6 +60,23 @@ fn layout_rules(name: &str, output: &str) {
             || output.ends_with('\n') && !output.ends_with("\n\n"),
         "{name}"
     );
+}
+
+/// Every token but whitespace, `;` and `\\`, in order: what the formatter must keep verbatim.
+fn words(text: &str) -> Vec<String> {
+    let (tree, _) = crate::parse_tree(FileId(0), text);
+    tree.tokens()
+        .filter(|t| {
+            !matches!(
+                t.kind(),
+                SyntaxKind::Whitespace
+                    | SyntaxKind::Newline
+                    | SyntaxKind::Semicolon
+                    | SyntaxKind::Escline
+            )
+        })
+        .map(|t| t.text().to_owned())
+        .collect()
 }
 
 /// The text of every comment, in order.

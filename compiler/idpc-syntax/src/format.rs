@@ -34,7 +34,8 @@ pub fn format_file(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> 
         return Err(diagnostics);
     }
     let root = tree.root();
-    let mut writer = Writer { line_start: true, ..Writer::default() };
+    let out = String::with_capacity(text.len() + text.len() / 8);
+    let mut writer = Writer { out, line_start: true, ..Writer::default() };
     if root.child_token(K::Bom).is_some() {
         writer.out.push('\u{FEFF}');
     }

@@ -134,11 +134,16 @@ fn json_output_follows_the_schemas_in_the_book() {
     let fresh = tempfile::tempdir().unwrap();
     copy_dir(&repo_root().join("examples/minimal"), fresh.path());
     let fresh = fresh.path().to_str().unwrap();
+    let messy = tempfile::tempdir().unwrap();
+    let unformatted = messy.path().join("platform.kdl");
+    std::fs::write(&unformatted, "platform   \"p\"\n").unwrap();
     let line_runs: Vec<Vec<&str>> = vec![
         vec!["check", broken.to_str().unwrap()],
         vec!["check", acme, "--waivers"],
         vec!["build", fresh, "--check"],
         vec!["check", "/nonexistent"],
+        vec!["fmt", "--check", unformatted.to_str().unwrap()],
+        vec!["fmt", broken.to_str().unwrap()],
     ];
     for args in line_runs {
         let (_, out, _) = run_cli(&[args.as_slice(), &["--format", "json"]].concat());

@@ -19,6 +19,7 @@ mod determinism;
 mod docs;
 mod drift;
 mod external_secrets;
+mod fmt;
 mod gitops;
 mod golden;
 mod grafana;

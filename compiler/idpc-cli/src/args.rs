@@ -48,6 +48,8 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Compile a platform description and write its artifacts.
     Build(BuildArgs),
+    /// Rewrite .kdl files in the one canonical layout, or check that they are.
+    Fmt(FmtArgs),
     /// Compare what the description compiles to with the committed tree or with live state.
     Diff(DiffArgs),
     /// Summarise what changed in the model since an older version, for a pull request.
@@ -98,6 +100,16 @@ pub(crate) struct InitArgs {
 pub(crate) struct CompletionsArgs {
     /// The shell.
     pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FmtArgs {
+    /// Files, or directories whose .kdl files to format (skipping hidden directories and output
+    /// trees) [default: the description found from the current directory].
+    pub(crate) paths: Vec<PathBuf>,
+    /// Write nothing: name each file that is not formatted and exit with 1 if there is any.
+    #[arg(long)]
+    pub(crate) check: bool,
 }
 
 #[derive(Debug, Args)]

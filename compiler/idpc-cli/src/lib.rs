@@ -2,7 +2,7 @@
 //!
 //! Everything runs through [`run`] (or [`run_in`]), which writes to the writers it is given, so
 //! tests call the command line in-process. Exit codes: 0 success; 1 errors in the description
-//! (or, for `build --check`, a stale output tree; for `env expired --fail-if-any`, expired
+//! (or, for `build --check`, a stale output tree; for `fmt --check`, a file not formatted; for `env expired --fail-if-any`, expired
 //! environments); 2 usage or I/O trouble, or a request `new` refuses; 101 an internal error.
 
 mod args;
@@ -156,6 +156,7 @@ fn dispatch(command: Command, ctx: &report::Ctx, out: &mut dyn Write, err: &mut 
     match command {
         Command::Check(a) => commands::check::run(&a, ctx, out, err),
         Command::Build(a) => commands::build::run(&a, ctx, out, err),
+        Command::Fmt(a) => commands::fmt::run(&a, ctx, out, err),
         Command::Diff(a) => commands::diff::run(&a, ctx, out, err),
         Command::Review(a) => commands::review::run(&a, ctx, out, err),
         Command::Explain(a) => commands::explain::run(&a, ctx, out, err),
@@ -175,6 +176,7 @@ fn formats(command: &Command) -> (&'static [Format], Format) {
     match command {
         Command::Check(_)
         | Command::Build(_)
+        | Command::Fmt(_)
         | Command::New(_)
         | Command::Import(_)
         | Command::Init(_) => (args::DIAGNOSTIC_FORMATS, Format::Human),
@@ -195,6 +197,7 @@ fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Check(_) => "check",
         Command::Build(_) => "build",
+        Command::Fmt(_) => "fmt",
         Command::Diff(_) => "diff",
         Command::Review(_) => "review",
         Command::Explain(_) => "explain",

@@ -74,6 +74,14 @@ impl Ctx {
         self.state.borrow().description.clone()
     }
 
+    /// A path as shown: relative to the current directory when it is known.
+    pub(crate) fn shown(&self, path: &Path) -> String {
+        match &self.cwd {
+            Some(cwd) => relative_path(&absolute(cwd), &absolute(path)),
+            None => path.display().to_string(),
+        }
+    }
+
     /// `sources` with paths relative to the current directory.
     pub(crate) fn rebase(&self, sources: Sources) -> Sources {
         let state = self.state.borrow();
@@ -341,6 +349,15 @@ pub(crate) fn platform_or_trouble<'a>(
 /// and records it in `ctx`; refuses both `DIR` and `--dir`, and a directory above several
 /// descriptions.
 pub(crate) fn locate(cli: &mut Cli, ctx: &Ctx, err: &mut dyn Write) -> Result<(), u8> {
+    if let Command::Fmt(a) = &cli.command
+        && !a.paths.is_empty()
+    {
+        if cli.dir.is_some() {
+            ctx.trouble(err, "the files are named twice: give `PATHS` or `--dir DIR`, not both");
+            return Err(EXIT_TROUBLE);
+        }
+        return Ok(());
+    }
     let positional = match &mut cli.command {
         Command::Check(a) => Some(a.path.take()),
         Command::Build(a) => Some(a.path.take()),
@@ -350,7 +367,7 @@ pub(crate) fn locate(cli: &mut Cli, ctx: &Ctx, err: &mut dyn Write) -> Result<()
         Command::Env(a) => match &mut a.what {
             EnvCommand::Expired(a) => Some(a.path.take()),
         },
-        Command::Why(_) | Command::New(_) | Command::Import(_) => Some(None),
+        Command::Why(_) | Command::New(_) | Command::Fmt(_) | Command::Import(_) => Some(None),
         Command::Init(_) | Command::Explain(_) | Command::Completions(_) | Command::Man => None,
     };
     let Some(positional) = positional else {

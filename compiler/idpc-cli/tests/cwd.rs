@@ -81,3 +81,29 @@ fn the_long_version_names_the_commit_when_built_from_git() {
     assert_eq!(code, 0);
     assert!(out.starts_with(concat!("idpc ", env!("CARGO_PKG_VERSION"))), "{out}");
 }
+
+#[test]
+fn fmt_formats_the_description_found_from_below() {
+    let repo = tempfile::tempdir().unwrap();
+    let repo = repo.path();
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    write(&repo.join("platform/platform.kdl"), PLATFORM);
+    write(&repo.join("platform/services/s.kdl"), "service \"s\"   team=\"t\" { image \"s:1\" }\n");
+    write(&repo.join("platform/generated/x.kdl"), "a   1\n");
+    let services = repo.join("platform/services");
+
+    let (code, out, err) = idpc(&services, &["fmt", "--check"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "../platform.kdl\ns.kdl\n", "{err}");
+
+    let (code, out, err) = idpc(&services, &["fmt"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "../platform.kdl\ns.kdl\n");
+    let formatted = std::fs::read_to_string(services.join("s.kdl")).unwrap();
+    assert_eq!(formatted, "service \"s\" team=\"t\" {\n    image \"s:1\"\n}\n");
+    let skipped = std::fs::read_to_string(repo.join("platform/generated/x.kdl")).unwrap();
+    assert_eq!(skipped, "a   1\n");
+
+    let (code, out, _) = idpc(&services, &["fmt", "--check"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+}

@@ -4,11 +4,13 @@
 //! in parallel, analyses the whole, runs the backends, and writes the output tree atomically.
 //! Commands in `idpc-cli` are thin layers over [`load`], [`compile`], [`emit`] and [`write`];
 //! [`load_revision`] reads a description as it was at a git revision.
+//! [`format`] finds and rewrites the files of `idpc fmt`.
 //! [`scaffold`] renders and checks the new files of `idpc new`; [`import`] those of `idpc import`.
 
 #![expect(clippy::disallowed_methods, reason = "this crate owns file-system I/O")]
 
 mod discover;
+pub mod format;
 pub mod import;
 pub mod live;
 mod pipeline;

@@ -6,7 +6,7 @@
 //!
 //! The pipeline is `lexer` (text to tokens) → `parser` (tokens to a lossless [`cst::SyntaxTree`]
 //! holding every byte, comments included, for a formatter or a language server) → `lower` (tree
-//! to [`ast`]). None of it recurses on input nesting, and all of it is linear in the input.
+//! to [`ast`]); [`format`] writes the tree back in one canonical layout. None of it recurses on input nesting, and all of it is linear in the input.
 //!
 //! **Invariant:** parsing never fails and never stops at the first error. Every file yields a
 //! tree, and one diagnostic per problem found (repeats merged, at most a hundred or so per file).
@@ -15,6 +15,7 @@ pub mod ast;
 mod chars;
 pub mod cst;
 mod errors;
+mod format;
 mod lexer;
 mod lower;
 mod number;
@@ -27,6 +28,8 @@ mod from_kdl;
 mod tests;
 
 use idpc_diagnostics::{Diagnostic, FileId, Span};
+
+pub use format::{format, format_file};
 
 /// The result of parsing one file.
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! from errors, and hostile input.
 
 mod differential;
+mod format;
 mod generate;
 mod print;
 mod recovery;

@@ -1,0 +1,137 @@
+//! `idpc fmt`: rewrite `.kdl` files in the one canonical layout, or, with `--check`, name the
+//! files that are not in it. Files with syntax errors are reported and left as they are.
+
+use std::io::Write;
+
+use idpc_diagnostics::Sources;
+use serde_json::json;
+
+use crate::args::{FmtArgs, Format};
+use crate::report::{self, Ctx, FileFinding};
+use crate::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+
+pub(crate) fn run(args: &FmtArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let roots = if args.paths.is_empty() { vec![ctx.description()] } else { args.paths.clone() };
+    let mut trouble = false;
+    let mut files = 0usize;
+    let mut changed = Vec::new();
+    for root in &roots {
+        let listed = match idpc_driver::format::kdl_files(root) {
+            Ok(listed) => listed,
+            Err(error) => {
+                ctx.trouble(err, format!("cannot read `{}`: {error}", ctx.shown(root)));
+                trouble = true;
+                continue;
+            }
+        };
+        for file in listed {
+            files += 1;
+            let shown = ctx.shown(&file);
+            let text = match idpc_driver::format::read(&file) {
+                Ok(text) => text,
+                Err(error) => {
+                    ctx.trouble(err, format!("cannot read `{shown}`: {error}"));
+                    trouble = true;
+                    continue;
+                }
+            };
+            let mut sources = Sources::new();
+            let id = sources.add(shown.clone(), text.as_str());
+            let formatted = match idpc_driver::format::format_file(id, &text) {
+                Ok(formatted) => formatted,
+                Err(diagnostics) => {
+                    report::diagnostics(ctx, &diagnostics, &sources, out, err);
+                    trouble = true;
+                    continue;
+                }
+            };
+            if formatted == text {
+                continue;
+            }
+            if !args.check
+                && let Err(error) = idpc_driver::format::rewrite(&file, &formatted)
+            {
+                ctx.trouble(err, format!("cannot write `{shown}`: {error}"));
+                trouble = true;
+                continue;
+            }
+            changed.push(shown);
+        }
+    }
+    if args.check {
+        report_unformatted(ctx, &changed, files, out, err);
+    } else {
+        report_rewritten(ctx, &changed, files, out, err);
+    }
+    if trouble {
+        EXIT_TROUBLE
+    } else if args.check && !changed.is_empty() {
+        EXIT_ERRORS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `--check`: each file that is not formatted, then a summary for people.
+fn report_unformatted(
+    ctx: &Ctx,
+    unformatted: &[String],
+    files: usize,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
+    if ctx.format == Format::Human {
+        for path in unformatted {
+            let _ = writeln!(out, "{path}");
+        }
+        let _ = match unformatted.len() {
+            0 => writeln!(err, "ok: {} formatted", plural(files)),
+            n => writeln!(
+                err,
+                "error: {n} of {} not formatted; `idpc fmt` rewrites them",
+                plural(files)
+            ),
+        };
+        return;
+    }
+    let findings: Vec<FileFinding> = unformatted
+        .iter()
+        .map(|path| FileFinding {
+            path: path.clone(),
+            class: "unformatted",
+            message: "not formatted; `idpc fmt` rewrites it".to_owned(),
+        })
+        .collect();
+    report::file_findings(ctx, &findings, out, |_| {}, err);
+}
+
+/// Without `--check`: each file rewritten, then a summary for people.
+fn report_rewritten(
+    ctx: &Ctx,
+    rewritten: &[String],
+    files: usize,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
+    match ctx.format {
+        Format::Json => {
+            for path in rewritten {
+                let line = json!({ "format": idpc_diagnostics::JSON_FORMAT, "type": "file", "path": path, "class": "formatted", "message": "rewritten in the canonical layout" });
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        Format::Human | Format::Short => {
+            for path in rewritten {
+                let _ = writeln!(out, "{path}");
+            }
+            if ctx.format == Format::Human {
+                let _ = writeln!(err, "formatted {} of {}", rewritten.len(), plural(files));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn plural(n: usize) -> String {
+    format!("{n} file{}", if n == 1 { "" } else { "s" })
+}

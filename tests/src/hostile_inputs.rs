@@ -285,3 +285,19 @@ fn mutations_of_acme_never_panic() {
         std::fs::write(dir.path().join(file), original).unwrap();
     }
 }
+
+#[test]
+fn a_block_of_more_variables_than_a_workload_object_holds_is_an_error() {
+    let platform = |n: usize| {
+        let variables: String = (0..n).map(|i| format!("    env \"V{i}\" \"x\"\n")).collect();
+        format!(
+            "platform \"p\"\nteam \"t\" {{\n    member \"a@p.dev\" role=\"lead\"\n}}\nenvironment \"dev\" tier=\"development\"\nservice \"s\" team=\"t\" {{\n    image \"s:1.0.0\"\n{variables}}}\n"
+        )
+    };
+    let at_most = crate::support::compile_texts(&[("platform.kdl", &platform(1000))]);
+    assert!(at_most.platform.is_some(), "{:?}", at_most.diagnostics);
+    let over = crate::support::compile_texts(&[("platform.kdl", &platform(1001))]);
+    let codes: Vec<&str> = over.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["E0303"]);
+    assert!(over.diagnostics[0].message.contains("at most 1000"));
+}

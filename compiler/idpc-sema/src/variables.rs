@@ -9,9 +9,33 @@ use crate::diagnostics::Repeats;
 use crate::shape::Checked;
 use crate::typeck;
 
+/// The most variables and secrets one block may declare. A Rollout is one object of the API
+/// server, which refuses objects above 1.5 MiB; a thousand variables stay well inside it.
+pub(crate) const MAX_VARIABLES: usize = 1000;
+
 /// Reports names declared twice among a block's `env` and `secret` nodes (repeats of one name
 /// merged into one diagnostic), and literal credentials in variables named like secrets.
 pub(crate) fn check(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let count = node.children.iter().filter(|c| matches!(c.schema.name, "env" | "secret")).count();
+    if count > MAX_VARIABLES
+        && let Some(extra) = node
+            .children
+            .iter()
+            .filter(|c| matches!(c.schema.name, "env" | "secret"))
+            .nth(MAX_VARIABLES)
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::OutOfRange,
+                format!(
+                    "{count} variables and secrets in one block; at most {MAX_VARIABLES} are allowed"
+                ),
+                extra.name_span(),
+                format!("variable {} of {count}", MAX_VARIABLES + 1),
+            )
+            .with_help("a workload object above 1.5 MiB is refused by the API server; keep configuration in a ConfigMap or a file the service reads"),
+        );
+    }
     let mut seen: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
     let mut repeats = Repeats::default();
     for (kind, child) in node.children.iter().filter_map(|c| match c.schema.name {

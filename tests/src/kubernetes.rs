@@ -24,6 +24,7 @@ fn access_objects_validate_against_the_kubernetes_schemas() {
         ("PodDisruptionBudget", validator(&dir.join("poddisruptionbudget-policy-v1.json"))),
         ("Ingress", validator(&dir.join("ingress-networking-v1.json"))),
         ("HTTPRoute", validator(&dir.join("../../gateway-api/httproute_v1.json"))),
+        ("PodMonitor", validator(&dir.join("../../prometheus-operator/podmonitor_v1.json"))),
     ]);
     let typo = std::fs::read_to_string(
         schemas.join("kubernetes/examples/invalid/networkpolicy-typo.yaml"),
@@ -142,4 +143,40 @@ fn network_policies_admit_exactly_the_declared_callers() {
         .map(|s| s["name"].as_str().unwrap())
         .collect();
     assert_eq!(subjects, ["dan@acme.com", "erin@acme.com", "ivan@acme.com"]);
+}
+
+#[test]
+fn pods_are_scraped_with_the_labels_the_rules_select_by() {
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let monitors: Vec<serde_json::Value> = artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("kubernetes/"))
+        .flat_map(|a| documents(&a.contents))
+        .filter(|d| d["kind"] == "PodMonitor")
+        .collect();
+    // One per service that listens on a port (10 of acme's 11) and environment (4).
+    assert_eq!(monitors.len(), 40);
+    let rules: String = artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("prometheus/") && a.path.ends_with(".rules.yaml"))
+        .map(|a| a.contents.clone())
+        .collect();
+    for monitor in &monitors {
+        let name = monitor["metadata"]["name"].as_str().unwrap();
+        let namespace = monitor["metadata"]["namespace"].as_str().unwrap();
+        let endpoint = &monitor["spec"]["podMetricsEndpoints"][0];
+        let relabelings = endpoint["relabelings"].as_array().unwrap();
+        // The service label, as the rules select it, and the canary hash the analyses use.
+        assert!(
+            relabelings.iter().any(|r| r["targetLabel"] == "service" && r["replacement"] == name)
+        );
+        assert!(relabelings.iter().any(|r| r["targetLabel"] == "rollouts_pod_template_hash"));
+        let selected = format!("namespace=\"{namespace}\",service=\"{name}\"");
+        if rules.contains(&format!("service=\"{name}\"")) {
+            assert!(rules.contains(&selected), "{selected}");
+        }
+    }
+    // payments-api scrapes its `metrics` port, not `http`.
+    let payments = monitors.iter().find(|m| m["metadata"]["name"] == "payments-api").unwrap();
+    assert_eq!(payments["spec"]["podMetricsEndpoints"][0]["port"], "metrics");
 }

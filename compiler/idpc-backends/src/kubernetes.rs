@@ -1,9 +1,11 @@
-//! Kubernetes access objects: for every team in every environment, its namespace, a role and
+//! Kubernetes objects: for every team in every environment, its namespace, a role and
 //! binding that let its members read pods and logs there, a resource quota sized from its
 //! services, and for every service a network policy that admits only the services that declared a
 //! dependency on it (and Prometheus, to scrape it), the service account its pods run as (without
 //! an API token mounted: the services do not talk to the API server), and, where more than one
-//! instance runs, a disruption budget that keeps all but one of them up during node drains.
+//! instance runs, a disruption budget that keeps all but one of them up during node drains; the
+//! route of an exposed service; and the `PodMonitor` that scrapes it with the labels the rules
+//! select by.
 //!
 //! `kubernetes/<environment>/<team>.yaml`, one document per object.
 
@@ -262,6 +264,9 @@ fn team_file(
         if let Some(route) = routes::route(platform, deployment) {
             push(Ok(route));
         }
+        if let Some(monitor) = pod_monitor(platform, deployment) {
+            push(Ok(monitor));
+        }
     }
     let path = format!("kubernetes/{}/{}.yaml", environment.name, team.name);
     common::yaml_documents(path, platform.file_path(team.file), &documents)
@@ -360,4 +365,42 @@ fn network_policy(
         policy_types: vec!["Ingress"],
         ingress,
     }
+}
+
+/// The Prometheus Operator `PodMonitor` that scrapes a service's pods with the labels the
+/// recording rules, alerts, dashboards and analyses select by: the service label the platform
+/// names, and the rollout's pod-template hash that tells a canary's pods from the stable ones.
+/// The port is the one named `metrics`, else the first port.
+fn pod_monitor(platform: &Platform, deployment: &Deployment) -> Option<Value> {
+    let service = platform.service(deployment.service);
+    let port = service.ports.iter().find(|p| p.name == "metrics").or(service.ports.first())?;
+    Some(serde_json::json!({
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PodMonitor",
+        "metadata": {
+            "name": service.name,
+            "namespace": deployment.namespace,
+            "labels": k8s::deployment_labels(platform, deployment),
+        },
+        "spec": {
+            "selector": { "matchLabels": k8s::selector(&service.name) },
+            "podMetricsEndpoints": [{
+                "port": port.name,
+                "path": "/metrics",
+                "interval": "30s",
+                "relabelings": [
+                    {
+                        "action": "replace",
+                        "targetLabel": platform.observability.service_label,
+                        "replacement": service.name,
+                    },
+                    {
+                        "action": "replace",
+                        "sourceLabels": ["__meta_kubernetes_pod_label_rollouts_pod_template_hash"],
+                        "targetLabel": "rollouts_pod_template_hash",
+                    },
+                ],
+            }],
+        },
+    }))
 }

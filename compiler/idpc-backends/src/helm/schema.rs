@@ -100,22 +100,9 @@ fn schema() -> Value {
                     }
                 }), &["kind", "outputs"])
             },
-            "probes": object(json!({
-                "path": { "type": "string", "pattern": "^/" },
-                "port": name(),
-                "periodSeconds": count(1),
-                "timeoutSeconds": count(1),
-                "failureThreshold": count(1),
-                "initialDelaySeconds": count(0)
-            }), &["path", "port", "periodSeconds", "timeoutSeconds", "failureThreshold", "initialDelaySeconds"]),
-            "liveness": object(json!({
-                "path": { "type": "string", "pattern": "^/" },
-                "port": name(),
-                "periodSeconds": count(1),
-                "timeoutSeconds": count(1),
-                "failureThreshold": count(1),
-                "initialDelaySeconds": count(0)
-            }), &["port", "periodSeconds", "timeoutSeconds", "failureThreshold", "initialDelaySeconds"]),
+            // Readiness probes over HTTP; liveness may probe the port alone.
+            "probes": probe(true),
+            "liveness": probe(false),
             "rollout": object(json!({
                 "strategy": { "enum": ["canary", "blue-green", "rolling"] },
                 "steps": list(object(json!({
@@ -133,4 +120,24 @@ fn schema() -> Value {
             }), &["strategy"])
         }
     })
+}
+
+/// A probe: a port, its timing, and an HTTP path (required when `http`).
+fn probe(http: bool) -> Value {
+    let mut required =
+        vec!["port", "periodSeconds", "timeoutSeconds", "failureThreshold", "initialDelaySeconds"];
+    if http {
+        required.insert(0, "path");
+    }
+    object(
+        json!({
+            "path": { "type": "string", "pattern": "^/" },
+            "port": name(),
+            "periodSeconds": count(1),
+            "timeoutSeconds": count(1),
+            "failureThreshold": count(1),
+            "initialDelaySeconds": count(0)
+        }),
+        &required,
+    )
 }

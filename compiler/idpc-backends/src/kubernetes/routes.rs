@@ -11,9 +11,8 @@ use crate::common::{k8s, names};
 /// The route of an exposed service in one environment, if it is exposed and the platform routes.
 pub(crate) fn route(platform: &Platform, deployment: &Deployment) -> Option<Value> {
     let service = platform.service(deployment.service);
-    let exposure = service.exposure.as_ref()?;
+    let (exposure, port) = exposed_port(platform, deployment)?;
     let ingress = platform.ingress.as_ref()?;
-    let port = service.ports.iter().find(|p| p.name == exposure.port)?.number;
     let host = names::route_host(platform, exposure, deployment);
     let metadata = json!({
         "name": names::route(service),

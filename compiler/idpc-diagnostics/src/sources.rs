@@ -71,16 +71,19 @@ impl Sources {
     /// Adds a file and returns its id.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
         let text: Arc<str> = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-        );
+        let line_starts = line_starts(&text);
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile { path: path.into(), text, line_starts });
         id
+    }
+
+    /// Replaces the text of a file, keeping its id and path (an editor's change). Does nothing
+    /// for an unknown id.
+    pub fn replace(&mut self, file: FileId, text: impl Into<Arc<str>>) {
+        if let Some(slot) = self.files.get_mut(file.0 as usize) {
+            slot.text = text.into();
+            slot.line_starts = line_starts(&slot.text);
+        }
     }
 
     /// The file with this id, if any.
@@ -139,4 +142,15 @@ impl Sources {
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
     }
+}
+
+fn line_starts(text: &str) -> Vec<u32> {
+    let mut starts = vec![0];
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+    );
+    starts
 }

@@ -16,7 +16,7 @@ pub mod live;
 mod pipeline;
 mod revision;
 pub mod scaffold;
-pub mod stdlib;
+pub use idpc_query::stdlib;
 pub mod synth;
 pub mod why;
 mod workspace;
@@ -25,7 +25,9 @@ mod write;
 pub use discover::{Discovery, declares_platform, discover};
 pub use idpc_backends::{Artifact, Family};
 pub use idpc_policy::ActiveWaiver;
-pub use pipeline::{Compilation, EmitError, Options, Timings, compile, compile_with, emit, today};
+pub use pipeline::{
+    Compilation, EmitError, Options, Timings, compile, compile_with, database, emit, today,
+};
 pub use revision::{RevisionError, load_revision};
 pub use workspace::{DEFAULT_OUT, LoadError, Loaded, SourceText, load};
 pub use write::{

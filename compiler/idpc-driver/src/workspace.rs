@@ -3,7 +3,6 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
 use walkdir::WalkDir;
 
 /// A source file as read: its display path and text.
@@ -159,15 +158,4 @@ fn display_path(root: &Path, file: &Path) -> String {
     let parts: Vec<String> =
         relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     if parts.is_empty() { file.to_string_lossy().into_owned() } else { parts.join("/") }
-}
-
-/// The diagnostic for a file that is not UTF-8.
-pub(crate) fn not_utf8(file: FileId, offset: usize) -> Diagnostic {
-    Diagnostic::new(
-        Code::NotUtf8,
-        "the file is not valid UTF-8",
-        Span::new(file, offset, offset + 3),
-        "invalid byte here",
-    )
-    .with_help("save the file as UTF-8")
 }

@@ -44,7 +44,7 @@ pub fn validate_dns_label(text: &str) -> Result<(), String> {
 }
 
 /// The kinds of declared names, each with the budget that keeps the names derived from it valid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NameKind {
     /// `platform "acme"`: the OPA package `idpc.acme`.
     Platform,

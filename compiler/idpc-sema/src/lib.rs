@@ -13,6 +13,7 @@ mod graph;
 mod kinds;
 mod lower;
 mod overlay;
+pub mod resolve;
 pub mod schema;
 mod services;
 mod settings;
@@ -29,6 +30,10 @@ use idpc_syntax::ast;
 pub struct Analysis {
     /// The resolved platform, if the description has no errors.
     pub platform: Option<idpc_ir::Platform>,
+    /// When the description has errors, the platform as far as it could be lowered, for
+    /// queries (hover, `why` in an editor). Values that failed to check are absent and ids may
+    /// dangle: read it with `get`, never hand it to a backend.
+    pub partial: Option<idpc_ir::Platform>,
     /// Every problem found, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -49,7 +54,7 @@ pub struct TemplateSource {
 /// `complete` is false when some file did not parse: then a missing `platform` may be in that
 /// file and is not reported.
 pub fn analyze(
-    files: &[ast::SourceFile],
+    files: &[&ast::SourceFile],
     templates: &[TemplateSource],
     paths: &[String],
     complete: bool,
@@ -66,8 +71,9 @@ pub fn analyze(
         diagnostics.retain(|d| d.code != idpc_diagnostics::Code::MissingPlatform);
     }
     sort_and_dedup(&mut diagnostics);
-    let platform = if has_errors(&diagnostics) { None } else { platform };
-    Analysis { platform, diagnostics }
+    let (platform, partial) =
+        if has_errors(&diagnostics) { (None, platform) } else { (platform, None) };
+    Analysis { platform, partial, diagnostics }
 }
 
 /// Whether a text holds a word with the shape of a well-known credential (cloud keys, tokens,

@@ -85,8 +85,8 @@ pub enum Ty {
     Memory,
     /// A port number.
     Port,
-    /// A name (a reference to a declaration).
-    Name,
+    /// A name that refers to a declaration of this kind.
+    Ref(Target),
     /// A name that declares something of this kind, within the kind's length budget.
     Declares(NameKind),
     /// An email address.
@@ -107,6 +107,42 @@ pub enum Ty {
     Any,
 }
 
+/// What a reference names. Resolution ([`crate::resolve`]) records, for every reference, the
+/// declaration it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// A `team`.
+    Team,
+    /// An `environment`.
+    Environment,
+    /// A `system`.
+    System,
+    /// A `service`.
+    Service,
+    /// A resource `kind`.
+    Kind,
+    /// A `port` of the enclosing service.
+    Port,
+    /// A policy: a preset or one of the platform's own `.rego` files.
+    Policy,
+}
+
+impl Target {
+    /// The node that declares what this names (`None` for policies, which are files or
+    /// presets).
+    pub fn declared_by(self) -> Option<&'static str> {
+        Some(match self {
+            Target::Team => "team",
+            Target::Environment => "environment",
+            Target::System => "system",
+            Target::Service => "service",
+            Target::Kind => "kind",
+            Target::Port => "port",
+            Target::Policy => return None,
+        })
+    }
+}
+
 impl Ty {
     /// The value type this stands for (`None` for [`Ty::Any`]).
     pub fn value_type(self) -> Option<ValueType> {
@@ -119,7 +155,7 @@ impl Ty {
             Ty::Cpu => ValueType::Cpu,
             Ty::Memory => ValueType::Memory,
             Ty::Port => ValueType::Port,
-            Ty::Name | Ty::Declares(_) => ValueType::Name,
+            Ty::Ref(_) | Ty::Declares(_) => ValueType::Name,
             Ty::Email => ValueType::Email,
             Ty::Url => ValueType::Url,
             Ty::Image => ValueType::Image,

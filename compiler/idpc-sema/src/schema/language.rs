@@ -2,7 +2,7 @@
 
 use idpc_ir::{NameKind, ValueType};
 
-use super::{ArgSchema, Children, NodeSchema, PropSchema, Ty};
+use super::{ArgSchema, Children, NodeSchema, PropSchema, Target, Ty};
 
 pub(super) const fn arg(name: &'static str, ty: Ty) -> ArgSchema {
     ArgSchema { name, ty, required: true, variadic: false }
@@ -143,7 +143,7 @@ const DRIFT: NodeSchema = NodeSchema {
 const POLICY: NodeSchema = NodeSchema {
     name: "policy",
     doc: "Configures a preset policy, or switches it off.",
-    args: &[arg("PRESET", Ty::Name)],
+    args: &[arg("PRESET", Ty::Ref(Target::Policy))],
     props: &[
         prop("enabled", Ty::Bool, "Whether the policy runs (default #true)."),
         prop(
@@ -336,7 +336,11 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
             Ty::Enum(TIERS),
             "`development`, `staging` or `production`; an ephemeral environment takes its base's tier.",
         ),
-        prop("from", Ty::Name, "Makes the environment ephemeral, copying this one."),
+        prop(
+            "from",
+            Ty::Ref(Target::Environment),
+            "Makes the environment ephemeral, copying this one.",
+        ),
         prop("owner", Ty::Email, "Who is responsible for an ephemeral environment."),
         prop("ttl", Ty::Duration, "How long an ephemeral environment lives after `created`."),
         prop("created", Ty::Date, "When an ephemeral environment was created."),
@@ -382,7 +386,7 @@ pub const SYSTEM: NodeSchema = NodeSchema {
     name: "system",
     doc: "A group of services shown together in the catalog.",
     args: &[arg("NAME", Ty::Declares(NameKind::System))],
-    props: &[required("team", Ty::Name, "The owning team.")],
+    props: &[required("team", Ty::Ref(Target::Team), "The owning team.")],
     children: Children::Nodes(&[DESCRIPTION]),
     repeatable: true,
     example: "system \"checkout\" team=\"payments\"",

@@ -3,7 +3,7 @@
 use super::language::{DESCRIPTION, LEAF, arg, args, prop, required};
 use idpc_ir::NameKind;
 
-use super::{Children, NodeSchema, Ty};
+use super::{Children, NodeSchema, Target, Ty};
 
 const PROTOCOLS: &[&str] = &["http", "grpc", "tcp"];
 const INDICATORS: &[&str] = &["availability", "latency"];
@@ -80,7 +80,7 @@ const SECRET: NodeSchema = NodeSchema {
     children: Children::Nodes(&[NodeSchema {
         name: "reader",
         doc: "Another team that may read the secret.",
-        args: &[args("TEAM", Ty::Name)],
+        args: &[args("TEAM", Ty::Ref(Target::Team))],
         repeatable: true,
         example: "reader \"risk\"",
         ..LEAF
@@ -96,7 +96,7 @@ const RESOURCE: NodeSchema = NodeSchema {
     args: &[arg("NAME", Ty::Declares(NameKind::Resource))],
     props: &[prop(
         "kind",
-        Ty::Name,
+        Ty::Ref(Target::Kind),
         "The resource kind (required, except in an override of a resource the service declares).",
     )],
     children: Children::KindFields,
@@ -168,7 +168,11 @@ const DEPLOY: NodeSchema = NodeSchema {
             doc: "An HTTP probe of each instance.",
             props: &[
                 required("path", Ty::String, "The path probed, such as \"/health\"."),
-                prop("port", Ty::Name, "The name of the port probed (default: the first port)."),
+                prop(
+                    "port",
+                    Ty::Ref(Target::Port),
+                    "The name of the port probed (default: the first port).",
+                ),
                 prop("interval", Ty::Duration, "Time between probes (default 10s)."),
                 prop("timeout", Ty::Duration, "How long a probe may take (default 1s)."),
                 prop(
@@ -196,7 +200,7 @@ const DEPLOY: NodeSchema = NodeSchema {
                 ),
                 prop(
                     "port",
-                    Ty::Name,
+                    Ty::Ref(Target::Port),
                     "The name of the port probed (default: the health check's port, else the first port).",
                 ),
                 prop("interval", Ty::Duration, "Time between probes (default 10s)."),
@@ -238,7 +242,7 @@ const DEPLOY: NodeSchema = NodeSchema {
 const OVERRIDE: NodeSchema = NodeSchema {
     name: "override",
     doc: "Values for one environment, overriding the service's own. Overrides for an environment also apply to the ephemeral environments created from it.",
-    args: &[arg("ENVIRONMENT", Ty::Name)],
+    args: &[arg("ENVIRONMENT", Ty::Ref(Target::Environment))],
     children: Children::Nodes(&[
         IMAGE, REPLICAS, REQUESTS, LIMITS, AUTOSCALE, ENV, SECRET, RESOURCE, DEPLOY,
     ]),
@@ -252,13 +256,13 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
     name: "service",
     doc: "A deployable service: owner, image, ports, size, dependencies, resources, rollout, secrets and SLOs.",
     args: &[arg("NAME", Ty::Declares(NameKind::Service))],
-    props: &[required("team", Ty::Name, "The owning team.")],
+    props: &[required("team", Ty::Ref(Target::Team), "The owning team.")],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
             name: "system",
             doc: "The system the service belongs to.",
-            args: &[arg("SYSTEM", Ty::Name)],
+            args: &[arg("SYSTEM", Ty::Ref(Target::System))],
             example: "system \"checkout\"",
             ..LEAF
         },
@@ -292,7 +296,7 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
         NodeSchema {
             name: "depends-on",
             doc: "Services this one calls. Network policy admits exactly these callers.",
-            args: &[args("SERVICE", Ty::Name)],
+            args: &[args("SERVICE", Ty::Ref(Target::Service))],
             repeatable: true,
             example: "depends-on \"users-api\" \"ledger\"",
             ..LEAF
@@ -309,7 +313,11 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
                     "The host name in production, such as \"shop.acme.com\".",
                 ),
                 prop("path", Ty::String, "The path prefix routed to the service (default \"/\")."),
-                prop("port", Ty::Name, "The port routed to (default: the first port)."),
+                prop(
+                    "port",
+                    Ty::Ref(Target::Port),
+                    "The port routed to (default: the first port).",
+                ),
                 prop("tls", Ty::Bool, "Serve HTTPS (default #true)."),
             ],
             example: "expose host=\"shop.acme.com\" path=\"/\"",
@@ -346,7 +354,7 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
         NodeSchema {
             name: "waive",
             doc: "Exempts the service from a policy until a date, with a reason and an owner. An expired waiver is an error.",
-            args: &[arg("POLICY", Ty::Name)],
+            args: &[arg("POLICY", Ty::Ref(Target::Policy))],
             props: &[
                 required("reason", Ty::String, "Why the service is exempt."),
                 required("owner", Ty::Email, "Who answers for the exemption."),

@@ -1,0 +1,338 @@
+//! The database: the files of one description, each parsed once per text, and the compilation
+//! of the whole on demand.
+//!
+//! Files are the unit of caching. Parsing a file is a pure function of its text, so a file's
+//! parse is kept until its text changes; the cross-file work (collection, resolution, overlays,
+//! policies) is redone on each [`Database::compile`] from the cached trees. See
+//! `docs/decisions/0007-keyed-caches-not-a-query-framework.md`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use idpc_diagnostics::{Code, Diagnostic, FileId, Sources, Span, has_errors, sort_and_dedup};
+use idpc_ir::{Date, Platform};
+use idpc_policy::PolicySource;
+use idpc_sema::TemplateSource;
+use idpc_sema::resolve::{self, Index, PolicyFile};
+use idpc_syntax::Parse;
+use idpc_syntax::ast::SourceFile;
+use rayon::prelude::*;
+
+use crate::stdlib;
+
+/// Where the time of a compilation went.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Parsing the files that changed.
+    pub parse: Duration,
+    /// Semantic analysis and lowering.
+    pub analyze: Duration,
+    /// Running the policies.
+    pub policies: Duration,
+    /// Running the backends.
+    pub emit: Duration,
+}
+
+/// How to compile.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The day waivers are judged on.
+    pub today: Date,
+    /// Whether to run the policies (on a platform without errors).
+    pub policies: bool,
+}
+
+/// A compiled platform: its sources, every diagnostic, and the model if there is no error.
+#[derive(Debug)]
+pub struct Compilation {
+    /// Every source file, stdlib first.
+    pub sources: Sources,
+    /// Every problem, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The resolved platform, if the description has no errors.
+    pub platform: Option<Platform>,
+    /// The policy waivers in force.
+    pub waivers: Vec<idpc_policy::ActiveWaiver>,
+    /// Time spent per phase.
+    pub timings: Timings,
+}
+
+/// A compilation with what editors ask about: the trees of every file (broken ones included),
+/// the recorded resolution of every name, and as much model as the description yields.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The compilation, as `check` and `build` see it.
+    pub compilation: Compilation,
+    /// When there are errors, the platform as far as it could be lowered (see [`Snapshot::model`]).
+    pub(crate) partial: Option<Platform>,
+    /// Every declaration and reference.
+    pub index: Index,
+    /// The parse of each file by id (`None` for files that are not descriptions or were removed).
+    pub(crate) parses: Vec<Option<Arc<Parse>>>,
+}
+
+impl Snapshot {
+    /// The node tree of a file, if it is a description file.
+    pub fn tree(&self, file: FileId) -> Option<&SourceFile> {
+        self.parses.get(file.0 as usize)?.as_ref()?.source_file.as_ref()
+    }
+
+    /// As much model as the description yields: the platform when there is no error, else what
+    /// could be lowered. For queries only: values that failed to check are absent and ids may
+    /// dangle, so it is read with `get`.
+    pub fn model(&self) -> Option<&Platform> {
+        self.compilation.platform.as_ref().or(self.partial.as_ref())
+    }
+
+    /// The id of the file with this display path.
+    pub fn file(&self, path: &str) -> Option<FileId> {
+        self.compilation.sources.iter().find(|(_, f)| f.path == path).map(|(id, _)| id)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    present: bool,
+    invalid_utf8_at: Option<usize>,
+    parse: Option<Arc<Parse>>,
+}
+
+/// The files of one description, stdlib first, each with its cached parse.
+#[derive(Debug, Clone)]
+pub struct Database {
+    sources: Sources,
+    slots: Vec<Slot>,
+    by_path: BTreeMap<String, FileId>,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database::new()
+    }
+}
+
+impl Database {
+    /// A database holding the standard library.
+    pub fn new() -> Database {
+        let mut db =
+            Database { sources: Sources::new(), slots: Vec::new(), by_path: BTreeMap::new() };
+        for (path, text) in stdlib::FILES {
+            db.set_file(path, *text, None);
+        }
+        db
+    }
+
+    /// Sets the text of the file at a display path, adding it if it is new. `invalid_utf8_at`
+    /// is the offset of the first byte that was not UTF-8, for a file read from disk. A file
+    /// whose text is unchanged keeps its parse.
+    pub fn set_file(
+        &mut self,
+        path: &str,
+        text: impl Into<Arc<str>>,
+        invalid_utf8_at: Option<usize>,
+    ) -> FileId {
+        let text: Arc<str> = text.into();
+        if let Some(&id) = self.by_path.get(path) {
+            let slot = &mut self.slots[id.0 as usize];
+            let same = slot.present
+                && slot.invalid_utf8_at == invalid_utf8_at
+                && self.sources.get(id).is_some_and(|f| f.text == text);
+            if !same {
+                self.sources.replace(id, text);
+                *slot = Slot { present: true, invalid_utf8_at, parse: None };
+            }
+            return id;
+        }
+        let id = self.sources.add(path, text);
+        self.slots.push(Slot { present: true, invalid_utf8_at, parse: None });
+        self.by_path.insert(path.to_owned(), id);
+        id
+    }
+
+    /// Removes a file. Its id is not reused.
+    pub fn remove_file(&mut self, path: &str) {
+        if let Some(&id) = self.by_path.get(path) {
+            self.sources.replace(id, "");
+            self.slots[id.0 as usize] = Slot::default();
+        }
+    }
+
+    /// The id of the file at a display path, if it is present.
+    pub fn file(&self, path: &str) -> Option<FileId> {
+        self.by_path.get(path).copied().filter(|id| self.slots[id.0 as usize].present)
+    }
+
+    /// The sources, stdlib first.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// Compiles the description: parses the files that changed (in parallel), then analyses,
+    /// checks what only rendering finds, and runs the policies on a platform without errors.
+    pub fn compile(&mut self, options: Options) -> Snapshot {
+        let start = Instant::now();
+        self.parse_changed();
+        let parse = start.elapsed();
+        let mut diagnostics = Vec::new();
+        let mut trees: Vec<&SourceFile> = Vec::new();
+        let mut broken: Vec<FileId> = Vec::new();
+        let mut complete = true;
+        for (id, _) in self.sources.iter() {
+            let slot = &self.slots[id.0 as usize];
+            if !slot.present {
+                continue;
+            }
+            if let Some(offset) = slot.invalid_utf8_at {
+                diagnostics.push(not_utf8(id, offset));
+                complete = false;
+                continue;
+            }
+            let Some(parse) = &slot.parse else { continue };
+            if parse.has_errors() {
+                broken.push(id);
+                complete = false;
+            }
+            diagnostics.extend(parse.diagnostics.iter().cloned());
+            trees.extend(parse.source_file.as_ref());
+        }
+        let start = Instant::now();
+        let templates = self.templates();
+        let paths: Vec<String> = self.sources.iter().map(|(_, f)| f.path.clone()).collect();
+        let analysis = idpc_sema::analyze(&trees, &templates, &paths, complete);
+        let policy_files: Vec<PolicyFile<'_>> = self
+            .present()
+            .filter(|(_, path, _)| is_policy(path))
+            .map(|(file, _, text)| PolicyFile { file, text })
+            .collect();
+        let index = resolve::index(&trees, &policy_files);
+        diagnostics.extend(held_back(analysis.diagnostics, complete, &broken));
+        let analyzed = !has_errors(&diagnostics);
+        if let Some(platform) = analysis.platform.as_ref().filter(|_| analyzed) {
+            // What only rendering finds (a kind's template that does not render, two resources
+            // that become one Terraform name) is found here too, so `check` reports every error
+            // `build` would, from the same code.
+            diagnostics.extend(idpc_backends::check(platform));
+        }
+        let analyze = start.elapsed();
+        let start = Instant::now();
+        let mut waivers = Vec::new();
+        let analyzed = !has_errors(&diagnostics);
+        if let Some(platform) = analysis.platform.as_ref().filter(|_| options.policies && analyzed)
+        {
+            let policies = |stdlib: bool| -> Vec<PolicySource> {
+                self.present()
+                    .filter(|(_, path, _)| is_policy(path) && stdlib::is_stdlib(path) == stdlib)
+                    .map(|(file, path, text)| PolicySource {
+                        file,
+                        path: path.to_owned(),
+                        text: text.to_owned(),
+                    })
+                    .collect()
+            };
+            let outcome =
+                idpc_policy::check(platform, &policies(true), &policies(false), options.today);
+            diagnostics.extend(outcome.diagnostics);
+            waivers = outcome.waivers;
+        }
+        sort_and_dedup(&mut diagnostics);
+        let (platform, partial) = match analysis.platform {
+            Some(platform) if has_errors(&diagnostics) => (None, Some(platform)),
+            platform => (platform, analysis.partial),
+        };
+        let compilation = Compilation {
+            sources: self.sources.clone(),
+            diagnostics,
+            platform,
+            waivers,
+            timings: Timings { parse, analyze, policies: start.elapsed(), emit: Duration::ZERO },
+        };
+        let parses = self.slots.iter().map(|s| s.parse.clone().filter(|_| s.present)).collect();
+        Snapshot { compilation, partial, index, parses }
+    }
+
+    /// Parses every present description file without a parse, in parallel.
+    fn parse_changed(&mut self) {
+        let todo: Vec<(FileId, Arc<str>)> = self
+            .sources
+            .iter()
+            .filter(|(id, f)| {
+                let slot = &self.slots[id.0 as usize];
+                slot.present
+                    && slot.parse.is_none()
+                    && slot.invalid_utf8_at.is_none()
+                    && is_description(&f.path)
+            })
+            .map(|(id, f)| (id, f.text.clone()))
+            .collect();
+        let parsed: Vec<(FileId, Parse)> =
+            todo.par_iter().map(|(id, text)| (*id, idpc_syntax::parse(*id, text))).collect();
+        for (id, parse) in parsed {
+            self.slots[id.0 as usize].parse = Some(Arc::new(parse));
+        }
+    }
+
+    /// The present files: id, display path, text.
+    fn present(&self) -> impl Iterator<Item = (FileId, &str, &str)> {
+        self.sources
+            .iter()
+            .filter(|(id, _)| self.slots[id.0 as usize].present)
+            .map(|(id, f)| (id, f.path.as_str(), &*f.text))
+    }
+
+    fn templates(&self) -> Vec<TemplateSource> {
+        self.present()
+            .filter(|(_, path, _)| is_template(path))
+            .map(|(file, path, text)| TemplateSource {
+                file,
+                path: path.to_owned(),
+                text: text.to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// While some file is broken, the problems its broken part may cause are held back: a name
+/// may be declared in the part that could not be read, and a required value may be written
+/// there. They come back once the syntax is fixed.
+fn held_back(diagnostics: Vec<Diagnostic>, complete: bool, broken: &[FileId]) -> Vec<Diagnostic> {
+    if complete {
+        return diagnostics;
+    }
+    diagnostics
+        .into_iter()
+        .filter(|d| {
+            let in_broken = d.primary.as_ref().is_some_and(|p| broken.contains(&p.span.file));
+            match d.code {
+                Code::UnknownReference | Code::MissingPlatform => false,
+                Code::MissingValue | Code::MissingArgument => !in_broken,
+                _ => true,
+            }
+        })
+        .collect()
+}
+
+fn not_utf8(file: FileId, offset: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::NotUtf8,
+        "the file is not valid UTF-8",
+        Span::new(file, offset, offset + 3),
+        "invalid byte here",
+    )
+    .with_help("save the file as UTF-8")
+}
+
+/// Whether a source file is a template rather than a description.
+pub(crate) fn is_template(path: &str) -> bool {
+    path.ends_with(".hbs")
+}
+
+/// Whether a source file is a policy.
+pub(crate) fn is_policy(path: &str) -> bool {
+    path.ends_with(".rego")
+}
+
+/// Whether a source file is part of the description itself.
+pub(crate) fn is_description(path: &str) -> bool {
+    !is_template(path) && !is_policy(path)
+}

@@ -33,6 +33,7 @@ mod output;
 mod policies;
 mod prometheus;
 mod proofs;
+mod queries;
 mod review;
 mod routes;
 mod scaffold;

@@ -85,6 +85,15 @@ impl Snapshot {
         self.compilation.platform.as_ref().or(self.partial.as_ref())
     }
 
+    /// Whether two snapshots share the parse of a file: whether the later one reused it.
+    pub fn same_parse(&self, other: &Snapshot, file: FileId) -> bool {
+        let parse = |s: &Snapshot| s.parses.get(file.0 as usize).cloned().flatten();
+        match (parse(self), parse(other)) {
+            (Some(a), Some(b)) => Arc::ptr_eq(&a, &b),
+            _ => false,
+        }
+    }
+
     /// The id of the file with this display path.
     pub fn file(&self, path: &str) -> Option<FileId> {
         self.compilation.sources.iter().find(|(_, f)| f.path == path).map(|(id, _)| id)

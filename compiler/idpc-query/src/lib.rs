@@ -11,7 +11,16 @@
 //! Pure: no file system, no terminal, no clock. The command line and the language server are
 //! its two callers.
 
+mod complete;
 mod db;
+mod hover;
+mod locate;
+mod navigate;
 pub mod stdlib;
+pub mod why;
 
+pub use complete::{Completion, CompletionKind};
 pub use db::{Compilation, Database, Options, Snapshot, Timings};
+pub use hover::Hover;
+pub use locate::{Located, Part};
+pub use navigate::{Edit, NameAt, Symbol};

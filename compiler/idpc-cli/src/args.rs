@@ -72,6 +72,16 @@ pub(crate) enum Command {
     Completions(CompletionsArgs),
     /// Print idpc's man page (roff).
     Man,
+    /// Serve editors over the Language Server Protocol on stdin and stdout.
+    Lsp(LspArgs),
+}
+
+/// `idpc lsp`.
+#[derive(Debug, Args)]
+pub(crate) struct LspArgs {
+    /// Milliseconds to wait after the last edit before publishing diagnostics.
+    #[arg(long, default_value_t = 50, value_name = "MS")]
+    pub(crate) debounce: u64,
 }
 
 #[derive(Debug, Args)]

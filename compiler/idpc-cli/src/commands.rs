@@ -9,6 +9,7 @@ pub(crate) mod fmt;
 pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod init;
+pub(crate) mod lsp;
 pub(crate) mod new;
 pub(crate) mod review;
 pub(crate) mod shell;

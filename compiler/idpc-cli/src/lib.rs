@@ -168,6 +168,7 @@ fn dispatch(command: Command, ctx: &report::Ctx, out: &mut dyn Write, err: &mut 
         Command::Init(a) => commands::init::run(&a, ctx, out, err),
         Command::Completions(a) => commands::shell::completions(&a, out),
         Command::Man => commands::shell::man(out),
+        Command::Lsp(a) => commands::lsp::run(&a, ctx, err),
     }
 }
 
@@ -189,7 +190,7 @@ fn formats(command: &Command) -> (&'static [Format], Format) {
             let default = if a.impact.is_some() { Format::Human } else { Format::Dot };
             (&[Format::Dot, Format::Mermaid, Format::Json, Format::Human], default)
         }
-        Command::Completions(_) | Command::Man => (&[], Format::Human),
+        Command::Completions(_) | Command::Man | Command::Lsp(_) => (&[], Format::Human),
     }
 }
 
@@ -212,6 +213,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Init(_) => "init",
         Command::Completions(_) => "completions",
         Command::Man => "man",
+        Command::Lsp(_) => "lsp",
     }
 }
 
@@ -227,8 +229,9 @@ pub fn main_with_panic_guard(argv: impl IntoIterator<Item = OsString>) -> u8 {
     }));
     let surroundings = Surroundings::of_process();
     let outcome = std::panic::catch_unwind(|| {
-        let mut out = std::io::stdout().lock();
-        let mut err = std::io::stderr().lock();
+        // Not locked for the whole run: `idpc lsp` writes to stdout from its own thread.
+        let mut out = std::io::stdout();
+        let mut err = std::io::stderr();
         run_in(argv, &surroundings, &mut out, &mut err)
     });
     outcome.unwrap_or(EXIT_INTERNAL)

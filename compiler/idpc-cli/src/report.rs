@@ -368,7 +368,11 @@ pub(crate) fn locate(cli: &mut Cli, ctx: &Ctx, err: &mut dyn Write) -> Result<()
             EnvCommand::Expired(a) => Some(a.path.take()),
         },
         Command::Why(_) | Command::New(_) | Command::Fmt(_) | Command::Import(_) => Some(None),
-        Command::Init(_) | Command::Explain(_) | Command::Completions(_) | Command::Man => None,
+        Command::Init(_)
+        | Command::Explain(_)
+        | Command::Completions(_)
+        | Command::Man
+        | Command::Lsp(_) => None,
     };
     let Some(positional) = positional else {
         if cli.dir.is_some() {

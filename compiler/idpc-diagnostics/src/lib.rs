@@ -22,4 +22,4 @@ pub use render::{
 };
 pub use sources::{LineCol, SourceFile, Sources};
 pub use span::{FileId, Span};
-pub use suggest::{did_you_mean, similar_names};
+pub use suggest::{did_you_mean, similar_names, suggested_name};

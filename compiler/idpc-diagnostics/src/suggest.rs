@@ -59,6 +59,13 @@ pub fn did_you_mean<'a>(
     }
 }
 
+/// The name a help line from [`did_you_mean`] suggests first, for a quick fix.
+pub fn suggested_name(help: &str) -> Option<&str> {
+    let rest = help.strip_prefix("did you mean `")?;
+    let end = rest.find('`')?;
+    Some(&rest[..end])
+}
+
 fn score(name: &str, candidate: &str) -> f64 {
     let lower_name = name.to_ascii_lowercase();
     let lower_candidate = candidate.to_ascii_lowercase();
@@ -86,6 +93,15 @@ fn score(name: &str, candidate: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suggestion_reads_back_from_its_help_line() {
+        let help = did_you_mean("paymnts", ["payments", "identity"]).unwrap();
+        assert_eq!(suggested_name(&help), Some("payments"));
+        let many = did_you_mean("ab", ["abc", "abd"]).unwrap_or_default();
+        assert_eq!(suggested_name(&many), many.split('`').nth(1));
+        assert_eq!(suggested_name("add a `team`"), None);
+    }
 
     #[test]
     fn suggests_close_names_only() {

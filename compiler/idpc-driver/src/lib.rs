@@ -32,7 +32,7 @@ pub use revision::{RevisionError, load_revision};
 pub use workspace::{DEFAULT_OUT, LoadError, Loaded, SourceText, load};
 pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
-    check_tree, read_tree, write_tree,
+    check_tree, read_tree, recorded_outputs, write_tree,
 };
 
 /// The peak resident memory of this process in bytes, where the system reports it (Linux).

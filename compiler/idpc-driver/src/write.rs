@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 pub use guard::{Refusal, check_output_dir};
-pub use manifest::MANIFEST;
+pub use manifest::{MANIFEST, recorded_outputs};
 
 use manifest::Manifest;
 

@@ -13,6 +13,8 @@
 
 mod complete;
 mod db;
+mod fixes;
+mod highlight;
 mod hover;
 mod locate;
 mod navigate;
@@ -21,6 +23,8 @@ pub mod why;
 
 pub use complete::{Completion, CompletionKind};
 pub use db::{Compilation, Database, Options, Snapshot, Timings};
+pub use fixes::Fix;
+pub use highlight::{Highlight, HighlightKind};
 pub use hover::Hover;
 pub use locate::{Located, Part};
 pub use navigate::{Edit, NameAt, Symbol};

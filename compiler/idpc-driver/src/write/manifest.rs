@@ -86,6 +86,13 @@ fn is_relative_path(path: &str) -> bool {
         && !path.contains('\\')
 }
 
+/// The files a build recorded as its own in the output directory `dir` (sorted, relative,
+/// `/`-separated); none when there is no readable record. An editor offers them as the
+/// generated artifacts of a declaration.
+pub fn recorded_outputs(dir: &Path) -> Vec<String> {
+    Manifest::read(dir).ok().flatten().map(|m| m.files).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -276,3 +276,60 @@ fn a_policy_that_does_not_evaluate_or_returns_something_else_is_an_error_in_it()
     );
     assert!(crate::support::diagnostic_lines(&out).iter().all(|d| d["code"] == "P0101"), "{out}");
 }
+
+/// The presets run on slices of the services in parallel: a service's violation is found in
+/// whichever slice holds it, one of the platform as a whole is reported once, and a second
+/// check that reuses the kept results reports exactly the same.
+#[test]
+fn presets_on_slices_of_a_large_estate_report_each_violation_once() {
+    let mut files = idpc_driver::synth::estate(700);
+    for file in &mut files {
+        let unlimited = ["svc-00001", "svc-00300", "svc-00700"];
+        if unlimited.iter().any(|s| file.path.ends_with(&format!("{s}.kdl"))) {
+            file.text = file.text.replacen("    limits memory=\"1Gi\"\n", "", 1);
+        }
+        if file.path == "platform.kdl" {
+            file.text = file.text.replacen("    approval required=#true\n", "", 1);
+        }
+    }
+    let mut db = idpc_driver::database(&files);
+    let options = idpc_query::Options { today: crate::support::options().today, policies: true };
+    let first = db.compile(options).compilation;
+    let codes = |c: &idpc_query::Compilation| -> Vec<(String, String)> {
+        c.diagnostics
+            .iter()
+            .map(|d| {
+                let at = d.primary.as_ref().map(|p| c.sources.path(p.span.file).to_owned());
+                (d.code.as_str().to_owned(), at.unwrap_or_default())
+            })
+            .collect()
+    };
+    let found = codes(&first);
+    // Staging and production take their memory from different lines: two per service.
+    let mut limits: Vec<&str> =
+        found.iter().filter(|(c, _)| c == "P0002").map(|(_, f)| f.as_str()).collect();
+    assert_eq!(limits.len(), 6, "{found:?}");
+    limits.dedup();
+    assert_eq!(
+        limits,
+        ["services/svc-00001.kdl", "services/svc-00300.kdl", "services/svc-00700.kdl"],
+        "{found:?}"
+    );
+    assert_eq!(found.iter().filter(|(c, _)| c == "P0004").count(), 1, "{found:?}");
+    // Unchanged: every slice's result is reused, and the report is the same.
+    let second = db.compile(options).compilation;
+    assert_eq!(codes(&second), found);
+    let messages = |c: &idpc_query::Compilation| -> Vec<String> {
+        c.diagnostics.iter().map(|d| d.message.clone()).collect()
+    };
+    assert_eq!(messages(&second), messages(&first));
+    // One service fixed: its violation goes, the others stay.
+    let fixed = files.iter().find(|f| f.path.ends_with("svc-00300.kdl")).unwrap().text.replacen(
+        "    replicas 1\n",
+        "    replicas 1\n    limits memory=\"1Gi\"\n",
+        1,
+    );
+    db.set_file("services/svc-00300.kdl", fixed.as_str(), None);
+    let third = codes(&db.compile(options).compilation);
+    assert_eq!(third.iter().filter(|(c, _)| c == "P0002").count(), 4, "{third:?}");
+}

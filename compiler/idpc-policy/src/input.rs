@@ -2,6 +2,7 @@
 //! point at replaced by a number into a table of spans (`"at": 17`).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use idpc_diagnostics::Span;
 use idpc_ir::{Criticality, Platform, Role};
@@ -9,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 /// The spans `at` numbers refer to.
 /// One number per distinct span, so that policies can compare `at`s to group violations.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Spans {
     spans: Vec<Span>,
     numbers: BTreeMap<Span, usize>,
@@ -33,7 +34,17 @@ impl Spans {
 
 /// The model as policies see it.
 pub(crate) fn document(platform: &Platform) -> (Value, Spans) {
+    let (mut document, mut spans) = global(platform);
+    let (services, deployments) = slice(platform, 0..platform.services.len(), &mut spans);
+    document.insert("services".to_owned(), services);
+    document.insert("deployments".to_owned(), deployments);
+    (Value::Object(document), spans)
+}
+
+/// The parts of the model every policy sees whole: `platform`, `teams`, `environments`.
+pub(crate) fn global(platform: &Platform) -> (Map<String, Value>, Spans) {
     let mut spans = Spans::default();
+    let platform_value = json!({ "name": platform.name, "registry": platform.registry, "at": spans.at(platform.span) });
     let teams: Map<String, Value> = platform
         .teams
         .iter()
@@ -83,10 +94,28 @@ pub(crate) fn document(platform: &Platform) -> (Value, Spans) {
             (e.name.clone(), value)
         })
         .collect();
+    let mut document = Map::new();
+    document.insert("platform".to_owned(), platform_value);
+    document.insert("teams".to_owned(), Value::Object(teams));
+    document.insert("environments".to_owned(), Value::Object(environments));
+    (document, spans)
+}
+
+/// The services (by index) in `services` and their deployments, `at` numbers continuing
+/// `spans`: the presets look at one service at a time, so they run on slices of the services in
+/// parallel and their results can be kept per slice.
+pub(crate) fn slice(
+    platform: &Platform,
+    services: Range<usize>,
+    spans: &mut Spans,
+) -> (Value, Value) {
+    let in_slice = |index: usize| services.contains(&index);
     let services: Map<String, Value> = platform
         .services
         .iter()
-        .map(|s| {
+        .enumerate()
+        .filter(|(i, _)| in_slice(*i))
+        .map(|(_, s)| {
             let criticality = match s.criticality {
                 Criticality::Critical => "critical",
                 Criticality::Standard => "standard",
@@ -128,6 +157,7 @@ pub(crate) fn document(platform: &Platform) -> (Value, Spans) {
     let deployments: Vec<Value> = platform
         .deployments
         .iter()
+        .filter(|d| in_slice(d.service.index()))
         .map(|d| {
             let service = platform.service(d.service);
             let environment = platform.environment(d.environment);
@@ -157,12 +187,5 @@ pub(crate) fn document(platform: &Platform) -> (Value, Spans) {
             })
         })
         .collect();
-    let document = json!({
-        "platform": { "name": platform.name, "registry": platform.registry, "at": spans.at(platform.span) },
-        "teams": teams,
-        "environments": environments,
-        "services": services,
-        "deployments": deployments,
-    });
-    (document, spans)
+    (Value::Object(services), Value::Array(deployments))
 }

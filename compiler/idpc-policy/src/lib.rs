@@ -14,9 +14,12 @@ mod input;
 mod presets;
 
 use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Severity, Span, did_you_mean, quote};
 use idpc_ir::{Date, PRESETS, Platform, Preset};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// A policy file: a preset from the standard library, or one of the platform's own.
@@ -68,6 +71,30 @@ struct Loaded<'a> {
     source: &'a PolicySource,
 }
 
+/// How many services one evaluation of the presets sees. The presets look at one service at a
+/// time, so the services are cut into slices of this size, evaluated in parallel, and each
+/// slice's result is kept (see [`Cache`]).
+const SLICE: usize = 128;
+
+/// The presets' results per slice of services, by the slice's input, for the next check of the
+/// same description (an editor's): a slice whose input did not change is not evaluated again.
+#[derive(Debug, Default, Clone)]
+pub struct Cache {
+    slices: BTreeMap<u64, Vec<(usize, Value)>>,
+}
+
+impl Cache {
+    /// How many slices' results are kept.
+    pub fn len(&self) -> usize {
+        self.slices.len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.slices.is_empty()
+    }
+}
+
 /// Runs the presets (from `stdlib`, by file name) and the platform's own policies on `platform`,
 /// with waivers judged as of `today`.
 pub fn check(
@@ -76,42 +103,166 @@ pub fn check(
     own: &[PolicySource],
     today: Date,
 ) -> Outcome {
+    check_cached(platform, stdlib, own, today, &mut Cache::default())
+}
+
+/// [`check`], reusing and refreshing the presets' results kept in `cache`.
+pub fn check_cached(
+    platform: &Platform,
+    stdlib: &[PolicySource],
+    own: &[PolicySource],
+    today: Date,
+    cache: &mut Cache,
+) -> Outcome {
     let mut diagnostics = Vec::new();
-    let (document, spans) = input::document(platform);
-    // Moved into the engine's own representation at once, so that only one copy of the model
-    // is alive while the policies run.
-    let input = serde_json::from_value::<regorus::Value>(document);
-    let config = serde_json::from_value::<regorus::Value>(
-        json!({ "idpc": { "config": presets::config(platform) } }),
-    );
+    let config = json!({ "idpc": { "config": presets::config(platform) } });
     let mut engine = regorus::Engine::new();
     let (loaded, names) = load(&mut engine, platform, stdlib, own, &mut diagnostics);
-    if let (Ok(input), Ok(config)) = (input, config) {
-        let _ = engine.add_data(config);
-        engine.set_input(input);
-    }
     check_configurations(platform, &names, &mut diagnostics);
     let mut waivers = waivers(platform, &names, today, &mut diagnostics);
-    for policy in &loaded {
-        let violations = match evaluate(&mut engine, policy) {
-            Ok(violations) => violations,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
-        for violation in &violations {
-            let service = violation.get("service").and_then(Value::as_str);
-            if let Some(waiver) =
-                service.and_then(|s| waivers.get_mut(&(s.to_owned(), policy.name.clone())))
-            {
-                waiver.suppressed += 1;
-                continue;
-            }
-            diagnostics.push(diagnostic(platform, &spans, policy, violation));
+    let (presets, own): (Vec<&Loaded<'_>>, Vec<&Loaded<'_>>) =
+        loaded.iter().partition(|l| l.preset.is_some());
+    let mut found: Vec<(&Loaded<'_>, Diagnostic, Option<String>)> = Vec::new();
+    // The presets, slice by slice, in parallel; a slice's result is kept by its input.
+    let (global, global_spans) = input::global(platform);
+    let global = Value::Object(global);
+    let mut key = DefaultHasher::new();
+    config.to_string().hash(&mut key);
+    global.to_string().hash(&mut key);
+    for policy in &presets {
+        policy.source.text.hash(&mut key);
+    }
+    let shared = Shared {
+        global: serde_json::from_value::<regorus::Value>(global).ok(),
+        config: serde_json::from_value::<regorus::Value>(config.clone()).ok(),
+        spans: global_spans,
+        key,
+    };
+    let slices: Vec<Range<usize>> = (0..platform.services.len().max(1))
+        .step_by(SLICE)
+        .map(|start| start..(start + SLICE).min(platform.services.len()))
+        .collect();
+    let outcomes: Vec<Slice> = slices
+        .par_iter()
+        .map(|range| evaluate_slice(platform, range.clone(), &presets, &shared, cache))
+        .collect();
+    let mut kept = BTreeMap::new();
+    for slice in outcomes {
+        diagnostics.extend(slice.errors);
+        for (index, violation) in &slice.violations {
+            let Some(policy) = presets.get(*index) else { continue };
+            let service = violation.get("service").and_then(Value::as_str).map(str::to_owned);
+            found.push((policy, diagnostic(platform, &slice.spans, policy, violation), service));
+        }
+        if let Some(key) = slice.key {
+            kept.insert(key, slice.violations);
         }
     }
+    cache.slices = kept;
+    // The platform's own policies see the whole model: they may compare services.
+    if !own.is_empty() {
+        let (document, spans) = input::document(platform);
+        let input = serde_json::from_value::<regorus::Value>(document);
+        let data = serde_json::from_value::<regorus::Value>(config.clone());
+        if let (Ok(input), Ok(data)) = (input, data) {
+            let _ = engine.add_data(data);
+            engine.set_input(input);
+        }
+        for policy in own {
+            match evaluate(&mut engine, policy) {
+                Ok(violations) => {
+                    for violation in &violations {
+                        let service =
+                            violation.get("service").and_then(Value::as_str).map(str::to_owned);
+                        found.push((
+                            policy,
+                            diagnostic(platform, &spans, policy, violation),
+                            service,
+                        ));
+                    }
+                }
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
+    }
+    // A violation of the platform as a whole is found in every slice: report it once.
+    let mut seen = std::collections::BTreeSet::new();
+    for (policy, diagnostic, service) in found {
+        let span = diagnostic.primary.as_ref().map(|p| p.span);
+        if !seen.insert((policy.name.clone(), span, diagnostic.message.clone())) {
+            continue;
+        }
+        if let Some(waiver) = service.and_then(|s| waivers.get_mut(&(s, policy.name.clone()))) {
+            waiver.suppressed += 1;
+            continue;
+        }
+        diagnostics.push(diagnostic);
+    }
     Outcome { diagnostics, waivers: waivers.into_values().collect() }
+}
+
+/// What every slice's evaluation shares: the global part of the input and the configuration,
+/// converted once; the `at` numbers of the global part; the cache key of both.
+struct Shared {
+    global: Option<regorus::Value>,
+    config: Option<regorus::Value>,
+    spans: input::Spans,
+    key: DefaultHasher,
+}
+
+/// What the presets found in one slice of services.
+struct Slice {
+    /// The slice's key in the cache, when its result may be kept.
+    key: Option<u64>,
+    /// (preset, violation), `at` numbers into `spans`.
+    violations: Vec<(usize, Value)>,
+    spans: input::Spans,
+    errors: Vec<Diagnostic>,
+}
+
+fn evaluate_slice(
+    platform: &Platform,
+    services: Range<usize>,
+    presets: &[&Loaded<'_>],
+    shared: &Shared,
+    cache: &Cache,
+) -> Slice {
+    let mut spans = shared.spans.clone();
+    let (services, deployments) = input::slice(platform, services, &mut spans);
+    let mut hasher = shared.key.clone();
+    services.to_string().hash(&mut hasher);
+    deployments.to_string().hash(&mut hasher);
+    let key = hasher.finish();
+    if let Some(violations) = cache.slices.get(&key) {
+        return Slice { key: Some(key), violations: violations.clone(), spans, errors: Vec::new() };
+    }
+    let mut engine = regorus::Engine::new();
+    for policy in presets {
+        // Each preset was added once already and reported if it failed; here it only loads.
+        let _ = engine.add_policy(policy.source.path.clone(), policy.source.text.clone());
+    }
+    let services = serde_json::from_value::<regorus::Value>(services);
+    let deployments = serde_json::from_value::<regorus::Value>(deployments);
+    if let (Some(mut input), Some(data), Ok(services), Ok(deployments)) =
+        (shared.global.clone(), shared.config.clone(), services, deployments)
+        && let Ok(object) = input.as_object_mut()
+    {
+        object.insert(regorus::Value::from("services"), services);
+        object.insert(regorus::Value::from("deployments"), deployments);
+        let _ = engine.add_data(data);
+        engine.set_input(input);
+    }
+    let mut violations = Vec::new();
+    let mut errors = Vec::new();
+    for (index, policy) in presets.iter().enumerate() {
+        match evaluate(&mut engine, policy) {
+            Ok(found) => violations.extend(found.into_iter().map(|v| (index, v))),
+            Err(diagnostic) => errors.push(diagnostic),
+        }
+    }
+    // A slice whose evaluation failed (out of time, say) is evaluated again next time.
+    let key = errors.is_empty().then_some(key);
+    Slice { key, violations, spans, errors }
 }
 
 /// Loads the enabled presets and the platform's enabled policies into the engine; returns them,

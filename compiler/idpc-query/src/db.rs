@@ -113,6 +113,8 @@ pub struct Database {
     sources: Sources,
     slots: Vec<Slot>,
     by_path: BTreeMap<String, FileId>,
+    /// The presets' results per slice of services, from the last compile.
+    policies: idpc_policy::Cache,
 }
 
 impl Default for Database {
@@ -124,8 +126,12 @@ impl Default for Database {
 impl Database {
     /// A database holding the standard library.
     pub fn new() -> Database {
-        let mut db =
-            Database { sources: Sources::new(), slots: Vec::new(), by_path: BTreeMap::new() };
+        let mut db = Database {
+            sources: Sources::new(),
+            slots: Vec::new(),
+            by_path: BTreeMap::new(),
+            policies: idpc_policy::Cache::default(),
+        };
         for (path, text) in stdlib::FILES {
             db.set_file(path, *text, None);
         }
@@ -239,8 +245,9 @@ impl Database {
                     })
                     .collect()
             };
-            let outcome =
-                idpc_policy::check(platform, &policies(true), &policies(false), options.today);
+            let (stdlib, own) = (policies(true), policies(false));
+            let cache = &mut self.policies;
+            let outcome = idpc_policy::check_cached(platform, &stdlib, &own, options.today, cache);
             diagnostics.extend(outcome.diagnostics);
             waivers = outcome.waivers;
         }

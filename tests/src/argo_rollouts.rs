@@ -50,7 +50,7 @@ fn rollouts_analysis_templates_and_services_validate() {
         }
     }
     assert!(
-        counts["Rollout"] >= 44 && counts["AnalysisTemplate"] > 10 && counts["Service"] > 40,
+        counts["Rollout"] >= 37 && counts["AnalysisTemplate"] > 10 && counts["Service"] > 40,
         "{counts:?}"
     );
 }

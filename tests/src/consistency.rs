@@ -293,3 +293,104 @@ fn every_namespace_an_artifact_uses_is_created() {
         );
     }
 }
+
+/// (namespace, Secret) → the keys it holds, for every Secret the output tree makes: the targets of
+/// the ExternalSecrets, and the `kubernetes_secret_v1` connection Secrets of the Terraform root
+/// modules.
+fn secrets_made(artifacts: &[Artifact]) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut made: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("secrets/")) {
+        for document in documents(&artifact.contents) {
+            if document["kind"] != "ExternalSecret" {
+                continue;
+            }
+            let key = (
+                document["metadata"]["namespace"].as_str().unwrap().to_owned(),
+                document["spec"]["target"]["name"].as_str().unwrap().to_owned(),
+            );
+            let keys = made.entry(key).or_default();
+            for entry in document["spec"]["data"].as_array().unwrap() {
+                keys.insert(entry["secretKey"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    let value = |line: &str, name: &str| {
+        let rest = line.trim().strip_prefix(name)?.trim_start().strip_prefix('=')?;
+        Some(rest.trim().trim_matches('"').to_owned())
+    };
+    for artifact in artifacts.iter().filter(|a| a.path.ends_with("/connections.tf")) {
+        for block in artifact.contents.split("\nresource \"kubernetes_secret_v1\" ").skip(1) {
+            let lines: Vec<&str> = block.lines().collect();
+            let name = lines.iter().find_map(|l| value(l, "name")).unwrap();
+            let namespace = lines.iter().find_map(|l| value(l, "namespace")).unwrap();
+            let data = lines.iter().position(|l| l.trim() == "data = {").unwrap();
+            let keys = lines[data + 1..]
+                .iter()
+                .take_while(|l| l.trim() != "}")
+                .map(|l| l.split('=').next().unwrap().trim().to_owned());
+            made.entry((namespace, name)).or_default().extend(keys);
+        }
+    }
+    made
+}
+
+#[test]
+fn every_secret_a_pod_reads_is_made_by_an_external_secret_or_a_resource_module() {
+    let artifacts = acme();
+    let made = secrets_made(&artifacts);
+    let (mut keys, mut whole) = (0, 0);
+    for artifact in artifacts.iter().filter(|a| a.path.starts_with("argo-rollouts/")) {
+        for rollout in documents(&artifact.contents).iter().filter(|d| d["kind"] == "Rollout") {
+            let namespace = rollout["metadata"]["namespace"].as_str().unwrap().to_owned();
+            for container in rollout["spec"]["template"]["spec"]["containers"].as_array().unwrap() {
+                for variable in container["env"].as_array().into_iter().flatten() {
+                    let Some(reference) = variable.pointer("/valueFrom/secretKeyRef") else {
+                        continue;
+                    };
+                    let secret = reference["name"].as_str().unwrap().to_owned();
+                    let key = reference["key"].as_str().unwrap();
+                    let held =
+                        made.get(&(namespace.clone(), secret.clone())).unwrap_or_else(|| {
+                            panic!(
+                                "{}: no ExternalSecret or module makes {namespace}/{secret}",
+                                artifact.path
+                            )
+                        });
+                    assert!(held.contains(key), "{}: {secret} holds no key {key}", artifact.path);
+                    keys += 1;
+                }
+                for source in container["envFrom"].as_array().into_iter().flatten() {
+                    let secret = source["secretRef"]["name"].as_str().unwrap().to_owned();
+                    assert!(
+                        made.contains_key(&(namespace.clone(), secret.clone())),
+                        "{}: no ExternalSecret or module makes {namespace}/{secret}",
+                        artifact.path
+                    );
+                    whole += 1;
+                }
+            }
+        }
+    }
+    assert!(keys > 5 && whole > 20, "only {keys} keys and {whole} whole Secrets checked");
+}
+
+#[test]
+fn helm_connections_name_the_secrets_and_keys_terraform_writes() {
+    let artifacts = acme();
+    let made = secrets_made(&artifacts);
+    let mut checked = 0;
+    for values in artifacts.iter().filter(|a| a.path.ends_with(".values.yaml")) {
+        let document: serde_json::Value = serde_yaml::from_str(&values.contents).unwrap();
+        let namespace = document["service"]["namespace"].as_str().unwrap().to_owned();
+        let Some(connections) = document["connections"].as_object() else { continue };
+        for connection in connections.values() {
+            let secret = connection["secretName"].as_str().unwrap().to_owned();
+            let held = &made[&(namespace.clone(), secret)];
+            for output in connection["outputs"].as_object().unwrap().values() {
+                assert!(held.contains(output["env"].as_str().unwrap()), "{}", values.path);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} outputs checked");
+}

@@ -63,7 +63,7 @@ fn written(out: &str) -> Vec<String> {
 fn the_score_inputs_are_valid_score() {
     let Some(schemas) = schemas_dir("the_score_inputs_are_valid_score") else { return };
     let validator = validator(&schemas.join("score/score-v1b1.json"));
-    for name in ["minimal", "web", "unsupported"] {
+    for name in ["minimal", "web", "unsupported", "routed"] {
         let text = std::fs::read_to_string(input(&format!("score/{name}.yaml"))).unwrap();
         let value: serde_json::Value = serde_yaml::from_str(&text).unwrap();
         assert_eq!(validation_errors(&validator, &value), Vec::<String>::new(), "{name}");
@@ -141,6 +141,51 @@ fn what_cannot_be_carried_over_is_reported_and_no_credential_is_written() {
     assert!(!text.contains("envoy"), "{text}");
     assert!(text.contains(r#"resource "files" kind="bucket""#), "{text}");
     assert!(text.contains(r#"env "REGION" "eu-west-1""#), "{text}");
+}
+
+#[test]
+fn a_score_route_with_a_literal_host_is_exposed_through_the_platforms_ingress() {
+    let dir = acme();
+    let (code, out, err) =
+        import(dir.path(), "score", &[input("score/routed.yaml")], &["--team", "payments"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(subjects(&out, "imported").contains(&"resources.route".to_owned()), "{out}");
+    // One entry point per service; a DNS name is the route's host.
+    assert_eq!(subjects(&out, "dropped"), ["resources.dns", "resources.admin-route"]);
+    assert_checks_clean(dir.path());
+    let text = std::fs::read_to_string(dir.path().join("services/receipts-api.kdl")).unwrap();
+    assert!(
+        text.contains(r#"expose host="receipts.acme.com" path="/receipts" port="http""#),
+        "{text}"
+    );
+    // An HTTPRoute through acme's gateway in each environment the service is deployed to (the
+    // ephemeral checkout-v2 does not carry it), on the production host or under the environment.
+    let artifacts = crate::support::build_dir(dir.path());
+    let mut hosts: Vec<String> = artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("kubernetes/"))
+        .flat_map(|a| crate::support::documents(&a.contents))
+        .filter(|d| d["kind"] == "HTTPRoute" && d["metadata"]["name"] == "receipts-api")
+        .map(|d| d["spec"]["hostnames"][0].as_str().unwrap().to_owned())
+        .collect();
+    hosts.sort();
+    assert_eq!(hosts, ["dev.receipts.acme.com", "receipts.acme.com", "staging.receipts.acme.com"]);
+
+    // Without an ingress the route is dropped, and says why.
+    let bare = acme();
+    let platform = bare.path().join("platform.kdl");
+    let kdl = std::fs::read_to_string(&platform).unwrap();
+    let kdl = kdl.replace("ingress \"gateway-api\" gateway=\"ingress/public\"", "");
+    std::fs::write(&platform, kdl.replace("expose ", "// expose ")).unwrap();
+    for file in ["services/payments.kdl", "services/growth.kdl"] {
+        let path = bare.path().join(file);
+        let kdl = std::fs::read_to_string(&path).unwrap().replace("expose ", "// expose ");
+        std::fs::write(&path, kdl).unwrap();
+    }
+    let (code, out, err) =
+        import(bare.path(), "score", &[input("score/routed.yaml")], &["--team", "payments"]);
+    assert_eq!(code, 0, "{err}{out}");
+    assert!(out.contains("the platform declares no `ingress`"), "{out}");
 }
 
 #[test]

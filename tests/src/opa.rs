@@ -202,6 +202,53 @@ fn observability_access_is_scoped_to_what_a_team_owns() {
     assert!(visible.contains("auth-gateway") && !visible.contains("ledger"), "{visible}");
 }
 
+/// The Grafana access Terraform gives each member exactly what the observability policy allows:
+/// the folder of the dashboards of the services they may see, and the logs of the namespaces
+/// they may read.
+#[test]
+fn grafana_access_matches_the_observability_policy() {
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let files: BTreeMap<String, String> = artifacts
+        .iter()
+        .filter_map(|a| a.path.strip_prefix("opa/").map(|p| (p.to_owned(), a.contents.clone())))
+        .collect();
+    let mut engine = engine(&files);
+    let access = &artifacts.iter().find(|a| a.path == "grafana/access.tf").unwrap().contents;
+    let model: serde_json::Value =
+        serde_json::from_str(files.iter().find(|(p, _)| p.ends_with("data.json")).unwrap().1)
+            .unwrap();
+    let mut checked = 0;
+    for (team, data) in model["teams"].as_object().unwrap() {
+        let Some(member) = data["members"][0].as_str() else { continue };
+        let input = serde_json::json!({ "user": member });
+        // Dashboards: the services the member may see are exactly those in the team's folder.
+        let visible = eval(&mut engine, "data.idpc.acme.observability.visible", input.clone());
+        let visible: std::collections::BTreeSet<String> =
+            serde_json::from_str(&visible.to_json_str().unwrap()).unwrap();
+        let folder: std::collections::BTreeSet<String> = artifacts
+            .iter()
+            .filter_map(|a| {
+                let rest = a.path.strip_prefix(&format!("grafana/dashboards/{team}/"))?;
+                Some(rest.strip_suffix(".json")?.to_owned())
+            })
+            .collect();
+        assert_eq!(visible, folder, "{team}");
+        let block =
+            format!("resource \"grafana_folder_permission\" \"{}\"", team.replace('-', "_"));
+        assert!(access.contains(&block), "{team}: no folder permission");
+        // Logs: the namespaces the member may read are exactly those the team's rule selects.
+        let namespaces = eval(&mut engine, "data.idpc.acme.observability.log_namespaces", input);
+        let namespaces: Vec<String> =
+            serde_json::from_str(&namespaces.to_json_str().unwrap()).unwrap();
+        let rule = format!("(grafana_team.{}.team_uid) ", team.replace('-', "_"));
+        let line = access.lines().find(|l| l.trim_start().starts_with(&rule)).unwrap();
+        let selected = line.split("namespace=~\\\"").nth(1).unwrap().split("\\\"").next().unwrap();
+        assert_eq!(selected, namespaces.join("|"), "{team}");
+        checked += 1;
+    }
+    assert_eq!(checked, 3);
+}
+
 #[test]
 fn program_lookup_is_shared() {
     // `program` is the PATH look-up other tests use; it finds a program every machine has.

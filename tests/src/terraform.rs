@@ -61,7 +61,8 @@ fn terraform_fmt_accepts_every_generated_file() {
         std::fs::write(&config, "").unwrap();
         let output = std::process::Command::new(&terraform)
             .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
-            .arg(dir.path().join("terraform"))
+            // Every family's Terraform: the modules, the Vault policies, the Grafana access.
+            .arg(dir.path())
             .env("TF_CLI_CONFIG_FILE", &config)
             .env("CHECKPOINT_DISABLE", "1")
             .output()

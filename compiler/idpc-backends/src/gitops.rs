@@ -13,6 +13,9 @@
 //!   app-of-apps pattern), so that the waves order one environment's applications; and one per
 //!   cluster for the secret stores its environments share.
 //!
+//! With `rules "prometheus-operator"`, each environment also gets `<cluster>-rules` (wave 1): the
+//! `PrometheusRule` objects of its services.
+//!
 //! With secrets, each environment also gets `<cluster>-secrets` (wave 0): the External Secrets
 //! objects, so that the Secrets exist before the pods that read them.
 
@@ -208,8 +211,32 @@ fn applications(
     let has_secrets = platform.deployments.iter().any(|d| {
         platform.environment(d.environment).name == environment.name && !d.secrets.is_empty()
     });
+    // With Prometheus Operator rules, the `PrometheusRule` objects of services with SLOs.
+    let has_rules = platform.observability.rules == idpc_ir::RuleFormat::PrometheusOperator
+        && platform.deployments.iter().any(|d| {
+            platform.environment(d.environment).name == environment.name
+                && !platform.service(d.service).slos.is_empty()
+        });
     let mut objects = Vec::new();
     for (prefix, destination) in clusters(environment) {
+        if has_rules {
+            objects.push(Object {
+                api_version: API_VERSION,
+                kind: "Application",
+                metadata: metadata(
+                    gitops,
+                    format!("{prefix}-rules"),
+                    &[("idpc.dev/environment", env)],
+                    Some(1),
+                ),
+                spec: ApplicationSpec {
+                    project: PLATFORM_PROJECT.to_owned(),
+                    source: source(gitops, &format!("prometheus/{env}"), None),
+                    destination: destination.clone(),
+                    sync_policy: sync_policy(environment),
+                },
+            });
+        }
         if has_secrets {
             // The Secrets the pods read exist before the pods (wave 0).
             objects.push(Object {

@@ -1,10 +1,13 @@
 //! Grafana: one dashboard per service (request rate, error ratio, latency percentiles, SLO error
 //! budget and burn rate, rollout state) with an `environment` variable and a stable uid; a folder
-//! per team; provisioning files for the dashboards and the Prometheus data source.
+//! per team; provisioning files for the dashboards and the Prometheus data source; and the
+//! Terraform of the teams' access: a Grafana team per team that may view its folder and read
+//! its own namespaces' logs.
 //!
 //! `grafana/dashboards/<team>/<service>.json`, `grafana/provisioning/dashboards/idpc.yaml`,
-//! `grafana/provisioning/datasources/idpc.yaml`.
+//! `grafana/provisioning/datasources/idpc.yaml`, `grafana/access.tf`.
 
+mod access;
 mod dashboard;
 mod provisioning;
 
@@ -21,5 +24,6 @@ pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
         .map(|(i, s)| dashboard::emit(platform, i, s))
         .collect();
     artifacts.extend(provisioning::emit(platform));
+    artifacts.extend(access::emit(platform));
     artifacts
 }

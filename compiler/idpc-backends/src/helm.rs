@@ -126,8 +126,11 @@ struct Secret<'a> {
 
 /// A resource the service uses, with where to find each of its outputs.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Connection<'a> {
     kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_name: Option<String>,
     outputs: BTreeMap<&'a str, OutputRef>,
 }
 
@@ -135,6 +138,8 @@ struct Connection<'a> {
 #[serde(rename_all = "camelCase")]
 struct OutputRef {
     terraform_output: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    env: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     secret: bool,
 }
@@ -205,18 +210,21 @@ fn values<'a>(platform: &'a Platform, deployment: &'a Deployment) -> Values<'a> 
         .iter()
         .map(|resource| {
             let kind = platform.kind(resource.kind);
+            let secret_name = names::has_connection_secret(platform, resource)
+                .then(|| names::connection_secret(service, resource));
             let outputs = kind
                 .outputs
                 .iter()
                 .map(|output| {
                     let reference = OutputRef {
                         terraform_output: names::terraform_output(service, resource, &output.name),
+                        env: secret_name.is_some().then(|| names::connection_key(resource, output)),
                         secret: output.secret,
                     };
                     (output.name.as_str(), reference)
                 })
                 .collect();
-            (resource.name.as_str(), Connection { kind: &kind.name, outputs })
+            (resource.name.as_str(), Connection { kind: &kind.name, secret_name, outputs })
         })
         .collect();
     Values {

@@ -2,7 +2,8 @@
 //! binding that let its members read pods and logs there, a resource quota sized from its
 //! services, and for every service a network policy that admits only the services that declared a
 //! dependency on it (and Prometheus, to scrape it), the service account its pods run as (without
-//! an API token mounted: the services do not talk to the API server), and, where more than one
+//! an API token mounted: the services do not talk to the API server; annotated with the service's
+//! cloud identity under `workload-identity`), and, where more than one
 //! instance runs, a disruption budget that keeps all but one of them up during node drains; the
 //! route of an exposed service; and the `PodMonitor` that scrapes it with the labels the rules
 //! select by.
@@ -230,6 +231,19 @@ fn team_file(
             kind: "ServiceAccount",
             metadata: ObjectMeta {
                 labels: k8s::deployment_labels(platform, deployment),
+                // The cloud identity its pods take on, when the platform gives them one.
+                annotations: platform
+                    .identity
+                    .iter()
+                    .map(|identity| {
+                        let (key, value) = names::workload_identity_annotation(
+                            identity,
+                            &environment.name,
+                            service,
+                        );
+                        (key.to_owned(), value)
+                    })
+                    .collect(),
                 ..meta(names::service_account(service))
             },
             body: ServiceAccountBody { automount_service_account_token: false },

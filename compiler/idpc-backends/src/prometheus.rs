@@ -7,14 +7,17 @@
 //! its burn rate and stays silent below it ([`unit_tests`]).
 //!
 //! `prometheus/<environment>/<service>.rules.yaml`, `prometheus/<environment>/<service>.test.yaml`,
-//! `prometheus/alertmanager.yaml`.
+//! `prometheus/alertmanager.yaml`. With `rules "prometheus-operator"`, each rule file is instead
+//! `prometheus/<environment>/<service>.prometheusrule.yaml`: a `PrometheusRule` in the service's
+//! namespace holding the same groups, and no promtool tests are written (promtool reads rule
+//! files only; the test suite proves the objects hold the groups the tests prove).
 
 mod alertmanager;
 mod unit_tests;
 
 use std::collections::BTreeMap;
 
-use idpc_ir::{Deployment, Platform, Slo, Tier};
+use idpc_ir::{Deployment, Platform, RuleFormat, Slo, Tier};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -27,9 +30,12 @@ pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
         .deployments
         .par_iter()
         .filter(|d| !platform.service(d.service).slos.is_empty())
-        .flat_map(|d| {
-            let proofs = unit_tests::test_file(platform, d);
-            std::iter::once(rules_file(platform, d)).chain(proofs).collect::<Vec<_>>()
+        .flat_map(|d| match platform.observability.rules {
+            RuleFormat::Files => {
+                let proofs = unit_tests::test_file(platform, d);
+                std::iter::once(rules_file(platform, d)).chain(proofs).collect::<Vec<_>>()
+            }
+            RuleFormat::PrometheusOperator => vec![prometheus_rule(platform, d)],
         })
         .collect();
     artifacts.push(alertmanager::emit(platform));
@@ -69,6 +75,36 @@ impl Rule {
 fn rules_file(platform: &Platform, deployment: &Deployment) -> Artifact {
     let service = platform.service(deployment.service);
     let environment = platform.environment(deployment.environment);
+    let groups = rule_groups(platform, deployment);
+    let path = format!("prometheus/{}/{}.rules.yaml", environment.name, service.name);
+    common::yaml(path, platform.file_path(service.file), &RuleFile { groups })
+}
+
+/// The Prometheus Operator `PrometheusRule` of one deployment: the groups of its rule file, in
+/// the service's namespace.
+fn prometheus_rule(platform: &Platform, deployment: &Deployment) -> Artifact {
+    let service = platform.service(deployment.service);
+    let environment = platform.environment(deployment.environment);
+    let groups =
+        serde_json::to_value(rule_groups(platform, deployment)).unwrap_or(serde_json::Value::Null);
+    let object = serde_json::json!({
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {
+            "name": names::prometheus_rule(service),
+            "namespace": deployment.namespace,
+            "labels": crate::common::k8s::deployment_labels(platform, deployment),
+        },
+        "spec": { "groups": groups },
+    });
+    let path = format!("prometheus/{}/{}.prometheusrule.yaml", environment.name, service.name);
+    common::yaml_documents(path, platform.file_path(service.file), &[object])
+}
+
+/// The rule groups of one deployment: its recording rules, and in production its alerts.
+fn rule_groups(platform: &Platform, deployment: &Deployment) -> Vec<Group> {
+    let service = platform.service(deployment.service);
+    let environment = platform.environment(deployment.environment);
     let mut recordings = Vec::new();
     let mut alerts = Vec::new();
     for slo in &service.slos {
@@ -81,8 +117,7 @@ fn rules_file(platform: &Platform, deployment: &Deployment) -> Artifact {
     if !alerts.is_empty() {
         groups.push(Group { name: alerts_group(service), rules: alerts });
     }
-    let path = format!("prometheus/{}/{}.rules.yaml", environment.name, service.name);
-    common::yaml(path, platform.file_path(service.file), &RuleFile { groups })
+    groups
 }
 
 /// The rule group of a service's recording rules.

@@ -4,8 +4,12 @@
 //! `terraform/modules/<kind>/{main,variables,outputs,versions}.tf` for each kind that a service
 //! uses and that has templates; `terraform/<environment>/{main,outputs,versions,providers}.tf`
 //! (and `variables.tf` when a module needs inputs from the environment) for each environment
-//! with at least one such resource. Every `.tf` file is formatted as `terraform fmt` formats it.
+//! with at least one such resource, with `connections.tf`, a Kubernetes Secret per resource that
+//! holds its outputs for the service's pods, and, with `workload-identity`, `identity.tf`: each
+//! service's cloud identity, allowed what its resources' kinds grant. Every `.tf` file is
+//! formatted as `terraform fmt` formats it.
 
+mod access;
 mod context;
 mod hcl;
 mod render;

@@ -40,13 +40,16 @@ pub fn objects(artifacts: &[Artifact]) -> Vec<Object> {
             {
                 objects.push(object(ObjectKey::Dashboard { uid: uid.to_owned() }, value.clone()));
             }
-        } else if let Some(rest) =
-            path.strip_prefix("prometheus/").filter(|p| p.ends_with(".rules.yaml"))
+        } else if let Some(rest) = path
+            .strip_prefix("prometheus/")
+            .filter(|p| p.ends_with(".rules.yaml") || p.ends_with(".prometheusrule.yaml"))
         {
             let environment = rest.split('/').next().unwrap_or("").to_owned();
             for document in yaml_documents(&artifact.contents) {
-                for group in document.get("groups").and_then(Value::as_array).into_iter().flatten()
-                {
+                // A rule file holds its groups at the top, a `PrometheusRule` in its spec: Prometheus
+                // serves the same groups either way.
+                let groups = document.get("groups").or_else(|| document.pointer("/spec/groups"));
+                for group in groups.and_then(Value::as_array).into_iter().flatten() {
                     if let Some(name) = group.get("name").and_then(Value::as_str) {
                         let key = ObjectKey::RuleGroup {
                             environment: environment.clone(),

@@ -88,3 +88,58 @@ pub struct Liveness {
     /// Time after start before the first probe.
     pub initial_delay: Duration,
 }
+
+/// How pods get a cloud identity: each service's Kubernetes service account is tied to a cloud
+/// identity of its own per environment, which the Terraform family creates and grants access to
+/// the service's resources.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WorkloadIdentity {
+    /// The cloud.
+    pub cloud: Cloud,
+    /// The AWS account id, or the Google Cloud project id, the identities live in.
+    pub account: String,
+}
+
+/// A cloud whose workload identity the platform uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cloud {
+    /// AWS: IAM roles for service accounts (IRSA) on EKS.
+    Aws,
+    /// Google Cloud: Workload Identity on GKE.
+    Gcp,
+}
+
+/// How recording and alerting rules reach Prometheus.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleFormat {
+    /// Rule files that Prometheus loads, with `promtool test rules` tests beside them.
+    #[default]
+    Files,
+    /// Prometheus Operator `PrometheusRule` objects in each service's namespace.
+    PrometheusOperator,
+}
+
+/// What a service that uses an instance of a kind may do to it: cloud IAM actions on the value
+/// of one of the kind's outputs (an ARN), with a suffix (`/*` for a bucket's objects).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KindAccess {
+    /// The IAM actions (`s3:GetObject`).
+    pub actions: Vec<String>,
+    /// The output whose value the actions apply to.
+    pub output: String,
+    /// Appended to the output's value (`/*`), or empty.
+    pub suffix: String,
+}
+
+impl crate::Environment {
+    /// Whether a service is deployed here: every service, except in an ephemeral environment
+    /// that names the services it carries.
+    pub fn carries(&self, service: crate::ServiceId) -> bool {
+        match self.ephemeral.as_ref().and_then(|e| e.services.as_ref()) {
+            Some(services) => services.binary_search(&service).is_ok(),
+            None => true,
+        }
+    }
+}

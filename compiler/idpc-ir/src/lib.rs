@@ -16,7 +16,10 @@ mod policy;
 mod sourced;
 mod values;
 
-pub use delivery::{Exposure, GitOps, Ingress, Liveness, Router, SecretStore};
+pub use delivery::{
+    Cloud, Exposure, GitOps, Ingress, KindAccess, Liveness, Router, RuleFormat, SecretStore,
+    WorkloadIdentity,
+};
 pub use ids::{EnvId, KindId, ServiceId, SystemId, TeamId};
 pub use names::{NameKind, validate_declared, validate_dns_label, validate_joined};
 pub use platform::*;

@@ -37,6 +37,8 @@ pub struct Platform {
     pub secret_stores: Vec<crate::SecretStore>,
     /// How traffic from outside reaches exposed services, if the platform routes any.
     pub ingress: Option<crate::Ingress>,
+    /// How pods get a cloud identity, if the platform gives them one.
+    pub identity: Option<crate::WorkloadIdentity>,
     /// Teams, sorted by name.
     pub teams: Vec<Team>,
     /// Environments, in tier order (development, staging, production), then by name.
@@ -91,6 +93,11 @@ pub struct Observability {
     /// The upper bounds of the duration histogram's buckets, increasing: a latency SLO's
     /// threshold is one of them.
     pub latency_buckets: Vec<Duration>,
+    /// How rules reach Prometheus: rule files, or Prometheus Operator objects.
+    pub rules: crate::RuleFormat,
+    /// The uid of the Grafana data source of the services' logs, which teams may read only for
+    /// their own namespaces.
+    pub logs_datasource: Option<String>,
 }
 
 /// A team and its people.
@@ -210,6 +217,9 @@ pub struct Ephemeral {
     pub owner_span: Span,
     /// Where the TTL is written.
     pub ttl_span: Span,
+    /// The services it carries, with the services they depend on, sorted; `None` carries every
+    /// service of the base.
+    pub services: Option<Vec<ServiceId>>,
 }
 
 impl Ephemeral {
@@ -243,6 +253,8 @@ pub struct Kind {
     pub fields: Vec<KindField>,
     /// What an instance provides to the services that use it.
     pub outputs: Vec<KindOutput>,
+    /// What services using an instance may do to it, in declaration order.
+    pub access: Vec<crate::KindAccess>,
     /// The Terraform module templates of the kind (`main.tf`, `variables.tf`, …), sorted by name;
     /// empty when the kind has none.
     pub terraform: Vec<Template>,

@@ -141,15 +141,48 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
             secret: output.prop("secret").and_then(|t| t.value.as_bool()).unwrap_or(false),
         });
     }
+    let access = lower_access(node, &outputs, diagnostics);
     Kind {
         name: decl.name.to_owned(),
         description: node.child_str("description"),
         fields,
         outputs,
+        access,
         terraform: Vec::new(),
         file: decl.file,
         span: decl.name_span,
     }
+}
+
+/// `access "ACTION"… on="OUTPUT" suffix="…"`: the output must be one of the kind's.
+fn lower_access(
+    node: &Checked<'_>,
+    outputs: &[KindOutput],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<idpc_ir::KindAccess> {
+    let mut access = Vec::new();
+    for grant in node.children_named("access") {
+        let Some(on) = grant.prop("on") else { continue };
+        let Some(output) = on.value.as_str() else { continue };
+        if !outputs.iter().any(|o| o.name == output) {
+            diagnostics.push(crate::diagnostics::unknown_reference(
+                "output",
+                output,
+                on.span,
+                outputs.iter().map(|o| o.name.as_str()),
+            ));
+            continue;
+        }
+        access.push(idpc_ir::KindAccess {
+            actions: grant
+                .args_from(0)
+                .filter_map(|t| t.value.as_str().map(str::to_owned))
+                .collect(),
+            output: output.to_owned(),
+            suffix: grant.prop("suffix").and_then(|t| t.value.as_str()).unwrap_or("").to_owned(),
+        });
+    }
+    access
 }
 
 fn lower_field(

@@ -5,6 +5,7 @@
 //! each (service, environment) with the provenance of every value. It reports every problem it
 //! finds in one run and produces a platform only when there is no error.
 
+mod carried;
 mod collect;
 mod credentials;
 mod deployments;

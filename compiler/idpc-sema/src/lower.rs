@@ -13,7 +13,7 @@ use crate::collect::{Collected, Decl};
 use crate::deployments;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::shape::Checked;
-use crate::{graph, kinds, overlay, services, settings};
+use crate::{carried, graph, kinds, overlay, services, settings};
 
 /// The duration histogram's bucket bounds when the platform declares none: the Prometheus client
 /// libraries' defaults, in milliseconds.
@@ -52,6 +52,8 @@ pub(crate) fn lower(
         latency_buckets: &latency_buckets,
     };
     let (services, plans, edges) = services::lower_services(&names, diagnostics);
+    let mut environments = environments;
+    carried::lower(&collected.environments, &mut environments, &services, diagnostics);
     let service_names: Vec<&str> = collected.services.iter().map(|d| d.name).collect();
     graph::check_cycles(&service_names, &edges, diagnostics);
     check_namespaces(&teams, &environments, &services, diagnostics);
@@ -85,6 +87,7 @@ pub(crate) fn lower(
         gitops: settings.gitops,
         secret_stores: settings.secret_stores,
         ingress: settings.ingress,
+        identity: settings.identity,
         teams,
         environments,
         systems,
@@ -94,18 +97,6 @@ pub(crate) fn lower(
         files: paths.to_vec(),
         span,
     })
-}
-
-/// The declared bucket bounds, sorted, or the defaults.
-fn latency_buckets(observability: Option<&Checked<'_>>) -> Vec<Duration> {
-    let declared = observability.and_then(|o| o.child("latency-buckets"));
-    let mut buckets: Vec<Duration> = match declared {
-        Some(node) => node.args_from(0).filter_map(|t| t.value.as_duration()).collect(),
-        None => DEFAULT_LATENCY_BUCKETS.iter().map(|ms| Duration::from_millis(*ms)).collect(),
-    };
-    buckets.sort_unstable();
-    buckets.dedup();
-    buckets
 }
 
 struct Settings {
@@ -120,6 +111,7 @@ struct Settings {
     gitops: Option<GitOps>,
     secret_stores: Vec<idpc_ir::SecretStore>,
     ingress: Option<idpc_ir::Ingress>,
+    identity: Option<idpc_ir::WorkloadIdentity>,
 }
 
 fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
@@ -141,6 +133,7 @@ fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Sett
     let secret_stores = settings::secret_stores(node, diagnostics);
     let ingress = settings::ingress(node, diagnostics);
     Settings {
+        identity: settings::identity(node, diagnostics),
         ingress,
         gitops,
         secret_stores,
@@ -162,7 +155,9 @@ fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Sett
                 },
             ),
             default_receiver: setting("default-receiver", "default"),
-            latency_buckets: latency_buckets(observability),
+            latency_buckets: settings::latency_buckets(observability, &DEFAULT_LATENCY_BUCKETS),
+            rules: settings::rule_format(observability),
+            logs_datasource: observability.and_then(|o| o.child_str("logs-datasource")),
         },
         max_ttl: node
             .child_value("max-ephemeral-ttl")
@@ -447,7 +442,15 @@ fn lower_ephemeral(
             Some((FieldValue::Duration(ttl), ttl_span)),
             Some(FieldValue::Date(created)),
             Some(from),
-        ) => Some(Ephemeral { from: *from, owner, ttl, created, owner_span, ttl_span }),
+        ) => Some(Ephemeral {
+            from: *from,
+            owner,
+            ttl,
+            created,
+            owner_span,
+            ttl_span,
+            services: None,
+        }),
         _ => None,
     };
     Some((ephemeral, base_index))

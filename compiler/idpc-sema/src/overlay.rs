@@ -44,6 +44,9 @@ pub(crate) fn resolve_all(
     for (index, (service, plan)) in inputs.services.iter().zip(inputs.plans).enumerate() {
         for (env_index, environment) in inputs.environments.iter().enumerate() {
             let env = EnvId::from_index(env_index);
+            if !environment.carries(ServiceId::from_index(index)) {
+                continue;
+            }
             let mut layers: Layers<'_, '_> = Vec::with_capacity(3);
             if let Some(layer) = plan.overrides.get(&env) {
                 layers.push((Layer::Override { environment: environment.name.clone() }, layer));

@@ -280,6 +280,58 @@ pub(crate) fn ingress(
     Some(idpc_ir::Ingress { router, namespace: text("namespace").unwrap_or(default_namespace) })
 }
 
+/// The declared bucket bounds, sorted, or the defaults.
+pub(crate) fn latency_buckets(
+    observability: Option<&Checked<'_>>,
+    defaults: &[u64],
+) -> Vec<idpc_ir::Duration> {
+    let declared = observability.and_then(|o| o.child("latency-buckets"));
+    let mut buckets: Vec<idpc_ir::Duration> = match declared {
+        Some(node) => node.args_from(0).filter_map(|t| t.value.as_duration()).collect(),
+        None => defaults.iter().map(|ms| idpc_ir::Duration::from_millis(*ms)).collect(),
+    };
+    buckets.sort_unstable();
+    buckets.dedup();
+    buckets
+}
+
+/// How pods get a cloud identity: `workload-identity "aws" account=…` or `"gcp" project=…`.
+pub(crate) fn identity(
+    node: &Checked<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<idpc_ir::WorkloadIdentity> {
+    let identity = node.child("workload-identity")?;
+    let (cloud, span) = identity.str_arg(0)?;
+    let (cloud, key) = match cloud {
+        "aws" => (idpc_ir::Cloud::Aws, "account"),
+        _ => (idpc_ir::Cloud::Gcp, "project"),
+    };
+    let Some(account) = identity.prop(key).and_then(|t| t.value.as_str()) else {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::MissingValue,
+                format!("workload identity on this cloud needs `{key}`"),
+                span,
+                format!("no `{key}=`"),
+            )
+            .with_help(match cloud {
+                idpc_ir::Cloud::Aws => "add the AWS account id: `account=\"123456789012\"`",
+                idpc_ir::Cloud::Gcp => "add the Google Cloud project id: `project=\"acme-prod\"`",
+            }),
+        );
+        return None;
+    };
+    Some(idpc_ir::WorkloadIdentity { cloud, account: account.to_owned() })
+}
+
+/// `rules "files"` (the default) or `rules "prometheus-operator"` in `observability`.
+pub(crate) fn rule_format(observability: Option<&Checked<'_>>) -> idpc_ir::RuleFormat {
+    match observability.and_then(|o| o.child_str("rules")).as_deref() {
+        Some("prometheus-operator") => idpc_ir::RuleFormat::PrometheusOperator,
+        _ => idpc_ir::RuleFormat::Files,
+    }
+}
+
 /// Where Argo CD finds the committed output tree: `gitops repo=… path=… revision=…`.
 pub(crate) fn gitops(node: &Checked<'_>) -> Option<idpc_ir::GitOps> {
     let g = node.child("gitops")?;

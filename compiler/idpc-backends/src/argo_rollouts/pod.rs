@@ -42,6 +42,8 @@ struct Container {
     ports: Vec<ContainerPort>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     env: Vec<EnvVar>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    env_from: Vec<EnvFrom>,
     resources: Resources,
     #[serde(skip_serializing_if = "Option::is_none")]
     readiness_probe: Option<Probe>,
@@ -71,6 +73,18 @@ struct EnvVar {
 #[serde(rename_all = "camelCase")]
 struct EnvSource {
     secret_key_ref: SecretKeyRef,
+}
+
+/// All keys of a Secret as variables: the connection details of one resource.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvFrom {
+    secret_ref: SecretRef,
+}
+
+#[derive(Serialize)]
+struct SecretRef {
+    name: String,
 }
 
 #[derive(Serialize)]
@@ -172,6 +186,16 @@ pub(crate) fn template(platform: &Platform, deployment: &Deployment) -> PodTempl
                     })
                     .collect(),
                 env,
+                // The outputs of each resource, which its Terraform root module writes into a
+                // Secret in this namespace: `DB_HOST`, `DB_PORT`, `DB_PASSWORD_REF`…
+                env_from: deployment
+                    .resources
+                    .iter()
+                    .filter(|r| names::has_connection_secret(platform, r))
+                    .map(|r| EnvFrom {
+                        secret_ref: SecretRef { name: names::connection_secret(service, r) },
+                    })
+                    .collect(),
                 resources: Resources {
                     requests: BTreeMap::from([
                         ("cpu", deployment.cpu.to_string()),

@@ -123,6 +123,69 @@ pub fn secrets_object(service: &Service) -> String {
     format!("{}-secrets", service.name)
 }
 
+/// The Kubernetes `Secret` the Terraform root module writes a resource instance's outputs into,
+/// in the service's namespace: `payments-api-db-connection`.
+pub fn connection_secret(service: &Service, resource: &ResourceInstance) -> String {
+    format!("{}-{}-connection", service.name, resource.name)
+}
+
+/// Whether the Terraform root module makes a connection Secret for a resource instance: when its
+/// kind has a module and outputs.
+pub fn has_connection_secret(platform: &Platform, resource: &ResourceInstance) -> bool {
+    let kind = platform.kind(resource.kind);
+    !kind.terraform.is_empty() && !kind.outputs.is_empty()
+}
+
+/// The key of one output in a connection Secret, which `envFrom` makes the variable the
+/// service reads: `DB_HOST`; a secret output holds only where the secret is kept, and its key
+/// says so: `DB_PASSWORD_REF`.
+pub fn connection_key(resource: &ResourceInstance, output: &idpc_ir::KindOutput) -> String {
+    let key = format!("{}_{}", resource.name, output.name).replace('-', "_").to_ascii_uppercase();
+    if output.secret { format!("{key}_REF") } else { key }
+}
+
+/// The cloud identity of a service in one environment: `<environment>-<service>`, an IAM role
+/// name (at most 64 characters) on AWS, a service account id (6 to 30) on Google Cloud;
+/// shortened with a hash, or lengthened, to fit.
+pub fn workload_identity(cloud: idpc_ir::Cloud, environment: &str, service: &Service) -> String {
+    let full = format!("{environment}-{}", service.name);
+    let limit = match cloud {
+        idpc_ir::Cloud::Aws => 64,
+        idpc_ir::Cloud::Gcp => 30,
+    };
+    let name = if full.len() <= limit {
+        full.clone()
+    } else {
+        let keep = full[..limit - 9].trim_end_matches('-');
+        format!("{keep}-{:08x}", fnv1a(full.as_bytes()))
+    };
+    if name.len() < 6 { format!("{name}-wi") } else { name }
+}
+
+/// What a service's Kubernetes service account is annotated with so that its pods take on the
+/// service's cloud identity in one environment.
+pub fn workload_identity_annotation(
+    identity: &idpc_ir::WorkloadIdentity,
+    environment: &str,
+    service: &Service,
+) -> (&'static str, String) {
+    let name = workload_identity(identity.cloud, environment, service);
+    match identity.cloud {
+        idpc_ir::Cloud::Aws => {
+            ("eks.amazonaws.com/role-arn", format!("arn:aws:iam::{}:role/{name}", identity.account))
+        }
+        idpc_ir::Cloud::Gcp => (
+            "iam.gke.io/gcp-service-account",
+            format!("{name}@{}.iam.gserviceaccount.com", identity.account),
+        ),
+    }
+}
+
+/// The Prometheus Operator `PrometheusRule` holding a service's SLO rules in one environment.
+pub fn prometheus_rule(service: &Service) -> String {
+    format!("{}-slos", service.name)
+}
+
 /// The recording rule of an SLO's error ratio over `window` (`5m`, `1h`, `30d`…).
 pub fn slo_error_ratio_rule(window: &str) -> String {
     format!("idpc:slo_errors:ratio_rate{window}")

@@ -91,10 +91,13 @@ fn schema() -> Value {
                 "type": "object",
                 "additionalProperties": object(json!({
                     "kind": name(),
+                    // The Secret the Terraform root module writes the outputs into.
+                    "secretName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" },
                     "outputs": {
                         "type": "object",
                         "additionalProperties": object(json!({
                             "terraformOutput": { "type": "string", "pattern": "^[a-z0-9_]+$" },
+                            "env": { "type": "string", "pattern": "^[A-Z][A-Z0-9_]*$" },
                             "secret": { "type": "boolean" }
                         }), &["terraformOutput"])
                     }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use idpc_diagnostics::{Code, Diagnostic};
-use idpc_ir::{EnvId, Environment, KindId, Platform, ResourceInstance, Service};
+use idpc_ir::{Cloud, Deployment, EnvId, Environment, KindId, Platform, ResourceInstance, Service};
 use serde_json::json;
 
+use super::access::{self, Use};
 use super::context::{KindContext, canonical, hcl_type, key, literal, output_description, quote};
 use super::render::{self, Source};
 use super::{Module, PROVIDERS_TEMPLATE, hcl};
@@ -21,12 +22,20 @@ const TERRAFORM_VERSION: &str = ">= 1.5.0";
 const AWS_SOURCE: &str = "hashicorp/aws";
 const AWS_VERSION: &str = "~> 5.0";
 
+/// The providers of the connection Secrets and of Google Cloud identities.
+const KUBERNETES: (&str, &str, &str) = ("kubernetes", "hashicorp/kubernetes", "~> 2.0");
+const GOOGLE: (&str, &str, &str) = ("google", "hashicorp/google", "~> 5.0");
+
+/// The input of an AWS root module that identities are trusted through.
+const OIDC_VARIABLE: &str = "variable \"oidc_provider_arn\" {\n  description = \"The ARN of the IAM OIDC provider of the environment's EKS cluster, which service accounts take on their roles through.\"\n  type        = string\n}\n";
+
 /// The longest name a root module gives an instance; modules shorten it further where their
 /// cloud allows less.
 const NAME_LIMIT: usize = 63;
 
 /// One (service, resource) of the environment whose kind has a module.
 struct Instance<'a> {
+    deployment: &'a Deployment,
     service: &'a Service,
     resource: &'a ResourceInstance,
     module: &'a Module<'a>,
@@ -42,24 +51,36 @@ pub(crate) fn emit(
     check_only: bool,
 ) -> (Vec<Artifact>, Vec<Diagnostic>) {
     let environment = platform.environment(id);
-    let instances: Vec<Instance<'_>> = platform
-        .deployments
+    let deployments: Vec<&Deployment> =
+        platform.deployments.iter().filter(|d| d.environment == id).collect();
+    let instances: Vec<Instance<'_>> = deployments
         .iter()
-        .filter(|d| d.environment == id)
         .flat_map(|d| {
             let service = platform.service(d.service);
             d.resources.iter().filter_map(move |resource| {
                 let module = modules.get(&resource.kind)?;
-                Some(Instance { service, resource, module })
+                Some(Instance { deployment: d, service, resource, module })
             })
         })
         .collect();
-    if instances.is_empty() {
+    // Every service deployed here has an identity, whether or not it has resources.
+    let identity = platform.identity.as_ref().filter(|_| !deployments.is_empty());
+    if instances.is_empty() && identity.is_none() {
         return (Vec::new(), Vec::new());
+    }
+    let uses: Vec<Use<'_>> =
+        instances.iter().map(|i| Use { deployment: i.deployment, resource: i.resource }).collect();
+    let connections = access::connections(platform, environment, &uses);
+    let mut extra = Vec::new();
+    if connections.is_some() {
+        extra.push(KUBERNETES);
+    }
+    if identity.is_some_and(|i| i.cloud == Cloud::Gcp) {
+        extra.push(GOOGLE);
     }
     let mut diagnostics = collisions(&instances);
     if check_only {
-        diagnostics.extend(versions_tf(&instances).1);
+        diagnostics.extend(versions_tf(&instances, &extra).1);
         diagnostics.extend(providers_tf(platform, environment, &instances).1);
         return (Vec::new(), diagnostics);
     }
@@ -73,17 +94,37 @@ pub(crate) fn emit(
         file("main.tf", main_tf(platform, environment, &instances)),
         file("outputs.tf", outputs_tf(&environment.name, &instances)),
     ];
-    let (versions, conflicts) = versions_tf(&instances);
+    let (versions, conflicts) = versions_tf(&instances, &extra);
     diagnostics.extend(conflicts);
     artifacts.push(file("versions.tf", versions));
-    let (providers, problems) = providers_tf(platform, environment, &instances);
+    let (mut providers, problems) = providers_tf(platform, environment, &instances);
     diagnostics.extend(problems);
+    if connections.is_some() {
+        providers.push_str(&access::kubernetes_providers(environment));
+    }
+    if let Some(identity) = identity.filter(|i| i.cloud == Cloud::Gcp) {
+        let _ = write!(
+            providers,
+            "\nprovider \"google\" {{\n  project = {}\n}}\n",
+            quote(&identity.account)
+        );
+    }
     artifacts.push(file("providers.tf", providers));
-    let inputs: BTreeMap<&str, &str> = instances
+    if let Some(connections) = connections {
+        artifacts.push(file("connections.tf", connections));
+    }
+    if let Some(identity) = identity {
+        let text = access::identity(platform, identity, environment, &deployments, &uses);
+        artifacts.push(file("identity.tf", text));
+    }
+    let mut inputs: BTreeMap<&str, &str> = instances
         .iter()
         .flat_map(|i| i.module.inputs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .rev()
         .collect();
+    if identity.is_some_and(|i| i.cloud == Cloud::Aws) {
+        inputs.insert("oidc_provider_arn", OIDC_VARIABLE);
+    }
     if !inputs.is_empty() {
         let body: Vec<&str> = inputs.values().copied().collect();
         artifacts.push(file("variables.tf", body.join("\n")));
@@ -237,7 +278,10 @@ fn outputs_tf(environment: &str, instances: &[Instance<'_>]) -> String {
 }
 
 /// The providers every module of the environment requires, with their constraints combined.
-fn versions_tf(instances: &[Instance<'_>]) -> (String, Vec<Diagnostic>) {
+fn versions_tf(
+    instances: &[Instance<'_>],
+    extra: &[(&'static str, &'static str, &'static str)],
+) -> (String, Vec<Diagnostic>) {
     let mut providers: BTreeMap<&str, (&str, BTreeSet<&str>, &str)> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     let mut kinds: Vec<&Module<'_>> = instances.iter().map(|i| i.module).collect();
@@ -269,6 +313,9 @@ fn versions_tf(instances: &[Instance<'_>]) -> (String, Vec<Diagnostic>) {
         }
     }
     providers.entry("aws").or_insert((AWS_SOURCE, BTreeSet::from([AWS_VERSION]), ""));
+    for (name, source, version) in extra {
+        providers.entry(name).or_insert((source, BTreeSet::from([*version]), ""));
+    }
     let mut out = format!(
         "terraform {{\n  required_version = {}\n\n  required_providers {{\n",
         quote(TERRAFORM_VERSION)

@@ -1,7 +1,8 @@
 //! Score workloads (`score.dev/v1b1`) as services: one file `services/<name>.kdl` each.
 //!
 //! Carried over: the name, the first container's image, variables, CPU and memory, HTTP probes,
-//! the service's ports and the resources whose type matches a kind of the platform. Everything
+//! the service's ports, the resources whose type matches a kind of the platform, and a `route`
+//! with a literal host as `expose` (when the platform declares an `ingress`). Everything
 //! else is noted as dropped with the reason; a memory limit Score does not give takes the golden
 //! path's value and is noted as defaulted.
 
@@ -31,8 +32,11 @@ const KINDS: &[(&str, &str)] = &[
     ("kafka-topic", "kafka-topic"),
 ];
 
-/// Score resource types that describe how traffic reaches the workload.
-const ENTRY_POINTS: &[&str] = &["dns", "route"];
+/// The Score resource type of a DNS name, which the platform's `expose` takes as its host.
+const DNS: &str = "dns";
+
+/// The Score resource type of an HTTP route to the workload.
+const ROUTE: &str = "route";
 
 /// Maps each Score file in `inputs` (display path, text) to a service owned by `team`.
 pub(crate) fn map(
@@ -208,6 +212,8 @@ fn service_body(
 
     // Ports.
     let mut ports: Vec<(String, u64)> = Vec::new();
+    // The port numbers a Score `route` may name: the service's `port`, by port name.
+    let mut published: Vec<(String, u64)> = Vec::new();
     if let Some(service_ports) = get_map(workload, "service").and_then(|s| get_map(s, "ports")) {
         for (port, spec) in entries(service_ports) {
             let subject = format!("service.ports.{port}");
@@ -223,6 +229,9 @@ fn service_body(
             } else if let Some(number) = number {
                 w.node("port", &[kdl::string(&port), number.to_string()]);
                 mapped.note(input, subject, Outcome::Imported, format!("port `{port}` {number}"));
+                if let Some(public) = get(spec, "port").and_then(Value::as_u64) {
+                    published.push((port.clone(), public));
+                }
                 ports.push((port, number));
             }
         }
@@ -302,6 +311,7 @@ fn service_body(
     }
 
     // Resources.
+    let mut exposed = false;
     if let Some(resources) = get_map(workload, "resources") {
         for (resource, spec) in entries(resources) {
             let subject = format!("resources.{resource}");
@@ -315,12 +325,23 @@ fn service_body(
                     .find(|(t, k)| *t == kind_of && platform.kinds.iter().any(|p| p.name == *k))
                     .map(|(_, k)| (*k).to_owned())
             };
-            if ENTRY_POINTS.contains(&kind_of.as_str()) {
+            if kind_of == ROUTE {
+                let route = Route { platform, spec, published: &published, exposed };
+                match route.expose() {
+                    Ok(values) => {
+                        let what = format!("expose {}", values.join(" "));
+                        w.node("expose", &values);
+                        mapped.note(input, subject, Outcome::Imported, what);
+                        exposed = true;
+                    }
+                    Err(why) => mapped.note(input, subject, Outcome::Dropped, why),
+                }
+            } else if kind_of == DNS {
                 mapped.note(
                     input,
                     subject,
                     Outcome::Dropped,
-                    format!("type `{kind_of}`: the platform declares no entry points yet"),
+                    "type `dns`: the platform names hosts itself; a `route` with a literal host becomes `expose host=…`",
                 );
             } else if let Some(kind) = kind {
                 if let Some(refusal) = check_name("resource", &resource) {
@@ -383,6 +404,56 @@ fn service_body(
                 mapped.note(input, at(field), Outcome::Imported, format!("{node} path `{path}`"));
             }
         });
+    }
+}
+
+/// A Score `route` resource, to be written as `expose`.
+struct Route<'a> {
+    platform: &'a Platform,
+    spec: &'a Mapping,
+    /// The service's ports by name, with the number a route names them by.
+    published: &'a [(String, u64)],
+    /// Whether an earlier route was already written: a service has one entry point.
+    exposed: bool,
+}
+
+impl Route<'_> {
+    /// The properties of `expose`, or why the route cannot be one.
+    fn expose(&self) -> Result<Vec<String>, String> {
+        if self.platform.ingress.is_none() {
+            return Err(
+                "type `route`: the platform declares no `ingress` to route through".to_owned()
+            );
+        }
+        if self.exposed {
+            return Err(
+                "a service has one entry point: only the first route is carried over".to_owned()
+            );
+        }
+        let params = get_map(self.spec, "params");
+        let param = |key: &str| params.and_then(|p| get(p, key)).and_then(scalar);
+        let host = match param("host") {
+            Some(host) if host.contains("${") => {
+                return Err("the host is a placeholder: write `expose host=…` with the host name"
+                    .to_owned());
+            }
+            Some(host) => host,
+            None => return Err("the route names no host".to_owned()),
+        };
+        let mut values = vec![kdl::prop("host", &host)];
+        if let Some(path) = param("path").filter(|p| p != "/") {
+            if path.contains("${") || !path.starts_with('/') {
+                return Err(format!("the path `{path}` is not a literal path"));
+            }
+            values.push(kdl::prop("path", &path));
+        }
+        if let Some(port) = params.and_then(|p| get(p, "port")).and_then(Value::as_u64) {
+            let Some((name, _)) = self.published.iter().find(|(_, n)| *n == port) else {
+                return Err(format!("the route's port {port} is none of the service's ports"));
+            };
+            values.push(kdl::prop("port", name));
+        }
+        Ok(values)
     }
 }
 

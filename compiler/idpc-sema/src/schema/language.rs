@@ -112,6 +112,20 @@ const OBSERVABILITY: NodeSchema = NodeSchema {
             example: "service-label \"service\"",
             ..LEAF
         },
+        NodeSchema {
+            name: "rules",
+            doc: "How recording and alerting rules reach Prometheus: `files`, rule files with `promtool test rules` tests beside them (the default), or `prometheus-operator`, a `PrometheusRule` object per service and environment in the service's namespace, holding the same rule groups, synced by Argo CD with `gitops`.",
+            args: &[arg("FORMAT", Ty::Enum(&["files", "prometheus-operator"]))],
+            example: "rules \"prometheus-operator\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "logs-datasource",
+            doc: "The uid of the Grafana data source of the services' logs (Loki). With it, the Grafana family's Terraform lets each team query it and scopes what it sees to its own namespaces with label-based access rules.",
+            args: &[arg("UID", Ty::String)],
+            example: "logs-datasource \"loki\"",
+            ..LEAF
+        },
     ]),
     example: "observability { prometheus \"http://prometheus.monitoring:9090\" }",
     ..LEAF
@@ -247,6 +261,21 @@ pub const PLATFORM: NodeSchema = NodeSchema {
             ..LEAF
         },
         NodeSchema {
+            name: "workload-identity",
+            doc: "How pods get a cloud identity. `aws`: IAM roles for service accounts (IRSA) on EKS; each service's service account is annotated with `eks.amazonaws.com/role-arn` naming the role `<environment>-<service>` in `account`, and each environment's Terraform creates the role, trusted by the cluster's OIDC provider (the root module's `oidc_provider_arn` variable) for that service account only, with the access its resources' kinds grant. `gcp`: Workload Identity on GKE; the annotation `iam.gke.io/gcp-service-account` names the Google service account `<environment>-<service>` in `project`, which Terraform creates and lets the Kubernetes service account impersonate.",
+            args: &[arg("CLOUD", Ty::Enum(&["aws", "gcp"]))],
+            props: &[
+                prop("account", Ty::String, "AWS: the account id the roles live in (required)."),
+                prop(
+                    "project",
+                    Ty::String,
+                    "Google Cloud: the project the service accounts live in (required).",
+                ),
+            ],
+            example: "workload-identity \"aws\" account=\"123456789012\"",
+            ..LEAF
+        },
+        NodeSchema {
             name: "gitops",
             doc: "Where the committed output tree lives, so that Argo CD can sync it: with this node idpc writes an Application per environment, cluster and team, their projects, and a root application per environment.",
             props: &[
@@ -372,6 +401,13 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
             example: "approval required=#true approvers=2",
             ..LEAF
         },
+        NodeSchema {
+            name: "services",
+            doc: "For an ephemeral environment: the services it carries, with the services they depend on (carried along, see decision 7); the others are not deployed there and their resources are not created. Without it, every service of the base is carried.",
+            args: &[args("SERVICE", Ty::Name)],
+            example: "services \"checkout\" \"payments-api\"",
+            ..LEAF
+        },
     ]),
     repeatable: true,
     example: "environment \"prod\" tier=\"production\" { cluster \"prod-eu-1\" }",
@@ -448,6 +484,22 @@ pub const KIND: NodeSchema = NodeSchema {
             ],
             repeatable: true,
             example: "output \"host\"",
+            ..LEAF
+        },
+        NodeSchema {
+            name: "access",
+            doc: "What a service that uses an instance may do to it, with `workload-identity \"aws\"`: these IAM actions are allowed to the service's role on the value of the output `on` (an ARN), followed by `suffix`.",
+            args: &[args("ACTION", Ty::String)],
+            props: &[
+                required("on", Ty::Name, "The output whose value (an ARN) the actions apply to."),
+                prop(
+                    "suffix",
+                    Ty::String,
+                    "Appended to the output's value, such as `/*` for the objects of a bucket.",
+                ),
+            ],
+            repeatable: true,
+            example: "access \"s3:GetObject\" \"s3:PutObject\" on=\"arn\" suffix=\"/*\"",
             ..LEAF
         },
     ]),

@@ -3,67 +3,6 @@
 # Every resource of every service in `checkout-v2`.
 # Ephemeral: created on 2026-11-16 by bob@acme.com, it expires on 2026-11-30.
 
-module "analytics_export_exports" {
-  source = "../modules/bucket"
-
-  name = "checkout-v2-analytics-export-exports"
-  tags = {
-    "cost-center" = "cc-3107"
-    environment   = "checkout-v2"
-    "managed-by"  = "idpc"
-    service       = "analytics-export"
-    team          = "growth"
-  }
-  ephemeral = true
-
-  versioning           = false
-  storage_class        = "standard"
-  expire_after_seconds = 7776000 # 90d
-}
-
-module "catalog_api_db" {
-  source = "../modules/postgres"
-
-  name = "checkout-v2-catalog-api-db"
-  tags = {
-    "cost-center" = "cc-3107"
-    environment   = "checkout-v2"
-    "managed-by"  = "idpc"
-    service       = "catalog-api"
-    team          = "growth"
-  }
-  ephemeral = true
-
-  postgres_version         = "16"
-  instance_class           = "db.t4g.medium"
-  storage_bytes            = 53687091200 # 50Gi
-  high_availability        = false
-  backups                  = true
-  backup_retention_seconds = 604800 # 7d
-  deletion_protection      = false
-
-  database_subnet_group = var.database_subnet_group
-  security_group_ids    = var.security_group_ids
-}
-
-module "catalog_api_images" {
-  source = "../modules/bucket"
-
-  name = "checkout-v2-catalog-api-images"
-  tags = {
-    "cost-center" = "cc-3107"
-    environment   = "checkout-v2"
-    "managed-by"  = "idpc"
-    service       = "catalog-api"
-    team          = "growth"
-  }
-  ephemeral = true
-
-  versioning           = false
-  storage_class        = "standard"
-  expire_after_seconds = 315360000 # 3650d
-}
-
 module "fraud_scorer_decisions" {
   source = "../modules/queue"
 
@@ -120,42 +59,6 @@ module "ledger_events" {
   kafka_bootstrap_servers = var.kafka_bootstrap_servers
 }
 
-module "notifications_outbox" {
-  source = "../modules/queue"
-
-  name = "checkout-v2-notifications-outbox"
-  tags = {
-    "cost-center" = "cc-2001"
-    environment   = "checkout-v2"
-    "managed-by"  = "idpc"
-    service       = "notifications"
-    team          = "identity"
-  }
-
-  visibility_timeout_seconds = 30     # 30s
-  retention_seconds          = 345600 # 4d
-  max_receives               = 5
-  fifo                       = false
-}
-
-module "notifications_templates" {
-  source = "../modules/bucket"
-
-  name = "checkout-v2-notifications-templates"
-  tags = {
-    "cost-center" = "cc-2001"
-    environment   = "checkout-v2"
-    "managed-by"  = "idpc"
-    service       = "notifications"
-    team          = "identity"
-  }
-  ephemeral = true
-
-  versioning           = false
-  storage_class        = "infrequent-access"
-  expire_after_seconds = 315360000 # 3650d
-}
-
 module "payments_api_cache" {
   source = "../modules/redis"
 
@@ -201,61 +104,6 @@ module "payments_api_db" {
 
   database_subnet_group = var.database_subnet_group
   security_group_ids    = var.security_group_ids
-}
-
-module "recommendations_cache" {
-  source = "../modules/redis"
-
-  name = "checkout-v2-recommendations-cache"
-  tags = {
-    "cost-center" = "cc-3107"
-    environment   = "checkout-v2"
-    "managed-by"  = "idpc"
-    service       = "recommendations"
-    team          = "growth"
-  }
-  ephemeral = true
-
-  redis_version = "7.1"
-  node_type     = "cache.t4g.small"
-  replicas      = 1
-  persistence   = false
-
-  cache_subnet_group = var.cache_subnet_group
-  security_group_ids = var.security_group_ids
-}
-
-module "recommendations_views" {
-  source = "../modules/kafka-topic"
-
-  name = "checkout-v2-recommendations-views"
-
-  partitions         = 3
-  replication_factor = 2
-  retention_seconds  = 259200 # 3d
-  cleanup_policy     = "delete"
-
-  kafka_bootstrap_servers = var.kafka_bootstrap_servers
-}
-
-module "search_products" {
-  source = "../modules/search-index"
-
-  name = "checkout-v2-search-products"
-  tags = {
-    "cost-center" = "cc-3107"
-    environment   = "checkout-v2"
-    "managed-by"  = "idpc"
-    service       = "search"
-    team          = "growth"
-  }
-
-  engine_version = "2.13"
-  instance_type  = "t3.small.search"
-  nodes          = 1
-  storage_bytes  = 10737418240 # 10Gi
-  shards         = 2
-  refresh        = "near-real-time"
 }
 
 module "users_api_db" {

@@ -5,51 +5,6 @@ output "idpc_environment" {
   value       = "checkout-v2"
 }
 
-output "analytics_export_exports_name" {
-  description = "analytics-export `exports`: The bucket name."
-  value       = module.analytics_export_exports.name
-}
-
-output "analytics_export_exports_arn" {
-  description = "analytics-export `exports`: The bucket's ARN, for access policies."
-  value       = module.analytics_export_exports.arn
-}
-
-output "catalog_api_db_host" {
-  description = "catalog-api `db`: The endpoint host name."
-  value       = module.catalog_api_db.host
-}
-
-output "catalog_api_db_port" {
-  description = "catalog-api `db`: The port."
-  value       = module.catalog_api_db.port
-}
-
-output "catalog_api_db_database" {
-  description = "catalog-api `db`: The database name."
-  value       = module.catalog_api_db.database
-}
-
-output "catalog_api_db_username" {
-  description = "catalog-api `db`: The user the service connects as."
-  value       = module.catalog_api_db.username
-}
-
-output "catalog_api_db_password" {
-  description = "catalog-api `db`: Where the generated password is stored. A reference to where the secret is stored, never the secret."
-  value       = module.catalog_api_db.password
-}
-
-output "catalog_api_images_name" {
-  description = "catalog-api `images`: The bucket name."
-  value       = module.catalog_api_images.name
-}
-
-output "catalog_api_images_arn" {
-  description = "catalog-api `images`: The bucket's ARN, for access policies."
-  value       = module.catalog_api_images.arn
-}
-
 output "fraud_scorer_decisions_url" {
   description = "fraud-scorer `decisions`: The queue URL."
   value       = module.fraud_scorer_decisions.url
@@ -100,31 +55,6 @@ output "ledger_events_bootstrap_servers" {
   value       = module.ledger_events.bootstrap_servers
 }
 
-output "notifications_outbox_url" {
-  description = "notifications `outbox`: The queue URL."
-  value       = module.notifications_outbox.url
-}
-
-output "notifications_outbox_arn" {
-  description = "notifications `outbox`: The queue's ARN, for access policies."
-  value       = module.notifications_outbox.arn
-}
-
-output "notifications_outbox_dead_letter_url" {
-  description = "notifications `outbox`: The dead-letter queue URL."
-  value       = module.notifications_outbox.dead_letter_url
-}
-
-output "notifications_templates_name" {
-  description = "notifications `templates`: The bucket name."
-  value       = module.notifications_templates.name
-}
-
-output "notifications_templates_arn" {
-  description = "notifications `templates`: The bucket's ARN, for access policies."
-  value       = module.notifications_templates.arn
-}
-
 output "payments_api_cache_host" {
   description = "payments-api `cache`: The primary endpoint."
   value       = module.payments_api_cache.host
@@ -163,41 +93,6 @@ output "payments_api_db_username" {
 output "payments_api_db_password" {
   description = "payments-api `db`: Where the generated password is stored. A reference to where the secret is stored, never the secret."
   value       = module.payments_api_db.password
-}
-
-output "recommendations_cache_host" {
-  description = "recommendations `cache`: The primary endpoint."
-  value       = module.recommendations_cache.host
-}
-
-output "recommendations_cache_port" {
-  description = "recommendations `cache`: The port."
-  value       = module.recommendations_cache.port
-}
-
-output "recommendations_cache_auth_token" {
-  description = "recommendations `cache`: Where the auth token is stored. A reference to where the secret is stored, never the secret."
-  value       = module.recommendations_cache.auth_token
-}
-
-output "recommendations_views_topic" {
-  description = "recommendations `views`: The topic name."
-  value       = module.recommendations_views.topic
-}
-
-output "recommendations_views_bootstrap_servers" {
-  description = "recommendations `views`: The brokers to connect to."
-  value       = module.recommendations_views.bootstrap_servers
-}
-
-output "search_products_endpoint" {
-  description = "search `products`: The HTTPS endpoint."
-  value       = module.search_products.endpoint
-}
-
-output "search_products_master_password" {
-  description = "search `products`: Where the admin password is stored. A reference to where the secret is stored, never the secret."
-  value       = module.search_products.master_password
 }
 
 output "users_api_db_host" {

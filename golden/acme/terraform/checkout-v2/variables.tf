@@ -17,6 +17,11 @@ variable "kafka_bootstrap_servers" {
   type        = list(string)
 }
 
+variable "oidc_provider_arn" {
+  description = "The ARN of the IAM OIDC provider of the environment's EKS cluster, which service accounts take on their roles through."
+  type        = string
+}
+
 variable "security_group_ids" {
   description = "The security groups of the environment's data stores; empty uses the VPC's default group."
   type        = list(string)

@@ -12,6 +12,10 @@ terraform {
       source  = "Mongey/kafka"
       version = "~> 0.7"
     }
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = "~> 2.0"
+    }
     random = {
       source  = "hashicorp/random"
       version = "~> 3.6"

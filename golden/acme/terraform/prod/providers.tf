@@ -16,3 +16,15 @@ provider "aws" {
 provider "kafka" {
   bootstrap_servers = var.kafka_bootstrap_servers
 }
+
+# The clusters the connection Secrets are written to: the kubeconfig contexts named after
+# them in the kubeconfig that KUBE_CONFIG_PATH names.
+provider "kubernetes" {
+  alias          = "prod_eu_1"
+  config_context = "prod-eu-1"
+}
+
+provider "kubernetes" {
+  alias          = "prod_us_1"
+  config_context = "prod-us-1"
+}

@@ -16,3 +16,10 @@ provider "aws" {
 provider "kafka" {
   bootstrap_servers = var.kafka_bootstrap_servers
 }
+
+# The clusters the connection Secrets are written to: the kubeconfig contexts named after
+# them in the kubeconfig that KUBE_CONFIG_PATH names.
+provider "kubernetes" {
+  alias          = "stg_eu_1"
+  config_context = "stg-eu-1"
+}

@@ -32,6 +32,7 @@ fn kind() -> Kind {
             doc: Some("Where it is.".to_owned()),
             secret: true,
         }],
+        access: Vec::new(),
         terraform: Vec::new(),
         file: FileId(0),
         span: Span::new(FileId(0), 0, 0),

@@ -30,3 +30,15 @@ test_visible_lists_what_a_team_owns if {
 		with data.idpc.acme.model as platform
 	visible == {"cart"}
 }
+
+test_log_namespaces_are_those_of_the_teams_services if {
+	namespaces := observability.log_namespaces with input as {"user": "ann@example.com"}
+		with data.idpc.acme.model as {
+			"teams": {"shop": {"members": ["ann@example.com"], "leads": []}, "ops": {"members": ["cy@example.com"], "leads": []}},
+			"services": {
+				"cart": {"team": "shop", "environments": {"dev": {"namespace": "shop-dev", "secrets": {}}}},
+				"pager": {"team": "ops", "environments": {"dev": {"namespace": "ops-dev", "secrets": {}}}},
+			},
+		}
+	namespaces == {"shop-dev"}
+}

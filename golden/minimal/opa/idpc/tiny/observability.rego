@@ -26,3 +26,10 @@ visible contains name if {
 	some name, service in platform.services
 	input.user in platform.teams[service.team].members
 }
+
+# Every namespace whose logs the user may read: those of the services they may see.
+log_namespaces contains deployment.namespace if {
+	some service in platform.services
+	input.user in platform.teams[service.team].members
+	some deployment in service.environments
+}

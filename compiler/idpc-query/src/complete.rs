@@ -189,13 +189,20 @@ impl Snapshot {
                     })
                     .collect()
             }
-            Ty::Ref(Target::Port) => {
-                let service = located
-                    .and_then(|l| l.nodes.first())
-                    .filter(|n| n.name.text == "service")
-                    .and_then(|n| string_arg(n, 0))
-                    .and_then(|name| self.index.find(NameKind::Service, name));
-                self.declared(NameKind::Port, service, &wrap)
+            Ty::Ref(target @ (Target::Port | Target::Output)) => {
+                // Ports are the enclosing service's, outputs the enclosing kind's.
+                let owner = located.and_then(|l| l.nodes.first()).and_then(|n| {
+                    let kind = match n.name.text.as_str() {
+                        "service" => NameKind::Service,
+                        "kind" => NameKind::Kind,
+                        _ => return None,
+                    };
+                    self.index.find(kind, string_arg(n, 0)?)
+                });
+                match (declared_kind(target), owner) {
+                    (Some(kind), Some(owner)) => self.declared(kind, Some(owner), &wrap),
+                    _ => Vec::new(),
+                }
             }
             Ty::Ref(target) => match declared_kind(target) {
                 Some(kind) => self.declared(kind, None, &wrap),
@@ -320,6 +327,7 @@ fn declared_kind(target: Target) -> Option<NameKind> {
         Target::Service => NameKind::Service,
         Target::Kind => NameKind::Kind,
         Target::Port => NameKind::Port,
+        Target::Output => NameKind::Output,
         Target::Policy => return None,
     })
 }

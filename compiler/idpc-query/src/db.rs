@@ -4,7 +4,7 @@
 //! Files are the unit of caching. Parsing a file is a pure function of its text, so a file's
 //! parse is kept until its text changes; the cross-file work (collection, resolution, overlays,
 //! policies) is redone on each [`Database::compile`] from the cached trees. See
-//! `docs/decisions/0007-keyed-caches-not-a-query-framework.md`.
+//! `docs/decisions/0008-keyed-caches-not-a-query-framework.md`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

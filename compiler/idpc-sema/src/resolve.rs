@@ -147,7 +147,8 @@ struct Visit<'a> {
     schema: Option<&'static NodeSchema>,
     /// The innermost enclosing declaration.
     owner: Option<usize>,
-    /// The nearest enclosing service (ports resolve there).
+    /// The enclosing top-level declaration (a service's ports and a kind's outputs resolve
+    /// there).
     service: Option<usize>,
     /// Whether the node sits in a `kind`'s field list (a resource's children).
     field_of: Option<String>,
@@ -194,7 +195,7 @@ impl Builder {
                             parent,
                         });
                         owner = Some(self.declarations.len() - 1);
-                        if kind == NameKind::Service {
+                        if matches!(kind, NameKind::Service | NameKind::Kind) {
                             service = owner;
                         }
                     }
@@ -225,7 +226,7 @@ impl Builder {
 
     fn reference(&mut self, target: Target, name: &str, span: Span, service: Option<usize>) {
         let scope = match (target, service) {
-            (Target::Port, Some(service)) => Scope::Within(service),
+            (Target::Port | Target::Output, Some(owner)) => Scope::Within(owner),
             _ => Scope::Global,
         };
         self.pending.push(Pending {
@@ -266,8 +267,11 @@ impl Builder {
                         .get(&(NameKind::Kind, kind.as_str()))
                         .and_then(|k| local.get(&(*k, NameKind::Field, p.name.as_str())))
                         .map_or(Resolved::Unknown, |i| Resolved::Declaration(*i)),
-                    (RefTarget::Schema(Target::Port), Scope::Within(service)) => local
-                        .get(&(*service, NameKind::Port, p.name.as_str()))
+                    (RefTarget::Schema(Target::Port), Scope::Within(owner)) => local
+                        .get(&(*owner, NameKind::Port, p.name.as_str()))
+                        .map_or(Resolved::Unknown, |i| Resolved::Declaration(*i)),
+                    (RefTarget::Schema(Target::Output), Scope::Within(owner)) => local
+                        .get(&(*owner, NameKind::Output, p.name.as_str()))
                         .map_or(Resolved::Unknown, |i| Resolved::Declaration(*i)),
                     (RefTarget::Schema(target), _) => declared_kind(*target)
                         .and_then(|kind| global.get(&(kind, p.name.as_str())))
@@ -320,6 +324,7 @@ fn declared_kind(target: Target) -> Option<NameKind> {
         Target::Service => NameKind::Service,
         Target::Kind => NameKind::Kind,
         Target::Port => NameKind::Port,
+        Target::Output => NameKind::Output,
         Target::Policy => return None,
     })
 }

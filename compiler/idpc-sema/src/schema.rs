@@ -123,6 +123,8 @@ pub enum Target {
     Kind,
     /// A `port` of the enclosing service.
     Port,
+    /// An `output` of the enclosing kind.
+    Output,
     /// A policy: a preset or one of the platform's own `.rego` files.
     Policy,
 }
@@ -138,6 +140,7 @@ impl Target {
             Target::Service => "service",
             Target::Kind => "kind",
             Target::Port => "port",
+            Target::Output => "output",
             Target::Policy => return None,
         })
     }

@@ -404,7 +404,7 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
         NodeSchema {
             name: "services",
             doc: "For an ephemeral environment: the services it carries, with the services they depend on (carried along, see decision 7); the others are not deployed there and their resources are not created. Without it, every service of the base is carried.",
-            args: &[args("SERVICE", Ty::Name)],
+            args: &[args("SERVICE", Ty::Ref(Target::Service))],
             example: "services \"checkout\" \"payments-api\"",
             ..LEAF
         },
@@ -491,7 +491,11 @@ pub const KIND: NodeSchema = NodeSchema {
             doc: "What a service that uses an instance may do to it, with `workload-identity \"aws\"`: these IAM actions are allowed to the service's role on the value of the output `on` (an ARN), followed by `suffix`.",
             args: &[args("ACTION", Ty::String)],
             props: &[
-                required("on", Ty::Name, "The output whose value (an ARN) the actions apply to."),
+                required(
+                    "on",
+                    Ty::Ref(Target::Output),
+                    "The output whose value (an ARN) the actions apply to.",
+                ),
                 prop(
                     "suffix",
                     Ty::String,

@@ -33,9 +33,11 @@ impl Spans {
 }
 
 /// The model as policies see it.
-pub(crate) fn document(platform: &Platform) -> (Value, Spans) {
+/// `include`, when given, says by index which services policies may see (the others are left
+/// out, deployments included).
+pub(crate) fn document(platform: &Platform, include: Option<&[bool]>) -> (Value, Spans) {
     let (mut document, mut spans) = global(platform);
-    let (services, deployments) = slice(platform, 0..platform.services.len(), &mut spans);
+    let (services, deployments) = slice(platform, 0..platform.services.len(), include, &mut spans);
     document.insert("services".to_owned(), services);
     document.insert("deployments".to_owned(), deployments);
     (Value::Object(document), spans)
@@ -73,7 +75,7 @@ pub(crate) fn global(platform: &Platform) -> (Map<String, Value>, Spans) {
         .map(|e| {
             let ephemeral = e.ephemeral.as_ref().map(|x| {
                 json!({
-                    "from": platform.environment(x.from).name,
+                    "from": platform.environments.get(x.from.index()).map(|e| e.name.as_str()),
                     "owner": x.owner.as_str(),
                     "ttl": x.ttl.to_string(),
                     "ttl_seconds": x.ttl.as_secs(),
@@ -107,9 +109,12 @@ pub(crate) fn global(platform: &Platform) -> (Map<String, Value>, Spans) {
 pub(crate) fn slice(
     platform: &Platform,
     services: Range<usize>,
+    include: Option<&[bool]>,
     spans: &mut Spans,
 ) -> (Value, Value) {
-    let in_slice = |index: usize| services.contains(&index);
+    let in_slice = |index: usize| {
+        services.contains(&index) && include.is_none_or(|only| only.get(index) == Some(&true))
+    };
     let services: Map<String, Value> = platform
         .services
         .iter()
@@ -140,14 +145,14 @@ pub(crate) fn slice(
             let at = spans.at(s.span);
             let at_criticality = s.criticality_span.map_or_else(|| at.clone(), |span| spans.at(span));
             let value = json!({
-                "team": platform.team(s.team).name,
+                "team": platform.teams.get(s.team.index()).map(|t| t.name.as_str()),
                 "description": s.description,
-                "system": s.system.map(|id| platform.system(id).name.as_str()),
+                "system": s.system.and_then(|id| platform.systems.get(id.index())).map(|x| x.name.as_str()),
                 "criticality": criticality,
                 "slos": slos,
                 "ports": ports,
                 "runbook": s.runbook.as_ref().map(ToString::to_string),
-                "depends_on": s.depends_on.iter().map(|d| platform.service(*d).name.as_str()).collect::<Vec<_>>(),
+                "depends_on": s.depends_on.iter().filter_map(|d| platform.services.get(d.index())).map(|d| d.name.as_str()).collect::<Vec<_>>(),
                 "at": at,
                 "at_criticality": at_criticality,
             });
@@ -158,14 +163,15 @@ pub(crate) fn slice(
         .deployments
         .iter()
         .filter(|d| in_slice(d.service.index()))
-        .map(|d| {
-            let service = platform.service(d.service);
-            let environment = platform.environment(d.environment);
+        .filter_map(|d| {
+            // A model with errors (see `check_cached`) may hold ids that lead nowhere.
+            let service = platform.services.get(d.service.index())?;
+            let environment = platform.environments.get(d.environment.index())?;
             let at = spans.at(service.span);
             let image = &d.image.value;
             let image_at = d.image.origin.span.map_or_else(|| at.clone(), |span| spans.at(span));
             let limits_at = d.memory_limit.origin.span.or(d.memory.origin.span).map_or_else(|| at.clone(), |span| spans.at(span));
-            json!({
+            Some(json!({
                 "service": service.name,
                 "environment": environment.name,
                 "tier": environment.tier.as_str(),
@@ -182,9 +188,9 @@ pub(crate) fn slice(
                 "healthcheck": d.healthcheck.is_some(),
                 "env": d.env.iter().map(|v| json!({ "name": v.name, "value": v.value.value, "at": v.value.origin.span.map_or_else(|| at.clone(), |span| spans.at(span)) })).collect::<Vec<_>>(),
                 "secrets": d.secrets.iter().map(|s| json!({ "name": s.name, "provider": s.reference.provider.prefix(), "at": s.reference.origin.span.map_or_else(|| at.clone(), |span| spans.at(span)) })).collect::<Vec<_>>(),
-                "resources": d.resources.iter().map(|r| json!({ "name": r.name, "kind": platform.kind(r.kind).name })).collect::<Vec<_>>(),
+                "resources": d.resources.iter().map(|r| json!({ "name": r.name, "kind": platform.kinds.get(r.kind.index()).map(|k| k.name.as_str()) })).collect::<Vec<_>>(),
                 "at": at,
-            })
+            }))
         })
         .collect();
     (Value::Object(services), Value::Array(deployments))

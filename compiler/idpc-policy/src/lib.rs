@@ -103,16 +103,19 @@ pub fn check(
     own: &[PolicySource],
     today: Date,
 ) -> Outcome {
-    check_cached(platform, stdlib, own, today, &mut Cache::default())
+    check_cached(platform, stdlib, own, today, &mut Cache::default(), None)
 }
 
-/// [`check`], reusing and refreshing the presets' results kept in `cache`.
+/// [`check`], reusing and refreshing the presets' results kept in `cache`. `include`, when
+/// given, says by index which services the policies see: a description with errors is checked
+/// on the services whose files have none, so one run reports syntax, type and policy problems.
 pub fn check_cached(
     platform: &Platform,
     stdlib: &[PolicySource],
     own: &[PolicySource],
     today: Date,
     cache: &mut Cache,
+    include: Option<&[bool]>,
 ) -> Outcome {
     let mut diagnostics = Vec::new();
     let config = json!({ "idpc": { "config": presets::config(platform) } });
@@ -144,7 +147,7 @@ pub fn check_cached(
         .collect();
     let outcomes: Vec<Slice> = slices
         .par_iter()
-        .map(|range| evaluate_slice(platform, range.clone(), &presets, &shared, cache))
+        .map(|range| evaluate_slice(platform, range.clone(), include, &presets, &shared, cache))
         .collect();
     let mut kept = BTreeMap::new();
     for slice in outcomes {
@@ -161,7 +164,7 @@ pub fn check_cached(
     cache.slices = kept;
     // The platform's own policies see the whole model: they may compare services.
     if !own.is_empty() {
-        let (document, spans) = input::document(platform);
+        let (document, spans) = input::document(platform, include);
         let input = serde_json::from_value::<regorus::Value>(document);
         let data = serde_json::from_value::<regorus::Value>(config.clone());
         if let (Ok(input), Ok(data)) = (input, data) {
@@ -223,12 +226,13 @@ struct Slice {
 fn evaluate_slice(
     platform: &Platform,
     services: Range<usize>,
+    include: Option<&[bool]>,
     presets: &[&Loaded<'_>],
     shared: &Shared,
     cache: &Cache,
 ) -> Slice {
     let mut spans = shared.spans.clone();
-    let (services, deployments) = input::slice(platform, services, &mut spans);
+    let (services, deployments) = input::slice(platform, services, include, &mut spans);
     let mut hasher = shared.key.clone();
     services.to_string().hash(&mut hasher);
     deployments.to_string().hash(&mut hasher);

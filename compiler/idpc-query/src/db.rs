@@ -233,8 +233,16 @@ impl Database {
         let start = Instant::now();
         let mut waivers = Vec::new();
         let analyzed = !has_errors(&diagnostics);
-        if let Some(platform) = analysis.platform.as_ref().filter(|_| options.policies && analyzed)
-        {
+        // With errors, the policies still see the services whose files have none, when the
+        // errors are all in files that declare only services: one run then reports syntax,
+        // type and policy problems, and no violation follows from a value that failed.
+        let (model, include) = match (&analysis.platform, &analysis.partial) {
+            (Some(platform), _) if analyzed => (Some(platform), None),
+            (None, Some(partial)) => (Some(partial), clean_services(partial, &diagnostics, &index)),
+            _ => (None, None),
+        };
+        let scoped = include.is_some();
+        if let Some(platform) = model.filter(|_| options.policies && (analyzed || scoped)) {
             let policies = |stdlib: bool| -> Vec<PolicySource> {
                 self.present()
                     .filter(|(_, path, _)| is_policy(path) && stdlib::is_stdlib(path) == stdlib)
@@ -247,7 +255,14 @@ impl Database {
             };
             let (stdlib, own) = (policies(true), policies(false));
             let cache = &mut self.policies;
-            let outcome = idpc_policy::check_cached(platform, &stdlib, &own, options.today, cache);
+            let outcome = idpc_policy::check_cached(
+                platform,
+                &stdlib,
+                &own,
+                options.today,
+                cache,
+                include.as_deref(),
+            );
             diagnostics.extend(outcome.diagnostics);
             waivers = outcome.waivers;
         }
@@ -306,6 +321,32 @@ impl Database {
             })
             .collect()
     }
+}
+
+/// Which services (by index) the policies may see in a model with errors: those declared in a
+/// file without errors. `None` when an error is in a file that declares anything but services
+/// (the platform, teams, environments, kinds, systems): every service depends on those.
+fn clean_services(
+    platform: &Platform,
+    diagnostics: &[Diagnostic],
+    index: &Index,
+) -> Option<Vec<bool>> {
+    let broken: std::collections::BTreeSet<FileId> = diagnostics
+        .iter()
+        .filter(|d| d.severity == idpc_diagnostics::Severity::Error)
+        .map(|d| d.primary.as_ref().map(|p| p.span.file))
+        .collect::<Option<_>>()?;
+    let shared = index.declarations.iter().any(|d| {
+        d.parent.is_none()
+            && d.kind != idpc_ir::NameKind::Service
+            && broken.contains(&d.name_span.file)
+    });
+    if shared || broken.is_empty() {
+        return None;
+    }
+    let include: Vec<bool> =
+        platform.services.iter().map(|s| !broken.contains(&s.span.file)).collect();
+    include.iter().any(|clean| *clean).then_some(include)
 }
 
 /// While some file is broken, the problems its broken part may cause are held back: a name

@@ -199,6 +199,45 @@ fn recursive_templates_are_refused_before_rendering() {
     }
 }
 
+/// Loops that render nothing are not stopped by the output cap: three nested over a thousand
+/// outputs would run a billion times. They are refused before rendering, at the deepest loop,
+/// also when the nesting goes through a partial.
+#[test]
+fn deeply_nested_loops_are_refused_before_rendering() {
+    let outputs: String =
+        (0..1000).map(|i| format!("    output \"o{i}\" doc=\"x\"\n")).collect();
+    let kind = format!("kind \"k\" {{\n{outputs}}}\n");
+    let body = format!("{kind}{}", service("site", "    resource \"r\" kind=\"k\"\n"));
+    let each = |inner: &str| format!("{{{{#each kind.outputs}}}}{inner}{{{{/each}}}}");
+    for (template, line) in [
+        (each(&each(&each(""))), 1),
+        (format!("{{{{#*inline \"p\"}}}}{}{{{{/inline}}}}\n{}", each(""), each(&each("{{> p}}"))), 1),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("platform.kdl"), format!("{HEAD}{body}")).unwrap();
+        std::fs::create_dir(dir.path().join("k")).unwrap();
+        std::fs::write(dir.path().join("k/main.tf.hbs"), &template).unwrap();
+        let started = std::time::Instant::now();
+        let compilation = crate::support::compile_dir_unchecked(dir.path());
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let found = compilation
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("nests loops 3 deep"))
+            .unwrap_or_else(|| panic!("{template}: {:?}", compilation.diagnostics));
+        let span = found.primary.as_ref().unwrap().span;
+        assert_eq!(compilation.sources.path(span.file), "k/main.tf.hbs");
+        assert_eq!(compilation.sources.line_col(span.file, span.start).line, line, "{template}");
+    }
+    // Two deep is what kinds need, and renders.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("platform.kdl"), format!("{HEAD}{body}")).unwrap();
+    std::fs::create_dir(dir.path().join("k")).unwrap();
+    std::fs::write(dir.path().join("k/main.tf.hbs"), each(&each(""))).unwrap();
+    let compilation = crate::support::compile_dir_unchecked(dir.path());
+    assert!(compilation.diagnostics.iter().all(|d| !d.message.contains("nests loops")));
+}
+
 #[test]
 fn bracket_bombs_and_huge_policies_are_refused_fast() {
     for policy in [

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 mod bounds;
 
-pub use bounds::MAX_RENDERED_BYTES;
+pub use bounds::{MAX_LOOP_DEPTH, MAX_RENDERED_BYTES};
 
 /// A template's text and its file, for spans.
 #[derive(Clone, Copy, Debug)]

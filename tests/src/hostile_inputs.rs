@@ -204,14 +204,20 @@ fn recursive_templates_are_refused_before_rendering() {
 /// also when the nesting goes through a partial.
 #[test]
 fn deeply_nested_loops_are_refused_before_rendering() {
-    let outputs: String =
-        (0..1000).map(|i| format!("    output \"o{i}\" doc=\"x\"\n")).collect();
+    let outputs: String = (0..1000).map(|i| format!("    output \"o{i}\" doc=\"x\"\n")).collect();
     let kind = format!("kind \"k\" {{\n{outputs}}}\n");
     let body = format!("{kind}{}", service("site", "    resource \"r\" kind=\"k\"\n"));
     let each = |inner: &str| format!("{{{{#each kind.outputs}}}}{inner}{{{{/each}}}}");
     for (template, line) in [
         (each(&each(&each(""))), 1),
-        (format!("{{{{#*inline \"p\"}}}}{}{{{{/inline}}}}\n{}", each(""), each(&each("{{> p}}"))), 1),
+        (
+            format!(
+                "{{{{#*inline \"p\"}}}}{}{{{{/inline}}}}\n{}",
+                each(""),
+                each(&each("{{> p}}"))
+            ),
+            1,
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("platform.kdl"), format!("{HEAD}{body}")).unwrap();

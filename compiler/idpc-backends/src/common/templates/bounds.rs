@@ -20,6 +20,9 @@ use super::{TemplateText, place};
 /// The most a template may render to: far beyond any Terraform module or scaffold file.
 pub const MAX_RENDERED_BYTES: usize = 16 * 1024 * 1024;
 
+/// A line and column in a template, where known.
+type Place = Option<(usize, usize)>;
+
 /// How deep `{{#each}}` blocks may nest, partials included: a kind's template loops over its
 /// fields and, at most, over a list inside each.
 pub const MAX_LOOP_DEPTH: usize = 2;
@@ -35,7 +38,7 @@ pub(super) fn recursive_partial(
     let mut owners: BTreeMap<String, usize> = BTreeMap::from([(name.to_owned(), 0)]);
     let mut includes: Vec<Include> = Vec::new();
     // The deepest loop nesting inside each partial (by owner index) and where it is.
-    let mut deepest: Vec<(usize, Option<(usize, usize)>)> = vec![(0, None)];
+    let mut deepest: Vec<(usize, Place)> = vec![(0, None)];
     // The blocks left to visit, each with the partials its content renders within and the loops
     // it is inside (counted from the innermost partial).
     let mut stack: Vec<(&Template, Vec<usize>, usize)> = vec![(&parsed, vec![0], 0)];
@@ -118,10 +121,7 @@ pub(super) fn recursive_partial(
 /// The deepest loop nesting of the template (owner 0), following includes (the graph has no
 /// cycle), and where the deepest loop is: the longest path, by a depth-first search with an
 /// explicit stack, each partial settled once.
-fn loop_depth(
-    deepest: &[(usize, Option<(usize, usize)>)],
-    includes: &[Include],
-) -> (usize, Option<(usize, usize)>) {
+fn loop_depth(deepest: &[(usize, Place)], includes: &[Include]) -> (usize, Place) {
     let nodes = deepest.len();
     let mut outgoing: Vec<Vec<&Include>> = vec![Vec::new(); nodes];
     for include in includes {
@@ -129,7 +129,7 @@ fn loop_depth(
             outgoing[include.from].push(include);
         }
     }
-    let mut best: Vec<Option<(usize, Option<(usize, usize)>)>> = vec![None; nodes];
+    let mut best: Vec<Option<(usize, Place)>> = vec![None; nodes];
     let mut stack: Vec<usize> = vec![0];
     while let Some(&node) = stack.last() {
         if best[node].is_some() {

@@ -60,9 +60,22 @@ pub fn analyze(
     paths: &[String],
     complete: bool,
 ) -> Analysis {
+    use rayon::prelude::*;
+    // Each file's shape is checked on its own, in parallel; the results keep the files' order.
+    let shaped: Vec<_> = files
+        .par_iter()
+        .map(|file| {
+            let mut diagnostics = Vec::new();
+            let checked = shape::check_file(file, &mut diagnostics);
+            ((file.file, checked), diagnostics)
+        })
+        .collect();
     let mut diagnostics = Vec::new();
-    let checked: Vec<_> =
-        files.iter().map(|file| (file.file, shape::check_file(file, &mut diagnostics))).collect();
+    let mut checked = Vec::with_capacity(shaped.len());
+    for (file, found) in shaped {
+        checked.push(file);
+        diagnostics.extend(found);
+    }
     let collected = collect::collect(&checked, &mut diagnostics);
     let platform = lower::lower(&collected, templates, paths, &mut diagnostics);
     for template in templates {

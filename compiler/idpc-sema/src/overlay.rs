@@ -37,41 +37,60 @@ pub(crate) fn resolve_all(
     inputs: &Inputs<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Deployment> {
-    let mut deployments = Vec::with_capacity(inputs.services.len() * inputs.environments.len());
+    use rayon::prelude::*;
     // (service, resource, field) → where the resource is declared and the environments lacking it.
-    let mut missing_fields: BTreeMap<(usize, String, String), (Span, Vec<String>)> =
-        BTreeMap::new();
-    for (index, (service, plan)) in inputs.services.iter().zip(inputs.plans).enumerate() {
-        for (env_index, environment) in inputs.environments.iter().enumerate() {
-            let env = EnvId::from_index(env_index);
-            if !environment.carries(ServiceId::from_index(index)) {
-                continue;
+    type Missing = BTreeMap<(usize, String, String), (Span, Vec<String>)>;
+    // Each service's deployments are resolved on their own, in parallel, in the services' order.
+    let per_service: Vec<(Vec<Deployment>, Missing)> = inputs
+        .services
+        .par_iter()
+        .zip(inputs.plans.par_iter())
+        .enumerate()
+        .map(|(index, (service, plan))| {
+            let mut deployments = Vec::with_capacity(inputs.environments.len());
+            let mut missing_fields = Missing::new();
+            for (env_index, environment) in inputs.environments.iter().enumerate() {
+                let env = EnvId::from_index(env_index);
+                if !environment.carries(ServiceId::from_index(index)) {
+                    continue;
+                }
+                let mut layers: Layers<'_, '_> = Vec::with_capacity(3);
+                if let Some(layer) = plan.overrides.get(&env) {
+                    layers.push((Layer::Override { environment: environment.name.clone() }, layer));
+                }
+                if let Some(ephemeral) = &environment.ephemeral
+                    && let Some(layer) = plan.overrides.get(&ephemeral.from)
+                {
+                    let base = &inputs.environments[ephemeral.from.index()];
+                    layers.push((Layer::Override { environment: base.name.clone() }, layer));
+                }
+                layers.push((Layer::Service, &plan.base));
+                let resources = resolve_resources(
+                    &layers,
+                    environment,
+                    inputs.kinds,
+                    |resource, field, span| {
+                        missing_fields
+                            .entry((index, resource.to_owned(), field.to_owned()))
+                            .or_insert_with(|| (span, Vec::new()))
+                            .1
+                            .push(environment.name.clone());
+                    },
+                );
+                if let Some(deployment) =
+                    resolve(inputs, service, ServiceId::from_index(index), env, &layers, resources)
+                {
+                    deployments.push(deployment);
+                }
             }
-            let mut layers: Layers<'_, '_> = Vec::with_capacity(3);
-            if let Some(layer) = plan.overrides.get(&env) {
-                layers.push((Layer::Override { environment: environment.name.clone() }, layer));
-            }
-            if let Some(ephemeral) = &environment.ephemeral
-                && let Some(layer) = plan.overrides.get(&ephemeral.from)
-            {
-                let base = &inputs.environments[ephemeral.from.index()];
-                layers.push((Layer::Override { environment: base.name.clone() }, layer));
-            }
-            layers.push((Layer::Service, &plan.base));
-            let resources =
-                resolve_resources(&layers, environment, inputs.kinds, |resource, field, span| {
-                    missing_fields
-                        .entry((index, resource.to_owned(), field.to_owned()))
-                        .or_insert_with(|| (span, Vec::new()))
-                        .1
-                        .push(environment.name.clone());
-                });
-            if let Some(deployment) =
-                resolve(inputs, service, ServiceId::from_index(index), env, &layers, resources)
-            {
-                deployments.push(deployment);
-            }
-        }
+            (deployments, missing_fields)
+        })
+        .collect();
+    let mut deployments = Vec::with_capacity(inputs.services.len() * inputs.environments.len());
+    let mut missing_fields = Missing::new();
+    for (found, missing) in per_service {
+        deployments.extend(found);
+        missing_fields.extend(missing);
     }
     for ((service, resource, field), (span, envs)) in missing_fields {
         let envs: Vec<String> = envs.iter().map(|e| format!("`{e}`", e = quote(e))).collect();

@@ -18,7 +18,7 @@ mod revision;
 pub mod scaffold;
 pub use idpc_query::stdlib;
 pub mod synth;
-pub use idpc_query::why;
+pub use idpc_query::{expired, why};
 mod workspace;
 mod write;
 

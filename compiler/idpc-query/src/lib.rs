@@ -13,6 +13,7 @@
 
 mod complete;
 mod db;
+pub mod expired;
 mod fixes;
 mod highlight;
 mod hover;

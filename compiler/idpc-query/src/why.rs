@@ -1,7 +1,8 @@
 //! Provenance: where each resolved value of a deployment comes from, and which less specific
 //! settings it overrode. `idpc why` prints it; an editor can show it on hover.
 
-use idpc_ir::{Autoscale, Deployment, HealthCheck, Origin, Rollback, Sourced, Strategy};
+use idpc_diagnostics::did_you_mean;
+use idpc_ir::{Autoscale, Deployment, HealthCheck, Origin, Platform, Rollback, Sourced, Strategy};
 
 /// One resolved value of a deployment.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +30,65 @@ impl Provenance {
             note: None,
         }
     }
+}
+
+/// Why `why` has nothing to show: a name that is not there, with a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotFound {
+    /// What was looked for: `service`, `environment` or `field`.
+    pub what: &'static str,
+    /// The name given.
+    pub name: String,
+    /// A suggestion or an explanation.
+    pub hint: Option<String>,
+}
+
+/// The resolved values of `service` in `environment`: all of them, or those of `field` (a
+/// field's name, or a prefix such as `resource.db` or `deploy`).
+pub fn lookup(
+    platform: &Platform,
+    service: &str,
+    environment: &str,
+    field: Option<&str>,
+) -> Result<Vec<Provenance>, NotFound> {
+    let not_found = |what, name: &str, hint| NotFound { what, name: name.to_owned(), hint };
+    let Some(index) = platform.services.iter().position(|s| s.name == service) else {
+        let names = platform.services.iter().map(|s| s.name.as_str());
+        return Err(not_found("service", service, did_you_mean(service, names)));
+    };
+    let deployment = platform.deployments.iter().find(|d| {
+        d.service.index() == index
+            && platform
+                .environments
+                .get(d.environment.index())
+                .is_some_and(|e| e.name == environment)
+    });
+    let Some(deployment) = deployment else {
+        let names: Vec<&str> = platform.environments.iter().map(|e| e.name.as_str()).collect();
+        let hint = if names.contains(&environment) {
+            Some(format!("`{service}` is not deployed to `{environment}`"))
+        } else {
+            did_you_mean(environment, names)
+        };
+        return Err(not_found("environment", environment, hint));
+    };
+    let all = provenance(deployment);
+    let Some(field) = field else { return Ok(all) };
+    let exact: Vec<Provenance> = all.iter().filter(|p| p.field == field).cloned().collect();
+    let selected = if exact.is_empty() {
+        let prefix = format!("{field}.");
+        all.iter().filter(|p| p.field.starts_with(&prefix)).cloned().collect()
+    } else {
+        exact
+    };
+    if selected.is_empty() {
+        let hint = did_you_mean(field, all.iter().map(|p| p.field.as_str())).unwrap_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|p| p.field.as_str()).collect();
+            format!("the fields are {}", names.join(", "))
+        });
+        return Err(not_found("field", field, Some(hint)));
+    }
+    Ok(selected)
 }
 
 /// Every resolved value of `deployment`: the deployment's own settings, then its environment

@@ -6,8 +6,7 @@
 
 use std::io::Write;
 
-use idpc_diagnostics::Sources;
-use idpc_ir::{Date, Platform};
+use idpc_driver::expired::{Expired, expired_at};
 use serde_json::{Value, json};
 
 use crate::args::{EnvArgs, EnvCommand, ExpiredArgs, Format};
@@ -18,19 +17,6 @@ pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
     match &args.what {
         EnvCommand::Expired(a) => expired(a, ctx, out, err),
     }
-}
-
-/// One expired environment.
-struct Expired {
-    name: String,
-    from: String,
-    owner: String,
-    created: Date,
-    ttl: String,
-    expires: Date,
-    days_overdue: i64,
-    file: String,
-    line: u32,
 }
 
 fn expired(args: &ExpiredArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
@@ -69,31 +55,6 @@ fn expired(args: &ExpiredArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
         }
     }
     code
-}
-
-/// The ephemeral environments expired at `at`, longest overdue first, then by name.
-fn expired_at(platform: &Platform, sources: &Sources, at: Date) -> Vec<Expired> {
-    let mut expired: Vec<Expired> = platform
-        .environments
-        .iter()
-        .filter_map(|env| {
-            let ephemeral = env.ephemeral.as_ref()?;
-            let expires = ephemeral.expires();
-            (expires <= at).then(|| Expired {
-                name: env.name.clone(),
-                from: platform.environment(ephemeral.from).name.clone(),
-                owner: ephemeral.owner.to_string(),
-                created: ephemeral.created,
-                ttl: ephemeral.ttl.compact(),
-                expires,
-                days_overdue: at.days_since_epoch() - expires.days_since_epoch(),
-                file: sources.path(env.span.file).to_owned(),
-                line: sources.line_col(env.span.file, env.span.start).line,
-            })
-        })
-        .collect();
-    expired.sort_by(|a, b| a.expires.cmp(&b.expires).then_with(|| a.name.cmp(&b.name)));
-    expired
 }
 
 fn to_json(e: &Expired) -> Value {

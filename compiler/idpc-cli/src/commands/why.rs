@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use idpc_diagnostics::{Label, RenderOptions, Sources, Span, did_you_mean, render_note};
-use idpc_driver::why::{Provenance, provenance};
+use idpc_diagnostics::{Label, RenderOptions, Sources, Span, render_note};
+use idpc_driver::why::{NotFound, Provenance, lookup};
 use idpc_ir::{Layer, Origin};
 use serde_json::{Value, json};
 
@@ -23,43 +23,11 @@ pub(crate) fn run(args: &WhyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
             return EXIT_ERRORS;
         }
     };
-    let Some(service) = platform.services.iter().position(|s| s.name == args.service) else {
-        let names = platform.services.iter().map(|s| s.name.as_str());
-        return unknown(ctx, err, "service", &args.service, did_you_mean(&args.service, names));
+    let selected = match lookup(platform, &args.service, &args.environment, args.field.as_deref()) {
+        Ok(selected) => selected,
+        Err(NotFound { what, name, hint }) => return unknown(ctx, err, what, &name, hint),
     };
-    let Some(deployment) = platform.deployments.iter().find(|d| {
-        d.service.index() == service && platform.environment(d.environment).name == args.environment
-    }) else {
-        let names: Vec<&str> = platform.environments.iter().map(|e| e.name.as_str()).collect();
-        let known = names.contains(&args.environment.as_str());
-        let hint = if known {
-            Some(format!("`{}` is not deployed to `{}`", args.service, args.environment))
-        } else {
-            did_you_mean(&args.environment, names)
-        };
-        return unknown(ctx, err, "environment", &args.environment, hint);
-    };
-    let all = provenance(deployment);
-    let selected: Vec<&Provenance> = match &args.field {
-        None => all.iter().collect(),
-        Some(field) => {
-            let exact: Vec<&Provenance> = all.iter().filter(|p| &p.field == field).collect();
-            if exact.is_empty() {
-                let prefix = format!("{field}.");
-                all.iter().filter(|p| p.field.starts_with(&prefix)).collect()
-            } else {
-                exact
-            }
-        }
-    };
-    if selected.is_empty() {
-        let field = args.field.as_deref().unwrap_or_default();
-        let hint = did_you_mean(field, all.iter().map(|p| p.field.as_str())).unwrap_or_else(|| {
-            let names: Vec<&str> = all.iter().map(|p| p.field.as_str()).collect();
-            format!("the fields are {}", names.join(", "))
-        });
-        return unknown(ctx, err, "field", field, Some(hint));
-    }
+    let selected: Vec<&Provenance> = selected.iter().collect();
     let (service, environment) = (&args.service, &args.environment);
     let sources = &compilation.sources;
     match (ctx.format, selected.as_slice()) {

@@ -205,3 +205,28 @@ fn an_unchanged_file_keeps_its_parse() {
     assert!(first.same_parse(&second, teams));
     assert!(!first.same_parse(&second, services));
 }
+
+/// Right after an edit, a refreshed snapshot answers from current trees and names, and says
+/// that its values are those of the last complete check.
+#[test]
+fn a_refreshed_snapshot_has_current_names_and_earlier_values() {
+    let mut db = acme();
+    let first = compile(&mut db);
+    let path = "services/payments.kdl";
+    let text = first.compilation.sources.get(first.file(path).unwrap()).unwrap().text.to_string();
+    // Two lines above everything: every offset in the file moves.
+    let edited = format!("// one\n// two\n{text}");
+    db.set_file(path, edited.as_str(), None);
+    let refreshed = db.refresh(first);
+    assert!(refreshed.stale);
+    let (f, offset) = at(&refreshed, path, "team=\"payments\"", 7);
+    assert_eq!(place(&refreshed, refreshed.definition(f, offset)[0]).0, "teams.kdl");
+    let (f, offset) = at(&refreshed, path, "replicas 2", 2);
+    let hover = refreshed.hover(f, offset).unwrap();
+    assert!(hover.markdown.contains("| `prod` | `replicas` | `4` |"), "{}", hover.markdown);
+    assert!(hover.markdown.contains("As of the last complete check"), "{}", hover.markdown);
+    let compiled = compile(&mut db);
+    assert!(!compiled.stale);
+    let hover = compiled.hover(f, offset).unwrap();
+    assert!(!hover.markdown.contains("As of the last complete check"));
+}

@@ -83,8 +83,9 @@ impl Server {
         }
     }
 
-    /// The snapshot and the offset of a `textDocument` + `position` pair.
-    fn locate(&mut self, params: &Value) -> Option<(At, &Snapshot)> {
+    /// The snapshot and the offset of a `textDocument` + `position` pair: a quick one (see
+    /// `Workspace::quick`) unless `compiled` asks for current diagnostics.
+    fn locate_in(&mut self, params: &Value, compiled: bool) -> Option<(At, &Snapshot)> {
         let uri: Uri =
             serde_json::from_value(params.get("textDocument")?.get("uri")?.clone()).ok()?;
         let position: Option<Position> =
@@ -94,11 +95,16 @@ impl Server {
         let workspace = self.workspace_for(&path)?;
         let display = workspace.display(&path)?;
         let root = workspace.root.clone();
-        let snapshot = workspace.snapshot(today, false);
+        let snapshot =
+            if compiled { workspace.snapshot(today, false) } else { workspace.quick(today) };
         let file = snapshot.file(&display)?;
         let offset = position
             .map_or(0, |p| convert::offset(&snapshot.compilation.sources, file, p, encoding));
         Some((At { root, file, offset }, snapshot))
+    }
+
+    fn locate(&mut self, params: &Value) -> Option<(At, &Snapshot)> {
+        self.locate_in(params, false)
     }
 
     fn hover(&mut self, params: Value) -> Result<Value, String> {
@@ -283,7 +289,7 @@ impl Server {
         for root in roots {
             let stdlib = self.stdlib.clone();
             let Some(workspace) = self.workspaces.get_mut(&root) else { continue };
-            let snapshot = workspace.snapshot(today, false);
+            let snapshot = workspace.quick(today);
             let sources = snapshot.compilation.sources.clone();
             let symbols = snapshot.workspace_symbols(&query);
             for symbol in symbols {
@@ -313,7 +319,7 @@ impl Server {
         let encoding = self.encoding;
         let range: Option<Range> =
             params.get("range").and_then(|r| serde_json::from_value(r.clone()).ok());
-        let Some((at, snapshot)) = self.locate(&params) else { return Ok(Value::Null) };
+        let Some((at, snapshot)) = self.locate_in(&params, true) else { return Ok(Value::Null) };
         let sources = snapshot.compilation.sources.clone();
         let (start, end) = match range {
             Some(r) => (

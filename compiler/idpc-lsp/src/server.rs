@@ -25,8 +25,10 @@ use crate::convert::{self, Encoding};
 pub(crate) struct Workspace {
     pub(crate) root: PathBuf,
     pub(crate) db: Database,
-    /// The last compilation, and whether it ran the policies.
-    snapshot: Option<(Snapshot, bool)>,
+    /// The last snapshot and how it was made.
+    snapshot: Option<(Snapshot, Made)>,
+    /// Whether the files changed since the snapshot was made.
+    dirty: bool,
     /// When the files last changed without diagnostics published since.
     pending: Option<Instant>,
     /// The display paths diagnostics were last published for.
@@ -34,13 +36,43 @@ pub(crate) struct Workspace {
     open: BTreeSet<String>,
 }
 
+/// How a snapshot was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Made {
+    /// By a compile, with or without the policies.
+    Compiled { policies: bool },
+    /// By [`Database::refresh`]: current names, earlier diagnostics and model.
+    Refreshed,
+}
+
 impl Workspace {
-    /// The current snapshot, compiled if the files changed (with the policies when asked).
+    /// A snapshot compiled from the current files (with the policies when asked).
     pub(crate) fn snapshot(&mut self, today: idpc_ir::Date, policies: bool) -> &Snapshot {
-        let fresh = matches!(&self.snapshot, Some((_, with)) if *with || !policies);
-        if !fresh {
+        let current = !self.dirty
+            && matches!(&self.snapshot, Some((_, Made::Compiled { policies: with })) if *with || !policies);
+        if !current {
             let snapshot = self.db.compile(Options { today, policies });
-            self.snapshot = Some((snapshot, policies));
+            self.snapshot = Some((snapshot, Made::Compiled { policies }));
+            self.dirty = false;
+        }
+        match &self.snapshot {
+            Some((snapshot, _)) => snapshot,
+            None => unreachable_snapshot(),
+        }
+    }
+
+    /// A snapshot for answering at once: after an edit, the last one refreshed (current trees
+    /// and names, the last compile's diagnostics and model) rather than a whole compile, which
+    /// the debounced publication does.
+    pub(crate) fn quick(&mut self, today: idpc_ir::Date) -> &Snapshot {
+        match self.snapshot.take() {
+            Some((previous, _)) if self.dirty => {
+                let refreshed = self.db.refresh(previous);
+                self.snapshot = Some((refreshed, Made::Refreshed));
+                self.dirty = false;
+            }
+            Some(current) => self.snapshot = Some(current),
+            None => return self.snapshot(today, false),
         }
         match &self.snapshot {
             Some((snapshot, _)) => snapshot,
@@ -62,7 +94,7 @@ impl Workspace {
     }
 
     fn changed(&mut self) {
-        self.snapshot = None;
+        self.dirty = true;
         self.pending.get_or_insert_with(Instant::now);
     }
 }
@@ -245,6 +277,7 @@ impl Server {
                     root: root.clone(),
                     db,
                     snapshot: None,
+                    dirty: false,
                     pending: Some(Instant::now()),
                     published: BTreeSet::new(),
                     open: BTreeSet::new(),

@@ -70,6 +70,9 @@ pub struct Snapshot {
     pub index: Index,
     /// The parse of each file by id (`None` for files that are not descriptions or were removed).
     pub(crate) parses: Vec<Option<Arc<Parse>>>,
+    /// Whether the trees and names are current but the diagnostics and the model are those of
+    /// an earlier compile (see [`Database::refresh`]).
+    pub stale: bool,
 }
 
 impl Snapshot {
@@ -279,7 +282,39 @@ impl Database {
             timings: Timings { parse, analyze, policies: start.elapsed(), emit: Duration::ZERO },
         };
         let parses = self.slots.iter().map(|s| s.parse.clone().filter(|_| s.present)).collect();
-        Snapshot { compilation, partial, index, parses }
+        Snapshot { compilation, partial, index, parses, stale: false }
+    }
+
+    /// A snapshot for answering an editor right after an edit, in a fraction of a compile: the
+    /// changed files are parsed again and every name is resolved again, so positions, trees,
+    /// definitions, references and completions are current; the diagnostics and the model
+    /// (values in hover) are carried over from `previous` and the snapshot is marked
+    /// [`Snapshot::stale`] until the next [`Database::compile`].
+    pub fn refresh(&mut self, previous: Snapshot) -> Snapshot {
+        self.parse_changed();
+        let trees: Vec<&SourceFile> = self
+            .slots
+            .iter()
+            .filter(|s| s.present)
+            .filter_map(|s| s.parse.as_ref()?.source_file.as_ref())
+            .collect();
+        let policy_files: Vec<PolicyFile<'_>> = self
+            .present()
+            .filter(|(_, path, _)| is_policy(path))
+            .map(|(file, _, text)| PolicyFile { file, text })
+            .collect();
+        let index = resolve::index(&trees, &policy_files);
+        let Snapshot { compilation, partial, .. } = previous;
+        let model = compilation.platform.or(partial);
+        let compilation = Compilation {
+            sources: self.sources.clone(),
+            diagnostics: compilation.diagnostics,
+            platform: None,
+            waivers: compilation.waivers,
+            timings: Timings::default(),
+        };
+        let parses = self.slots.iter().map(|s| s.parse.clone().filter(|_| s.present)).collect();
+        Snapshot { compilation, partial: model, index, parses, stale: true }
     }
 
     /// Parses every present description file without a parse, in parallel.

@@ -176,8 +176,13 @@ impl Snapshot {
         if lines.is_empty() {
             return None;
         }
+        let note = if self.stale {
+            "\n\n*As of the last complete check: edits since are being checked.*"
+        } else {
+            ""
+        };
         Some(format!(
-            "| environment | field | value | set at |\n|---|---|---|---|\n{}",
+            "| environment | field | value | set at |\n|---|---|---|---|\n{}{note}",
             lines.join("\n")
         ))
     }

@@ -25,9 +25,16 @@ struct State {
     drawn: bool,
 }
 
+/// What the drawing thread and the build share: the state, the end signal, and the thread.
+struct Running {
+    state: Arc<Mutex<State>>,
+    done: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
 /// A progress line drawn by a thread of its own; [`Progress::off`] draws nothing.
 pub(crate) struct Progress {
-    shared: Option<(Arc<Mutex<State>>, Arc<AtomicBool>, JoinHandle<()>)>,
+    shared: Option<Running>,
 }
 
 impl Progress {
@@ -63,7 +70,7 @@ impl Progress {
                 let _ = out.flush();
             }
         });
-        Progress { shared: Some((state, done, handle)) }
+        Progress { shared: Some(Running { state, done, thread: handle }) }
     }
 
     /// Progress on standard error, if `enabled`.
@@ -73,8 +80,8 @@ impl Progress {
 
     /// Step `step` of [`STEPS`] is running.
     pub(crate) fn step(&self, step: usize) {
-        if let Some((state, _, _)) = &self.shared
-            && let Ok(mut state) = state.lock()
+        if let Some(running) = &self.shared
+            && let Ok(mut state) = running.state.lock()
         {
             state.step = Some(step);
         }
@@ -83,8 +90,8 @@ impl Progress {
     /// Stops drawing and erases the line, so that other output can be printed; the next
     /// [`Progress::step`] resumes.
     pub(crate) fn pause(&self, out: &mut dyn Write) {
-        if let Some((state, _, _)) = &self.shared
-            && let Ok(mut state) = state.lock()
+        if let Some(running) = &self.shared
+            && let Ok(mut state) = running.state.lock()
         {
             state.step = None;
             if state.drawn {
@@ -97,9 +104,9 @@ impl Progress {
 
     /// Ends the progress and erases its line.
     pub(crate) fn finish(self) {
-        if let Some((_, done, handle)) = self.shared {
-            done.store(true, Ordering::Release);
-            let _ = handle.join();
+        if let Some(running) = self.shared {
+            running.done.store(true, Ordering::Release);
+            let _ = running.thread.join();
         }
     }
 }

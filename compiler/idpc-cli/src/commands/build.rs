@@ -7,6 +7,7 @@ use std::time::Instant;
 use idpc_driver::{Family, TreeDifference};
 
 use crate::args::BuildArgs;
+use crate::progress::Progress;
 use crate::report::{self, Ctx, FileFinding};
 use crate::{EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_TROUBLE};
 
@@ -27,24 +28,50 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
         refused(ctx, err, &refusal);
         return EXIT_TROUBLE;
     }
+    // A line on a terminal says what a long build is doing; it is erased before anything else
+    // is printed.
+    let progress = Progress::on_stderr(ctx.graphical);
+    let code = build(args, ctx, &families, &out_dir, &description, &progress, out, err);
+    progress.finish();
+    code
+}
+
+#[expect(clippy::too_many_arguments, reason = "the steps of one command, in one place")]
+fn build(
+    args: &BuildArgs,
+    ctx: &Ctx,
+    families: &[Family],
+    out_dir: &std::path::Path,
+    description: &std::path::Path,
+    progress: &Progress,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let start = Instant::now();
-    let loaded = match idpc_driver::load(&description, Some(&out_dir)) {
+    progress.step(0);
+    let loaded = match idpc_driver::load(description, Some(out_dir)) {
         Ok(loaded) => loaded,
         Err(error) => {
+            progress.pause(err);
             ctx.trouble(err, error);
             return EXIT_TROUBLE;
         }
     };
     let read = start.elapsed();
+    progress.step(1);
     let mut compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
+    progress.pause(err);
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
     let Some(platform) = compilation.platform.as_ref() else {
         let _ = writeln!(err, "nothing written: fix the errors above");
         return EXIT_ERRORS;
     };
     let start = Instant::now();
-    let artifacts = match idpc_driver::emit(platform, &families) {
+    progress.step(2);
+    let emitted = idpc_driver::emit(platform, families);
+    progress.pause(err);
+    let artifacts = match emitted {
         Ok(artifacts) => artifacts,
         Err(idpc_driver::EmitError::Diagnostics(diagnostics)) => {
             report::diagnostics(ctx, &diagnostics, &compilation.sources, out, err);
@@ -61,11 +88,12 @@ pub(crate) fn run(args: &BuildArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
     };
     let emit = start.elapsed();
     let start = Instant::now();
-    let scope = (!args.targets.is_empty()).then_some(families.as_slice());
+    let scope = (!args.targets.is_empty()).then_some(families);
+    progress.step(3);
     let code = if args.check {
-        check(&out_dir, &artifacts, scope, ctx, out, err)
+        check(out_dir, &artifacts, scope, ctx, progress, out, err)
     } else {
-        write(&out_dir, &artifacts, scope, args, &description, ctx, err)
+        write(out_dir, &artifacts, scope, args, description, ctx, progress, err)
     };
     if args.timings {
         let t = compilation.timings;
@@ -122,6 +150,7 @@ fn refused(ctx: &Ctx, err: &mut dyn Write, refusal: &idpc_driver::Refusal) {
     }
 }
 
+#[expect(clippy::too_many_arguments, reason = "the steps of one command, in one place")]
 fn write(
     out_dir: &std::path::Path,
     artifacts: &[idpc_driver::Artifact],
@@ -129,6 +158,7 @@ fn write(
     args: &BuildArgs,
     description: &std::path::Path,
     ctx: &Ctx,
+    progress: &Progress,
     err: &mut dyn Write,
 ) -> u8 {
     let waiting = std::cell::Cell::new(false);
@@ -140,6 +170,7 @@ fn write(
         on_wait: Some(&on_wait),
     };
     let result = idpc_driver::write_tree(out_dir, artifacts, &options);
+    progress.pause(err);
     if waiting.get() {
         let _ = writeln!(
             err,
@@ -202,10 +233,13 @@ fn check(
     artifacts: &[idpc_driver::Artifact],
     scope: Option<&[Family]>,
     ctx: &Ctx,
+    progress: &Progress,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    match idpc_driver::check_tree(out_dir, artifacts, scope) {
+    let compared = idpc_driver::check_tree(out_dir, artifacts, scope);
+    progress.pause(err);
+    match compared {
         Ok(differences) if differences.is_empty() => {
             let _ = writeln!(err, "up to date: {} files in {}", artifacts.len(), out_dir.display());
             EXIT_OK

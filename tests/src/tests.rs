@@ -28,6 +28,7 @@ mod hostile;
 mod hostile_inputs;
 mod identity;
 mod import;
+mod incremental;
 mod kubernetes;
 mod model;
 mod opa;

@@ -30,6 +30,7 @@ pub use pipeline::{
 };
 pub use revision::{RevisionError, load_revision};
 pub use workspace::{DEFAULT_OUT, LoadError, Loaded, SourceText, load};
+pub use write::{Freshness, STAMP, freshness, inputs_digest};
 pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
     check_tree, read_tree, recorded_outputs, write_tree,

@@ -15,6 +15,7 @@
 
 mod guard;
 mod manifest;
+mod stamp;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -27,6 +28,7 @@ use walkdir::WalkDir;
 
 pub use guard::{Refusal, check_output_dir};
 pub use manifest::{MANIFEST, recorded_outputs};
+pub use stamp::{Freshness, STAMP, freshness, inputs_digest};
 
 use manifest::Manifest;
 
@@ -78,7 +80,7 @@ pub fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_file() {
             let relative = relative_path(root, entry.path())?;
-            if relative != MANIFEST {
+            if relative != MANIFEST && !relative.starts_with(STAMP) {
                 files.push((relative, entry.into_path()));
             }
         }
@@ -136,6 +138,9 @@ pub struct WriteOptions<'a> {
     pub description: Option<&'a Path>,
     /// Called once if another build holds the directory and this one waits for it.
     pub on_wait: Option<&'a dyn Fn()>,
+    /// The digest of the build's inputs, to record in the tree's stamp so that the next build
+    /// with the same inputs can do nothing; `None` removes the stamp.
+    pub stamp: Option<&'a str>,
 }
 
 /// Why a tree was not written. The previous tree is intact either way.
@@ -194,6 +199,7 @@ pub fn write_tree(
     let plan = plan(root, artifacts, options)?;
     let report = plan.report.clone();
     if plan.is_noop() {
+        stamp_tree(root, options.stamp);
         return Ok(report);
     }
     let staging = tempfile::Builder::new().prefix(&prefix).tempdir_in(&parent)?;
@@ -214,6 +220,7 @@ pub fn write_tree(
         .try_for_each(|path| carry(&root.join(path), &staging.path().join(path)))?;
     fs::write(staging.path().join(MANIFEST), &plan.manifest)?;
     swap_into_place(staging.path(), root)?;
+    stamp_tree(root, options.stamp);
     // `staging` now holds the previous tree (or nothing). Everything in it is either carried
     // over or a stale file of idpc's; anything else appeared during the build and is kept.
     let previous = staging.keep();
@@ -221,6 +228,7 @@ pub fn write_tree(
     expected.extend(plan.previous_own.iter().map(String::as_str));
     expected.extend(artifacts.iter().map(|a| a.path.as_str()));
     expected.insert(MANIFEST);
+    expected.insert(STAMP);
     let mut report = report;
     if unexpected_files(&previous, &expected) {
         let recovered = parent.join(format!("{name}.idpc-recovered"));
@@ -400,7 +408,7 @@ fn scan(root: &Path) -> io::Result<Existing> {
             }
             continue;
         }
-        if relative == MANIFEST {
+        if relative == MANIFEST || relative.starts_with(STAMP) {
             continue;
         }
         let kind = if kind.is_file() {
@@ -495,6 +503,15 @@ fn unique(path: &Path) -> PathBuf {
 /// Replaces `root` with `staging`. With an existing `root` on Linux the two are exchanged in one
 /// step; elsewhere the old tree is moved aside first, which leaves a moment without `root` but
 /// never a mixed tree.
+/// Records the stamp of a finished build, or removes it. A stamp that cannot be written only
+/// makes the next build run in full.
+fn stamp_tree(root: &Path, inputs: Option<&str>) {
+    let recorded = inputs.is_some_and(|inputs| stamp::record(root, inputs).is_ok());
+    if !recorded {
+        let _ = stamp::remove(root);
+    }
+}
+
 fn swap_into_place(staging: &Path, root: &Path) -> io::Result<()> {
     if !root.exists() {
         return fs::rename(staging, root);

@@ -58,6 +58,30 @@ fn build(
         }
     };
     let read = start.elapsed();
+    // A build with the inputs of the last one, over the tree it left, has nothing to do.
+    let inputs = (!args.check).then(|| inputs_digest(&loaded.files, ctx, families, args));
+    if let Some(inputs) = &inputs {
+        match idpc_driver::freshness(out_dir, inputs) {
+            idpc_driver::Freshness::Current(files) => {
+                progress.pause(err);
+                let _ = writeln!(
+                    err,
+                    "up to date: {files} files in {} (nothing changed since the last build)",
+                    out_dir.display()
+                );
+                return EXIT_OK;
+            }
+            idpc_driver::Freshness::Ignored(why) => {
+                progress.pause(err);
+                let _ = writeln!(
+                    err,
+                    "note: the build stamp in {} is ignored ({why}); building in full",
+                    out_dir.display()
+                );
+            }
+            idpc_driver::Freshness::Stale => {}
+        }
+    }
     progress.step(1);
     let mut compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
     compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
@@ -90,10 +114,12 @@ fn build(
     let start = Instant::now();
     let scope = (!args.targets.is_empty()).then_some(families);
     progress.step(3);
+    // Only a build without any diagnostic is stamped: one with warnings prints them each time.
+    let stamp = inputs.as_deref().filter(|_| compilation.diagnostics.is_empty());
     let code = if args.check {
         check(out_dir, &artifacts, scope, ctx, progress, out, err)
     } else {
-        write(out_dir, &artifacts, scope, args, description, ctx, progress, err)
+        write(out_dir, &artifacts, scope, args, description, ctx, progress, stamp, err)
     };
     if args.timings {
         let t = compilation.timings;
@@ -113,6 +139,21 @@ fn build(
         );
     }
     code
+}
+
+/// What a build's output depends on besides the files: idpc itself, the day (waivers and
+/// expiries), the families and how foreign files are treated.
+fn inputs_digest(
+    files: &[idpc_driver::SourceText],
+    ctx: &Ctx,
+    families: &[Family],
+    args: &BuildArgs,
+) -> String {
+    let today = ctx.today.to_string();
+    let families: Vec<&str> = families.iter().map(|f| f.name()).collect();
+    let families = families.join(",");
+    let adopt = if args.adopt { "adopt" } else { "" };
+    idpc_driver::inputs_digest(files, &[crate::version::LONG, &today, &families, adopt])
 }
 
 fn families(targets: &[String]) -> Result<Vec<Family>, String> {
@@ -159,6 +200,7 @@ fn write(
     description: &std::path::Path,
     ctx: &Ctx,
     progress: &Progress,
+    stamp: Option<&str>,
     err: &mut dyn Write,
 ) -> u8 {
     let waiting = std::cell::Cell::new(false);
@@ -168,6 +210,7 @@ fn write(
         adopt: args.adopt,
         description: Some(description),
         on_wait: Some(&on_wait),
+        stamp,
     };
     let result = idpc_driver::write_tree(out_dir, artifacts, &options);
     progress.pause(err);

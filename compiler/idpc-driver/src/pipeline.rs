@@ -61,7 +61,11 @@ pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, E
     let leaks: Vec<Diagnostic> = artifacts
         .par_iter()
         .filter_map(|artifact| {
-            let line = artifact.contents.lines().position(idpc_sema::contains_credential)?;
+            // Most artifacts hold nothing: one pass over the whole text, then the line.
+            if !idpc_sema::contains_credential(&artifact.contents) {
+                return None;
+            }
+            let line = artifact.contents.lines().position(idpc_sema::contains_credential).unwrap_or(0);
             Some(
                 Diagnostic::global(
                     idpc_diagnostics::Code::LiteralSecret,

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::RecvTimeoutError;
+use crossbeam_channel::{Receiver, Sender};
 use idpc_diagnostics::{Diagnostic, Severity};
 use idpc_query::{Database, Options, Snapshot};
 use lsp_server::{Connection, Message, Notification, Request, Response};
@@ -99,6 +99,43 @@ impl Workspace {
     }
 }
 
+/// Wakes the loop when diagnostics fall due: a thread that sleeps for the time asked and then
+/// ticks. Sleeping for a duration, rather than waiting on a channel until an instant, keeps
+/// working when the clock is shifted (a test run under `faketime`), which moves deadlines given
+/// as instants a year away.
+struct Timer {
+    arm: Sender<Duration>,
+    ticks: Receiver<()>,
+    armed: std::cell::Cell<bool>,
+}
+
+impl Timer {
+    fn start() -> Timer {
+        let (arm, requests) = crossbeam_channel::unbounded::<Duration>();
+        let (tick, ticks) = crossbeam_channel::unbounded();
+        std::thread::spawn(move || {
+            while let Ok(wait) = requests.recv() {
+                std::thread::sleep(wait);
+                if tick.send(()).is_err() {
+                    return;
+                }
+            }
+        });
+        Timer { arm, ticks, armed: std::cell::Cell::new(false) }
+    }
+
+    /// Asks for a tick after `wait`, unless one is on its way.
+    fn arm(&self, wait: Duration) {
+        if !self.armed.replace(true) {
+            let _ = self.arm.send(wait);
+        }
+    }
+
+    fn fired(&self) {
+        self.armed.set(false);
+    }
+}
+
 /// A snapshot is always set right before it is read.
 fn unreachable_snapshot() -> ! {
     #[expect(clippy::panic, reason = "the snapshot is set on the line before")]
@@ -156,11 +193,21 @@ impl Server {
     }
 
     pub(crate) fn run(mut self) -> Result<(), String> {
+        let timer = Timer::start();
+        let messages = self.connection.receiver.clone();
         loop {
-            let wait = self.next_publish().map_or(Duration::from_secs(3600), |at| {
-                at.saturating_duration_since(Instant::now())
-            });
-            match self.connection.receiver.recv_timeout(wait) {
+            if let Some(at) = self.next_publish() {
+                timer.arm(at.saturating_duration_since(Instant::now()));
+            }
+            let message = crossbeam_channel::select! {
+                recv(messages) -> message => message,
+                recv(timer.ticks) -> _ => {
+                    timer.fired();
+                    self.publish_due();
+                    continue;
+                }
+            };
+            match message {
                 Ok(Message::Request(request)) => {
                     if self.connection.handle_shutdown(&request).map_err(|e| e.to_string())? {
                         return Ok(());
@@ -175,8 +222,7 @@ impl Server {
                     self.notification(notification);
                 }
                 Ok(Message::Response(_)) => {}
-                Err(RecvTimeoutError::Timeout) => self.publish_due(),
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(_) => return Ok(()),
             }
         }
     }

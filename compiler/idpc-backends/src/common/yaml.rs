@@ -188,6 +188,12 @@ enum Style {
 /// A string scalar as it is written; a literal block includes its lines, each ending with a
 /// newline, indented by `indent`.
 fn scalar(text: &str, context: Context, indent: usize) -> String {
+    // Most strings of a generated file are names, paths and versions: letters, digits and
+    // `-_./`, starting with a letter or digit. Such a string is plain unless it reads as
+    // another type, whatever the analysis below would find, so it skips it.
+    if is_word(text) && !reads_as_non_string(text) {
+        return text.to_owned();
+    }
     let analysis = Analysis::of(text);
     let mut style = if text.contains('\n') {
         Style::Literal
@@ -221,6 +227,12 @@ fn scalar(text: &str, context: Context, indent: usize) -> String {
         Style::Double => double_quoted(text),
         Style::Literal => literal(text, indent),
     }
+}
+
+/// A non-empty string of ASCII letters, digits and `-_./`, starting with a letter or digit.
+fn is_word(text: &str) -> bool {
+    text.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
 }
 
 /// What libyaml's emitter finds out about a scalar to choose its style.

@@ -92,6 +92,12 @@ const STRINGS: &[&str] = &[
     "http://prometheus.monitoring.svc:9090",
     "#payments",
     "key: value # comment",
+    "svc-00001",
+    "a.b/c-d_e",
+    "1.4.2",
+    "v1.2",
+    "x",
+    "a/b/",
 ];
 
 /// Strings that serde_yaml 0.9 writes plain but a YAML 1.1 reader takes for another type.

@@ -45,6 +45,14 @@ fn at(path: &Path, text: &str, needle: &str, shift: usize) -> Value {
 #[test]
 fn an_editor_session_on_acme() {
     let (_dir, root) = acme();
+    // Built once, so that a service's definition also lists its generated files.
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_idpc"))
+        .arg("build")
+        .arg(&root)
+        .env("IDPC_TODAY", "2026-11-22")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let mut client = Client::start(&root);
     let payments = root.join("services/payments.kdl");
     let text = open(&mut client, &payments);
@@ -65,6 +73,16 @@ fn an_editor_session_on_acme() {
     let definition = client
         .request("textDocument/definition", at(&payments, &text, "depends-on \"users-api\"", 13));
     assert_eq!(definition[0]["uri"], uri(&root.join("services/identity.kdl")));
+    let generated: Vec<&str> = definition
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["uri"].as_str())
+        .filter(|u| u.contains("/generated/"))
+        .collect();
+    let rollout = uri(&root.join("generated/argo-rollouts/prod/users-api.yaml"));
+    assert!(generated.contains(&rollout.as_str()), "{generated:?}");
+    assert!(generated.iter().all(|u| u.contains("users-api")), "{generated:?}");
     // Into the standard library.
     let definition =
         client.request("textDocument/definition", at(&payments, &text, "kind=\"postgres\"", 7));

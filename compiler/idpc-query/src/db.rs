@@ -14,7 +14,7 @@ use idpc_diagnostics::{Code, Diagnostic, FileId, Sources, Span, has_errors, sort
 use idpc_ir::{Date, Platform};
 use idpc_policy::PolicySource;
 use idpc_sema::TemplateSource;
-use idpc_sema::resolve::{self, Index, PolicyFile};
+use idpc_sema::resolve::{self, FileNames, Index, PolicyFile};
 use idpc_syntax::Parse;
 use idpc_syntax::ast::SourceFile;
 use rayon::prelude::*;
@@ -108,6 +108,8 @@ struct Slot {
     present: bool,
     invalid_utf8_at: Option<usize>,
     parse: Option<Arc<Parse>>,
+    /// What the file declares and refers to, from its parse.
+    names: Option<Arc<FileNames>>,
 }
 
 /// The files of one description, stdlib first, each with its cached parse.
@@ -158,12 +160,12 @@ impl Database {
                 && self.sources.get(id).is_some_and(|f| f.text == text);
             if !same {
                 self.sources.replace(id, text);
-                *slot = Slot { present: true, invalid_utf8_at, parse: None };
+                *slot = Slot { present: true, invalid_utf8_at, parse: None, names: None };
             }
             return id;
         }
         let id = self.sources.add(path, text);
-        self.slots.push(Slot { present: true, invalid_utf8_at, parse: None });
+        self.slots.push(Slot { present: true, invalid_utf8_at, parse: None, names: None });
         self.by_path.insert(path.to_owned(), id);
         id
     }
@@ -223,7 +225,7 @@ impl Database {
             .filter(|(_, path, _)| is_policy(path))
             .map(|(file, _, text)| PolicyFile { file, text })
             .collect();
-        let index = resolve::index(&trees, &policy_files);
+        let index = resolve::resolve(&self.names(), &policy_files);
         diagnostics.extend(held_back(analysis.diagnostics, complete, &broken));
         let analyzed = !has_errors(&diagnostics);
         if let Some(platform) = analysis.platform.as_ref().filter(|_| analyzed) {
@@ -292,18 +294,12 @@ impl Database {
     /// [`Snapshot::stale`] until the next [`Database::compile`].
     pub fn refresh(&mut self, previous: Snapshot) -> Snapshot {
         self.parse_changed();
-        let trees: Vec<&SourceFile> = self
-            .slots
-            .iter()
-            .filter(|s| s.present)
-            .filter_map(|s| s.parse.as_ref()?.source_file.as_ref())
-            .collect();
         let policy_files: Vec<PolicyFile<'_>> = self
             .present()
             .filter(|(_, path, _)| is_policy(path))
             .map(|(file, _, text)| PolicyFile { file, text })
             .collect();
-        let index = resolve::index(&trees, &policy_files);
+        let index = resolve::resolve(&self.names(), &policy_files);
         let Snapshot { compilation, partial, .. } = previous;
         let model = compilation.platform.or(partial);
         let compilation = Compilation {
@@ -331,11 +327,28 @@ impl Database {
             })
             .map(|(id, f)| (id, f.text.clone()))
             .collect();
-        let parsed: Vec<(FileId, Parse)> =
-            todo.par_iter().map(|(id, text)| (*id, idpc_syntax::parse(*id, text))).collect();
-        for (id, parse) in parsed {
-            self.slots[id.0 as usize].parse = Some(Arc::new(parse));
+        let parsed: Vec<(FileId, Parse, Option<FileNames>)> = todo
+            .par_iter()
+            .map(|(id, text)| {
+                let parse = idpc_syntax::parse(*id, text);
+                let names = parse.source_file.as_ref().map(resolve::file_names);
+                (*id, parse, names)
+            })
+            .collect();
+        for (id, parse, names) in parsed {
+            let slot = &mut self.slots[id.0 as usize];
+            slot.parse = Some(Arc::new(parse));
+            slot.names = names.map(Arc::new);
         }
+    }
+
+    /// The names of every present description file that could be read, in file order.
+    fn names(&self) -> Vec<&FileNames> {
+        self.slots
+            .iter()
+            .filter(|s| s.present && s.invalid_utf8_at.is_none())
+            .filter_map(|s| s.names.as_deref())
+            .collect()
     }
 
     /// The present files: id, display path, text.

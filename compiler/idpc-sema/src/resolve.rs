@@ -109,15 +109,48 @@ impl Index {
 
 /// Builds the index of the given trees (stdlib first, then files in order).
 pub fn index(files: &[&SourceFile], policies: &[PolicyFile<'_>]) -> Index {
+    let names: Vec<FileNames> = files.iter().map(|f| file_names(f)).collect();
+    let refs: Vec<&FileNames> = names.iter().collect();
+    resolve(&refs, policies)
+}
+
+/// What one file declares and refers to, before resolution: a pure function of its tree, so it
+/// can be kept with the file's parse and computed for each file on its own.
+#[derive(Debug, Default, Clone)]
+pub struct FileNames {
+    declarations: Vec<Declaration>,
+    pending: Vec<Pending>,
+}
+
+/// The names of one file.
+pub fn file_names(file: &SourceFile) -> FileNames {
+    let mut builder = Builder::default();
+    builder.file(file);
+    FileNames { declarations: builder.declarations, pending: builder.pending }
+}
+
+/// Resolves the names of every file (stdlib first, then files in order).
+pub fn resolve(files: &[&FileNames], policies: &[PolicyFile<'_>]) -> Index {
     let mut builder = Builder::default();
     for file in files {
-        builder.file(file);
+        // A file's own indices count from zero; here they follow the files before it.
+        let offset = builder.declarations.len();
+        builder.declarations.extend(file.declarations.iter().cloned().map(|mut d| {
+            d.parent = d.parent.map(|p| p + offset);
+            d
+        }));
+        builder.pending.extend(file.pending.iter().cloned().map(|mut p| {
+            if let Scope::Within(owner) = &mut p.scope {
+                *owner += offset;
+            }
+            p
+        }));
     }
     builder.finish(policies)
 }
 
 /// A reference waiting for every declaration to be known.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Pending {
     target: RefTarget,
     name: String,

@@ -29,7 +29,7 @@ impl Snapshot {
     pub fn hover(&self, file: FileId, offset: u32) -> Option<Hover> {
         let located = self.at(file, offset)?;
         if let Some(name) = self.name_at(file, offset) {
-            return Some(self.hover_name(name, &located));
+            return Some(self.hover_name(name));
         }
         let node = located.node()?;
         let schema = located.schema();
@@ -61,7 +61,7 @@ impl Snapshot {
         Some(Hover { span, markdown: text })
     }
 
-    fn hover_name(&self, name: NameAt, located: &Located<'_>) -> Hover {
+    fn hover_name(&self, name: NameAt) -> Hover {
         let index = &self.index;
         let (span, target) = match name {
             NameAt::Declaration(i) => (index.declarations[i].name_span, Ok(i)),
@@ -78,7 +78,7 @@ impl Snapshot {
             },
         };
         let markdown = match (declaration, target) {
-            (Some(i), _) => self.describe_declaration(i, located),
+            (Some(i), _) => self.describe_declaration(i),
             (None, Err(r)) => {
                 let reference = &index.references[r];
                 match reference.resolved {
@@ -115,7 +115,7 @@ impl Snapshot {
         format!("no {kind} named `{name}` is declared{hint}")
     }
 
-    fn describe_declaration(&self, i: usize, located: &Located<'_>) -> String {
+    fn describe_declaration(&self, i: usize) -> String {
         let decl = &self.index.declarations[i];
         let sources = &self.compilation.sources;
         let at = sources.line_col(decl.name_span.file, decl.name_span.start);
@@ -136,7 +136,6 @@ impl Snapshot {
             text.push_str("\n\n");
             text.push_str(&service_summary(platform, &decl.name));
         }
-        let _ = located;
         text
     }
 

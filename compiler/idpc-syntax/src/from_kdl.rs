@@ -1,5 +1,6 @@
 //! The reference for the differential tests: the `kdl` crate's document converted to
-//! [`crate::ast`], as `parse` did before the crate had its own parser.
+//! [`crate::ast`], as `parse` did before the crate had its own parser. Built for tests and,
+//! with the `oracle` feature, for the differential fuzz target.
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
@@ -7,7 +8,8 @@ use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
 use crate::Parse;
 use crate::ast;
 
-pub(crate) fn parse(file: FileId, text: &str) -> Parse {
+/// Parses `text` with the `kdl` crate.
+pub fn parse(file: FileId, text: &str) -> Parse {
     match text.parse::<KdlDocument>() {
         Ok(document) => {
             let mut diagnostics = Vec::new();
@@ -34,6 +36,27 @@ pub(crate) fn parse(file: FileId, text: &str) -> Parse {
             Parse { source_file: None, diagnostics }
         }
     }
+}
+
+/// Whether idpc's parser agrees with the `kdl` crate on `text`: `Ok(true)` when both accept it
+/// and lower it to the same tree, `Ok(false)` when the crate rejects it (nothing to compare),
+/// and the first difference otherwise.
+pub fn agrees(text: &str) -> Result<bool, String> {
+    let theirs = parse(FileId(0), text);
+    let Some(expected) = theirs.source_file else { return Ok(false) };
+    let ours = crate::parse(FileId(0), text);
+    if ours.has_errors() {
+        return Err(format!("the kdl crate accepts it, idpc rejects it: {:?}", ours.diagnostics));
+    }
+    let actual = ours.source_file.ok_or("no tree")?;
+    let (a, b) = (format!("{:#?}", actual.nodes), format!("{:#?}", expected.nodes));
+    if a == b {
+        return Ok(true);
+    }
+    let at = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+    let context =
+        |s: &str| s.lines().skip(at.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
+    Err(format!("trees differ at line {at}:\n--- idpc\n{}\n--- kdl\n{}", context(&a), context(&b)))
 }
 
 /// The kdl parser sometimes reports a span from the start of an enclosing node to the point of

@@ -22,8 +22,8 @@ mod number;
 mod parser;
 mod string;
 
-#[cfg(test)]
-mod from_kdl;
+#[cfg(any(test, feature = "oracle"))]
+pub mod from_kdl;
 #[cfg(test)]
 mod tests;
 

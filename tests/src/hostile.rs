@@ -362,19 +362,9 @@ fn terraform_fmt_accepts_the_hostile_modules() {
     let artifacts = build();
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &artifacts);
-    let config = dir.path().join("terraformrc");
-    std::fs::write(&config, "").unwrap();
-    let output = std::process::Command::new(terraform)
-        .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
-        .arg(dir.path().join("terraform"))
-        .env("TF_CLI_CONFIG_FILE", &config)
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "`terraform fmt` rejects or would change the generated files:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    if let Err(diff) =
+        crate::support::tools::terraform_fmt_check(&terraform, &dir.path().join("terraform"))
+    {
+        panic!("`terraform fmt` rejects or would change the generated files:\n{diff}");
+    }
 }

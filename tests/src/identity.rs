@@ -157,21 +157,9 @@ fn terraform_fmt_accepts_the_identities_of_both_clouds() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &artifact.contents).unwrap();
         }
-        let config = dir.path().join("terraformrc");
-        std::fs::write(&config, "").unwrap();
-        let output = std::process::Command::new(&terraform)
-            .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
-            .arg(dir.path())
-            .env("TF_CLI_CONFIG_FILE", &config)
-            .env("CHECKPOINT_DISABLE", "1")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{identity}: `terraform fmt` would change the files:\n{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        if let Err(diff) = crate::support::tools::terraform_fmt_check(&terraform, dir.path()) {
+            panic!("{identity}: `terraform fmt` would change the files:\n{diff}");
+        }
     }
 }
 

@@ -57,23 +57,13 @@ fn terraform_fmt_accepts_every_generated_file() {
             std::fs::write(&path, &artifact.contents).unwrap();
             checked += 1;
         }
-        let config = dir.path().join("terraformrc");
-        std::fs::write(&config, "").unwrap();
-        let output = std::process::Command::new(&terraform)
-            .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
-            // Every family's Terraform: the modules, the Vault policies, the Grafana access.
-            .arg(dir.path())
-            .env("TF_CLI_CONFIG_FILE", &config)
-            .env("CHECKPOINT_DISABLE", "1")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}: `terraform fmt` would change the generated files:\n{}{}",
-            example.display(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        // Every family's Terraform: the modules, the Vault policies, the Grafana access.
+        if let Err(diff) = crate::support::tools::terraform_fmt_check(&terraform, dir.path()) {
+            panic!(
+                "{}: `terraform fmt` would change the generated files:\n{diff}",
+                example.display()
+            );
+        }
     }
     assert!(checked > 20, "only {checked} Terraform files checked");
 }

@@ -4,22 +4,21 @@
 //! Skipped with a note where `nvim` is not installed, unless `IDPC_REQUIRE_TOOLS=1`.
 
 #![expect(clippy::disallowed_methods, reason = "the test drives the binary and reads fixtures")]
-#![allow(clippy::unwrap_used, clippy::panic, clippy::print_stdout, reason = "a test fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    reason = "a test fails loudly"
+)]
+
+#[path = "common/lsp_client.rs"]
+mod lsp_client;
 
 use std::path::Path;
 use std::process::Command;
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use lsp_client::copy_dir;
 
 #[test]
 fn neovim_shows_the_diagnostic_applies_the_fix_and_formats() {

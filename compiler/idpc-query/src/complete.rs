@@ -199,12 +199,12 @@ impl Snapshot {
                     };
                     self.index.find(kind, string_arg(n, 0)?)
                 });
-                match (declared_kind(target), owner) {
+                match (target.name_kind(), owner) {
                     (Some(kind), Some(owner)) => self.declared(kind, Some(owner), &wrap),
                     _ => Vec::new(),
                 }
             }
-            Ty::Ref(target) => match declared_kind(target) {
+            Ty::Ref(target) => match target.name_kind() {
                 Some(kind) => self.declared(kind, None, &wrap),
                 None => Vec::new(),
             },
@@ -317,17 +317,4 @@ fn context(prefix: &str) -> Context<'_> {
     let args_before =
         trimmed[..entry_start].split_whitespace().skip(1).filter(|e| !e.contains('=')).count();
     Context::Entry { arg: args_before, quoted: entry.starts_with('"') }
-}
-
-fn declared_kind(target: Target) -> Option<NameKind> {
-    Some(match target {
-        Target::Team => NameKind::Team,
-        Target::Environment => NameKind::Environment,
-        Target::System => NameKind::System,
-        Target::Service => NameKind::Service,
-        Target::Kind => NameKind::Kind,
-        Target::Port => NameKind::Port,
-        Target::Output => NameKind::Output,
-        Target::Policy => return None,
-    })
 }

@@ -220,12 +220,7 @@ impl Database {
         let templates = self.templates();
         let paths: Vec<String> = self.sources.iter().map(|(_, f)| f.path.clone()).collect();
         let analysis = idpc_sema::analyze(&trees, &templates, &paths, complete);
-        let policy_files: Vec<PolicyFile<'_>> = self
-            .present()
-            .filter(|(_, path, _)| is_policy(path))
-            .map(|(file, _, text)| PolicyFile { file, text })
-            .collect();
-        let index = resolve::resolve(&self.names(), &policy_files);
+        let index = self.index();
         diagnostics.extend(held_back(analysis.diagnostics, complete, &broken));
         let analyzed = !has_errors(&diagnostics);
         if let Some(platform) = analysis.platform.as_ref().filter(|_| analyzed) {
@@ -294,12 +289,7 @@ impl Database {
     /// [`Snapshot::stale`] until the next [`Database::compile`].
     pub fn refresh(&mut self, previous: Snapshot) -> Snapshot {
         self.parse_changed();
-        let policy_files: Vec<PolicyFile<'_>> = self
-            .present()
-            .filter(|(_, path, _)| is_policy(path))
-            .map(|(file, _, text)| PolicyFile { file, text })
-            .collect();
-        let index = resolve::resolve(&self.names(), &policy_files);
+        let index = self.index();
         let Snapshot { compilation, partial, .. } = previous;
         let model = compilation.platform.or(partial);
         let compilation = Compilation {
@@ -340,6 +330,17 @@ impl Database {
             slot.parse = Some(Arc::new(parse));
             slot.names = names.map(Arc::new);
         }
+    }
+
+    /// Every name of the description resolved: the files' kept names joined, policy names
+    /// looked up in the policy files.
+    fn index(&self) -> Index {
+        let policy_files: Vec<PolicyFile<'_>> = self
+            .present()
+            .filter(|(_, path, _)| is_policy(path))
+            .map(|(file, _, text)| PolicyFile { file, text })
+            .collect();
+        resolve::resolve(&self.names(), &policy_files)
     }
 
     /// The names of every present description file that could be read, in file order.

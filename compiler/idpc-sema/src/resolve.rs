@@ -306,7 +306,8 @@ impl Builder {
                     (RefTarget::Schema(Target::Output), Scope::Within(owner)) => local
                         .get(&(*owner, NameKind::Output, p.name.as_str()))
                         .map_or(Resolved::Unknown, |i| Resolved::Declaration(*i)),
-                    (RefTarget::Schema(target), _) => declared_kind(*target)
+                    (RefTarget::Schema(target), _) => target
+                        .name_kind()
                         .and_then(|kind| global.get(&(kind, p.name.as_str())))
                         .map_or(Resolved::Unknown, |i| Resolved::Declaration(*i)),
                     (RefTarget::Field, _) => Resolved::Unknown,
@@ -347,19 +348,6 @@ fn is_global(kind: NameKind) -> bool {
             | NameKind::Kind
             | NameKind::Service
     )
-}
-
-fn declared_kind(target: Target) -> Option<NameKind> {
-    Some(match target {
-        Target::Team => NameKind::Team,
-        Target::Environment => NameKind::Environment,
-        Target::System => NameKind::System,
-        Target::Service => NameKind::Service,
-        Target::Kind => NameKind::Kind,
-        Target::Port => NameKind::Port,
-        Target::Output => NameKind::Output,
-        Target::Policy => return None,
-    })
 }
 
 /// The span of the name itself: inside the quotes of a quoted string written on one line.

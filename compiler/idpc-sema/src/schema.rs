@@ -130,6 +130,20 @@ pub enum Target {
 }
 
 impl Target {
+    /// The kind of name this names (`None` for policies, which are files or presets).
+    pub fn name_kind(self) -> Option<NameKind> {
+        Some(match self {
+            Target::Team => NameKind::Team,
+            Target::Environment => NameKind::Environment,
+            Target::System => NameKind::System,
+            Target::Service => NameKind::Service,
+            Target::Kind => NameKind::Kind,
+            Target::Port => NameKind::Port,
+            Target::Output => NameKind::Output,
+            Target::Policy => return None,
+        })
+    }
+
     /// The node that declares what this names (`None` for policies, which are files or
     /// presets).
     pub fn declared_by(self) -> Option<&'static str> {

@@ -39,6 +39,33 @@ pub(crate) fn uninstallable_program(test: &str, name: &str) -> Option<PathBuf> {
     found
 }
 
+/// Runs `terraform fmt -check -recursive` on `dir` with an empty CLI configuration and no
+/// network check; `Err` holds the diff and messages when it would change a file.
+pub(crate) fn terraform_fmt_check(
+    terraform: &std::path::Path,
+    dir: &std::path::Path,
+) -> Result<(), String> {
+    let config = dir.join(".terraformrc-test");
+    std::fs::write(&config, "").map_err(|e| e.to_string())?;
+    let output = std::process::Command::new(terraform)
+        .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
+        .arg(dir)
+        .env("TF_CLI_CONFIG_FILE", &config)
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&config);
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
 /// Whether `python3` imports a module, such as `regopy`, which `.ci/run` installs with pip.
 pub(crate) fn python_module(test: &str, module: &str) -> bool {
     let found = on_path("python3").is_some_and(|python| {

@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 
 use idpc_diagnostics::FileId;
 
+/// The allocator the `idpc` binary uses, so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let estate = estate(6_600_000);
     let mb = estate.len() as f64 / 1e6;

@@ -55,26 +55,34 @@ fn node_reference() -> String {
             });
             let _ = writeln!(out, "{}.\n", capitalise(&facts.join(", ")));
             if !node.args.is_empty() {
-                let _ = writeln!(out, "| argument | type |\n|---|---|");
+                let _ = writeln!(out, "| argument | type | default |\n|---|---|---|");
                 for arg in node.args {
                     let name = if arg.variadic {
                         format!("`{}…`", arg.name)
                     } else {
                         format!("`{}`", arg.name)
                     };
-                    let _ = writeln!(out, "| {name} | {} |", arg.ty.describe());
+                    let default = arg
+                        .default
+                        .describe()
+                        .map_or_else(String::new, |d| format!("{d}, without the node"));
+                    let _ = writeln!(out, "| {name} | {} | {default} |", arg.ty.describe());
                 }
                 out.push('\n');
             }
             if !node.props.is_empty() {
-                let _ = writeln!(out, "| property | type | | meaning |\n|---|---|---|---|");
+                let _ = writeln!(
+                    out,
+                    "| property | type | | default | meaning |\n|---|---|---|---|---|"
+                );
                 for prop in node.props {
                     let required = if prop.required { "required" } else { "" };
                     let _ = writeln!(
                         out,
-                        "| `{}` | {} | {required} | {} |",
+                        "| `{}` | {} | {required} | {} | {} |",
                         prop.name,
                         prop.ty.describe(),
+                        prop.default.describe().unwrap_or_default(),
                         prop.doc
                     );
                 }

@@ -90,7 +90,12 @@ impl Snapshot {
                         |p| Completion {
                             label: p.name.to_owned(),
                             kind: CompletionKind::Property,
-                            detail: Some(p.ty.describe()),
+                            detail: Some(match p.default.describe() {
+                                Some(default) => {
+                                    format!("{} (default: {default})", p.ty.describe())
+                                }
+                                None => p.ty.describe(),
+                            }),
                             doc: Some(p.doc.to_owned()),
                             insert: format!("{}=", p.name),
                         },

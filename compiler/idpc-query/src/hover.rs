@@ -39,7 +39,13 @@ impl Snapshot {
                 let prop = &node.props[i];
                 let doc = schema.and_then(|s| s.prop(&prop.name.text)).map_or_else(
                     || format!("`{}` is not a property of `{}`", prop.name.text, node.name.text),
-                    |p| format!("**{}** — {}\n\n{}", p.name, p.ty.describe(), p.doc),
+                    |p| {
+                        let default = p
+                            .default
+                            .describe()
+                            .map_or_else(String::new, |d| format!(" (default: {d})"));
+                        format!("**{}** — {}{default}\n\n{}", p.name, p.ty.describe(), p.doc)
+                    },
                 );
                 let span = if matches!(located.part, Part::PropKey(_)) {
                     prop.name.span
@@ -247,7 +253,11 @@ fn node_doc(node: &Node, schema: Option<&NodeSchema>) -> String {
 
 fn arg_doc(schema: &NodeSchema, i: usize) -> Option<String> {
     let arg = schema.args.get(i).or_else(|| schema.args.last().filter(|a| a.variadic))?;
-    Some(format!("**{}** — {}", arg.name, arg.ty.describe()))
+    let default = arg
+        .default
+        .describe()
+        .map_or_else(String::new, |d| format!(" (default without the node: {d})"));
+    Some(format!("**{}** — {}{default}", arg.name, arg.ty.describe()))
 }
 
 /// The node that declares a kind of name.

@@ -21,6 +21,7 @@ mod settings;
 mod shape;
 mod slos;
 mod typeck;
+mod typed;
 mod variables;
 
 use idpc_diagnostics::{Diagnostic, has_errors, sort_and_dedup};

@@ -526,7 +526,7 @@ fn check_namespaces(
 /// A kind that resources use but that has no Terraform templates cannot be provisioned.
 fn check_templates(
     kinds: &[idpc_ir::Kind],
-    plans: &[services::Plan<'_>],
+    plans: &[services::Plan],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut used = vec![false; kinds.len()];

@@ -10,27 +10,31 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Diagnostic, Span, quote};
 use idpc_ir::{
-    Autoscale, CanaryStep, Cpu, Deployment, Duration, EnvId, EnvVar, Environment, FieldValue,
-    HealthCheck, Image, IntOrPercent, Kind, Layer, Liveness, Memory, Origin, Percent,
-    ResourceInstance, Rollback, SecretBinding, Service, ServiceId, Sourced, Strategy, Team, TeamId,
+    CanaryStep, Deployment, EnvId, EnvVar, Environment, FieldValue, HealthCheck, Image, Kind,
+    Layer, Origin, Percent, ResourceInstance, SecretBinding, Service, ServiceId, Sourced, Strategy,
+    Team, TeamId,
 };
 
 use crate::diagnostics::missing;
 use crate::kinds::defaults_for;
+use crate::schema::settings::{
+    Autoscale, BlueGreen, Healthcheck, Liveness, Replicas, Requests, Rollback, Rolling, Settings,
+    StrategyNode,
+};
 use crate::services::{self, Plan};
-use crate::shape::Checked;
+use crate::typed::{Field, OrDefault, TypedNode};
 
 /// What resolution reads.
 pub(crate) struct Inputs<'a> {
     pub(crate) services: &'a [Service],
-    pub(crate) plans: &'a [Plan<'a>],
+    pub(crate) plans: &'a [Plan],
     pub(crate) environments: &'a [Environment],
     pub(crate) kinds: &'a [Kind],
     pub(crate) teams: &'a [Team],
     pub(crate) registry: Option<&'a str>,
 }
 
-type Layers<'l, 'a> = Vec<(Layer, &'l services::Layer<'a>)>;
+type Layers<'l> = Vec<(Layer, &'l services::Layer)>;
 
 /// Resolves every (service, environment), in service then environment order.
 pub(crate) fn resolve_all(
@@ -54,7 +58,7 @@ pub(crate) fn resolve_all(
                 if !environment.carries(ServiceId::from_index(index)) {
                     continue;
                 }
-                let mut layers: Layers<'_, '_> = Vec::with_capacity(3);
+                let mut layers: Layers<'_> = Vec::with_capacity(3);
                 if let Some(layer) = plan.overrides.get(&env) {
                     layers.push((Layer::Override { environment: environment.name.clone() }, layer));
                 }
@@ -126,76 +130,53 @@ fn resolve(
     service: &Service,
     id: ServiceId,
     env: EnvId,
-    layers: &Layers<'_, '_>,
+    layers: &Layers<'_>,
     resources: Vec<ResourceInstance>,
 ) -> Option<Deployment> {
     let environment = &inputs.environments[env.index()];
-    let image = pick(layers, |c| match &c.child_value("image")?.value {
-        FieldValue::Image(image) => Some((image.clone(), c.child_value("image")?.span)),
-        _ => None,
-    })?
-    .map(|image| with_registry(image, inputs.registry));
-    let replicas = pick(layers, |c| {
-        let t = c.child_value("replicas")?;
-        Some((u32::try_from(t.value.as_int()?).ok()?, t.span))
-    })
-    .unwrap_or_else(|| Sourced::builtin(1));
-    let quantity = |block: &'static str, key: &'static str| {
-        move |c: &Checked<'_>| {
-            let t = c.child(block)?.prop(key)?;
-            Some((t.value.clone(), t.span))
-        }
-    };
-    let cpu = pick(layers, quantity("requests", "cpu"))
-        .and_then(as_cpu)
-        .unwrap_or_else(|| Sourced::builtin(Cpu::from_millis(100)));
-    let memory = pick(layers, quantity("requests", "memory"))
-        .and_then(as_memory)
-        .unwrap_or_else(|| Sourced::builtin(Memory::from_bytes(128 << 20)));
-    let cpu_limit = pick(layers, quantity("limits", "cpu")).and_then(as_cpu);
-    let memory_limit = pick(layers, quantity("limits", "memory"))
-        .and_then(as_memory)
-        .unwrap_or_else(|| memory.clone());
-    let autoscale = pick(layers, |c| {
-        let node = c.child("autoscale")?;
-        let min = u32::try_from(node.prop("min")?.value.as_int()?).ok()?;
-        let max = u32::try_from(node.prop("max")?.value.as_int()?).ok()?;
-        let cpu_target =
-            node.prop("cpu").and_then(|t| t.value.as_percent()).unwrap_or(Percent::from_whole(70));
-        Some((Autoscale { min, max, cpu_target }, node.name_span()))
+    let image = pick(layers, |s| s.image.as_ref()?.image.clone())?
+        .map(|image| with_registry(image, inputs.registry));
+    let replicas = pick(layers, |s| s.replicas.as_ref()?.count.clone())
+        .or_else(|| builtin(&Replicas::defaults().count))?;
+    let cpu = pick(layers, |s| s.requests.as_ref()?.cpu.clone())
+        .or_else(|| builtin(&Requests::defaults().cpu))?;
+    let memory = pick(layers, |s| s.requests.as_ref()?.memory.clone())
+        .or_else(|| builtin(&Requests::defaults().memory))?;
+    let cpu_limit = pick(layers, |s| s.limits.as_ref()?.cpu.clone());
+    // Without a memory limit, the limit is the request (the schema's derived default).
+    let memory_limit =
+        pick(layers, |s| s.limits.as_ref()?.memory.clone()).unwrap_or_else(|| memory.clone());
+    let autoscale = pick_node(layers, |s| {
+        let node = s.autoscale.as_ref()?;
+        let defaults = Autoscale::defaults();
+        Some((
+            idpc_ir::Autoscale {
+                min: node.min.as_ref()?.value,
+                max: node.max.as_ref()?.value,
+                cpu_target: node.cpu.or_default(&defaults.cpu)?,
+            },
+            node.span,
+        ))
     });
-    let strategy = pick(layers, |c| {
-        let deploy = c.child("deploy")?;
-        let node = deploy
-            .children
-            .iter()
-            .find(|n| matches!(n.schema.name, "canary" | "blue-green" | "rolling"))?;
-        Some((strategy_of(node), node.name_span()))
+    let strategy = pick_node(layers, |s| {
+        let strategy = *s.deploy.as_ref()?.strategies().first()?;
+        Some((strategy_of(strategy)?, strategy.span()))
     })
-    .unwrap_or_else(|| Sourced::builtin(default_rolling()));
+    .or_else(|| strategy_of(StrategyNode::Rolling(Rolling::defaults())).map(Sourced::builtin))?;
     let first_port = service.ports.first().map(|p| p.name.clone());
-    let healthcheck = pick(layers, |c| {
-        let node = deploy_child(c, "healthcheck")?;
-        let duration = |key: &str, default: Duration| {
-            node.prop(key).and_then(|t| t.value.as_duration()).unwrap_or(default)
-        };
+    let healthcheck = pick_node(layers, |s| {
+        let node = s.deploy.as_ref()?.healthcheck.as_ref()?;
+        let defaults = Healthcheck::defaults();
         Some((
             HealthCheck {
-                path: node.prop("path")?.value.as_str()?.to_owned(),
-                port: node
-                    .prop("port")
-                    .and_then(|t| t.value.as_str().map(str::to_owned))
-                    .or_else(|| first_port.clone())?,
-                interval: duration("interval", Duration::from_secs(10)),
-                timeout: duration("timeout", Duration::from_secs(1)),
-                threshold: node
-                    .prop("threshold")
-                    .and_then(|t| t.value.as_int())
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(3),
-                initial_delay: duration("initial-delay", Duration::from_secs(0)),
+                path: node.path.as_ref()?.value.clone(),
+                port: node.port.or_default(&defaults.port).or_else(|| first_port.clone())?,
+                interval: node.interval.or_default(&defaults.interval)?,
+                timeout: node.timeout.or_default(&defaults.timeout)?,
+                threshold: node.threshold.or_default(&defaults.threshold)?,
+                initial_delay: node.initial_delay.or_default(&defaults.initial_delay)?,
             },
-            node.name_span(),
+            node.span,
         ))
     });
     let liveness = liveness(layers, healthcheck.as_ref(), first_port.as_deref());
@@ -209,20 +190,19 @@ fn resolve(
                     .unwrap_or(1_000_000),
             )
         });
-    let rollback = pick(layers, |c| {
-        let node = deploy_child(c, "rollback")?;
-        let error_rate =
-            node.prop("error-rate").and_then(|t| t.value.as_percent()).or(derived_error_rate)?;
+    let rollback = pick_node(layers, |s| {
+        let node = s.deploy.as_ref()?.rollback.as_ref()?;
+        let defaults = Rollback::defaults();
         Some((
-            Rollback {
-                auto: node.prop("auto").and_then(|t| t.value.as_bool()).unwrap_or(true),
-                error_rate,
-                interval: node
-                    .prop("interval")
-                    .and_then(|t| t.value.as_duration())
-                    .unwrap_or(Duration::from_secs(60)),
+            idpc_ir::Rollback {
+                auto: node.auto.or_default(&defaults.auto)?,
+                error_rate: node
+                    .error_rate
+                    .or_default(&defaults.error_rate)
+                    .or(derived_error_rate)?,
+                interval: node.interval.or_default(&defaults.interval)?,
             },
-            node.name_span(),
+            node.span,
         ))
     });
     // A service whose team did not resolve has an error already; it has no deployment.
@@ -248,38 +228,29 @@ fn resolve(
     })
 }
 
-fn deploy_child<'c, 'a>(node: &'c Checked<'a>, name: &str) -> Option<&'c Checked<'a>> {
-    node.child("deploy").and_then(|d| d.child(name))
+/// The most specific layer's value of a field, with the others as shadowed origins.
+fn pick<T: Clone>(
+    layers: &Layers<'_>,
+    get: impl Fn(&Settings) -> Option<Field<T>>,
+) -> Option<Sourced<T>> {
+    pick_node(layers, |s| get(s).map(|f| (f.value, f.span)))
 }
 
-/// The most specific layer's value, with the others as shadowed origins.
-fn pick<T>(
-    layers: &Layers<'_, '_>,
-    get: impl Fn(&Checked<'_>) -> Option<(T, Span)>,
+/// The most specific layer's value built from a node, with the others as shadowed origins.
+fn pick_node<T>(
+    layers: &Layers<'_>,
+    get: impl Fn(&Settings) -> Option<(T, Span)>,
 ) -> Option<Sourced<T>> {
     let mut found = layers.iter().filter_map(|(layer, l)| {
-        get(l.node).map(|(value, span)| (value, Origin::at(span, layer.clone())))
+        get(&l.settings).map(|(value, span)| (value, Origin::at(span, layer.clone())))
     });
     let (value, origin) = found.next()?;
     Some(Sourced { value, origin, shadowed: found.map(|(_, o)| o).collect() })
 }
 
-fn as_cpu(sourced: Sourced<FieldValue>) -> Option<Sourced<Cpu>> {
-    match sourced.value {
-        FieldValue::Cpu(cpu) => {
-            Some(Sourced { value: cpu, origin: sourced.origin, shadowed: sourced.shadowed })
-        }
-        _ => None,
-    }
-}
-
-fn as_memory(sourced: Sourced<FieldValue>) -> Option<Sourced<Memory>> {
-    match sourced.value {
-        FieldValue::Memory(memory) => {
-            Some(Sourced { value: memory, origin: sourced.origin, shadowed: sourced.shadowed })
-        }
-        _ => None,
-    }
+/// A schema default as a built-in value.
+fn builtin<T: Clone>(default: &Option<Field<T>>) -> Option<Sourced<T>> {
+    default.as_ref().map(|f| Sourced::builtin(f.value.clone()))
 }
 
 fn with_registry(image: Image, registry: Option<&str>) -> Image {
@@ -291,64 +262,50 @@ fn with_registry(image: Image, registry: Option<&str>) -> Image {
     }
 }
 
-fn default_rolling() -> Strategy {
-    Strategy::Rolling {
-        max_surge: IntOrPercent::Percent(Percent::from_whole(25)),
-        max_unavailable: IntOrPercent::Int(0),
-    }
-}
-
-fn strategy_of(node: &Checked<'_>) -> Strategy {
-    match node.schema.name {
-        "canary" => Strategy::Canary {
-            steps: node
-                .children_named("step")
+/// The strategy a node gives, its unwritten values at the schema's defaults.
+fn strategy_of(node: StrategyNode<'_>) -> Option<Strategy> {
+    Some(match node {
+        StrategyNode::Canary(canary) => Strategy::Canary {
+            steps: canary
+                .steps
+                .iter()
                 .filter_map(|step| {
-                    let weight = step.prop("weight")?.value.as_int()?;
                     Some(CanaryStep {
-                        weight: u32::try_from(weight).ok()?,
-                        pause: step.prop("pause").and_then(|t| t.value.as_duration()),
-                        span: Some(step.name_span()),
+                        weight: step.weight.as_ref()?.value,
+                        pause: step.pause.as_ref().map(|p| p.value),
+                        span: Some(step.span),
                     })
                 })
                 .collect(),
         },
-        "blue-green" => Strategy::BlueGreen {
-            auto_promote: node
-                .prop("auto-promote")
-                .and_then(|t| t.value.as_bool())
-                .unwrap_or(false),
-            preview_replicas: node
-                .prop("preview-replicas")
-                .and_then(|t| t.value.as_int())
-                .and_then(|n| u32::try_from(n).ok()),
-            scale_down_delay: node
-                .prop("scale-down-delay")
-                .and_then(|t| t.value.as_duration())
-                .unwrap_or(Duration::from_secs(30)),
-        },
-        _ => {
-            let get = |key: &str, default: IntOrPercent| match node.prop(key).map(|t| &t.value) {
-                Some(FieldValue::IntOrPercent(v)) => *v,
-                _ => default,
-            };
-            Strategy::Rolling {
-                max_surge: get("max-surge", IntOrPercent::Percent(Percent::from_whole(25))),
-                max_unavailable: get("max-unavailable", IntOrPercent::Int(0)),
+        StrategyNode::BlueGreen(node) => {
+            let defaults = BlueGreen::defaults();
+            Strategy::BlueGreen {
+                auto_promote: node.auto_promote.or_default(&defaults.auto_promote)?,
+                preview_replicas: node.preview_replicas.as_ref().map(|f| f.value),
+                scale_down_delay: node.scale_down_delay.or_default(&defaults.scale_down_delay)?,
             }
         }
-    }
+        StrategyNode::Rolling(node) => {
+            let defaults = Rolling::defaults();
+            Strategy::Rolling {
+                max_surge: node.max_surge.or_default(&defaults.max_surge)?,
+                max_unavailable: node.max_unavailable.or_default(&defaults.max_unavailable)?,
+            }
+        }
+    })
 }
 
 /// Variables by name: each name takes the most specific layer's value.
-fn resolve_variables(layers: &Layers<'_, '_>) -> Vec<EnvVar> {
+fn resolve_variables(layers: &Layers<'_>) -> Vec<EnvVar> {
     let mut by_name: BTreeMap<String, Sourced<String>> = BTreeMap::new();
     for (layer, l) in layers.iter().rev() {
-        for node in l.node.children_named("env") {
-            let (Some((name, _)), Some((value, span))) = (node.str_arg(0), node.str_arg(1)) else {
+        for node in &l.settings.env {
+            let (Some(name), Some(Field { value, span })) = (&node.name, &node.value) else {
                 continue;
             };
-            let origin = Origin::at(span, layer.clone());
+            let name = name.value.as_str();
+            let origin = Origin::at(*span, layer.clone());
             match by_name.get_mut(name) {
                 Some(existing) => {
                     let previous = std::mem::replace(&mut existing.origin, origin);
@@ -371,24 +328,23 @@ fn resolve_variables(layers: &Layers<'_, '_>) -> Vec<EnvVar> {
         .collect()
 }
 
-fn resolve_secrets(layers: &Layers<'_, '_>, teams: &[Team]) -> Vec<SecretBinding> {
+fn resolve_secrets(layers: &Layers<'_>, teams: &[Team]) -> Vec<SecretBinding> {
     let mut by_name: BTreeMap<String, SecretBinding> = BTreeMap::new();
     for (layer, l) in layers.iter().rev() {
-        for node in l.node.children_named("secret") {
-            let Some((name, _)) = node.str_arg(0) else { continue };
-            let Some(typed) = node.prop("from") else { continue };
-            let FieldValue::SecretRef(reference) = &typed.value else { continue };
+        for node in &l.settings.secrets {
+            let (Some(name), Some(from)) = (&node.name, &node.from) else { continue };
+            let name = name.value.as_str();
             let mut readers: Vec<TeamId> = node
-                .children_named("reader")
-                .flat_map(|r| r.args_from(0))
-                .filter_map(|t| t.value.as_str())
+                .readers
+                .iter()
+                .flat_map(|r| &r.teams)
                 .filter_map(|team| {
-                    teams.iter().position(|t| t.name == team).map(TeamId::from_index)
+                    teams.iter().position(|t| t.name == team.value).map(TeamId::from_index)
                 })
                 .collect();
             readers.sort_unstable();
             readers.dedup();
-            let origin = Origin::at(typed.span, layer.clone());
+            let origin = Origin::at(from.span, layer.clone());
             // Least specific first while collecting, reversed below: repeats stay linear.
             let shadowed = by_name.remove(name).map(|b| {
                 let mut shadowed = b.reference.shadowed;
@@ -396,7 +352,7 @@ fn resolve_secrets(layers: &Layers<'_, '_>, teams: &[Team]) -> Vec<SecretBinding
                 shadowed
             });
             let reference = Sourced {
-                value: reference.clone(),
+                value: from.value.clone(),
                 origin,
                 shadowed: shadowed.unwrap_or_default(),
             };
@@ -418,7 +374,7 @@ fn resolve_secrets(layers: &Layers<'_, '_>, teams: &[Team]) -> Vec<SecretBinding
 /// Resources by name, each field resolved through the layers and the kind's defaults.
 /// `on_missing(resource, field, span)` is told of a field with no value anywhere.
 fn resolve_resources(
-    layers: &Layers<'_, '_>,
+    layers: &Layers<'_>,
     environment: &Environment,
     kinds: &[Kind],
     mut on_missing: impl FnMut(&str, &str, Span),
@@ -466,42 +422,41 @@ fn resolve_resources(
 /// The liveness probe: the `liveness` node where one is set; else, for a service with a health
 /// check, a TCP connection to the health check's port with the same timing.
 fn liveness(
-    layers: &Layers<'_, '_>,
+    layers: &Layers<'_>,
     healthcheck: Option<&Sourced<HealthCheck>>,
     first_port: Option<&str>,
-) -> Option<Sourced<Liveness>> {
-    let declared = pick(layers, |c| {
-        let node = deploy_child(c, "liveness")?;
-        let duration = |key: &str, default: Duration| {
-            node.prop(key).and_then(|t| t.value.as_duration()).unwrap_or(default)
-        };
+) -> Option<Sourced<idpc_ir::Liveness>> {
+    let declared = pick_node(layers, |s| {
+        let node = s.deploy.as_ref()?.liveness.as_ref()?;
+        let defaults = Liveness::defaults();
+        // The derived defaults: the health check's port and initial delay, else the first port.
         let port = node
-            .prop("port")
-            .and_then(|t| t.value.as_str().map(str::to_owned))
+            .port
+            .or_default(&defaults.port)
             .or_else(|| healthcheck.map(|h| h.port.clone()))
             .or_else(|| first_port.map(str::to_owned))?;
-        Some((
-            Liveness {
-                path: node.prop("path").and_then(|t| t.value.as_str()).map(str::to_owned),
-                port,
-                interval: duration("interval", Duration::from_secs(10)),
-                timeout: duration("timeout", Duration::from_secs(1)),
-                threshold: node
-                    .prop("threshold")
-                    .and_then(|t| t.value.as_int())
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(3),
-                initial_delay: duration(
-                    "initial-delay",
-                    healthcheck.map_or(Duration::from_secs(0), |h| h.initial_delay),
-                ),
+        let initial_delay = match node.initial_delay.or_default(&defaults.initial_delay) {
+            Some(delay) => delay,
+            None => match healthcheck {
+                Some(h) => h.initial_delay,
+                None => Healthcheck::defaults().initial_delay.as_ref()?.value,
             },
-            node.name_span(),
+        };
+        Some((
+            idpc_ir::Liveness {
+                path: node.path.or_default(&defaults.path),
+                port,
+                interval: node.interval.or_default(&defaults.interval)?,
+                timeout: node.timeout.or_default(&defaults.timeout)?,
+                threshold: node.threshold.or_default(&defaults.threshold)?,
+                initial_delay,
+            },
+            node.span,
         ))
     });
     declared.or_else(|| {
         let h = healthcheck?;
-        Some(Sourced::builtin(Liveness {
+        Some(Sourced::builtin(idpc_ir::Liveness {
             path: None,
             port: h.port.clone(),
             interval: h.interval,

@@ -5,6 +5,7 @@
 
 pub mod language;
 mod service;
+pub(crate) mod settings;
 
 use idpc_ir::{NameKind, ValueType};
 
@@ -40,6 +41,8 @@ pub struct ArgSchema {
     pub required: bool,
     /// Whether it takes all remaining arguments.
     pub variadic: bool,
+    /// The value when the node is absent.
+    pub default: DefaultValue,
 }
 
 /// A property.
@@ -53,6 +56,50 @@ pub struct PropSchema {
     pub required: bool,
     /// What it means.
     pub doc: &'static str,
+    /// The value when it is not written.
+    pub default: DefaultValue,
+}
+
+/// The value of an argument or property that is not written, declared once here: the typed
+/// layer reads it ([`crate::typed`]) and the reference and hover print it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultValue {
+    /// No default: unset.
+    None,
+    /// This value, written as a user would write it (`"10s"`, `3`, `#true`).
+    Value(&'static str),
+    /// A value that depends on the rest of the description, in words ("the first port").
+    Derived(&'static str),
+}
+
+impl DefaultValue {
+    /// How the default reads in the reference and hover (`None` without one).
+    pub fn describe(self) -> Option<String> {
+        match self {
+            DefaultValue::None => None,
+            DefaultValue::Value(text) => Some(format!("`{text}`")),
+            DefaultValue::Derived(words) => Some(words.to_owned()),
+        }
+    }
+}
+
+impl PropSchema {
+    /// The property with a default value, written as a user would write it.
+    pub const fn or(self, text: &'static str) -> PropSchema {
+        PropSchema { default: DefaultValue::Value(text), ..self }
+    }
+
+    /// The property with a default that depends on the rest of the description.
+    pub const fn or_derived(self, words: &'static str) -> PropSchema {
+        PropSchema { default: DefaultValue::Derived(words), ..self }
+    }
+}
+
+impl ArgSchema {
+    /// The argument with a value for when its node is absent.
+    pub const fn or(self, text: &'static str) -> ArgSchema {
+        ArgSchema { default: DefaultValue::Value(text), ..self }
+    }
 }
 
 /// What a children block may hold.

@@ -13,6 +13,7 @@ use crate::collect::Collected;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
+use crate::schema::settings::Settings;
 use crate::shape::{Checked, Typed};
 use crate::{slos, variables};
 
@@ -39,24 +40,24 @@ pub(crate) struct ResourceDecl {
     pub(crate) span: Span,
 }
 
-/// One layer of a service: the service node itself or an override.
+/// One layer of a service: the service node itself or an override, typed.
 #[derive(Debug)]
-pub(crate) struct Layer<'a> {
-    pub(crate) node: &'a Checked<'a>,
+pub(crate) struct Layer {
+    pub(crate) settings: Settings,
     pub(crate) resources: Vec<ResourceDecl>,
 }
 
 /// Everything overlay resolution needs about one service.
 #[derive(Debug)]
-pub(crate) struct Plan<'a> {
-    pub(crate) base: Layer<'a>,
-    pub(crate) overrides: BTreeMap<EnvId, Layer<'a>>,
+pub(crate) struct Plan {
+    pub(crate) base: Layer,
+    pub(crate) overrides: BTreeMap<EnvId, Layer>,
 }
 
 pub(crate) fn lower_services<'a>(
     names: &Names<'a>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<Service>, Vec<Plan<'a>>, Vec<Edge>) {
+) -> (Vec<Service>, Vec<Plan>, Vec<Edge>) {
     let mut services = Vec::new();
     let mut plans = Vec::new();
     let mut edges = Vec::new();
@@ -99,7 +100,7 @@ pub(crate) fn lower_services<'a>(
         let slos = slos::lower_slos(node, names.latency_buckets, diagnostics);
         let has_availability = slos.iter().any(|s| s.indicator == Indicator::Availability);
         let base = lower_layer(node, None, &ports, has_availability, names, diagnostics);
-        let mut overrides: BTreeMap<EnvId, Layer<'a>> = BTreeMap::new();
+        let mut overrides: BTreeMap<EnvId, Layer> = BTreeMap::new();
         let mut override_spans: BTreeMap<&str, Span> = BTreeMap::new();
         for over in node.children_named("override") {
             let Some((env_name, span)) = over.str_arg(0) else { continue };
@@ -216,12 +217,12 @@ fn lower_ports(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Por
 /// checking an override.
 fn lower_layer<'a>(
     node: &'a Checked<'a>,
-    base: Option<&Layer<'_>>,
+    base: Option<&Layer>,
     ports: &[Port],
     has_availability_slo: bool,
     names: &Names<'_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Layer<'a> {
+) -> Layer {
     variables::check(node, diagnostics);
     for reader in node
         .children_named("secret")
@@ -251,7 +252,7 @@ fn lower_layer<'a>(
         .children_named("resource")
         .filter_map(|r| lower_resource(r, base, names, diagnostics))
         .collect();
-    Layer { node, resources }
+    Layer { settings: Settings::from_checked(node), resources }
 }
 
 /// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.
@@ -351,7 +352,7 @@ fn check_deploy(
 
 fn lower_resource(
     node: &Checked<'_>,
-    base: Option<&Layer<'_>>,
+    base: Option<&Layer>,
     names: &Names<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ResourceDecl> {

@@ -2,22 +2,22 @@
 
 use idpc_ir::{NameKind, ValueType};
 
-use super::{ArgSchema, Children, NodeSchema, PropSchema, Target, Ty};
+use super::{ArgSchema, Children, DefaultValue, NodeSchema, PropSchema, Target, Ty};
 
 pub(super) const fn arg(name: &'static str, ty: Ty) -> ArgSchema {
-    ArgSchema { name, ty, required: true, variadic: false }
+    ArgSchema { name, ty, required: true, variadic: false, default: DefaultValue::None }
 }
 
 pub(super) const fn args(name: &'static str, ty: Ty) -> ArgSchema {
-    ArgSchema { name, ty, required: true, variadic: true }
+    ArgSchema { name, ty, required: true, variadic: true, default: DefaultValue::None }
 }
 
 pub(super) const fn prop(name: &'static str, ty: Ty, doc: &'static str) -> PropSchema {
-    PropSchema { name, ty, required: false, doc }
+    PropSchema { name, ty, required: false, doc, default: DefaultValue::None }
 }
 
 pub(super) const fn required(name: &'static str, ty: Ty, doc: &'static str) -> PropSchema {
-    PropSchema { name, ty, required: true, doc }
+    PropSchema { name, ty, required: true, doc, default: DefaultValue::None }
 }
 
 pub(super) const LEAF: NodeSchema = NodeSchema {
@@ -159,22 +159,20 @@ const POLICY: NodeSchema = NodeSchema {
     doc: "Configures a preset policy, or switches it off.",
     args: &[arg("PRESET", Ty::Ref(Target::Policy))],
     props: &[
-        prop("enabled", Ty::Bool, "Whether the policy runs (default #true)."),
+        prop("enabled", Ty::Bool, "Whether the policy runs.").or("#true"),
         prop(
             "severity",
             Ty::Enum(&["error", "warning"]),
-            "Whether a violation fails the build (`error`, the default) or only warns.",
-        ),
+            "Whether a violation fails the build (`error`) or only warns.",
+        )
+        .or("\"error\""),
         prop(
             "tiers",
             Ty::String,
             "The tiers the policy applies to, separated by spaces, such as \"staging production\".",
         ),
-        prop(
-            "max-ttl",
-            Ty::Duration,
-            "For `ephemeral-environments`: the longest TTL allowed (default: the platform's `max-ephemeral-ttl`).",
-        ),
+        prop("max-ttl", Ty::Duration, "For `ephemeral-environments`: the longest TTL allowed.")
+            .or_derived("the platform's `max-ephemeral-ttl`"),
         prop(
             "providers",
             Ty::String,
@@ -227,12 +225,13 @@ pub const PLATFORM: NodeSchema = NodeSchema {
                     Ty::String,
                     "Gateway API: the Gateway routes attach to, as \"namespace/name\" (required).",
                 ),
-                prop("class", Ty::String, "NGINX: the ingress class (default `nginx`)."),
+                prop("class", Ty::String, "NGINX: the ingress class.").or("\"nginx\""),
                 prop(
                     "namespace",
                     Ty::String,
-                    "The namespace the router runs in, which network policies admit (default: the gateway's namespace, or `ingress-nginx`).",
-                ),
+                    "The namespace the router runs in, which network policies admit.",
+                )
+                .or_derived("the gateway's namespace, or `ingress-nginx`"),
             ],
             example: "ingress \"gateway-api\" gateway=\"ingress/public\"",
             ..LEAF
@@ -250,8 +249,9 @@ pub const PLATFORM: NodeSchema = NodeSchema {
                 prop(
                     "role",
                     Ty::String,
-                    "Vault: the Kubernetes auth role External Secrets logs in with (default `external-secrets`).",
-                ),
+                    "Vault: the Kubernetes auth role External Secrets logs in with.",
+                )
+                .or("\"external-secrets\""),
                 prop("region", Ty::String, "AWS Secrets Manager: the region."),
                 prop("project", Ty::String, "Google Secret Manager: the project id."),
                 prop("vault-url", Ty::String, "Azure Key Vault: the vault's URL."),
@@ -284,17 +284,10 @@ pub const PLATFORM: NodeSchema = NodeSchema {
                     Ty::String,
                     "The Git repository Argo CD reads, as Argo CD names it (`https://…` or `git@…`).",
                 ),
-                prop(
-                    "path",
-                    Ty::String,
-                    "Where the output tree is in that repository (default `generated`).",
-                ),
-                prop(
-                    "revision",
-                    Ty::String,
-                    "The branch, tag or commit to follow (default `HEAD`).",
-                ),
-                prop("namespace", Ty::String, "The namespace Argo CD runs in (default `argocd`)."),
+                prop("path", Ty::String, "Where the output tree is in that repository.")
+                    .or("\"generated\""),
+                prop("revision", Ty::String, "The branch, tag or commit to follow.").or("\"HEAD\""),
+                prop("namespace", Ty::String, "The namespace Argo CD runs in.").or("\"argocd\""),
             ],
             example: "gitops repo=\"https://git.acme.com/platform.git\" path=\"generated\" revision=\"main\"",
             ..LEAF
@@ -319,7 +312,7 @@ pub const TEAM: NodeSchema = NodeSchema {
             name: "member",
             doc: "A person in the team. Leads approve production changes.",
             args: &[arg("EMAIL", Ty::Email)],
-            props: &[prop("role", Ty::Enum(ROLES), "`lead` or `member` (the default).")],
+            props: &[prop("role", Ty::Enum(ROLES), "`lead` or `member`.").or("\"member\"")],
             repeatable: true,
             example: "member \"alice@acme.com\" role=\"lead\"",
             ..LEAF
@@ -396,7 +389,7 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
             doc: "Whether changes need an approval, and from how many people.",
             props: &[
                 required("required", Ty::Bool, "Whether a change needs approval."),
-                prop("approvers", Ty::Int(1, 10), "How many approvals (default 1)."),
+                prop("approvers", Ty::Int(1, 10), "How many approvals.").or("1"),
             ],
             example: "approval required=#true approvers=2",
             ..LEAF

@@ -13,7 +13,7 @@ use crate::collect::Collected;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
-use crate::schema::settings::Settings;
+use crate::schema::settings::{Deploy, Settings};
 use crate::shape::{Checked, Typed};
 use crate::{slos, variables};
 
@@ -170,10 +170,19 @@ fn resolve(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<usize> {
     let typed = typed?;
-    let name = typed.value.as_str()?;
+    resolve_name(typed.value.as_str()?, typed.span, what, table, diagnostics)
+}
+
+fn resolve_name(
+    name: &str,
+    span: Span,
+    what: &str,
+    table: &[crate::collect::Decl<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<usize> {
     let found = Collected::find(table, name);
     if found.is_none() {
-        diagnostics.push(unknown_reference(what, name, typed.span, table.iter().map(|d| d.name)));
+        diagnostics.push(unknown_reference(what, name, span, table.iter().map(|d| d.name)));
     }
     found
 }
@@ -224,16 +233,13 @@ fn lower_layer<'a>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Layer {
     variables::check(node, diagnostics);
-    for reader in node
-        .children_named("secret")
-        .flat_map(|s| s.children_named("reader"))
-        .flat_map(|r| r.args_from(0))
-    {
-        resolve(Some(reader), "team", &names.collected.teams, diagnostics);
+    let settings = Settings::from_checked(node);
+    for reader in settings.secrets.iter().flat_map(|s| &s.readers).flat_map(|r| &r.teams) {
+        resolve_name(&reader.value, reader.span, "team", &names.collected.teams, diagnostics);
     }
-    if let Some(autoscale) = node.child("autoscale")
-        && let (Some(min), Some(max)) = (autoscale.prop("min"), autoscale.prop("max"))
-        && min.value.as_int() > max.value.as_int()
+    if let Some(autoscale) = &settings.autoscale
+        && let (Some(min), Some(max)) = (&autoscale.min, &autoscale.max)
+        && min.value > max.value
     {
         diagnostics.push(
             Diagnostic::new(
@@ -245,14 +251,14 @@ fn lower_layer<'a>(
             .with_label(max.span, "the upper bound"),
         );
     }
-    if let Some(deploy) = node.child("deploy") {
+    if let Some(deploy) = &settings.deploy {
         check_deploy(deploy, ports, has_availability_slo, diagnostics);
     }
     let resources = node
         .children_named("resource")
         .filter_map(|r| lower_resource(r, base, names, diagnostics))
         .collect();
-    Layer { settings: Settings::from_checked(node), resources }
+    Layer { settings, resources }
 }
 
 /// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.
@@ -280,69 +286,58 @@ fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec
 }
 
 fn check_deploy(
-    deploy: &Checked<'_>,
+    deploy: &Deploy,
     ports: &[Port],
     has_availability_slo: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let strategies: Vec<&Checked<'_>> = deploy
-        .children
-        .iter()
-        .filter(|c| matches!(c.schema.name, "canary" | "blue-green" | "rolling"))
-        .collect();
-    if let [first, second, ..] = strategies.as_slice() {
+    if let [first, second, ..] = deploy.strategies().as_slice() {
         diagnostics.push(
             conflict(
-                format!("`deploy` has both `{}` and `{}`", first.schema.name, second.schema.name),
-                second.name_span(),
+                format!("`deploy` has both `{}` and `{}`", first.name(), second.name()),
+                second.span(),
                 "second strategy",
-                first.name_span(),
+                first.span(),
                 "first strategy",
             )
             .with_help("a service rolls out with one strategy; keep one"),
         );
     }
-    if let Some(canary) = deploy.child("canary") {
+    if let Some(canary) = &deploy.canary {
         checks::check_canary(canary, diagnostics);
     }
     checks::check_rollout_settings(deploy, diagnostics);
-    for healthcheck in ["healthcheck", "liveness"].iter().filter_map(|n| deploy.child(n)) {
-        match healthcheck.prop("port") {
+    let probes = [
+        deploy.healthcheck.as_ref().map(|h| (&h.port, h.span, "the health check")),
+        deploy.liveness.as_ref().map(|l| (&l.port, l.span, "the liveness probe")),
+    ];
+    for (port, span, probe) in probes.into_iter().flatten() {
+        match port {
             Some(port) => {
-                if let Some(name) = port.value.as_str()
-                    && !ports.iter().any(|p| p.name == name)
-                {
+                if !ports.iter().any(|p| p.name == port.value) {
                     diagnostics.push(unknown_reference(
                         "port",
-                        name,
+                        &port.value,
                         port.span,
                         ports.iter().map(|p| p.name.as_str()),
                     ));
                 }
             }
-            None if ports.is_empty() && !healthcheck.has_prop("port") => diagnostics.push(
-                missing(
-                    if healthcheck.schema.name == "liveness" {
-                        "the liveness probe has no port to probe"
-                    } else {
-                        "the health check has no port to probe"
-                    },
-                    healthcheck.name_span(),
-                    "the service declares no port",
-                )
-                .with_help("declare a port with `port \"http\" 8080`"),
+            None if ports.is_empty() => diagnostics.push(
+                missing(format!("{probe} has no port to probe"), span, "the service declares no port")
+                    .with_help("declare a port with `port \"http\" 8080`"),
             ),
             None => {}
         }
     }
-    if let Some(rollback) = deploy.child("rollback")
-        && !rollback.has_prop("error-rate")
+    if let Some(rollback) = &deploy.rollback
+        && rollback.error_rate.is_none()
         && !has_availability_slo
     {
         diagnostics.push(
             missing(
                 "`rollback` needs an `error-rate` when the service has no availability SLO",
-                rollback.name_span(),
+                rollback.span,
                 "no threshold to roll back on",
             )
             .with_help("add `error-rate=\"1%\"`, or an `slo \"availability\"` to derive it from"),

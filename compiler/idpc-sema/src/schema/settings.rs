@@ -357,6 +357,15 @@ pub(crate) enum StrategyNode<'a> {
 }
 
 impl StrategyNode<'_> {
+    /// The node's name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            StrategyNode::Canary(_) => CANARY.name,
+            StrategyNode::BlueGreen(_) => BLUE_GREEN.name,
+            StrategyNode::Rolling(_) => ROLLING.name,
+        }
+    }
+
     /// The span of the node's name.
     pub(crate) fn span(self) -> idpc_diagnostics::Span {
         match self {

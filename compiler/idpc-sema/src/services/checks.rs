@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span};
-use idpc_ir::{Duration, FieldValue, IntOrPercent};
+use idpc_ir::{Duration, IntOrPercent};
 
+use crate::schema::settings::{Canary, Deploy, Healthcheck, Rollback, Rolling};
 use crate::shape::Checked;
+use crate::typed::{Field, OrDefault, TypedNode};
 
 /// A name Kubernetes accepts for a container's environment variable on every version:
 /// `[-._a-zA-Z][-._a-zA-Z0-9]*`.
@@ -68,23 +70,21 @@ pub(super) fn check_duplicate_resources(node: &Checked<'_>, diagnostics: &mut Ve
 }
 
 /// Rollout settings that can never make progress, and intervals below a second.
-pub(super) fn check_rollout_settings(deploy: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    if let Some(rolling) = deploy.child("rolling") {
-        let zero = |key: &str| {
-            rolling.prop(key).is_none_or(|t| match &t.value {
-                FieldValue::IntOrPercent(IntOrPercent::Int(n)) => *n == 0,
-                FieldValue::IntOrPercent(IntOrPercent::Percent(p)) => p.millionths() == 0,
-                _ => false,
-            })
+pub(super) fn check_rollout_settings(deploy: &Deploy, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(rolling) = &deploy.rolling
+        && let Some(surge) = &rolling.max_surge
+    {
+        let zero = |value: IntOrPercent| match value {
+            IntOrPercent::Int(n) => n == 0,
+            IntOrPercent::Percent(p) => p.millionths() == 0,
         };
-        // max-unavailable defaults to 0; max-surge to 25%.
-        if rolling.has_prop("max-surge") && zero("max-surge") && zero("max-unavailable") {
-            let at = rolling.prop("max-surge").map_or(rolling.name_span(), |t| t.span);
+        let unavailable = rolling.max_unavailable.or_default(&Rolling::defaults().max_unavailable);
+        if zero(surge.value) && unavailable.is_some_and(zero) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::ConflictingSettings,
                     "a rolling update with `max-surge` and `max-unavailable` both 0 can never start",
-                    at,
+                    surge.span,
                     "no extra instance",
                 )
                 .with_help(
@@ -93,20 +93,22 @@ pub(super) fn check_rollout_settings(deploy: &Checked<'_>, diagnostics: &mut Vec
             );
         }
     }
-    for (node, key, at_least) in [
-        (deploy.child("rollback"), "interval", Duration::from_secs(1)),
-        (deploy.child("healthcheck"), "interval", Duration::from_secs(1)),
-        (deploy.child("healthcheck"), "timeout", Duration::from_secs(1)),
+    let at_least = Duration::from_secs(1);
+    let rollback = deploy.rollback.as_ref();
+    let healthcheck = deploy.healthcheck.as_ref();
+    for (value, key) in [
+        (rollback.and_then(|r| r.interval.as_ref()), Rollback::interval.name),
+        (healthcheck.and_then(|h| h.interval.as_ref()), Healthcheck::interval.name),
+        (healthcheck.and_then(|h| h.timeout.as_ref()), Healthcheck::timeout.name),
     ] {
-        if let Some(value) = node.and_then(|n| n.prop(key))
-            && let Some(duration) = value.value.as_duration()
-            && duration < at_least
+        if let Some(Field { value: duration, span }) = value
+            && *duration < at_least
         {
             diagnostics.push(
                 Diagnostic::new(
                     Code::OutOfRange,
                     format!("`{key}` must be at least {at_least}"),
-                    value.span,
+                    *span,
                     format!("{duration} is too short"),
                 )
                 .with_help("probes and measurements run at most once a second"),
@@ -116,17 +118,15 @@ pub(super) fn check_rollout_settings(deploy: &Checked<'_>, diagnostics: &mut Vec
 }
 
 /// Canary steps must ramp traffic up, ending at 100%.
-pub(super) fn check_canary(canary: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let steps: Vec<(i64, Span)> = canary
-        .children_named("step")
-        .filter_map(|s| s.prop("weight").and_then(|w| w.value.as_int().map(|v| (v, w.span))))
-        .collect();
-    if canary.children_named("step").next().is_none() {
+pub(super) fn check_canary(canary: &Canary, diagnostics: &mut Vec<Diagnostic>) {
+    let steps: Vec<(u32, Span)> =
+        canary.steps.iter().filter_map(|s| s.weight.as_ref().map(|w| (w.value, w.span))).collect();
+    if canary.steps.is_empty() {
         diagnostics.push(
             Diagnostic::new(
                 Code::InvalidCanary,
                 "a canary needs steps",
-                canary.name_span(),
+                canary.span,
                 "no `step` inside",
             )
             .with_help("add steps such as `step weight=10 pause=\"5m\"` … `step weight=100`"),

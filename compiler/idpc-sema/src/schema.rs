@@ -4,7 +4,7 @@
 //! nothing else knows which nodes exist. Node definitions are in [`language`].
 
 pub mod language;
-mod service;
+pub(crate) mod service;
 pub(crate) mod settings;
 
 use idpc_ir::{NameKind, ValueType};

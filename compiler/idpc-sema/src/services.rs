@@ -13,8 +13,10 @@ use crate::collect::Collected;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
+use crate::schema::service::{Expose, PortNode, Waive};
 use crate::schema::settings::{Deploy, Settings};
 use crate::shape::{Checked, Typed};
+use crate::typed::{ChildField, OrDefault, TypedNode};
 use crate::{slos, variables};
 
 mod checks;
@@ -188,35 +190,30 @@ fn resolve_name(
 }
 
 fn lower_ports(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Port> {
+    let declared = Vec::<PortNode>::from_children(node);
+    let default_protocol = &PortNode::defaults().protocol;
     let mut ports = Vec::new();
     let mut names: BTreeMap<&str, Span> = BTreeMap::new();
-    let mut numbers: BTreeMap<i64, Span> = BTreeMap::new();
-    for port in node.children_named("port") {
-        let (Some((name, name_span)), Some(number)) = (port.str_arg(0), port.arg(1)) else {
-            continue;
-        };
-        let Some(value) = number.value.as_int() else { continue };
-        if let Some(first) = names.insert(name, name_span) {
-            diagnostics.push(duplicate_member("port", name, name_span, first));
+    let mut numbers: BTreeMap<u32, Span> = BTreeMap::new();
+    for port in &declared {
+        let (Some(name), Some(number)) = (&port.name, &port.number) else { continue };
+        if let Some(first) = names.insert(&name.value, name.span) {
+            diagnostics.push(duplicate_member("port", &name.value, name.span, first));
             continue;
         }
-        if let Some(first) = numbers.insert(value, number.span) {
+        if let Some(first) = numbers.insert(number.value, number.span) {
             diagnostics.push(duplicate_member(
                 "port number",
-                &value.to_string(),
+                &number.value.to_string(),
                 number.span,
                 first,
             ));
             continue;
         }
         ports.push(Port {
-            name: name.to_owned(),
-            number: u16::try_from(value).unwrap_or(0),
-            protocol: port
-                .prop("protocol")
-                .and_then(|t| t.value.as_str())
-                .unwrap_or("http")
-                .to_owned(),
+            name: name.value.clone(),
+            number: u16::try_from(number.value).unwrap_or(0),
+            protocol: port.protocol.or_default(default_protocol).unwrap_or_default(),
         });
     }
     ports
@@ -324,8 +321,12 @@ fn check_deploy(
                 }
             }
             None if ports.is_empty() => diagnostics.push(
-                missing(format!("{probe} has no port to probe"), span, "the service declares no port")
-                    .with_help("declare a port with `port \"http\" 8080`"),
+                missing(
+                    format!("{probe} has no port to probe"),
+                    span,
+                    "the service declares no port",
+                )
+                .with_help("declare a port with `port \"http\" 8080`"),
             ),
             None => {}
         }
@@ -429,21 +430,16 @@ fn lower_resource(
 }
 
 fn lower_waivers(node: &Checked<'_>) -> Vec<idpc_ir::Waiver> {
-    node.children_named("waive")
+    Vec::<Waive>::from_children(node)
+        .into_iter()
         .filter_map(|waive| {
-            let (policy, span) = waive.str_arg(0)?;
-            let expires = waive.prop("expires")?;
-            let (FieldValue::Email(owner), FieldValue::Date(date)) =
-                (&waive.prop("owner")?.value, &expires.value)
-            else {
-                return None;
-            };
+            let (policy, expires) = (waive.policy?, waive.expires?);
             Some(idpc_ir::Waiver {
-                policy: policy.to_owned(),
-                reason: waive.prop("reason")?.value.as_str()?.to_owned(),
-                owner: owner.clone(),
-                expires: *date,
-                span,
+                policy: policy.value,
+                reason: waive.reason?.value,
+                owner: waive.owner?.value,
+                expires: expires.value,
+                span: policy.span,
                 expires_span: expires.span,
             })
         })
@@ -456,21 +452,20 @@ fn lower_exposure(
     ports: &[Port],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<idpc_ir::Exposure> {
-    let expose = node.child("expose")?;
-    let host = expose.prop("host")?.value.as_str()?.to_owned();
-    let port = match expose.prop("port") {
-        Some(typed) => {
-            let name = typed.value.as_str()?;
-            if !ports.iter().any(|p| p.name == name) {
+    let expose = Option::<Expose>::from_children(node)?;
+    let defaults = Expose::defaults();
+    let port = match &expose.port {
+        Some(port) => {
+            if !ports.iter().any(|p| p.name == port.value) {
                 diagnostics.push(unknown_reference(
                     "port",
-                    name,
-                    typed.span,
+                    &port.value,
+                    port.span,
                     ports.iter().map(|p| p.name.as_str()),
                 ));
                 return None;
             }
-            name.to_owned()
+            port.value.clone()
         }
         None => match ports.first() {
             Some(port) => port.name.clone(),
@@ -478,7 +473,7 @@ fn lower_exposure(
                 diagnostics.push(
                     missing(
                         "an exposed service needs a port to route to",
-                        expose.name_span(),
+                        expose.span,
                         "the service declares no port",
                     )
                     .with_help("declare a port with `port \"http\" 8080`"),
@@ -488,10 +483,10 @@ fn lower_exposure(
         },
     };
     Some(idpc_ir::Exposure {
-        host,
-        path: expose.prop("path").and_then(|t| t.value.as_str()).unwrap_or("/").to_owned(),
+        host: expose.host.as_ref()?.value.clone(),
+        path: expose.path.or_default(&defaults.path)?,
         port,
-        tls: expose.prop("tls").and_then(|t| t.value.as_bool()).unwrap_or(true),
-        span: expose.name_span(),
+        tls: expose.tls.or_default(&defaults.tls)?,
+        span: expose.span,
     })
 }

@@ -1,10 +1,12 @@
-//! The `service` node and everything inside it, including `override`.
+//! The `service` node and everything inside it, including `override`; the settings an override
+//! may change are in [`super::settings`].
 
 use super::language::{DESCRIPTION, LEAF, arg, args, prop, required};
-use idpc_ir::NameKind;
+use idpc_ir::{Date, Email, NameKind};
 
 use super::settings::{AUTOSCALE, DEPLOY, ENV, IMAGE, LIMITS, REPLICAS, REQUESTS, SECRET};
 use super::{Children, NodeSchema, Target, Ty};
+use crate::typed::{Field, typed_node};
 
 const PROTOCOLS: &[&str] = &["http", "grpc", "tcp"];
 const INDICATORS: &[&str] = &["availability", "latency"];
@@ -60,17 +62,7 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
             ..LEAF
         },
         IMAGE,
-        NodeSchema {
-            name: "port",
-            doc: "A port the service listens on.",
-            args: &[arg("NAME", Ty::Declares(NameKind::Port)), arg("NUMBER", Ty::Port)],
-            props: &[
-                prop("protocol", Ty::Enum(PROTOCOLS), "`http`, `grpc` or `tcp`.").or("\"http\"")
-            ],
-            repeatable: true,
-            example: "port \"http\" 8080",
-            ..LEAF
-        },
+        PORT,
         REPLICAS,
         REQUESTS,
         LIMITS,
@@ -87,23 +79,7 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
         },
         RESOURCE,
         DEPLOY,
-        NodeSchema {
-            name: "expose",
-            doc: "An entry point from outside the cluster through the platform's `ingress`: a route to the service's stable version (and, for a canary, the traffic split between versions). The host is the production tier's; other environments get `<environment>.<host>`.",
-            props: &[
-                required(
-                    "host",
-                    Ty::String,
-                    "The host name in production, such as \"shop.acme.com\".",
-                ),
-                prop("path", Ty::String, "The path prefix routed to the service.").or("\"/\""),
-                prop("port", Ty::Ref(Target::Port), "The port routed to.")
-                    .or_derived("the first port"),
-                prop("tls", Ty::Bool, "Serve HTTPS.").or("#true"),
-            ],
-            example: "expose host=\"shop.acme.com\" path=\"/\"",
-            ..LEAF
-        },
+        EXPOSE,
         NodeSchema {
             name: "slo",
             doc: "A service level objective: `availability` (requests that do not fail) or `latency` (requests faster than `threshold`).",
@@ -132,22 +108,71 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
             example: "runbook \"https://runbooks.acme.internal/payments-api\"",
             ..LEAF
         },
-        NodeSchema {
-            name: "waive",
-            doc: "Exempts the service from a policy until a date, with a reason and an owner. An expired waiver is an error.",
-            args: &[arg("POLICY", Ty::Ref(Target::Policy))],
-            props: &[
-                required("reason", Ty::String, "Why the service is exempt."),
-                required("owner", Ty::Email, "Who answers for the exemption."),
-                required("expires", Ty::Date, "The first day the waiver no longer applies."),
-            ],
-            repeatable: true,
-            example: "waive \"mutable-image-tags\" reason=\"the vendor image has no versions\" owner=\"alice@acme.com\" expires=\"2027-03-31\"",
-            ..LEAF
-        },
+        WAIVE,
         OVERRIDE,
     ]),
     repeatable: true,
     example: "service \"payments-api\" team=\"payments\" { image \"payments-api:1.4.2\" }",
     ..LEAF
 };
+
+typed_node! {
+    /// `service › port`.
+    pub(crate) struct PortNode => const PORT = "port" {
+        doc: "A port the service listens on.",
+        args {
+            name: Option<Field<String>> = arg("NAME", Ty::Declares(NameKind::Port)),
+            number: Option<Field<u32>> = arg("NUMBER", Ty::Port),
+        }
+        props {
+            protocol: String = prop("protocol", Ty::Enum(PROTOCOLS), "`http`, `grpc` or `tcp`.")
+                .or("\"http\""),
+        }
+        children {}
+        repeatable: true,
+        example: "port \"http\" 8080",
+    }
+}
+
+typed_node! {
+    /// `service › expose`.
+    pub(crate) struct Expose => const EXPOSE = "expose" {
+        doc: "An entry point from outside the cluster through the platform's `ingress`: a route to the service's stable version (and, for a canary, the traffic split between versions). The host is the production tier's; other environments get `<environment>.<host>`.",
+        args {}
+        props {
+            host: String = required(
+                "host",
+                Ty::String,
+                "The host name in production, such as \"shop.acme.com\".",
+            ),
+            path: String = prop("path", Ty::String, "The path prefix routed to the service.")
+                .or("\"/\""),
+            port: String = prop("port", Ty::Ref(Target::Port), "The port routed to.")
+                .or_derived("the first port"),
+            tls: bool = prop("tls", Ty::Bool, "Serve HTTPS.").or("#true"),
+        }
+        children {}
+        repeatable: false,
+        example: "expose host=\"shop.acme.com\" path=\"/\"",
+    }
+}
+
+typed_node! {
+    /// `service › waive`.
+    pub(crate) struct Waive => const WAIVE = "waive" {
+        doc: "Exempts the service from a policy until a date, with a reason and an owner. An expired waiver is an error.",
+        args { policy: Option<Field<String>> = arg("POLICY", Ty::Ref(Target::Policy)) }
+        props {
+            reason: String = required("reason", Ty::String, "Why the service is exempt."),
+            owner: Email = required("owner", Ty::Email, "Who answers for the exemption."),
+            expires: Date = required(
+                "expires",
+                Ty::Date,
+                "The first day the waiver no longer applies.",
+            ),
+        }
+        children {}
+        repeatable: true,
+        example: "waive \"mutable-image-tags\" reason=\"the vendor image has no versions\" owner=\"alice@acme.com\" expires=\"2027-03-31\"",
+    }
+}

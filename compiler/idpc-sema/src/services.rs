@@ -310,16 +310,15 @@ fn check_deploy(
     ];
     for (port, span, probe) in probes.into_iter().flatten() {
         match port {
-            Some(port) => {
-                if !ports.iter().any(|p| p.name == port.value) {
-                    diagnostics.push(unknown_reference(
-                        "port",
-                        &port.value,
-                        port.span,
-                        ports.iter().map(|p| p.name.as_str()),
-                    ));
-                }
+            Some(port) if !ports.iter().any(|p| p.name == port.value) => {
+                diagnostics.push(unknown_reference(
+                    "port",
+                    &port.value,
+                    port.span,
+                    ports.iter().map(|p| p.name.as_str()),
+                ));
             }
+            Some(_) => {}
             None if ports.is_empty() => diagnostics.push(
                 missing(
                     format!("{probe} has no port to probe"),

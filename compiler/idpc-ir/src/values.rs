@@ -16,6 +16,8 @@ pub use time::{Date, Duration};
 
 use serde::Serialize;
 
+use crate::NameKind;
+
 /// The type of a field, a property or an argument.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "type")]
@@ -56,7 +58,118 @@ pub enum ValueType {
     /// An integer or a percentage (`1` or `"25%"`).
     IntOrPercent,
     /// One of a fixed set of strings.
-    Enum(Vec<String>),
+    Enum(Choices),
+    /// A name that refers to a declaration of this kind (the language's schema only).
+    #[serde(skip)]
+    Ref(Target),
+    /// A name that declares something of this kind, within the kind's length budget (the
+    /// language's schema only).
+    #[serde(skip)]
+    Declares(NameKind),
+    /// Any value; its type is decided by another declaration (a kind field's `default`).
+    #[serde(skip)]
+    Any,
+}
+
+/// The choices of an enum type: fixed in the language's schema, or declared by a kind.
+#[derive(Clone, Debug)]
+pub enum Choices {
+    /// The schema's choices.
+    Static(&'static [&'static str]),
+    /// A kind field's `one-of`.
+    Owned(Vec<String>),
+}
+
+impl Choices {
+    /// The choices, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let (fixed, owned): (&[&str], &[String]) = match self {
+            Choices::Static(fixed) => (fixed, &[]),
+            Choices::Owned(owned) => (&[], owned),
+        };
+        fixed.iter().copied().chain(owned.iter().map(String::as_str))
+    }
+
+    /// Whether `choice` is one of them.
+    pub fn contains(&self, choice: &str) -> bool {
+        self.iter().any(|c| c == choice)
+    }
+
+    /// The first choice.
+    pub fn first(&self) -> Option<&str> {
+        self.iter().next()
+    }
+
+    /// The choices joined by `separator`.
+    pub fn join(&self, separator: &str) -> String {
+        self.iter().collect::<Vec<_>>().join(separator)
+    }
+}
+
+impl PartialEq for Choices {
+    fn eq(&self, other: &Choices) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Choices {}
+
+impl Serialize for Choices {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// What a reference names. Resolution records, for every reference, the declaration it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// A `team`.
+    Team,
+    /// An `environment`.
+    Environment,
+    /// A `system`.
+    System,
+    /// A `service`.
+    Service,
+    /// A resource `kind`.
+    Kind,
+    /// A `port` of the enclosing service.
+    Port,
+    /// An `output` of the enclosing kind.
+    Output,
+    /// A policy: a preset or one of the platform's own `.rego` files.
+    Policy,
+}
+
+impl Target {
+    /// The kind of name this names (`None` for policies, which are files or presets).
+    pub fn name_kind(self) -> Option<NameKind> {
+        Some(match self {
+            Target::Team => NameKind::Team,
+            Target::Environment => NameKind::Environment,
+            Target::System => NameKind::System,
+            Target::Service => NameKind::Service,
+            Target::Kind => NameKind::Kind,
+            Target::Port => NameKind::Port,
+            Target::Output => NameKind::Output,
+            Target::Policy => return None,
+        })
+    }
+
+    /// The node that declares what this names (`None` for policies, which are files or
+    /// presets).
+    pub fn declared_by(self) -> Option<&'static str> {
+        Some(match self {
+            Target::Team => "team",
+            Target::Environment => "environment",
+            Target::System => "system",
+            Target::Service => "service",
+            Target::Kind => "kind",
+            Target::Port => "port",
+            Target::Output => "output",
+            Target::Policy => return None,
+        })
+    }
 }
 
 impl ValueType {
@@ -71,7 +184,7 @@ impl ValueType {
             ValueType::Cpu => "a CPU quantity such as \"250m\" or \"2\"".to_owned(),
             ValueType::Memory => "a memory quantity such as \"256Mi\" or \"10Gi\"".to_owned(),
             ValueType::Port => "a port from 1 to 65535".to_owned(),
-            ValueType::Name => {
+            ValueType::Name | ValueType::Ref(_) | ValueType::Declares(_) => {
                 "a name (lower-case letters, digits and `-`, starting with a letter)".to_owned()
             }
             ValueType::Email => "an email address".to_owned(),
@@ -84,6 +197,7 @@ impl ValueType {
                 let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
                 format!("one of {}", quoted.join(", "))
             }
+            ValueType::Any => "a value of the field's type".to_owned(),
         }
     }
 
@@ -98,7 +212,7 @@ impl ValueType {
             ValueType::Cpu => "cpu",
             ValueType::Memory => "memory",
             ValueType::Port => "port",
-            ValueType::Name => "name",
+            ValueType::Name | ValueType::Ref(_) | ValueType::Declares(_) => "name",
             ValueType::Email => "email",
             ValueType::Url => "url",
             ValueType::Image => "image",
@@ -106,6 +220,7 @@ impl ValueType {
             ValueType::Date => "date",
             ValueType::IntOrPercent => "int-or-percent",
             ValueType::Enum(_) => "enum",
+            ValueType::Any => "any",
         }
     }
 

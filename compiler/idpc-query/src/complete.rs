@@ -3,7 +3,7 @@
 
 use idpc_diagnostics::FileId;
 use idpc_ir::NameKind;
-use idpc_sema::schema::{Children, NodeSchema, Target, Ty, language};
+use idpc_sema::schema::{Children, NodeSchema, Target, ValueType, language};
 use idpc_syntax::ast::{Node, ValueKind};
 
 use crate::Snapshot;
@@ -68,7 +68,7 @@ impl Snapshot {
             Context::PropValue { key, quoted } => {
                 let schema = line_node(&located).and_then(|(_, s)| s);
                 let Some(prop) = schema.and_then(|s| s.prop(key)) else { return Vec::new() };
-                self.values(prop.ty, quoted, located.as_ref())
+                self.values(&prop.ty, quoted, located.as_ref())
             }
             Context::Entry { arg, quoted } => {
                 let Some((node, schema)) = line_node(&located) else { return Vec::new() };
@@ -78,7 +78,7 @@ impl Snapshot {
                     .args
                     .get(arg)
                     .or_else(|| schema.args.last().filter(|a| a.variadic))
-                    .map(|a| a.ty);
+                    .map(|a| &a.ty);
                 if let Some(ty) = arg_ty {
                     items.extend(self.values(ty, quoted, located.as_ref()));
                 }
@@ -146,10 +146,15 @@ impl Snapshot {
     }
 
     /// The values a value of type `ty` may take, where the set is known.
-    fn values(&self, ty: Ty, quoted: bool, located: Option<&Located<'_>>) -> Vec<Completion> {
+    fn values(
+        &self,
+        ty: &ValueType,
+        quoted: bool,
+        located: Option<&Located<'_>>,
+    ) -> Vec<Completion> {
         let wrap = |name: &str| if quoted { name.to_owned() } else { format!("\"{name}\"") };
         match ty {
-            Ty::Enum(choices) => choices
+            ValueType::Enum(choices) => choices
                 .iter()
                 .map(|c| Completion {
                     label: (*c).to_owned(),
@@ -159,7 +164,7 @@ impl Snapshot {
                     insert: wrap(c),
                 })
                 .collect(),
-            Ty::Bool if !quoted => ["#true", "#false"]
+            ValueType::Bool if !quoted => ["#true", "#false"]
                 .iter()
                 .map(|b| Completion {
                     label: (*b).to_owned(),
@@ -169,7 +174,7 @@ impl Snapshot {
                     insert: (*b).to_owned(),
                 })
                 .collect(),
-            Ty::Ref(Target::Policy) => {
+            ValueType::Ref(Target::Policy) => {
                 let mut names: Vec<(String, String)> = idpc_ir::PRESETS
                     .iter()
                     .map(|p| (p.name.to_owned(), "preset policy".to_owned()))
@@ -194,7 +199,7 @@ impl Snapshot {
                     })
                     .collect()
             }
-            Ty::Ref(target @ (Target::Port | Target::Output)) => {
+            ValueType::Ref(target @ (Target::Port | Target::Output)) => {
                 // Ports are the enclosing service's, outputs the enclosing kind's.
                 let owner = located.and_then(|l| l.nodes.first()).and_then(|n| {
                     let kind = match n.name.text.as_str() {
@@ -209,7 +214,7 @@ impl Snapshot {
                     _ => Vec::new(),
                 }
             }
-            Ty::Ref(target) => match target.name_kind() {
+            ValueType::Ref(target) => match target.name_kind() {
                 Some(kind) => self.declared(kind, None, &wrap),
                 None => Vec::new(),
             },

@@ -76,7 +76,7 @@ pub(crate) fn value_type_of(
         "image" => ValueType::Image,
         "secret-ref" => ValueType::SecretRef,
         "date" => ValueType::Date,
-        "enum" => ValueType::Enum(choices.to_vec()),
+        "enum" => ValueType::Enum(idpc_ir::Choices::Owned(choices.to_vec())),
         _ => return None,
     })
 }

@@ -2,7 +2,7 @@
 //! declaration it names (or why it names none).
 //!
 //! The index is read off the node trees through the [`schema`](crate::schema): an argument of
-//! type [`Ty::Declares`] declares a name, one of type [`Ty::Ref`] refers to one, and the children
+//! type [`ValueType::Declares`] declares a name, one of type [`ValueType::Ref`] refers to one, and the children
 //! of a `resource` name fields of its kind. It needs no error-free description: the trees of files
 //! with syntax errors count with what could be read, so go-to-definition, find-references and
 //! rename work while a file is broken. Global names resolve like the checker resolves them (the
@@ -14,7 +14,7 @@ use idpc_diagnostics::{FileId, Span};
 use idpc_ir::NameKind;
 use idpc_syntax::ast::{Node, SourceFile, ValueKind};
 
-use crate::schema::{Children, NodeSchema, Target, Ty, language};
+use crate::schema::{Children, NodeSchema, Target, ValueType, language};
 
 /// Every declaration and reference of a description.
 #[derive(Debug, Default, Clone)]
@@ -217,8 +217,8 @@ impl Builder {
             for (i, arg) in node.args.iter().enumerate() {
                 let Some(ty) = arg_type(schema, i) else { break };
                 let ValueKind::String(name) = &arg.kind else { continue };
-                match ty {
-                    Ty::Declares(kind) if declares(kind, owner, &self.declarations) => {
+                match *ty {
+                    ValueType::Declares(kind) if declares(kind, owner, &self.declarations) => {
                         let parent = if is_global(kind) { None } else { owner };
                         self.declarations.push(Declaration {
                             kind,
@@ -232,14 +232,15 @@ impl Builder {
                             service = owner;
                         }
                     }
-                    Ty::Ref(target) => self.reference(target, name, arg.span, service),
+                    ValueType::Ref(target) => self.reference(target, name, arg.span, service),
                     _ => {}
                 }
             }
             for prop in &node.props {
                 let Some(prop_schema) = schema.prop(&prop.name.text) else { continue };
                 let ValueKind::String(name) = &prop.value.kind else { continue };
-                if let Ty::Ref(target) = prop_schema.ty {
+                if let ValueType::Ref(target) = &prop_schema.ty {
+                    let target = *target;
                     self.reference(target, name, prop.value.span, service);
                     if target == Target::Kind {
                         kind_of_resource = Some(name.clone());
@@ -320,10 +321,10 @@ impl Builder {
 }
 
 /// The schema of positional argument `i`, the last one repeating when it is variadic.
-fn arg_type(schema: &NodeSchema, i: usize) -> Option<Ty> {
+fn arg_type(schema: &'static NodeSchema, i: usize) -> Option<&'static ValueType> {
     match schema.args.get(i) {
-        Some(arg) => Some(arg.ty),
-        None => schema.args.last().filter(|a| a.variadic).map(|a| a.ty),
+        Some(arg) => Some(&arg.ty),
+        None => schema.args.last().filter(|a| a.variadic).map(|a| &a.ty),
     }
 }
 

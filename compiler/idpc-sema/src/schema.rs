@@ -7,7 +7,7 @@ pub mod language;
 pub(crate) mod service;
 pub(crate) mod settings;
 
-use idpc_ir::{NameKind, ValueType};
+pub use idpc_ir::{Choices, Target, ValueType};
 
 /// The shape of one node.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ pub struct ArgSchema {
     /// Its name in docs and messages (`NAME`).
     pub name: &'static str,
     /// Its type.
-    pub ty: Ty,
+    pub ty: ValueType,
     /// Whether it must be given.
     pub required: bool,
     /// Whether it takes all remaining arguments.
@@ -51,7 +51,7 @@ pub struct PropSchema {
     /// The key.
     pub name: &'static str,
     /// Its type.
-    pub ty: Ty,
+    pub ty: ValueType,
     /// Whether it must be given.
     pub required: bool,
     /// What it means.
@@ -83,25 +83,6 @@ impl DefaultValue {
     }
 }
 
-impl PropSchema {
-    /// The property with a default value, written as a user would write it.
-    pub const fn or(self, text: &'static str) -> PropSchema {
-        PropSchema { default: DefaultValue::Value(text), ..self }
-    }
-
-    /// The property with a default that depends on the rest of the description.
-    pub const fn or_derived(self, words: &'static str) -> PropSchema {
-        PropSchema { default: DefaultValue::Derived(words), ..self }
-    }
-}
-
-impl ArgSchema {
-    /// The argument with a value for when its node is absent.
-    pub const fn or(self, text: &'static str) -> ArgSchema {
-        ArgSchema { default: DefaultValue::Value(text), ..self }
-    }
-}
-
 /// What a children block may hold.
 #[derive(Debug, Clone, Copy)]
 pub enum Children {
@@ -111,130 +92,6 @@ pub enum Children {
     Nodes(&'static [NodeSchema]),
     /// The fields of a resource kind, checked once kinds are known.
     KindFields,
-}
-
-/// The type of an argument or property, as a constant the schema tables can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ty {
-    /// Any string.
-    String,
-    /// An integer within bounds.
-    Int(i64, i64),
-    /// A boolean.
-    Bool,
-    /// A duration.
-    Duration,
-    /// A percentage.
-    Percent,
-    /// CPU.
-    Cpu,
-    /// Memory.
-    Memory,
-    /// A port number.
-    Port,
-    /// A name that refers to a declaration of this kind.
-    Ref(Target),
-    /// A name that declares something of this kind, within the kind's length budget.
-    Declares(NameKind),
-    /// An email address.
-    Email,
-    /// A URL.
-    Url,
-    /// An image reference.
-    Image,
-    /// A secret reference.
-    SecretRef,
-    /// A date.
-    Date,
-    /// An integer or a percentage.
-    IntOrPercent,
-    /// One of these strings.
-    Enum(&'static [&'static str]),
-    /// Any value; its type is decided by another declaration (a kind field's `default`).
-    Any,
-}
-
-/// What a reference names. Resolution ([`crate::resolve`]) records, for every reference, the
-/// declaration it names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Target {
-    /// A `team`.
-    Team,
-    /// An `environment`.
-    Environment,
-    /// A `system`.
-    System,
-    /// A `service`.
-    Service,
-    /// A resource `kind`.
-    Kind,
-    /// A `port` of the enclosing service.
-    Port,
-    /// An `output` of the enclosing kind.
-    Output,
-    /// A policy: a preset or one of the platform's own `.rego` files.
-    Policy,
-}
-
-impl Target {
-    /// The kind of name this names (`None` for policies, which are files or presets).
-    pub fn name_kind(self) -> Option<NameKind> {
-        Some(match self {
-            Target::Team => NameKind::Team,
-            Target::Environment => NameKind::Environment,
-            Target::System => NameKind::System,
-            Target::Service => NameKind::Service,
-            Target::Kind => NameKind::Kind,
-            Target::Port => NameKind::Port,
-            Target::Output => NameKind::Output,
-            Target::Policy => return None,
-        })
-    }
-
-    /// The node that declares what this names (`None` for policies, which are files or
-    /// presets).
-    pub fn declared_by(self) -> Option<&'static str> {
-        Some(match self {
-            Target::Team => "team",
-            Target::Environment => "environment",
-            Target::System => "system",
-            Target::Service => "service",
-            Target::Kind => "kind",
-            Target::Port => "port",
-            Target::Output => "output",
-            Target::Policy => return None,
-        })
-    }
-}
-
-impl Ty {
-    /// The value type this stands for (`None` for [`Ty::Any`]).
-    pub fn value_type(self) -> Option<ValueType> {
-        Some(match self {
-            Ty::String => ValueType::String,
-            Ty::Int(min, max) => ValueType::Int { min, max },
-            Ty::Bool => ValueType::Bool,
-            Ty::Duration => ValueType::Duration,
-            Ty::Percent => ValueType::Percent,
-            Ty::Cpu => ValueType::Cpu,
-            Ty::Memory => ValueType::Memory,
-            Ty::Port => ValueType::Port,
-            Ty::Ref(_) | Ty::Declares(_) => ValueType::Name,
-            Ty::Email => ValueType::Email,
-            Ty::Url => ValueType::Url,
-            Ty::Image => ValueType::Image,
-            Ty::SecretRef => ValueType::SecretRef,
-            Ty::Date => ValueType::Date,
-            Ty::IntOrPercent => ValueType::IntOrPercent,
-            Ty::Enum(choices) => ValueType::Enum(choices.iter().map(|c| (*c).to_owned()).collect()),
-            Ty::Any => return None,
-        })
-    }
-
-    /// How the type reads in the reference.
-    pub fn describe(self) -> String {
-        self.value_type().map_or_else(|| "a value of the field's type".to_owned(), |t| t.describe())
-    }
 }
 
 impl NodeSchema {

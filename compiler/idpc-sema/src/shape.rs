@@ -12,7 +12,7 @@ use idpc_ir::FieldValue;
 use idpc_syntax::ast;
 
 use crate::diagnostics::Repeats;
-use crate::schema::{self, Children, NodeSchema, Ty};
+use crate::schema::{self, Children, NodeSchema, ValueType};
 use crate::typeck;
 
 /// A value that passed its type check.
@@ -230,7 +230,7 @@ fn check_args(
         } else {
             format!("the {} of `{}`", arg_schema.name.to_ascii_lowercase(), node_schema.name)
         };
-        typed.push(check_typed(value, arg_schema.ty, &what, diagnostics));
+        typed.push(check_typed(value, &arg_schema.ty, &what, diagnostics));
     }
     for missing in node_schema.args.iter().skip(node.args.len()).filter(|a| a.required) {
         diagnostics.push(
@@ -294,11 +294,11 @@ fn check_props(
         if let Some(span) = prop.value.annotation {
             diagnostics.push(type_annotation(span));
         }
-        if prop_schema.ty == Ty::Any {
+        if prop_schema.ty == ValueType::Any {
             continue;
         }
         let what = format!("`{}`", prop_schema.name);
-        if let Some(value) = check_typed(&prop.value, prop_schema.ty, &what, diagnostics) {
+        if let Some(value) = check_typed(&prop.value, &prop_schema.ty, &what, diagnostics) {
             typed.insert(prop_schema.name, value);
         }
     }
@@ -318,14 +318,16 @@ fn check_props(
 
 fn check_typed(
     value: &ast::Value,
-    ty: Ty,
+    ty: &ValueType,
     what: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Typed> {
-    let value_type = ty.value_type()?;
-    match typeck::check(value, &value_type, what) {
-        Ok(FieldValue::String(name)) if matches!(ty, Ty::Declares(_)) => {
-            let Ty::Declares(kind) = ty else { return None };
+    if *ty == ValueType::Any {
+        return None;
+    }
+    match typeck::check(value, ty, what) {
+        Ok(FieldValue::String(name)) if matches!(ty, ValueType::Declares(_)) => {
+            let ValueType::Declares(kind) = *ty else { return None };
             match idpc_ir::validate_declared(&name, kind) {
                 Ok(()) => Some(Typed { value: FieldValue::String(name), span: value.span }),
                 Err(reason) => {

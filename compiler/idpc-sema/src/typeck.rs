@@ -103,9 +103,11 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
         (ValueType::Memory, ValueKind::Integer(i)) => {
             Err(mismatch(Some(format!("memory is quoted with a unit, such as \"{i}Mi\""))))
         }
-        (ValueType::Name, ValueKind::String(s)) => validate_dns_label(s)
-            .map(|()| FieldValue::String(s.clone()))
-            .map_err(|reason| invalid_name(s, span, &reason, None)),
+        (ValueType::Name | ValueType::Ref(_) | ValueType::Declares(_), ValueKind::String(s)) => {
+            validate_dns_label(s)
+                .map(|()| FieldValue::String(s.clone()))
+                .map_err(|reason| invalid_name(s, span, &reason, None))
+        }
         (ValueType::Email, ValueKind::String(s)) => {
             Email::parse(s).map(FieldValue::Email).map_err(malformed)
         }
@@ -152,7 +154,7 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
                     span,
                     format!("expected one of {}", quoted.join(", ")),
                 )
-                .with_help_opt(did_you_mean(s, choices.iter().map(String::as_str))))
+                .with_help_opt(did_you_mean(s, choices.iter())))
             }
         }
         _ => Err(mismatch(None)),

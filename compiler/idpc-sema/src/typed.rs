@@ -101,7 +101,7 @@ impl<T: FromValue> ArgField for Option<Field<T>> {
     }
 
     fn default_of(schema: &ArgSchema) -> Self {
-        default_value(schema.ty, schema.default)
+        default_value(&schema.ty, schema.default)
     }
 }
 
@@ -166,7 +166,7 @@ pub(crate) fn arg_index(args: &[ArgSchema], name: &str) -> usize {
 /// (`"10s"`, `3`, `#true`) and read by the same parser and type check as the user's values;
 /// `tests` checks that every default in the language reads.
 pub(crate) fn default_value<T: FromValue>(
-    ty: crate::schema::Ty,
+    ty: &crate::schema::ValueType,
     default: DefaultValue,
 ) -> Option<Field<T>> {
     let DefaultValue::Value(text) = default else { return None };
@@ -175,13 +175,16 @@ pub(crate) fn default_value<T: FromValue>(
 }
 
 /// A default's text read as a value of `ty`.
-pub(crate) fn parse_default(ty: crate::schema::Ty, text: &str) -> Option<FieldValue> {
+pub(crate) fn parse_default(ty: &crate::schema::ValueType, text: &str) -> Option<FieldValue> {
     let parsed = idpc_syntax::parse(FileId(u32::MAX), &format!("default {text}"));
     let value = parsed.source_file.as_ref()?.nodes.first()?.args.first()?;
     if !parsed.diagnostics.is_empty() {
         return None;
     }
-    crate::typeck::check(value, &ty.value_type()?, "a default").ok()
+    if *ty == crate::schema::ValueType::Any {
+        return None;
+    }
+    crate::typeck::check(value, ty, "a default").ok()
 }
 
 /// Declares a node of the language: its schema constant and its typed struct.
@@ -193,8 +196,8 @@ pub(crate) fn parse_default(ty: crate::schema::Ty, text: &str) -> Option<FieldVa
 ///         doc: "Scale between bounds on CPU utilisation.",
 ///         args {}
 ///         props {
-///             min: u32 = required("min", Ty::Int(1, 1000), "The fewest instances."),
-///             cpu: Percent = prop("cpu", Ty::Percent, "The CPU utilisation to aim for.").or("\"70%\""),
+///             min: u32 = required("min", ValueType::Int { min: 1, max: 1000 }, "The fewest instances."),
+///             cpu: Percent = prop("cpu", ValueType::Percent, "The CPU utilisation to aim for.").or("\"70%\""),
 ///         }
 ///         children {}
 ///         repeatable: false,
@@ -296,7 +299,7 @@ macro_rules! typed_node {
                     $Name {
                         span: idpc_diagnostics::Span::new(idpc_diagnostics::FileId(u32::MAX), 0, 0),
                         $($arg: <$arg_ty>::default_of(&$Name::$arg),)*
-                        $($prop: $crate::typed::default_value($Name::$prop.ty, $Name::$prop.default),)*
+                        $($prop: $crate::typed::default_value(&$Name::$prop.ty, $Name::$prop.default),)*
                         $($child: <$child_ty>::absent(),)*
                     }
                 })
@@ -325,8 +328,8 @@ mod tests {
                 let defaults = node
                     .props
                     .iter()
-                    .map(|p| (p.name, p.ty, p.default))
-                    .chain(node.args.iter().map(|a| (a.name, a.ty, a.default)));
+                    .map(|p| (p.name, &p.ty, p.default))
+                    .chain(node.args.iter().map(|a| (a.name, &a.ty, a.default)));
                 for (name, ty, default) in defaults {
                     if let DefaultValue::Value(text) = default {
                         *seen += 1;
@@ -350,11 +353,11 @@ mod tests {
 
     #[test]
     fn a_default_of_the_wrong_type_does_not_read() {
-        use crate::schema::Ty;
-        assert!(parse_default(Ty::Duration, "3").is_none());
-        assert!(parse_default(Ty::Int(0, 5), "9").is_none());
-        assert!(parse_default(Ty::Bool, "\"yes\"").is_none());
-        assert!(parse_default(Ty::Duration, "\"10s").is_none());
+        use crate::schema::ValueType;
+        assert!(parse_default(&ValueType::Duration, "3").is_none());
+        assert!(parse_default(&ValueType::Int { min: 0, max: 5 }, "9").is_none());
+        assert!(parse_default(&ValueType::Bool, "\"yes\"").is_none());
+        assert!(parse_default(&ValueType::Duration, "\"10s").is_none());
     }
 
     /// The typed settings cover every child an `override` may hold, apart from resources,

@@ -220,7 +220,7 @@ fn field_context<'a>(kind: &str, field: &'a KindField) -> FieldContext<'a> {
         ValueType::Enum(choices) => Some(Validation {
             condition: format!(
                 "contains({}, var.{variable})",
-                literal(&Value::from(choices.clone()))
+                literal(&Value::from(choices.iter().collect::<Vec<_>>()))
             ),
             message: format!("The value must be one of {}.", choices.join(", ")),
         }),
@@ -255,7 +255,7 @@ fn field_context<'a>(kind: &str, field: &'a KindField) -> FieldContext<'a> {
         default: field.default.as_ref().map_or(Value::Null, canonical),
         has_default: field.default.is_some(),
         choices: match &field.ty {
-            ValueType::Enum(choices) => choices.iter().map(String::as_str).collect(),
+            ValueType::Enum(choices) => choices.iter().collect(),
             _ => Vec::new(),
         },
         min,

@@ -111,7 +111,11 @@ pub(crate) fn service(
                 .filter(|f| f.default.is_none())
                 .map(|field| {
                     let value = match &field.ty {
-                        ValueType::String | ValueType::Name => json!(name),
+                        ValueType::String
+                        | ValueType::Name
+                        | ValueType::Ref(_)
+                        | ValueType::Declares(_)
+                        | ValueType::Any => json!(name),
                         ValueType::Int { min, max } => json!(1.clamp(*min, (*max).max(*min))),
                         ValueType::Bool => json!(false),
                         ValueType::Duration => json!("1h"),

@@ -1,22 +1,48 @@
 //! The nodes of the language, version 1.
 
-use idpc_ir::{NameKind, ValueType};
+use idpc_ir::NameKind;
 
-use super::{ArgSchema, Children, DefaultValue, NodeSchema, PropSchema, Target, Ty};
+use super::{
+    ArgSchema, Children, Choices, DefaultValue, NodeSchema, PropSchema, Target, ValueType,
+};
 
-pub(super) const fn arg(name: &'static str, ty: Ty) -> ArgSchema {
+pub(super) const fn arg(name: &'static str, ty: ValueType) -> ArgSchema {
     ArgSchema { name, ty, required: true, variadic: false, default: DefaultValue::None }
 }
 
-pub(super) const fn args(name: &'static str, ty: Ty) -> ArgSchema {
+pub(super) const fn args(name: &'static str, ty: ValueType) -> ArgSchema {
     ArgSchema { name, ty, required: true, variadic: true, default: DefaultValue::None }
 }
 
-pub(super) const fn prop(name: &'static str, ty: Ty, doc: &'static str) -> PropSchema {
+pub(super) const fn prop(name: &'static str, ty: ValueType, doc: &'static str) -> PropSchema {
     PropSchema { name, ty, required: false, doc, default: DefaultValue::None }
 }
 
-pub(super) const fn required(name: &'static str, ty: Ty, doc: &'static str) -> PropSchema {
+pub(super) const fn arg_or(name: &'static str, ty: ValueType, default: &'static str) -> ArgSchema {
+    ArgSchema { name, ty, required: true, variadic: false, default: DefaultValue::Value(default) }
+}
+
+/// A property with a default value, written as a user would write it (`"10s"`, `3`, `#true`).
+pub(super) const fn prop_or(
+    name: &'static str,
+    ty: ValueType,
+    doc: &'static str,
+    default: &'static str,
+) -> PropSchema {
+    PropSchema { name, ty, required: false, doc, default: DefaultValue::Value(default) }
+}
+
+/// A property whose default depends on the rest of the description, in words.
+pub(super) const fn prop_derived(
+    name: &'static str,
+    ty: ValueType,
+    doc: &'static str,
+    words: &'static str,
+) -> PropSchema {
+    PropSchema { name, ty, required: false, doc, default: DefaultValue::Derived(words) }
+}
+
+pub(super) const fn required(name: &'static str, ty: ValueType, doc: &'static str) -> PropSchema {
     PropSchema { name, ty, required: true, doc, default: DefaultValue::None }
 }
 
@@ -37,7 +63,7 @@ const ROLES: &[&str] = &["lead", "member"];
 pub(super) const DESCRIPTION: NodeSchema = NodeSchema {
     name: "description",
     doc: "What this is, in a sentence.",
-    args: &[arg("TEXT", Ty::String)],
+    args: &[arg("TEXT", ValueType::String)],
     example: "description \"Takes card payments\"",
     ..LEAF
 };
@@ -52,77 +78,80 @@ const OBSERVABILITY: NodeSchema = NodeSchema {
         NodeSchema {
             name: "prometheus",
             doc: "The Prometheus that canary analysis queries.",
-            args: &[arg("URL", Ty::Url)],
+            args: &[arg("URL", ValueType::Url)],
             example: "prometheus \"http://prometheus.monitoring:9090\"",
             ..LEAF
         },
         NodeSchema {
             name: "grafana",
             doc: "The Grafana that serves the dashboards; alerts link to them there.",
-            args: &[arg("URL", Ty::Url)],
+            args: &[arg("URL", ValueType::Url)],
             example: "grafana \"https://grafana.acme.internal\"",
             ..LEAF
         },
         NodeSchema {
             name: "default-receiver",
             doc: "The Alertmanager receiver for alerts of teams without an `oncall` receiver (default `default`).",
-            args: &[arg("RECEIVER", Ty::String)],
+            args: &[arg("RECEIVER", ValueType::String)],
             example: "default-receiver \"platform-oncall\"",
             ..LEAF
         },
         NodeSchema {
             name: "grafana-datasource",
             doc: "The uid of the Grafana data source dashboards query.",
-            args: &[arg("UID", Ty::String)],
+            args: &[arg("UID", ValueType::String)],
             example: "grafana-datasource \"prometheus\"",
             ..LEAF
         },
         NodeSchema {
             name: "requests-metric",
             doc: "The request counter every service exports, with a `code` label.",
-            args: &[arg("METRIC", Ty::String)],
+            args: &[arg("METRIC", ValueType::String)],
             example: "requests-metric \"http_requests_total\"",
             ..LEAF
         },
         NodeSchema {
             name: "duration-metric",
             doc: "The request duration histogram, in seconds.",
-            args: &[arg("METRIC", Ty::String)],
+            args: &[arg("METRIC", ValueType::String)],
             example: "duration-metric \"http_request_duration_seconds\"",
             ..LEAF
         },
         NodeSchema {
             name: "latency-buckets",
             doc: "The upper bounds of the duration histogram's buckets, as the services' metrics libraries export them; a latency SLO's threshold must be one (default the Prometheus clients' `5ms 10ms 25ms 50ms 100ms 250ms 500ms 1s 2500ms 5s 10s`).",
-            args: &[args("BOUND", Ty::Duration)],
+            args: &[args("BOUND", ValueType::Duration)],
             example: "latency-buckets \"50ms\" \"100ms\" \"250ms\" \"500ms\" \"1s\"",
             ..LEAF
         },
         NodeSchema {
             name: "error-codes",
             doc: "A regular expression of the `code` values that count as errors.",
-            args: &[arg("REGEX", Ty::String)],
+            args: &[arg("REGEX", ValueType::String)],
             example: "error-codes \"5..\"",
             ..LEAF
         },
         NodeSchema {
             name: "service-label",
             doc: "The label that carries the service name.",
-            args: &[arg("LABEL", Ty::String)],
+            args: &[arg("LABEL", ValueType::String)],
             example: "service-label \"service\"",
             ..LEAF
         },
         NodeSchema {
             name: "rules",
             doc: "How recording and alerting rules reach Prometheus: `files`, rule files with `promtool test rules` tests beside them (the default), or `prometheus-operator`, a `PrometheusRule` object per service and environment in the service's namespace, holding the same rule groups, synced by Argo CD with `gitops`.",
-            args: &[arg("FORMAT", Ty::Enum(&["files", "prometheus-operator"]))],
+            args: &[arg(
+                "FORMAT",
+                ValueType::Enum(Choices::Static(&["files", "prometheus-operator"])),
+            )],
             example: "rules \"prometheus-operator\"",
             ..LEAF
         },
         NodeSchema {
             name: "logs-datasource",
             doc: "The uid of the Grafana data source of the services' logs (Loki). With it, the Grafana family's Terraform lets each team query it and scopes what it sees to its own namespaces with label-based access rules.",
-            args: &[arg("UID", Ty::String)],
+            args: &[arg("UID", ValueType::String)],
             example: "logs-datasource \"loki\"",
             ..LEAF
         },
@@ -137,14 +166,18 @@ const DRIFT: NodeSchema = NodeSchema {
     children: Children::Nodes(&[NodeSchema {
         name: "ignore",
         doc: "Ignore differences at a field path (and below it). `*` matches one segment, `**` any number; keys with dots are quoted in brackets.",
-        args: &[arg("PATH", Ty::String)],
+        args: &[arg("PATH", ValueType::String)],
         props: &[
             prop(
                 "kind",
-                Ty::String,
+                ValueType::String,
                 "Only for objects of this kind (`Rollout`, `Service`, `HelmValues`, `Dashboard`, `RuleGroup`, `TerraformModule`, `OpaData`); every Kubernetes kind when absent.",
             ),
-            required("reason", Ty::String, "Why the difference is not drift; reports show it."),
+            required(
+                "reason",
+                ValueType::String,
+                "Why the difference is not drift; reports show it.",
+            ),
         ],
         repeatable: true,
         example: "ignore \"spec.replicas\" kind=\"Rollout\" reason=\"scaled by hand during incidents\"",
@@ -157,25 +190,29 @@ const DRIFT: NodeSchema = NodeSchema {
 const POLICY: NodeSchema = NodeSchema {
     name: "policy",
     doc: "Configures a preset policy, or switches it off.",
-    args: &[arg("PRESET", Ty::Ref(Target::Policy))],
+    args: &[arg("PRESET", ValueType::Ref(Target::Policy))],
     props: &[
-        prop("enabled", Ty::Bool, "Whether the policy runs.").or("#true"),
-        prop(
+        prop_or("enabled", ValueType::Bool, "Whether the policy runs.", "#true"),
+        prop_or(
             "severity",
-            Ty::Enum(&["error", "warning"]),
+            ValueType::Enum(Choices::Static(&["error", "warning"])),
             "Whether a violation fails the build (`error`) or only warns.",
-        )
-        .or("\"error\""),
+            "\"error\"",
+        ),
         prop(
             "tiers",
-            Ty::String,
+            ValueType::String,
             "The tiers the policy applies to, separated by spaces, such as \"staging production\".",
         ),
-        prop("max-ttl", Ty::Duration, "For `ephemeral-environments`: the longest TTL allowed.")
-            .or_derived("the platform's `max-ephemeral-ttl`"),
+        prop_derived(
+            "max-ttl",
+            ValueType::Duration,
+            "For `ephemeral-environments`: the longest TTL allowed.",
+            "the platform's `max-ephemeral-ttl`",
+        ),
         prop(
             "providers",
-            Ty::String,
+            ValueType::String,
             "For `secrets-by-reference`: the secrets managers allowed, separated by spaces.",
         ),
     ],
@@ -188,27 +225,27 @@ const POLICY: NodeSchema = NodeSchema {
 pub const PLATFORM: NodeSchema = NodeSchema {
     name: "platform",
     doc: "The platform itself: its name, registry and domain. Exactly one file declares it.",
-    args: &[arg("NAME", Ty::Declares(NameKind::Platform))],
+    args: &[arg("NAME", ValueType::Declares(NameKind::Platform))],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
             name: "registry",
             doc: "The container registry that images without a registry host are pulled from.",
-            args: &[arg("HOST/PATH", Ty::String)],
+            args: &[arg("HOST/PATH", ValueType::String)],
             example: "registry \"ghcr.io/acme\"",
             ..LEAF
         },
         NodeSchema {
             name: "domain",
             doc: "The DNS domain services are reachable under.",
-            args: &[arg("DOMAIN", Ty::String)],
+            args: &[arg("DOMAIN", ValueType::String)],
             example: "domain \"acme.internal\"",
             ..LEAF
         },
         NodeSchema {
             name: "max-ephemeral-ttl",
             doc: "The longest TTL an ephemeral environment may have (default 14 days).",
-            args: &[arg("DURATION", Ty::Duration)],
+            args: &[arg("DURATION", ValueType::Duration)],
             example: "max-ephemeral-ttl \"14d\"",
             ..LEAF
         },
@@ -218,20 +255,20 @@ pub const PLATFORM: NodeSchema = NodeSchema {
         NodeSchema {
             name: "ingress",
             doc: "How traffic from outside reaches exposed services: through a Gateway API `Gateway` (HTTPRoutes, canaries split by the Argo Rollouts Gateway API plugin) or the NGINX ingress controller (Ingresses, canaries split by NGINX). Network policies admit the router's namespace to exposed services.",
-            args: &[arg("ROUTER", Ty::Enum(&["gateway-api", "nginx"]))],
+            args: &[arg("ROUTER", ValueType::Enum(Choices::Static(&["gateway-api", "nginx"])))],
             props: &[
                 prop(
                     "gateway",
-                    Ty::String,
+                    ValueType::String,
                     "Gateway API: the Gateway routes attach to, as \"namespace/name\" (required).",
                 ),
-                prop("class", Ty::String, "NGINX: the ingress class.").or("\"nginx\""),
-                prop(
+                prop_or("class", ValueType::String, "NGINX: the ingress class.", "\"nginx\""),
+                prop_derived(
                     "namespace",
-                    Ty::String,
+                    ValueType::String,
                     "The namespace the router runs in, which network policies admit.",
-                )
-                .or_derived("the gateway's namespace, or `ingress-nginx`"),
+                    "the gateway's namespace, or `ingress-nginx`",
+                ),
             ],
             example: "ingress \"gateway-api\" gateway=\"ingress/public\"",
             ..LEAF
@@ -239,22 +276,25 @@ pub const PLATFORM: NodeSchema = NodeSchema {
         NodeSchema {
             name: "secret-store",
             doc: "How the cluster reaches a secrets manager: idpc writes an External Secrets `ClusterSecretStore` for it, and an `ExternalSecret` per service and environment makes the Kubernetes Secret its pods read. Vault needs `server`, AWS Secrets Manager `region`, Google Secret Manager `project`, Azure Key Vault `vault-url`.",
-            args: &[arg("PROVIDER", Ty::Enum(&["vault", "aws-sm", "gcp-sm", "azure-kv"]))],
+            args: &[arg(
+                "PROVIDER",
+                ValueType::Enum(Choices::Static(&["vault", "aws-sm", "gcp-sm", "azure-kv"])),
+            )],
             props: &[
                 prop(
                     "server",
-                    Ty::String,
+                    ValueType::String,
                     "Vault: its address, such as \"https://vault.acme.internal:8200\".",
                 ),
-                prop(
+                prop_or(
                     "role",
-                    Ty::String,
+                    ValueType::String,
                     "Vault: the Kubernetes auth role External Secrets logs in with.",
-                )
-                .or("\"external-secrets\""),
-                prop("region", Ty::String, "AWS Secrets Manager: the region."),
-                prop("project", Ty::String, "Google Secret Manager: the project id."),
-                prop("vault-url", Ty::String, "Azure Key Vault: the vault's URL."),
+                    "\"external-secrets\"",
+                ),
+                prop("region", ValueType::String, "AWS Secrets Manager: the region."),
+                prop("project", ValueType::String, "Google Secret Manager: the project id."),
+                prop("vault-url", ValueType::String, "Azure Key Vault: the vault's URL."),
             ],
             repeatable: true,
             example: "secret-store \"vault\" server=\"https://vault.acme.internal:8200\"",
@@ -263,12 +303,16 @@ pub const PLATFORM: NodeSchema = NodeSchema {
         NodeSchema {
             name: "workload-identity",
             doc: "How pods get a cloud identity. `aws`: IAM roles for service accounts (IRSA) on EKS; each service's service account is annotated with `eks.amazonaws.com/role-arn` naming the role `<environment>-<service>` in `account`, and each environment's Terraform creates the role, trusted by the cluster's OIDC provider (the root module's `oidc_provider_arn` variable) for that service account only, with the access its resources' kinds grant. `gcp`: Workload Identity on GKE; the annotation `iam.gke.io/gcp-service-account` names the Google service account `<environment>-<service>` in `project`, which Terraform creates and lets the Kubernetes service account impersonate.",
-            args: &[arg("CLOUD", Ty::Enum(&["aws", "gcp"]))],
+            args: &[arg("CLOUD", ValueType::Enum(Choices::Static(&["aws", "gcp"])))],
             props: &[
-                prop("account", Ty::String, "AWS: the account id the roles live in (required)."),
+                prop(
+                    "account",
+                    ValueType::String,
+                    "AWS: the account id the roles live in (required).",
+                ),
                 prop(
                     "project",
-                    Ty::String,
+                    ValueType::String,
                     "Google Cloud: the project the service accounts live in (required).",
                 ),
             ],
@@ -281,13 +325,27 @@ pub const PLATFORM: NodeSchema = NodeSchema {
             props: &[
                 required(
                     "repo",
-                    Ty::String,
+                    ValueType::String,
                     "The Git repository Argo CD reads, as Argo CD names it (`https://…` or `git@…`).",
                 ),
-                prop("path", Ty::String, "Where the output tree is in that repository.")
-                    .or("\"generated\""),
-                prop("revision", Ty::String, "The branch, tag or commit to follow.").or("\"HEAD\""),
-                prop("namespace", Ty::String, "The namespace Argo CD runs in.").or("\"argocd\""),
+                prop_or(
+                    "path",
+                    ValueType::String,
+                    "Where the output tree is in that repository.",
+                    "\"generated\"",
+                ),
+                prop_or(
+                    "revision",
+                    ValueType::String,
+                    "The branch, tag or commit to follow.",
+                    "\"HEAD\"",
+                ),
+                prop_or(
+                    "namespace",
+                    ValueType::String,
+                    "The namespace Argo CD runs in.",
+                    "\"argocd\"",
+                ),
             ],
             example: "gitops repo=\"https://git.acme.com/platform.git\" path=\"generated\" revision=\"main\"",
             ..LEAF
@@ -305,14 +363,19 @@ pub const PLATFORM: NodeSchema = NodeSchema {
 pub const TEAM: NodeSchema = NodeSchema {
     name: "team",
     doc: "A team: its members, how to reach it, who is paged, and where its costs go.",
-    args: &[arg("NAME", Ty::Declares(NameKind::Team))],
+    args: &[arg("NAME", ValueType::Declares(NameKind::Team))],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
             name: "member",
             doc: "A person in the team. Leads approve production changes.",
-            args: &[arg("EMAIL", Ty::Email)],
-            props: &[prop("role", Ty::Enum(ROLES), "`lead` or `member`.").or("\"member\"")],
+            args: &[arg("EMAIL", ValueType::Email)],
+            props: &[prop_or(
+                "role",
+                ValueType::Enum(Choices::Static(ROLES)),
+                "`lead` or `member`.",
+                "\"member\"",
+            )],
             repeatable: true,
             example: "member \"alice@acme.com\" role=\"lead\"",
             ..LEAF
@@ -320,21 +383,21 @@ pub const TEAM: NodeSchema = NodeSchema {
         NodeSchema {
             name: "channel",
             doc: "The chat channel where the team is reached.",
-            args: &[arg("CHANNEL", Ty::String)],
+            args: &[arg("CHANNEL", ValueType::String)],
             example: "channel \"#payments\"",
             ..LEAF
         },
         NodeSchema {
             name: "oncall",
             doc: "The Alertmanager receiver that pages the team.",
-            args: &[arg("RECEIVER", Ty::String)],
+            args: &[arg("RECEIVER", ValueType::String)],
             example: "oncall \"payments-pager\"",
             ..LEAF
         },
         NodeSchema {
             name: "cost-center",
             doc: "The cost centre the team's infrastructure is billed to.",
-            args: &[arg("CODE", Ty::String)],
+            args: &[arg("CODE", ValueType::String)],
             example: "cost-center \"cc-1042\"",
             ..LEAF
         },
@@ -351,28 +414,32 @@ pub const TEAM: NodeSchema = NodeSchema {
 pub const ENVIRONMENT: NodeSchema = NodeSchema {
     name: "environment",
     doc: "Where services run. An environment with `from` is ephemeral: a copy of another environment with an owner and a time to live.",
-    args: &[arg("NAME", Ty::Declares(NameKind::Environment))],
+    args: &[arg("NAME", ValueType::Declares(NameKind::Environment))],
     props: &[
         prop(
             "tier",
-            Ty::Enum(TIERS),
+            ValueType::Enum(Choices::Static(TIERS)),
             "`development`, `staging` or `production`; an ephemeral environment takes its base's tier.",
         ),
         prop(
             "from",
-            Ty::Ref(Target::Environment),
+            ValueType::Ref(Target::Environment),
             "Makes the environment ephemeral, copying this one.",
         ),
-        prop("owner", Ty::Email, "Who is responsible for an ephemeral environment."),
-        prop("ttl", Ty::Duration, "How long an ephemeral environment lives after `created`."),
-        prop("created", Ty::Date, "When an ephemeral environment was created."),
+        prop("owner", ValueType::Email, "Who is responsible for an ephemeral environment."),
+        prop(
+            "ttl",
+            ValueType::Duration,
+            "How long an ephemeral environment lives after `created`.",
+        ),
+        prop("created", ValueType::Date, "When an ephemeral environment was created."),
     ],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
             name: "cluster",
             doc: "A Kubernetes cluster of the environment.",
-            args: &[arg("NAME", Ty::Declares(NameKind::Cluster))],
+            args: &[arg("NAME", ValueType::Declares(NameKind::Cluster))],
             repeatable: true,
             example: "cluster \"prod-eu-1\"",
             ..LEAF
@@ -380,7 +447,7 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
         NodeSchema {
             name: "region",
             doc: "The cloud region.",
-            args: &[arg("REGION", Ty::String)],
+            args: &[arg("REGION", ValueType::String)],
             example: "region \"eu-west-1\"",
             ..LEAF
         },
@@ -388,8 +455,13 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
             name: "approval",
             doc: "Whether changes need an approval, and from how many people.",
             props: &[
-                required("required", Ty::Bool, "Whether a change needs approval."),
-                prop("approvers", Ty::Int(1, 10), "How many approvals.").or("1"),
+                required("required", ValueType::Bool, "Whether a change needs approval."),
+                prop_or(
+                    "approvers",
+                    ValueType::Int { min: 1, max: 10 },
+                    "How many approvals.",
+                    "1",
+                ),
             ],
             example: "approval required=#true approvers=2",
             ..LEAF
@@ -397,7 +469,7 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
         NodeSchema {
             name: "services",
             doc: "For an ephemeral environment: the services it carries, with the services they depend on (carried along, see decision 7); the others are not deployed there and their resources are not created. Without it, every service of the base is carried.",
-            args: &[args("SERVICE", Ty::Ref(Target::Service))],
+            args: &[args("SERVICE", ValueType::Ref(Target::Service))],
             example: "services \"checkout\" \"payments-api\"",
             ..LEAF
         },
@@ -414,8 +486,8 @@ pub const ENVIRONMENT: NodeSchema = NodeSchema {
 pub const SYSTEM: NodeSchema = NodeSchema {
     name: "system",
     doc: "A group of services shown together in the catalog.",
-    args: &[arg("NAME", Ty::Declares(NameKind::System))],
-    props: &[required("team", Ty::Ref(Target::Team), "The owning team.")],
+    args: &[arg("NAME", ValueType::Declares(NameKind::System))],
+    props: &[required("team", ValueType::Ref(Target::Team), "The owning team.")],
     children: Children::Nodes(&[DESCRIPTION]),
     repeatable: true,
     example: "system \"checkout\" team=\"payments\"",
@@ -429,28 +501,40 @@ pub const SYSTEM: NodeSchema = NodeSchema {
 pub const KIND: NodeSchema = NodeSchema {
     name: "kind",
     doc: "A resource kind: a database, cache, queue… with typed fields, defaults per tier, and outputs. The standard library declares its kinds this way too.",
-    args: &[arg("NAME", Ty::Declares(NameKind::Kind))],
+    args: &[arg("NAME", ValueType::Declares(NameKind::Kind))],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
             name: "field",
             doc: "A setting of the kind. A field without a default must be set by every resource.",
-            args: &[arg("NAME", Ty::Declares(NameKind::Field))],
+            args: &[arg("NAME", ValueType::Declares(NameKind::Field))],
             props: &[
-                required("type", Ty::Enum(ValueType::KEYWORDS), "The field's type."),
+                required(
+                    "type",
+                    ValueType::Enum(Choices::Static(ValueType::KEYWORDS)),
+                    "The field's type.",
+                ),
                 prop(
                     "default",
-                    Ty::Any,
+                    ValueType::Any,
                     "The value when neither the resource nor a tier default sets one.",
                 ),
-                prop("min", Ty::Int(i64::MIN, i64::MAX), "The smallest value of an `int` field."),
-                prop("max", Ty::Int(i64::MIN, i64::MAX), "The largest value of an `int` field."),
-                prop("doc", Ty::String, "What the field means."),
+                prop(
+                    "min",
+                    ValueType::Int { min: i64::MIN, max: i64::MAX },
+                    "The smallest value of an `int` field.",
+                ),
+                prop(
+                    "max",
+                    ValueType::Int { min: i64::MIN, max: i64::MAX },
+                    "The largest value of an `int` field.",
+                ),
+                prop("doc", ValueType::String, "What the field means."),
             ],
             children: Children::Nodes(&[NodeSchema {
                 name: "one-of",
                 doc: "The choices of an `enum` field.",
-                args: &[args("CHOICE", Ty::String)],
+                args: &[args("CHOICE", ValueType::String)],
                 example: "one-of \"gp3\" \"io2\"",
                 ..LEAF
             }]),
@@ -461,7 +545,7 @@ pub const KIND: NodeSchema = NodeSchema {
         NodeSchema {
             name: "tier",
             doc: "Defaults for environments of one tier: each child sets a field.",
-            args: &[arg("TIER", Ty::Enum(TIERS))],
+            args: &[arg("TIER", ValueType::Enum(Choices::Static(TIERS)))],
             children: Children::KindFields,
             repeatable: true,
             example: "tier \"production\" { high-availability #true }",
@@ -470,10 +554,10 @@ pub const KIND: NodeSchema = NodeSchema {
         NodeSchema {
             name: "output",
             doc: "A value an instance provides to the services that use it. Secret outputs are passed on only as references.",
-            args: &[arg("NAME", Ty::Declares(NameKind::Output))],
+            args: &[arg("NAME", ValueType::Declares(NameKind::Output))],
             props: &[
-                prop("secret", Ty::Bool, "Whether the value is a secret."),
-                prop("doc", Ty::String, "What the output is."),
+                prop("secret", ValueType::Bool, "Whether the value is a secret."),
+                prop("doc", ValueType::String, "What the output is."),
             ],
             repeatable: true,
             example: "output \"host\"",
@@ -482,16 +566,16 @@ pub const KIND: NodeSchema = NodeSchema {
         NodeSchema {
             name: "access",
             doc: "What a service that uses an instance may do to it, with `workload-identity \"aws\"`: these IAM actions are allowed to the service's role on the value of the output `on` (an ARN), followed by `suffix`.",
-            args: &[args("ACTION", Ty::String)],
+            args: &[args("ACTION", ValueType::String)],
             props: &[
                 required(
                     "on",
-                    Ty::Ref(Target::Output),
+                    ValueType::Ref(Target::Output),
                     "The output whose value (an ARN) the actions apply to.",
                 ),
                 prop(
                     "suffix",
-                    Ty::String,
+                    ValueType::String,
                     "Appended to the output's value, such as `/*` for the objects of a bucket.",
                 ),
             ],

@@ -1,11 +1,11 @@
 //! The `service` node and everything inside it, including `override`; the settings an override
 //! may change are in [`super::settings`].
 
-use super::language::{DESCRIPTION, LEAF, arg, args, prop, required};
+use super::language::{DESCRIPTION, LEAF, arg, args, prop, prop_derived, prop_or, required};
 use idpc_ir::{Date, Email, NameKind};
 
 use super::settings::{AUTOSCALE, DEPLOY, ENV, IMAGE, LIMITS, REPLICAS, REQUESTS, SECRET};
-use super::{Children, NodeSchema, Target, Ty};
+use super::{Children, Choices, NodeSchema, Target, ValueType};
 use crate::typed::{Field, typed_node};
 
 const PROTOCOLS: &[&str] = &["http", "grpc", "tcp"];
@@ -15,10 +15,10 @@ const CRITICALITY: &[&str] = &["critical", "standard", "low"];
 const RESOURCE: NodeSchema = NodeSchema {
     name: "resource",
     doc: "A resource of a kind the service needs, such as a database. Children set the kind's fields.",
-    args: &[arg("NAME", Ty::Declares(NameKind::Resource))],
+    args: &[arg("NAME", ValueType::Declares(NameKind::Resource))],
     props: &[prop(
         "kind",
-        Ty::Ref(Target::Kind),
+        ValueType::Ref(Target::Kind),
         "The resource kind (required, except in an override of a resource the service declares).",
     )],
     children: Children::KindFields,
@@ -30,7 +30,7 @@ const RESOURCE: NodeSchema = NodeSchema {
 const OVERRIDE: NodeSchema = NodeSchema {
     name: "override",
     doc: "Values for one environment, overriding the service's own. Overrides for an environment also apply to the ephemeral environments created from it.",
-    args: &[arg("ENVIRONMENT", Ty::Ref(Target::Environment))],
+    args: &[arg("ENVIRONMENT", ValueType::Ref(Target::Environment))],
     children: Children::Nodes(&[
         IMAGE, REPLICAS, REQUESTS, LIMITS, AUTOSCALE, ENV, SECRET, RESOURCE, DEPLOY,
     ]),
@@ -43,21 +43,21 @@ const OVERRIDE: NodeSchema = NodeSchema {
 pub(super) const SERVICE: NodeSchema = NodeSchema {
     name: "service",
     doc: "A deployable service: owner, image, ports, size, dependencies, resources, rollout, secrets and SLOs.",
-    args: &[arg("NAME", Ty::Declares(NameKind::Service))],
-    props: &[required("team", Ty::Ref(Target::Team), "The owning team.")],
+    args: &[arg("NAME", ValueType::Declares(NameKind::Service))],
+    props: &[required("team", ValueType::Ref(Target::Team), "The owning team.")],
     children: Children::Nodes(&[
         DESCRIPTION,
         NodeSchema {
             name: "system",
             doc: "The system the service belongs to.",
-            args: &[arg("SYSTEM", Ty::Ref(Target::System))],
+            args: &[arg("SYSTEM", ValueType::Ref(Target::System))],
             example: "system \"checkout\"",
             ..LEAF
         },
         NodeSchema {
             name: "criticality",
             doc: "`critical`, `standard` (the default) or `low`.",
-            args: &[arg("LEVEL", Ty::Enum(CRITICALITY))],
+            args: &[arg("LEVEL", ValueType::Enum(Choices::Static(CRITICALITY)))],
             example: "criticality \"critical\"",
             ..LEAF
         },
@@ -72,7 +72,7 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
         NodeSchema {
             name: "depends-on",
             doc: "Services this one calls. Network policy admits exactly these callers.",
-            args: &[args("SERVICE", Ty::Ref(Target::Service))],
+            args: &[args("SERVICE", ValueType::Ref(Target::Service))],
             repeatable: true,
             example: "depends-on \"users-api\" \"ledger\"",
             ..LEAF
@@ -83,17 +83,17 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
         NodeSchema {
             name: "slo",
             doc: "A service level objective: `availability` (requests that do not fail) or `latency` (requests faster than `threshold`).",
-            args: &[arg("INDICATOR", Ty::Enum(INDICATORS))],
+            args: &[arg("INDICATOR", ValueType::Enum(Choices::Static(INDICATORS)))],
             props: &[
                 required(
                     "objective",
-                    Ty::Percent,
+                    ValueType::Percent,
                     "The target share of good requests, such as \"99.9%\".",
                 ),
-                prop("window", Ty::Duration, "The rolling window.").or("\"30d\""),
+                prop_or("window", ValueType::Duration, "The rolling window.", "\"30d\""),
                 prop(
                     "threshold",
-                    Ty::Duration,
+                    ValueType::Duration,
                     "For `latency`: the duration a good request stays under.",
                 ),
             ],
@@ -104,7 +104,7 @@ pub(super) const SERVICE: NodeSchema = NodeSchema {
         NodeSchema {
             name: "runbook",
             doc: "Where the service's runbook lives.",
-            args: &[arg("URL", Ty::Url)],
+            args: &[arg("URL", ValueType::Url)],
             example: "runbook \"https://runbooks.acme.internal/payments-api\"",
             ..LEAF
         },
@@ -121,12 +121,11 @@ typed_node! {
     pub(crate) struct PortNode => const PORT = "port" {
         doc: "A port the service listens on.",
         args {
-            name: Option<Field<String>> = arg("NAME", Ty::Declares(NameKind::Port)),
-            number: Option<Field<u32>> = arg("NUMBER", Ty::Port),
+            name: Option<Field<String>> = arg("NAME", ValueType::Declares(NameKind::Port)),
+            number: Option<Field<u32>> = arg("NUMBER", ValueType::Port),
         }
         props {
-            protocol: String = prop("protocol", Ty::Enum(PROTOCOLS), "`http`, `grpc` or `tcp`.")
-                .or("\"http\""),
+            protocol: String = prop_or("protocol", ValueType::Enum(Choices::Static(PROTOCOLS)), "`http`, `grpc` or `tcp`.", "\"http\""),
         }
         children {}
         repeatable: true,
@@ -142,14 +141,12 @@ typed_node! {
         props {
             host: String = required(
                 "host",
-                Ty::String,
+                ValueType::String,
                 "The host name in production, such as \"shop.acme.com\".",
             ),
-            path: String = prop("path", Ty::String, "The path prefix routed to the service.")
-                .or("\"/\""),
-            port: String = prop("port", Ty::Ref(Target::Port), "The port routed to.")
-                .or_derived("the first port"),
-            tls: bool = prop("tls", Ty::Bool, "Serve HTTPS.").or("#true"),
+            path: String = prop_or("path", ValueType::String, "The path prefix routed to the service.", "\"/\""),
+            port: String = prop_derived("port", ValueType::Ref(Target::Port), "The port routed to.", "the first port"),
+            tls: bool = prop_or("tls", ValueType::Bool, "Serve HTTPS.", "#true"),
         }
         children {}
         repeatable: false,
@@ -161,13 +158,13 @@ typed_node! {
     /// `service › waive`.
     pub(crate) struct Waive => const WAIVE = "waive" {
         doc: "Exempts the service from a policy until a date, with a reason and an owner. An expired waiver is an error.",
-        args { policy: Option<Field<String>> = arg("POLICY", Ty::Ref(Target::Policy)) }
+        args { policy: Option<Field<String>> = arg("POLICY", ValueType::Ref(Target::Policy)) }
         props {
-            reason: String = required("reason", Ty::String, "Why the service is exempt."),
-            owner: Email = required("owner", Ty::Email, "Who answers for the exemption."),
+            reason: String = required("reason", ValueType::String, "Why the service is exempt."),
+            owner: Email = required("owner", ValueType::Email, "Who answers for the exemption."),
             expires: Date = required(
                 "expires",
-                Ty::Date,
+                ValueType::Date,
                 "The first day the waiver no longer applies.",
             ),
         }

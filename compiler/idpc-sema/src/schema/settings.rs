@@ -4,15 +4,15 @@
 
 use idpc_ir::{Cpu, Duration, Image, IntOrPercent, Memory, Percent, SecretRef};
 
-use super::language::{arg, args, prop, required};
-use super::{Target, Ty};
+use super::language::{arg, arg_or, args, prop_derived, prop_or, required};
+use super::{Target, ValueType};
 use crate::typed::{ChildField, Field, typed_node};
 
 typed_node! {
     /// `image`.
     pub(crate) struct ImageNode => const IMAGE = "image" {
         doc: "The container image. Without a registry host, the platform registry is prefixed.",
-        args { image: Option<Field<Image>> = arg("IMAGE", Ty::Image) }
+        args { image: Option<Field<Image>> = arg("IMAGE", ValueType::Image) }
         props {}
         children {}
         repeatable: false,
@@ -24,7 +24,7 @@ typed_node! {
     /// `replicas`.
     pub(crate) struct Replicas => const REPLICAS = "replicas" {
         doc: "How many instances run.",
-        args { count: Option<Field<u32>> = arg("COUNT", Ty::Int(0, 1000)).or("1") }
+        args { count: Option<Field<u32>> = arg_or("COUNT", ValueType::Int { min: 0, max: 1000 }, "1") }
         props {}
         children {}
         repeatable: false,
@@ -38,8 +38,8 @@ typed_node! {
         doc: "The CPU and memory each instance is guaranteed.",
         args {}
         props {
-            cpu: Cpu = prop("cpu", Ty::Cpu, "CPU, such as \"250m\".").or("\"100m\""),
-            memory: Memory = prop("memory", Ty::Memory, "Memory, such as \"256Mi\".").or("\"128Mi\""),
+            cpu: Cpu = prop_or("cpu", ValueType::Cpu, "CPU, such as \"250m\".", "\"100m\""),
+            memory: Memory = prop_or("memory", ValueType::Memory, "Memory, such as \"256Mi\".", "\"128Mi\""),
         }
         children {}
         repeatable: false,
@@ -53,9 +53,8 @@ typed_node! {
         doc: "The most CPU and memory an instance may use.",
         args {}
         props {
-            cpu: Cpu = prop("cpu", Ty::Cpu, "CPU, such as \"1\".").or_derived("not limited"),
-            memory: Memory = prop("memory", Ty::Memory, "Memory, such as \"512Mi\".")
-                .or_derived("the memory request"),
+            cpu: Cpu = prop_derived("cpu", ValueType::Cpu, "CPU, such as \"1\".", "not limited"),
+            memory: Memory = prop_derived("memory", ValueType::Memory, "Memory, such as \"512Mi\".", "the memory request"),
         }
         children {}
         repeatable: false,
@@ -69,9 +68,9 @@ typed_node! {
         doc: "Scale between bounds on CPU utilisation.",
         args {}
         props {
-            min: u32 = required("min", Ty::Int(1, 1000), "The fewest instances."),
-            max: u32 = required("max", Ty::Int(1, 1000), "The most instances."),
-            cpu: Percent = prop("cpu", Ty::Percent, "The CPU utilisation to aim for.").or("\"70%\""),
+            min: u32 = required("min", ValueType::Int { min: 1, max: 1000 }, "The fewest instances."),
+            max: u32 = required("max", ValueType::Int { min: 1, max: 1000 }, "The most instances."),
+            cpu: Percent = prop_or("cpu", ValueType::Percent, "The CPU utilisation to aim for.", "\"70%\""),
         }
         children {}
         repeatable: false,
@@ -84,8 +83,8 @@ typed_node! {
     pub(crate) struct Env => const ENV = "env" {
         doc: "A plain environment variable. Secrets are declared with `secret`, never as values.",
         args {
-            name: Option<Field<String>> = arg("NAME", Ty::String),
-            value: Option<Field<String>> = arg("VALUE", Ty::String),
+            name: Option<Field<String>> = arg("NAME", ValueType::String),
+            value: Option<Field<String>> = arg("VALUE", ValueType::String),
         }
         props {}
         children {}
@@ -98,7 +97,7 @@ typed_node! {
     /// `secret › reader`.
     pub(crate) struct Reader => const READER = "reader" {
         doc: "Another team that may read the secret.",
-        args { teams: Vec<Field<String>> = args("TEAM", Ty::Ref(Target::Team)) }
+        args { teams: Vec<Field<String>> = args("TEAM", ValueType::Ref(Target::Team)) }
         props {}
         children {}
         repeatable: true,
@@ -110,11 +109,11 @@ typed_node! {
     /// `secret`.
     pub(crate) struct Secret => const SECRET = "secret" {
         doc: "A secret exposed as an environment variable, by reference into a secrets manager. The owning team may read it; `reader` grants other teams.",
-        args { name: Option<Field<String>> = arg("NAME", Ty::String) }
+        args { name: Option<Field<String>> = arg("NAME", ValueType::String) }
         props {
             from: SecretRef = required(
                 "from",
-                Ty::SecretRef,
+                ValueType::SecretRef,
                 "Where the secret is stored: `vault:path#key`, `aws-sm:name#key`, `gcp-sm:name`, `azure-kv:vault/name`.",
             ),
         }
@@ -130,9 +129,8 @@ typed_node! {
         doc: "Send `weight` percent of traffic to the new version, then wait `pause` (without a pause, wait for a person to promote).",
         args {}
         props {
-            weight: u32 = required("weight", Ty::Int(1, 100), "Percent of traffic, 1 to 100."),
-            pause: Duration = prop("pause", Ty::Duration, "How long to hold.")
-                .or_derived("none: wait for a person to promote"),
+            weight: u32 = required("weight", ValueType::Int { min: 1, max: 100 }, "Percent of traffic, 1 to 100."),
+            pause: Duration = prop_derived("pause", ValueType::Duration, "How long to hold.", "none: wait for a person to promote"),
         }
         children {}
         repeatable: true,
@@ -158,20 +156,15 @@ typed_node! {
         doc: "Run the new version next to the old one, then switch all traffic at once.",
         args {}
         props {
-            auto_promote: bool = prop("auto-promote", Ty::Bool, "Switch without a person.")
-                .or("#false"),
-            preview_replicas: u32 = prop(
+            auto_promote: bool = prop_or("auto-promote", ValueType::Bool, "Switch without a person.", "#false"),
+            preview_replicas: u32 = prop_derived(
                 "preview-replicas",
-                Ty::Int(1, 1000),
-                "Instances of the preview.",
-            )
-            .or_derived("as many as active"),
-            scale_down_delay: Duration = prop(
+                ValueType::Int { min: 1, max: 1000 },
+                "Instances of the preview.", "as many as active"),
+            scale_down_delay: Duration = prop_or(
                 "scale-down-delay",
-                Ty::Duration,
-                "How long the old version stays up after the switch.",
-            )
-            .or("\"30s\""),
+                ValueType::Duration,
+                "How long the old version stays up after the switch.", "\"30s\""),
         }
         children {}
         repeatable: false,
@@ -185,18 +178,14 @@ typed_node! {
         doc: "Replace instances a few at a time (the default strategy).",
         args {}
         props {
-            max_surge: IntOrPercent = prop(
+            max_surge: IntOrPercent = prop_or(
                 "max-surge",
-                Ty::IntOrPercent,
-                "Extra instances during the update.",
-            )
-            .or("\"25%\""),
-            max_unavailable: IntOrPercent = prop(
+                ValueType::IntOrPercent,
+                "Extra instances during the update.", "\"25%\""),
+            max_unavailable: IntOrPercent = prop_or(
                 "max-unavailable",
-                Ty::IntOrPercent,
-                "Instances that may be down.",
-            )
-            .or("0"),
+                ValueType::IntOrPercent,
+                "Instances that may be down.", "0"),
         }
         children {}
         repeatable: false,
@@ -210,24 +199,18 @@ typed_node! {
         doc: "An HTTP probe of each instance.",
         args {}
         props {
-            path: String = required("path", Ty::String, "The path probed, such as \"/health\"."),
-            port: String = prop("port", Ty::Ref(Target::Port), "The name of the port probed.")
-                .or_derived("the first port"),
-            interval: Duration = prop("interval", Ty::Duration, "Time between probes.").or("\"10s\""),
-            timeout: Duration = prop("timeout", Ty::Duration, "How long a probe may take.")
-                .or("\"1s\""),
-            threshold: u32 = prop(
+            path: String = required("path", ValueType::String, "The path probed, such as \"/health\"."),
+            port: String = prop_derived("port", ValueType::Ref(Target::Port), "The name of the port probed.", "the first port"),
+            interval: Duration = prop_or("interval", ValueType::Duration, "Time between probes.", "\"10s\""),
+            timeout: Duration = prop_or("timeout", ValueType::Duration, "How long a probe may take.", "\"1s\""),
+            threshold: u32 = prop_or(
                 "threshold",
-                Ty::Int(1, 100),
-                "Failures in a row before an instance is unhealthy.",
-            )
-            .or("3"),
-            initial_delay: Duration = prop(
+                ValueType::Int { min: 1, max: 100 },
+                "Failures in a row before an instance is unhealthy.", "3"),
+            initial_delay: Duration = prop_or(
                 "initial-delay",
-                Ty::Duration,
-                "Time after start before the first probe.",
-            )
-            .or("\"0s\""),
+                ValueType::Duration,
+                "Time after start before the first probe.", "\"0s\""),
         }
         children {}
         repeatable: false,
@@ -241,25 +224,18 @@ typed_node! {
         doc: "The probe that restarts an instance, apart from the health check that decides whether it gets traffic. Without it, a service with a health check is restarted only when its port stops accepting connections: a readiness endpoint that checks dependencies must not restart every instance while a dependency is down.",
         args {}
         props {
-            path: String = prop("path", Ty::String, "A path to probe over HTTP.")
-                .or_derived("none: a TCP connection to the port"),
-            port: String = prop("port", Ty::Ref(Target::Port), "The name of the port probed.")
-                .or_derived("the health check's port, else the first port"),
-            interval: Duration = prop("interval", Ty::Duration, "Time between probes.").or("\"10s\""),
-            timeout: Duration = prop("timeout", Ty::Duration, "How long a probe may take.")
-                .or("\"1s\""),
-            threshold: u32 = prop(
+            path: String = prop_derived("path", ValueType::String, "A path to probe over HTTP.", "none: a TCP connection to the port"),
+            port: String = prop_derived("port", ValueType::Ref(Target::Port), "The name of the port probed.", "the health check's port, else the first port"),
+            interval: Duration = prop_or("interval", ValueType::Duration, "Time between probes.", "\"10s\""),
+            timeout: Duration = prop_or("timeout", ValueType::Duration, "How long a probe may take.", "\"1s\""),
+            threshold: u32 = prop_or(
                 "threshold",
-                Ty::Int(1, 100),
-                "Failures in a row before the instance is restarted.",
-            )
-            .or("3"),
-            initial_delay: Duration = prop(
+                ValueType::Int { min: 1, max: 100 },
+                "Failures in a row before the instance is restarted.", "3"),
+            initial_delay: Duration = prop_derived(
                 "initial-delay",
-                Ty::Duration,
-                "Time after start before the first probe.",
-            )
-            .or_derived("the health check's"),
+                ValueType::Duration,
+                "Time after start before the first probe.", "the health check's"),
         }
         children {}
         repeatable: false,
@@ -273,14 +249,12 @@ typed_node! {
         doc: "Measure the new version's error ratio while it rolls out and abort above a threshold.",
         args {}
         props {
-            auto: bool = prop("auto", Ty::Bool, "Abort without a person.").or("#true"),
-            error_rate: Percent = prop(
+            auto: bool = prop_or("auto", ValueType::Bool, "Abort without a person.", "#true"),
+            error_rate: Percent = prop_derived(
                 "error-rate",
-                Ty::Percent,
-                "The error ratio that fails the rollout.",
-            )
-            .or_derived("the fast-burn threshold of the availability SLO"),
-            interval: Duration = prop("interval", Ty::Duration, "How often to measure.").or("\"1m\""),
+                ValueType::Percent,
+                "The error ratio that fails the rollout.", "the fast-burn threshold of the availability SLO"),
+            interval: Duration = prop_or("interval", ValueType::Duration, "How often to measure.", "\"1m\""),
         }
         children {}
         repeatable: false,

@@ -151,7 +151,7 @@ fn cluster_store(name: &str, store: &SecretStore) -> Value {
             "version": "v2",
             "auth": { "kubernetes": {
                 "mountPath": "kubernetes",
-                "role": store.settings.get("role").cloned().unwrap_or_else(|| "external-secrets".to_owned()),
+                "role": setting("role"),
                 "serviceAccountRef": service_account,
             }},
         }}),

@@ -7,6 +7,8 @@ use idpc_ir::{Environment, Service, ServiceId};
 
 use crate::collect::Decl;
 use crate::diagnostics::unknown_reference;
+use crate::schema::estate::EnvironmentNode;
+use crate::typed::TypedNode;
 
 /// Sets `ephemeral.services` of each ephemeral environment that names its services.
 pub(crate) fn lower(
@@ -16,16 +18,16 @@ pub(crate) fn lower(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for decl in decls {
-        let Some(node) = decl.node.child("services") else { continue };
+        let Some(node) = EnvironmentNode::from_checked(decl.node).services else { continue };
         let Some(environment) = environments.iter_mut().find(|e| e.name == decl.name) else {
             continue;
         };
-        if !decl.node.has_prop("from") {
+        if !decl.node.has_prop(EnvironmentNode::from.name) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidEphemeral,
                     format!("`{}` is long-lived and carries every service", decl.name),
-                    node.name_span(),
+                    node.span,
                     "only an ephemeral environment names its services",
                 )
                 .with_help("remove `services`, or add `from=\"ENV\"` to make it ephemeral"),
@@ -33,8 +35,8 @@ pub(crate) fn lower(
             continue;
         }
         let mut carried: Vec<ServiceId> = Vec::new();
-        for typed in node.args_from(0) {
-            let Some(name) = typed.value.as_str() else { continue };
+        for typed in &node.services {
+            let name = typed.value.as_str();
             match services.binary_search_by(|s| s.name.as_str().cmp(name)) {
                 Ok(index) => carried.push(ServiceId::from_index(index)),
                 Err(_) => diagnostics.push(unknown_reference(

@@ -5,22 +5,18 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span, quote};
 use idpc_ir::{
-    Approval, DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, FieldValue, GitOps,
-    Member, Observability, Platform, PolicyConfig, Role, System, Team, TeamId, Tier, Url,
+    DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, GitOps, Member, Observability,
+    Platform, PolicyConfig, Role, System, Team, TeamId, Tier, Url,
 };
 
 use crate::collect::{Collected, Decl};
 use crate::deployments;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
+use crate::schema::estate::{ApprovalNode, EnvironmentNode, MemberNode, SystemNode, TeamNode};
+use crate::schema::platform::{MaxEphemeralTtl, PlatformNode};
 use crate::shape::Checked;
+use crate::typed::{Field, OrDefault, TypedNode};
 use crate::{carried, graph, kinds, overlay, services, settings};
-
-/// The duration histogram's bucket bounds when the platform declares none: the Prometheus client
-/// libraries' defaults, in milliseconds.
-const DEFAULT_LATENCY_BUCKETS: [u64; 11] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
-
-/// The default longest life of an ephemeral environment.
-const DEFAULT_MAX_TTL: Duration = Duration::from_days(14);
 
 /// Lowers everything. Returns a platform even when diagnostics hold errors (the caller drops it
 /// then), but `None` when there is no `platform` declaration at all.
@@ -38,7 +34,7 @@ pub(crate) fn lower(
         );
     }
     let settings = collected.platform.map(|decl| lower_platform(decl.node, diagnostics));
-    let max_ttl = settings.as_ref().map_or(DEFAULT_MAX_TTL, |s| s.max_ttl);
+    let max_ttl = settings.as_ref().map_or_else(|| self::max_ttl(None), |s| s.max_ttl);
     let teams = lower_teams(&collected.teams, diagnostics);
     let (environments, env_ids) = lower_environments(&collected.environments, diagnostics);
     let systems = lower_systems(&collected.systems, &collected.teams, diagnostics);
@@ -115,71 +111,82 @@ struct Settings {
 }
 
 fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
-    let observability = node.child("observability");
-    if let Some(observability) = observability {
+    let platform = PlatformNode::from_checked(node);
+    let o = platform.observability.as_ref();
+    if let Some(observability) = o {
         settings::check_observability(observability, diagnostics);
     }
-    let setting = |name: &str, default: &str| {
-        observability.and_then(|o| o.child_str(name)).unwrap_or_else(|| default.to_owned())
-    };
-    let prometheus_url = observability
-        .and_then(|o| o.child_value("prometheus"))
-        .and_then(|t| match &t.value {
-            FieldValue::Url(url) => Some(url.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| Url::builtin("http://prometheus.monitoring.svc:9090"));
-    let gitops = settings::gitops(node);
-    let secret_stores = settings::secret_stores(node, diagnostics);
-    let ingress = settings::ingress(node, diagnostics);
+    let text = |value: Option<String>| value.unwrap_or_default();
     Settings {
-        identity: settings::identity(node, diagnostics),
-        ingress,
-        gitops,
-        secret_stores,
-        name: node.str_arg(0).map_or_else(String::new, |(n, _)| n.to_owned()),
-        description: node.child_str("description"),
-        registry: node.child_str("registry").map(|r| r.trim_end_matches('/').to_owned()),
-        domain: node.child_str("domain"),
+        identity: settings::identity(platform.workload_identity.as_ref(), diagnostics),
+        ingress: settings::ingress(platform.ingress.as_ref(), diagnostics),
+        gitops: settings::gitops(platform.gitops.as_ref()),
+        secret_stores: settings::secret_stores(&platform.secret_stores, diagnostics),
+        name: platform.name.as_ref().map_or_else(String::new, |n| n.value.clone()),
+        description: setting(platform.description.as_ref(), |n| &n.text),
+        registry: setting(platform.registry.as_ref(), |n| &n.host)
+            .map(|r| r.trim_end_matches('/').to_owned()),
+        domain: setting(platform.domain.as_ref(), |n| &n.domain),
         observability: Observability {
-            prometheus_url,
-            grafana_datasource: setting("grafana-datasource", "prometheus"),
-            requests_metric: setting("requests-metric", "http_requests_total"),
-            duration_metric: setting("duration-metric", "http_request_duration_seconds"),
-            error_codes: setting("error-codes", "5.."),
-            service_label: setting("service-label", "service"),
-            grafana_url: observability.and_then(|o| o.child_value("grafana")).and_then(
-                |t| match &t.value {
-                    FieldValue::Url(url) => Some(url.clone()),
-                    _ => None,
-                },
+            prometheus_url: setting(o.and_then(|o| o.prometheus.as_ref()), |n| &n.url)
+                .unwrap_or_else(|| Url::builtin("")),
+            grafana_datasource: text(setting(o.and_then(|o| o.grafana_datasource.as_ref()), |n| {
+                &n.uid
+            })),
+            requests_metric: text(setting(o.and_then(|o| o.requests_metric.as_ref()), |n| {
+                &n.metric
+            })),
+            duration_metric: text(setting(o.and_then(|o| o.duration_metric.as_ref()), |n| {
+                &n.metric
+            })),
+            error_codes: text(setting(o.and_then(|o| o.error_codes.as_ref()), |n| &n.regex)),
+            service_label: text(setting(o.and_then(|o| o.service_label.as_ref()), |n| &n.label)),
+            grafana_url: setting(o.and_then(|o| o.grafana.as_ref()), |n| &n.url),
+            default_receiver: text(setting(o.and_then(|o| o.default_receiver.as_ref()), |n| {
+                &n.receiver
+            })),
+            latency_buckets: settings::latency_buckets(o.and_then(|o| o.latency_buckets.as_ref())),
+            rules: settings::rule_format(
+                setting(o.and_then(|o| o.rules.as_ref()), |n| &n.format).as_deref(),
             ),
-            default_receiver: setting("default-receiver", "default"),
-            latency_buckets: settings::latency_buckets(observability, &DEFAULT_LATENCY_BUCKETS),
-            rules: settings::rule_format(observability),
-            logs_datasource: observability.and_then(|o| o.child_str("logs-datasource")),
+            logs_datasource: setting(o.and_then(|o| o.logs_datasource.as_ref()), |n| &n.uid),
         },
-        max_ttl: node
-            .child_value("max-ephemeral-ttl")
-            .and_then(|t| t.value.as_duration())
-            .unwrap_or(DEFAULT_MAX_TTL),
-        drift_ignores: settings::drift_ignores(node, diagnostics),
-        policies: settings::policies(node, diagnostics),
+        max_ttl: max_ttl(platform.max_ephemeral_ttl.as_ref()),
+        drift_ignores: settings::drift_ignores(platform.drift.as_ref(), diagnostics),
+        policies: settings::policies(&platform.policies, diagnostics),
     }
+}
+
+/// A setting's value: the one its node gives when written, else the schema's default.
+fn setting<N: TypedNode + 'static, T: Clone>(
+    node: Option<&N>,
+    field: impl Fn(&N) -> &Option<Field<T>>,
+) -> Option<T> {
+    node.and_then(|n| field(n).as_ref())
+        .or_else(|| field(N::defaults()).as_ref())
+        .map(|f| f.value.clone())
+}
+
+/// The longest life of an ephemeral environment.
+fn max_ttl(node: Option<&MaxEphemeralTtl>) -> Duration {
+    // The schema's default reads (a test checks every default of the language).
+    setting(node, |n| &n.ttl).unwrap_or_default()
 }
 
 fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Team> {
     let mut by_local_part: BTreeMap<String, (Email, Span)> = BTreeMap::new();
+    let role_default = &MemberNode::defaults().role;
     decls
         .iter()
         .map(|decl| {
+            let team = TeamNode::from_checked(decl.node);
             let mut members: Vec<Member> = Vec::new();
             let mut seen: BTreeMap<Email, Span> = BTreeMap::new();
-            for member in decl.node.children_named("member") {
-                let Some(typed) = member.arg(0) else { continue };
-                let FieldValue::Email(email) = &typed.value else { continue };
-                if let Some(first) = seen.insert(email.clone(), typed.span) {
-                    diagnostics.push(duplicate_member("member", email.as_str(), typed.span, first));
+            for member in &team.members {
+                let Some(Field { value: email, span }) = &member.email else { continue };
+                let span = *span;
+                if let Some(first) = seen.insert(email.clone(), span) {
+                    diagnostics.push(duplicate_member("member", email.as_str(), span, first));
                     continue;
                 }
                 let user = idpc_ir::names::catalog_user(email.local_part());
@@ -188,7 +195,7 @@ fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Tea
                         Diagnostic::new(
                             Code::NameCollision,
                             format!("`{}` and `{}` both become catalog user `{}`", quote(email.as_str()), quote(other.as_str()), quote(&user)),
-                            typed.span,
+                            span,
                             "this member",
                         )
                         .with_label(*other_span, "collides with this one")
@@ -196,28 +203,34 @@ fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Tea
                     ),
                     Some(_) => {}
                     None => {
-                        by_local_part.insert(user, (email.clone(), typed.span));
+                        by_local_part.insert(user, (email.clone(), span));
                     }
                 }
-                let role = match member.prop("role").and_then(|t| t.value.as_str()) {
+                let role = match member.role.or_default(role_default).as_deref() {
                     Some("lead") => Role::Lead,
                     _ => Role::Member,
                 };
-                members.push(Member { email: email.clone(), role, span: typed.span });
+                members.push(Member { email: email.clone(), role, span });
             }
+            let oncall = team.oncall.as_ref().and_then(|o| o.receiver.as_ref());
             Team {
                 name: decl.name.to_owned(),
-                description: decl.node.child_str("description"),
+                description: text(team.description.as_ref(), |n| &n.text),
                 members,
-                chat: decl.node.child_str("channel"),
-                oncall: decl.node.child_str("oncall"),
-                oncall_span: decl.node.child_value("oncall").map(|t| t.span),
-                cost_center: decl.node.child_str("cost-center"),
+                chat: text(team.channel.as_ref(), |n| &n.channel),
+                oncall: oncall.map(|f| f.value.clone()),
+                oncall_span: oncall.map(|f| f.span),
+                cost_center: text(team.cost_center.as_ref(), |n| &n.code),
                 file: decl.file,
                 span: decl.name_span,
             }
         })
         .collect()
+}
+
+/// The value a node holds, when written.
+fn text<N, T: Clone>(node: Option<&N>, field: impl Fn(&N) -> &Option<Field<T>>) -> Option<T> {
+    node.and_then(|n| field(n).as_ref()).map(|f| f.value.clone())
 }
 
 /// Lowers environments and orders them: long-lived ones by tier then name, then ephemeral ones
@@ -226,24 +239,19 @@ fn lower_environments(
     decls: &[Decl<'_>],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<Environment>, BTreeMap<String, EnvId>) {
-    let tier_of = |decl: &Decl<'_>| {
-        decl.node
-            .prop("tier")
-            .and_then(|t| t.value.as_str())
-            .and_then(|t| Tier::ALL.into_iter().find(|x| x.as_str() == t))
-    };
-    let base_of = |decl: &Decl<'_>| {
-        decl.node.prop("from").and_then(|t| t.value.as_str().map(|s| (s.to_owned(), t.span)))
+    let typed: Vec<EnvironmentNode> =
+        decls.iter().map(|d| EnvironmentNode::from_checked(d.node)).collect();
+    let tier_of = |env: &EnvironmentNode| {
+        let tier = env.tier.as_ref()?;
+        Tier::ALL.into_iter().find(|x| x.as_str() == tier.value)
     };
     // The effective tier of each declaration: its own, or its base's.
     let mut order: Vec<(bool, Tier, &str, usize)> = Vec::new();
-    for (index, decl) in decls.iter().enumerate() {
-        let ephemeral = decl.node.has_prop("from");
-        let tier = match base_of(decl) {
-            Some((base, _)) => {
-                crate::collect::Collected::find(decls, &base).and_then(|b| tier_of(&decls[b]))
-            }
-            None => tier_of(decl),
+    for (index, (decl, env)) in decls.iter().zip(&typed).enumerate() {
+        let ephemeral = decl.node.has_prop(EnvironmentNode::from.name);
+        let tier = match &env.from {
+            Some(base) => Collected::find(decls, &base.value).and_then(|b| tier_of(&typed[b])),
+            None => tier_of(env),
         };
         order.push((ephemeral, tier.unwrap_or(Tier::Development), decl.name, index));
     }
@@ -253,48 +261,47 @@ fn lower_environments(
         .enumerate()
         .map(|(id, (_, _, name, _))| ((*name).to_owned(), EnvId::from_index(id)))
         .collect();
+    let cluster_names = |env: &EnvironmentNode| {
+        env.clusters.iter().filter_map(|c| c.name.clone()).collect::<Vec<_>>()
+    };
     let mut environments = Vec::with_capacity(order.len());
     for &(_, tier, _, index) in &order {
-        let decl = &decls[index];
-        let node = decl.node;
+        let (decl, env) = (&decls[index], &typed[index]);
         let mut clusters: Vec<String> = Vec::new();
         let mut cluster_spans: BTreeMap<String, Span> = BTreeMap::new();
-        for cluster in node.children_named("cluster") {
-            let Some((name, span)) = cluster.str_arg(0) else { continue };
-            if let Some(first) = cluster_spans.insert(name.to_owned(), span) {
-                diagnostics.push(duplicate_member("cluster", name, span, first));
+        for Field { value: name, span } in cluster_names(env) {
+            if let Some(first) = cluster_spans.insert(name.clone(), span) {
+                diagnostics.push(duplicate_member("cluster", &name, span, first));
             } else {
-                clusters.push(name.to_owned());
+                clusters.push(name);
             }
         }
-        let approval = node.child("approval").map(|a| Approval {
-            required: a.prop("required").and_then(|t| t.value.as_bool()).unwrap_or(false),
-            approvers: a
-                .prop("approvers")
-                .and_then(|t| t.value.as_int())
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(1),
-        });
+        let approval = env.approval.as_ref().map(ApprovalNode::approval);
         let mut environment = Environment {
             name: decl.name.to_owned(),
             tier,
             clusters,
-            region: node.child_str("region"),
-            approval: approval.clone().unwrap_or(Approval { required: false, approvers: 1 }),
+            region: text(env.region.as_ref(), |n| &n.region),
+            approval: approval.clone().unwrap_or_else(|| ApprovalNode::defaults().approval()),
             ephemeral: None,
             file: decl.file,
             span: decl.name_span,
         };
-        match base_of(decl) {
+        match &env.from {
             None => {
-                if !node.has_prop("tier") {
+                if !decl.node.has_prop(EnvironmentNode::tier.name) {
                     diagnostics.push(
                         missing(format!("environment `{}` needs a `tier`", decl.name), decl.name_span, "no `tier=`")
                             .with_help("add `tier=\"development\"`, `\"staging\"` or `\"production\"`, or `from=\"ENV\"` for an ephemeral environment"),
                     );
                 }
-                for key in ["owner", "ttl", "created"] {
-                    if let Some(value) = node.raw_prop(key) {
+                let ephemeral_only = [
+                    EnvironmentNode::owner.name,
+                    EnvironmentNode::ttl.name,
+                    EnvironmentNode::created.name,
+                ];
+                for key in ephemeral_only {
+                    if let Some(value) = decl.node.raw_prop(key) {
                         diagnostics.push(
                             Diagnostic::new(
                                 Code::InvalidEphemeral,
@@ -307,37 +314,24 @@ fn lower_environments(
                     }
                 }
             }
-            Some((base_name, base_span)) => {
-                if let Some(base) =
-                    lower_ephemeral(decl, &base_name, base_span, decls, &ids, diagnostics)
+            Some(base) => {
+                if let Some((ephemeral, base_index)) =
+                    lower_ephemeral(decl, env, base, decls, &typed, &ids, diagnostics)
                 {
-                    let base_decl = &decls[base.1];
+                    let base_env = &typed[base_index];
                     if environment.clusters.is_empty() {
-                        environment.clusters = base_decl
-                            .node
-                            .children_named("cluster")
-                            .filter_map(|c| c.str_arg(0).map(|(n, _)| n.to_owned()))
-                            .collect();
+                        environment.clusters =
+                            cluster_names(base_env).into_iter().map(|f| f.value).collect();
                     }
                     if approval.is_none()
-                        && let Some(a) = base_decl.node.child("approval")
+                        && let Some(a) = &base_env.approval
                     {
-                        environment.approval = Approval {
-                            required: a
-                                .prop("required")
-                                .and_then(|t| t.value.as_bool())
-                                .unwrap_or(false),
-                            approvers: a
-                                .prop("approvers")
-                                .and_then(|t| t.value.as_int())
-                                .and_then(|n| u32::try_from(n).ok())
-                                .unwrap_or(1),
-                        };
+                        environment.approval = a.approval();
                     }
                     if environment.region.is_none() {
-                        environment.region = base_decl.node.child_str("region");
+                        environment.region = text(base_env.region.as_ref(), |n| &n.region);
                     }
-                    environment.ephemeral = base.0;
+                    environment.ephemeral = ephemeral;
                 }
             }
         }
@@ -348,13 +342,14 @@ fn lower_environments(
 
 fn lower_ephemeral(
     decl: &Decl<'_>,
-    base_name: &str,
-    base_span: Span,
+    env: &EnvironmentNode,
+    base: &Field<String>,
     decls: &[Decl<'_>],
+    typed: &[EnvironmentNode],
     ids: &BTreeMap<String, EnvId>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(Option<Ephemeral>, usize)> {
-    let node = decl.node;
+    let (base_name, base_span) = (base.value.as_str(), base.span);
     let Some(base_index) = Collected::find(decls, base_name) else {
         diagnostics.push(unknown_reference(
             "environment",
@@ -364,7 +359,7 @@ fn lower_ephemeral(
         ));
         return None;
     };
-    let base = &decls[base_index];
+    let (base, base_env) = (&decls[base_index], &typed[base_index]);
     if base_name == decl.name {
         diagnostics.push(Diagnostic::new(
             Code::InvalidEphemeral,
@@ -377,7 +372,7 @@ fn lower_ephemeral(
         ));
         return None;
     }
-    if base.node.has_prop("from") {
+    if base.node.has_prop(EnvironmentNode::from.name) {
         diagnostics.push(
             Diagnostic::new(
                 Code::InvalidEphemeral,
@@ -393,7 +388,7 @@ fn lower_ephemeral(
             .with_help("create ephemeral environments from a long-lived one"),
         );
     }
-    if let (Some(own), Some(base_tier)) = (node.prop("tier"), base.node.prop("tier"))
+    if let (Some(own), Some(base_tier)) = (&env.tier, &base_env.tier)
         && own.value != base_tier.value
     {
         diagnostics.push(
@@ -411,20 +406,19 @@ fn lower_ephemeral(
             .with_help("an ephemeral environment takes its base's tier; remove `tier`"),
         );
     }
-    let mut get = |key: &str| {
-        if !node.has_prop(key) {
+    let mut needs = |key: &str| {
+        if !decl.node.has_prop(key) {
             diagnostics.push(
                 missing(format!("ephemeral environment `{}` needs `{key}`", decl.name, key = quote(key)), decl.name_span, format!("no `{key}=`"))
                     .with_help("an ephemeral environment carries `owner`, `ttl` and `created` so that it can be cleaned up"),
             );
         }
-        node.prop(key)
     };
-    let owner = get("owner").map(|t| (t.value.clone(), t.span));
-    let ttl = get("ttl").map(|t| (t.value.clone(), t.span));
-    let created = get("created").map(|t| t.value.clone());
-    if let Some((FieldValue::Duration(duration), span)) = &ttl
-        && duration.as_secs() == 0
+    needs(EnvironmentNode::owner.name);
+    needs(EnvironmentNode::ttl.name);
+    needs(EnvironmentNode::created.name);
+    if let Some(Field { value: ttl, span }) = &env.ttl
+        && ttl.as_secs() == 0
     {
         diagnostics.push(
             Diagnostic::new(
@@ -436,19 +430,14 @@ fn lower_ephemeral(
             .with_help("give it a lifetime such as `ttl=\"7d\"`"),
         );
     }
-    let ephemeral = match (owner, ttl, created, ids.get(base_name)) {
-        (
-            Some((FieldValue::Email(owner), owner_span)),
-            Some((FieldValue::Duration(ttl), ttl_span)),
-            Some(FieldValue::Date(created)),
-            Some(from),
-        ) => Some(Ephemeral {
+    let ephemeral = match (&env.owner, &env.ttl, &env.created, ids.get(base_name)) {
+        (Some(owner), Some(ttl), Some(created), Some(from)) => Some(Ephemeral {
             from: *from,
-            owner,
-            ttl,
-            created,
-            owner_span,
-            ttl_span,
+            owner: owner.value.clone(),
+            ttl: ttl.value,
+            created: created.value,
+            owner_span: owner.span,
+            ttl_span: ttl.span,
             services: None,
         }),
         _ => None,
@@ -464,13 +453,13 @@ fn lower_systems(
     decls
         .iter()
         .map(|decl| {
-            let team = decl.node.prop("team").and_then(|t| {
-                let name = t.value.as_str()?;
-                let found = Collected::find(teams, name);
+            let system = SystemNode::from_checked(decl.node);
+            let team = system.team.as_ref().and_then(|t| {
+                let found = Collected::find(teams, &t.value);
                 if found.is_none() {
                     diagnostics.push(unknown_reference(
                         "team",
-                        name,
+                        &t.value,
                         t.span,
                         teams.iter().map(|d| d.name),
                     ));
@@ -480,7 +469,7 @@ fn lower_systems(
             System {
                 name: decl.name.to_owned(),
                 team: TeamId::from_index(team.unwrap_or(0)),
-                description: decl.node.child_str("description"),
+                description: text(system.description.as_ref(), |n| &n.text),
                 file: decl.file,
             }
         })
@@ -562,12 +551,13 @@ fn check_approvals(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for decl in decls {
-        let Some(approval) = decl.node.child("approval") else { continue };
-        if approval.prop("required").and_then(|t| t.value.as_bool()) != Some(true) {
+        let Some(node) = EnvironmentNode::from_checked(decl.node).approval else { continue };
+        let approval = node.approval();
+        if !approval.required {
             continue;
         }
-        let needed = approval.prop("approvers").and_then(|t| t.value.as_int()).unwrap_or(1);
-        let span = approval.prop("approvers").map_or(approval.name_span(), |t| t.span);
+        let needed = i64::from(approval.approvers);
+        let span = node.approvers.as_ref().map_or(node.span, |f| f.span);
         for (index, team) in teams.iter().enumerate() {
             let owns = services.iter().any(|s| s.team.index() == index);
             let others = i64::try_from(team.members.len()).unwrap_or(i64::MAX) - 1;

@@ -3,7 +3,9 @@
 //! The shape checker, the reference documentation, hover text and completion all read this table;
 //! nothing else knows which nodes exist. Node definitions are in [`language`].
 
+pub(crate) mod estate;
 pub mod language;
+pub(crate) mod platform;
 pub(crate) mod service;
 pub(crate) mod settings;
 

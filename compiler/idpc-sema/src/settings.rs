@@ -7,29 +7,47 @@ use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean, quote};
 use idpc_ir::{DriftIgnore, FieldPattern, PolicyConfig, SecretProvider, Tier};
 
 use crate::diagnostics::duplicate_member;
-use crate::shape::Checked;
+use crate::schema::platform::{
+    DURATION_METRIC, Drift, GitopsNode, IngressNode, LatencyBuckets, ObservabilityNode, PolicyNode,
+    REQUESTS_METRIC, SERVICE_LABEL, SecretStoreNode, WorkloadIdentityNode,
+};
+use crate::typed::{Field, OrDefault, TypedNode};
 
 /// The platform's configuration of preset policies. Which presets exist is checked where the
 /// policies run; here the values are.
-pub(crate) fn policies(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<PolicyConfig> {
+pub(crate) fn policies(
+    declared: &[PolicyNode],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<PolicyConfig> {
+    let defaults = PolicyNode::defaults();
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     let mut out = Vec::new();
-    for policy in node.children_named("policy") {
-        let Some((name, span)) = policy.str_arg(0) else { continue };
-        if let Some(first) = seen.insert(name, span) {
-            diagnostics.push(duplicate_member("policy", name, span, first));
+    for policy in declared {
+        let Some(Field { value: name, span }) = &policy.preset else { continue };
+        if let Some(first) = seen.insert(name, *span) {
+            diagnostics.push(duplicate_member("policy", name, *span, first));
             continue;
         }
-        let tiers = words(policy, "tiers", &Tier::ALL.map(|t| (t, t.as_str())), diagnostics);
-        let providers = words(policy, "providers", SecretProvider::ALL, diagnostics);
+        let tiers = words(
+            policy.tiers.as_ref(),
+            PolicyNode::tiers.name,
+            &Tier::ALL.map(|t| (t, t.as_str())),
+            diagnostics,
+        );
+        let providers = words(
+            policy.providers.as_ref(),
+            PolicyNode::providers.name,
+            SecretProvider::ALL,
+            diagnostics,
+        );
         out.push(PolicyConfig {
-            name: name.to_owned(),
-            enabled: policy.prop("enabled").and_then(|t| t.value.as_bool()).unwrap_or(true),
-            warning: policy.prop("severity").and_then(|t| t.value.as_str()) == Some("warning"),
+            name: name.clone(),
+            enabled: policy.enabled.or_default(&defaults.enabled).unwrap_or(true),
+            warning: policy.severity.or_default(&defaults.severity).as_deref() == Some("warning"),
             tiers,
-            max_ttl: policy.prop("max-ttl").and_then(|t| t.value.as_duration()),
+            max_ttl: policy.max_ttl.as_ref().map(|f| f.value),
             providers,
-            span,
+            span: *span,
         });
     }
     out
@@ -38,13 +56,13 @@ pub(crate) fn policies(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) ->
 /// A property that lists choices separated by spaces (`tiers="staging production"`), each one of
 /// `choices`; `None` when it is absent or holds a word that is not a choice (reported).
 fn words<T: Copy>(
-    node: &Checked<'_>,
+    typed: Option<&Field<String>>,
     key: &str,
     choices: &[(T, &str)],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Vec<T>> {
-    let typed = node.prop(key)?;
-    let text = typed.value.as_str()?;
+    let typed = typed?;
+    let text = typed.value.as_str();
     let names = || choices.iter().map(|(_, name)| *name);
     let mut found = Vec::new();
     for word in text.split_whitespace() {
@@ -74,32 +92,28 @@ fn words<T: Copy>(
 
 /// The drift detector's ignore rules: `drift { ignore "PATH" kind=… reason=… }`.
 pub(crate) fn drift_ignores(
-    node: &Checked<'_>,
+    drift: Option<&Drift>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<DriftIgnore> {
-    let ignores = node.child("drift").into_iter().flat_map(|d| d.children_named("ignore"));
+    let ignores = drift.into_iter().flat_map(|d| &d.ignores);
     ignores
         .filter_map(|ignore| {
-            let (text, span) = ignore.str_arg(0)?;
+            let Field { value: text, span } = ignore.path.as_ref()?;
             let path = FieldPattern::parse(text)
                 .map_err(|reason| {
                     diagnostics.push(Diagnostic::new(
                         Code::MalformedValue,
                         "the path of `ignore` is not a field path pattern",
-                        span,
+                        *span,
                         reason,
                     ))
                 })
                 .ok()?;
             Some(DriftIgnore {
                 path,
-                kind: ignore.prop("kind").and_then(|t| t.value.as_str()).map(str::to_owned),
-                reason: ignore
-                    .prop("reason")
-                    .and_then(|t| t.value.as_str())
-                    .unwrap_or_default()
-                    .to_owned(),
-                span,
+                kind: ignore.kind.as_ref().map(|f| f.value.clone()),
+                reason: ignore.reason.as_ref().map(|f| f.value.clone()).unwrap_or_default(),
+                span: *span,
             })
         })
         .collect()
@@ -109,27 +123,34 @@ pub(crate) fn drift_ignores(
 /// there, and the error-code pattern must be a regular expression Prometheus compiles (RE2) with
 /// no `{{`, which Argo Rollouts would read as an argument of the analysis. (Label values are
 /// escaped, so any text is safe there.)
-pub(crate) fn check_observability(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let setting = |name: &str| node.child(name).and_then(|c| c.str_arg(0));
-    for name in ["requests-metric", "duration-metric"] {
-        if let Some((text, span)) = setting(name)
+pub(crate) fn check_observability(node: &ObservabilityNode, diagnostics: &mut Vec<Diagnostic>) {
+    let metrics = [
+        (REQUESTS_METRIC.name, node.requests_metric.as_ref().and_then(|n| n.metric.as_ref())),
+        (DURATION_METRIC.name, node.duration_metric.as_ref().and_then(|n| n.metric.as_ref())),
+    ];
+    for (name, value) in metrics {
+        if let Some(Field { value: text, span }) = value
             && !is_prometheus_name(text, true)
         {
-            diagnostics.push(not_a_name(name, text, span, "metric", "[a-zA-Z_:][a-zA-Z0-9_:]*"));
+            diagnostics.push(not_a_name(name, text, *span, "metric", "[a-zA-Z_:][a-zA-Z0-9_:]*"));
         }
     }
-    if let Some((text, span)) = setting("service-label")
+    if let Some(Field { value: text, span }) =
+        node.service_label.as_ref().and_then(|n| n.label.as_ref())
         && !is_prometheus_name(text, false)
     {
         diagnostics.push(not_a_name(
-            "service-label",
+            SERVICE_LABEL.name,
             text,
-            span,
+            *span,
             "label",
             "[a-zA-Z_][a-zA-Z0-9_]*",
         ));
     }
-    if let Some((text, span)) = setting("error-codes") {
+    if let Some(Field { value: text, span }) =
+        node.error_codes.as_ref().and_then(|n| n.regex.as_ref())
+    {
+        let span = *span;
         let problem = if text.contains("{{") {
             Some("`{{` would start an argument of the rollout analysis".to_owned())
         } else {
@@ -193,13 +214,15 @@ fn not_a_name(setting: &str, text: &str, span: Span, what: &str, pattern: &str) 
 /// The secrets managers the platform declares with `secret-store`, each once, with the settings
 /// its provider needs.
 pub(crate) fn secret_stores(
-    node: &Checked<'_>,
+    declared: &[SecretStoreNode],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<idpc_ir::SecretStore> {
+    let role_default = &SecretStoreNode::defaults().role;
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     let mut stores = Vec::new();
-    for store in node.children_named("secret-store") {
-        let Some((name, span)) = store.str_arg(0) else { continue };
+    for store in declared {
+        let Some(Field { value: name, span }) = &store.provider else { continue };
+        let (name, span) = (name.as_str(), *span);
         let Some(provider) =
             SecretProvider::ALL.iter().find(|(_, prefix)| *prefix == name).map(|(p, _)| *p)
         else {
@@ -209,13 +232,13 @@ pub(crate) fn secret_stores(
             diagnostics.push(duplicate_member("secret-store", name, span, first));
             continue;
         }
-        let needed = match provider {
-            SecretProvider::Vault => "server",
-            SecretProvider::AwsSm => "region",
-            SecretProvider::GcpSm => "project",
-            SecretProvider::AzureKv => "vault-url",
+        let (needed, given) = match provider {
+            SecretProvider::Vault => (SecretStoreNode::server.name, &store.server),
+            SecretProvider::AwsSm => (SecretStoreNode::region.name, &store.region),
+            SecretProvider::GcpSm => (SecretStoreNode::project.name, &store.project),
+            SecretProvider::AzureKv => (SecretStoreNode::vault_url.name, &store.vault_url),
         };
-        if !store.has_prop(needed) {
+        if given.is_none() {
             diagnostics.push(
                 Diagnostic::new(
                     Code::MissingValue,
@@ -229,12 +252,21 @@ pub(crate) fn secret_stores(
             );
             continue;
         }
-        let settings = ["server", "role", "region", "project", "vault-url"]
-            .iter()
-            .filter_map(|key| {
-                Some(((*key).to_owned(), store.prop(key)?.value.as_str()?.to_owned()))
-            })
-            .collect();
+        // Vault logs in with a role: the written one, else the schema's default.
+        let role = match provider {
+            SecretProvider::Vault => store.role.clone().or_else(|| role_default.clone()),
+            _ => None,
+        };
+        let settings = [
+            (SecretStoreNode::server.name, &store.server),
+            (SecretStoreNode::role.name, &role),
+            (SecretStoreNode::region.name, &store.region),
+            (SecretStoreNode::project.name, &store.project),
+            (SecretStoreNode::vault_url.name, &store.vault_url),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_owned(), value.as_ref()?.value.clone())))
+        .collect();
         stores.push(idpc_ir::SecretStore { provider, settings });
     }
     stores
@@ -242,23 +274,23 @@ pub(crate) fn secret_stores(
 
 /// The platform's `ingress`: a Gateway API gateway (`namespace/name`) or the NGINX controller.
 pub(crate) fn ingress(
-    node: &Checked<'_>,
+    ingress: Option<&IngressNode>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<idpc_ir::Ingress> {
-    let ingress = node.child("ingress")?;
-    let (router, span) = ingress.str_arg(0)?;
-    let text = |key: &str| ingress.prop(key).and_then(|t| t.value.as_str()).map(str::to_owned);
-    let (router, default_namespace) = match router {
+    let ingress = ingress?;
+    let defaults = IngressNode::defaults();
+    let Field { value: router, span } = ingress.router.as_ref()?;
+    let (router, default_namespace) = match router.as_str() {
         "gateway-api" => {
-            let gateway = ingress.prop("gateway");
-            let parsed = gateway.and_then(|t| t.value.as_str()).and_then(|g| {
-                let (namespace, name) = g.split_once('/')?;
+            let gateway = ingress.gateway.as_ref();
+            let parsed = gateway.and_then(|g| {
+                let (namespace, name) = g.value.split_once('/')?;
                 (idpc_ir::validate_dns_label(namespace).is_ok()
                     && idpc_ir::validate_dns_label(name).is_ok())
                 .then(|| (namespace.to_owned(), name.to_owned()))
             });
             let Some((namespace, name)) = parsed else {
-                let at = gateway.map_or(span, |t| t.span);
+                let at = gateway.map_or(*span, |t| t.span);
                 diagnostics.push(
                     Diagnostic::new(
                         Code::MissingValue,
@@ -273,23 +305,20 @@ pub(crate) fn ingress(
             (idpc_ir::Router::GatewayApi { namespace: namespace.clone(), name }, namespace)
         }
         _ => (
-            idpc_ir::Router::Nginx { class: text("class").unwrap_or_else(|| "nginx".to_owned()) },
+            idpc_ir::Router::Nginx {
+                class: ingress.class.or_default(&defaults.class).unwrap_or_default(),
+            },
             "ingress-nginx".to_owned(),
         ),
     };
-    Some(idpc_ir::Ingress { router, namespace: text("namespace").unwrap_or(default_namespace) })
+    let namespace = ingress.namespace.as_ref().map_or(default_namespace, |n| n.value.clone());
+    Some(idpc_ir::Ingress { router, namespace })
 }
 
 /// The declared bucket bounds, sorted, or the defaults.
-pub(crate) fn latency_buckets(
-    observability: Option<&Checked<'_>>,
-    defaults: &[u64],
-) -> Vec<idpc_ir::Duration> {
-    let declared = observability.and_then(|o| o.child("latency-buckets"));
-    let mut buckets: Vec<idpc_ir::Duration> = match declared {
-        Some(node) => node.args_from(0).filter_map(|t| t.value.as_duration()).collect(),
-        None => defaults.iter().map(|ms| idpc_ir::Duration::from_millis(*ms)).collect(),
-    };
+pub(crate) fn latency_buckets(declared: Option<&LatencyBuckets>) -> Vec<idpc_ir::Duration> {
+    let node = declared.unwrap_or_else(|| LatencyBuckets::defaults());
+    let mut buckets: Vec<idpc_ir::Duration> = node.bounds.iter().map(|f| f.value).collect();
     buckets.sort_unstable();
     buckets.dedup();
     buckets
@@ -297,21 +326,21 @@ pub(crate) fn latency_buckets(
 
 /// How pods get a cloud identity: `workload-identity "aws" account=…` or `"gcp" project=…`.
 pub(crate) fn identity(
-    node: &Checked<'_>,
+    identity: Option<&WorkloadIdentityNode>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<idpc_ir::WorkloadIdentity> {
-    let identity = node.child("workload-identity")?;
-    let (cloud, span) = identity.str_arg(0)?;
-    let (cloud, key) = match cloud {
-        "aws" => (idpc_ir::Cloud::Aws, "account"),
-        _ => (idpc_ir::Cloud::Gcp, "project"),
+    let identity = identity?;
+    let Field { value: cloud, span } = identity.cloud.as_ref()?;
+    let (cloud, key, account) = match cloud.as_str() {
+        "aws" => (idpc_ir::Cloud::Aws, WorkloadIdentityNode::account.name, &identity.account),
+        _ => (idpc_ir::Cloud::Gcp, WorkloadIdentityNode::project.name, &identity.project),
     };
-    let Some(account) = identity.prop(key).and_then(|t| t.value.as_str()) else {
+    let Some(account) = account else {
         diagnostics.push(
             Diagnostic::new(
                 Code::MissingValue,
                 format!("workload identity on this cloud needs `{key}`"),
-                span,
+                *span,
                 format!("no `{key}=`"),
             )
             .with_help(match cloud {
@@ -321,28 +350,26 @@ pub(crate) fn identity(
         );
         return None;
     };
-    Some(idpc_ir::WorkloadIdentity { cloud, account: account.to_owned() })
+    Some(idpc_ir::WorkloadIdentity { cloud, account: account.value.clone() })
 }
 
 /// `rules "files"` (the default) or `rules "prometheus-operator"` in `observability`.
-pub(crate) fn rule_format(observability: Option<&Checked<'_>>) -> idpc_ir::RuleFormat {
-    match observability.and_then(|o| o.child_str("rules")).as_deref() {
+pub(crate) fn rule_format(format: Option<&str>) -> idpc_ir::RuleFormat {
+    match format {
         Some("prometheus-operator") => idpc_ir::RuleFormat::PrometheusOperator,
         _ => idpc_ir::RuleFormat::Files,
     }
 }
 
 /// Where Argo CD finds the committed output tree: `gitops repo=… path=… revision=…`.
-pub(crate) fn gitops(node: &Checked<'_>) -> Option<idpc_ir::GitOps> {
-    let g = node.child("gitops")?;
-    let text = |key: &str, default: &str| {
-        g.prop(key).and_then(|t| t.value.as_str()).unwrap_or(default).to_owned()
-    };
+pub(crate) fn gitops(gitops: Option<&GitopsNode>) -> Option<idpc_ir::GitOps> {
+    let g = gitops?;
+    let defaults = GitopsNode::defaults();
     Some(idpc_ir::GitOps {
-        repo: g.prop("repo")?.value.as_str()?.to_owned(),
-        path: text("path", "generated").trim_matches('/').to_owned(),
-        revision: text("revision", "HEAD"),
-        namespace: text("namespace", "argocd"),
+        repo: g.repo.as_ref()?.value.clone(),
+        path: g.path.or_default(&defaults.path)?.trim_matches('/').to_owned(),
+        revision: g.revision.or_default(&defaults.revision)?,
+        namespace: g.namespace.or_default(&defaults.namespace)?,
     })
 }
 

@@ -110,8 +110,17 @@ impl<T: FromValue> ArgField for Vec<Field<T>> {
         node.args_from(index).filter_map(Field::from_typed).collect()
     }
 
-    fn default_of(_: &ArgSchema) -> Self {
-        Vec::new()
+    fn default_of(schema: &ArgSchema) -> Self {
+        let DefaultValue::Value(text) = schema.default else { return Vec::new() };
+        parse_defaults(&schema.ty, text)
+            .into_iter()
+            .filter_map(|value| {
+                Some(Field {
+                    value: T::from_value(&value)?,
+                    span: Span::new(FileId(u32::MAX), 0, 0),
+                })
+            })
+            .collect()
     }
 }
 
@@ -176,15 +185,25 @@ pub(crate) fn default_value<T: FromValue>(
 
 /// A default's text read as a value of `ty`.
 pub(crate) fn parse_default(ty: &crate::schema::ValueType, text: &str) -> Option<FieldValue> {
+    match parse_defaults(ty, text).as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// A default's text read as values of `ty`, for a variadic argument (`"5ms" "10ms"`); nothing
+/// when any of them does not read.
+pub(crate) fn parse_defaults(ty: &crate::schema::ValueType, text: &str) -> Vec<FieldValue> {
     let parsed = idpc_syntax::parse(FileId(u32::MAX), &format!("default {text}"));
-    let value = parsed.source_file.as_ref()?.nodes.first()?.args.first()?;
-    if !parsed.diagnostics.is_empty() {
-        return None;
+    let Some(node) = parsed.source_file.as_ref().and_then(|f| f.nodes.first()) else {
+        return Vec::new();
+    };
+    if !parsed.diagnostics.is_empty() || *ty == crate::schema::ValueType::Any {
+        return Vec::new();
     }
-    if *ty == crate::schema::ValueType::Any {
-        return None;
-    }
-    crate::typeck::check(value, ty, "a default").ok()
+    let values: Option<Vec<FieldValue>> =
+        node.args.iter().map(|value| crate::typeck::check(value, ty, "a default").ok()).collect();
+    values.unwrap_or_default()
 }
 
 /// Declares a node of the language: its schema constant and its typed struct.
@@ -209,7 +228,8 @@ pub(crate) fn parse_default(ty: &crate::schema::ValueType, text: &str) -> Option
 /// An argument field is `Option<Field<T>>` (one value) or `Vec<Field<T>>` (variadic); a
 /// property field is `Option<Field<T>>` for the `T` given; a child field is `Option<N>` or
 /// `Vec<N>` for another typed node `N`. Each field's schema entry is also an associated constant
-/// of the struct, under the field's name.
+/// of the struct, under the field's name. `kind_fields: true` makes the children the fields of a
+/// resource kind (read against the kind, not here); `required: true` makes the node required.
 macro_rules! typed_node {
     (
         $(#[$meta:meta])*
@@ -218,7 +238,9 @@ macro_rules! typed_node {
             args { $($arg:ident: $arg_ty:ty = $arg_schema:expr),* $(,)? }
             props { $($prop:ident: $prop_ty:ty = $prop_schema:expr),* $(,)? }
             children { $($child:ident: $child_ty:ty),* $(,)? }
+            $(kind_fields: $kind_fields:expr,)?
             repeatable: $repeatable:expr,
+            $(required: $required:expr,)?
             example: $example:expr $(,)?
         }
     ) => {
@@ -263,14 +285,16 @@ macro_rules! typed_node {
                 const CHILDREN: &[$crate::schema::NodeSchema] = &[
                     $(<<$child_ty as $crate::typed::ChildField>::Node as $crate::typed::TypedNode>::SCHEMA),*
                 ];
-                if CHILDREN.is_empty() {
+                if false $(|| $kind_fields)? {
+                    $crate::schema::Children::KindFields
+                } else if CHILDREN.is_empty() {
                     $crate::schema::Children::None
                 } else {
                     $crate::schema::Children::Nodes(CHILDREN)
                 }
             },
             repeatable: $repeatable,
-            required: false,
+            required: false $(|| $required)?,
             example: $example,
         };
 
@@ -310,12 +334,37 @@ macro_rules! typed_node {
 
 pub(crate) use typed_node;
 
+/// Declares a node that holds one value in its argument, such as `domain "acme.internal"`.
+macro_rules! value_node {
+    (
+        $(#[$meta:meta])*
+        $Name:ident => const $SCHEMA:ident = $name:literal,
+        $arg:ident: $ty:ty = $arg_schema:expr,
+        $doc:expr,
+        $example:expr $(,)?
+    ) => {
+        $crate::typed::typed_node! {
+            $(#[$meta])*
+            pub(crate) struct $Name => const $SCHEMA = $name {
+                doc: $doc,
+                args { $arg: Option<Field<$ty>> = $arg_schema }
+                props {}
+                children {}
+                repeatable: false,
+                example: $example,
+            }
+        }
+    };
+}
+
+pub(crate) use value_node;
+
 #[cfg(test)]
 mod tests {
     use idpc_diagnostics::FileId;
     use idpc_ir::{Duration, IntOrPercent, Percent};
 
-    use super::{OrDefault, TypedNode, parse_default};
+    use super::{OrDefault, TypedNode, parse_default, parse_defaults};
     use crate::schema::settings::{Deploy, Healthcheck, Rolling, Settings, StrategyNode};
     use crate::schema::{Children, DefaultValue, NodeSchema, language::TOP_LEVEL};
 
@@ -328,13 +377,18 @@ mod tests {
                 let defaults = node
                     .props
                     .iter()
-                    .map(|p| (p.name, &p.ty, p.default))
-                    .chain(node.args.iter().map(|a| (a.name, &a.ty, a.default)));
-                for (name, ty, default) in defaults {
+                    .map(|p| (p.name, &p.ty, p.default, false))
+                    .chain(node.args.iter().map(|a| (a.name, &a.ty, a.default, a.variadic)));
+                for (name, ty, default, variadic) in defaults {
                     if let DefaultValue::Value(text) = default {
                         *seen += 1;
+                        let reads = if variadic {
+                            !parse_defaults(ty, text).is_empty()
+                        } else {
+                            parse_default(ty, text).is_some()
+                        };
                         assert!(
-                            parse_default(ty, text).is_some(),
+                            reads,
                             "`{}` {name}: default {text} is not {}",
                             node.name,
                             ty.describe()

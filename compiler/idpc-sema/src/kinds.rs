@@ -9,8 +9,10 @@ use idpc_syntax::ast;
 
 use crate::collect::Decl;
 use crate::diagnostics::{conflict, duplicate_member, missing};
+use crate::schema::kind::{AccessNode, FIELD, FieldNode, KindNode, OutputNode, TIER};
 use crate::shape::{Checked, Typed};
 use crate::typeck;
+use crate::typed::{Field, OrDefault, TypedNode};
 
 /// Lowers the kind declarations (sorted by name; a kind's id is its index).
 pub(crate) fn lower_kinds(
@@ -82,24 +84,26 @@ pub(crate) fn value_type_of(
 }
 
 fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
-    let node = decl.node;
+    let kind = KindNode::from_checked(decl.node);
     let mut fields: Vec<KindField> = Vec::new();
     let mut field_spans: BTreeMap<String, Span> = BTreeMap::new();
-    for field in node.children_named("field") {
-        let Some((name, name_span)) = field.str_arg(0) else { continue };
+    let raw_fields = decl.node.children.iter().filter(|c| c.schema.name == FIELD.name);
+    for (field, raw) in kind.fields.iter().zip(raw_fields) {
+        let Some(Field { value: name, span: name_span }) = &field.name else { continue };
         if let Some(first) = field_spans.get(name) {
-            diagnostics.push(duplicate_member("field", name, name_span, *first));
+            diagnostics.push(duplicate_member("field", name, *name_span, *first));
             continue;
         }
-        field_spans.insert(name.to_owned(), name_span);
-        if let Some(kind_field) = lower_field(field, name, diagnostics) {
+        field_spans.insert(name.clone(), *name_span);
+        if let Some(kind_field) = lower_field(field, raw, name, diagnostics) {
             fields.push(kind_field);
         }
     }
     let mut tier_spans: BTreeMap<&str, Span> = BTreeMap::new();
-    for tier_block in node.children_named("tier") {
-        let Some((tier_name, tier_span)) = tier_block.str_arg(0) else { continue };
-        if let Some(first) = tier_spans.get(tier_name) {
+    let raw_tiers = decl.node.children.iter().filter(|c| c.schema.name == TIER.name);
+    for (tier_block, raw) in kind.tiers.iter().zip(raw_tiers) {
+        let Some(Field { value: tier_name, span: tier_span }) = &tier_block.tier else { continue };
+        if let Some(first) = tier_spans.get(tier_name.as_str()) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::RepeatedNode,
@@ -107,18 +111,17 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
                         "tier `{tier_name}` has two blocks of defaults",
                         tier_name = quote(tier_name)
                     ),
-                    tier_span,
+                    *tier_span,
                     "given again here",
                 )
                 .with_label(*first, "first given here"),
             );
             continue;
         }
-        tier_spans.insert(tier_name, tier_span);
+        tier_spans.insert(tier_name, *tier_span);
         let Some(tier) = Tier::ALL.into_iter().find(|t| t.as_str() == tier_name) else { continue };
         let context = format!("kind `{}`", decl.name);
-        for (index, typed) in
-            check_field_nodes(tier_block.node.children(), &fields, &context, diagnostics)
+        for (index, typed) in check_field_nodes(raw.node.children(), &fields, &context, diagnostics)
         {
             fields[index].tier_defaults.push(TierDefault {
                 tier,
@@ -127,24 +130,26 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
             });
         }
     }
+    let secret_default = &OutputNode::defaults().secret;
     let mut outputs: Vec<KindOutput> = Vec::new();
     let mut output_spans: BTreeMap<&str, Span> = BTreeMap::new();
-    for output in node.children_named("output") {
-        let Some((name, span)) = output.str_arg(0) else { continue };
-        if let Some(first) = output_spans.insert(name, span) {
-            diagnostics.push(duplicate_member("output", name, span, first));
+    for output in &kind.outputs {
+        let Some(Field { value: name, span }) = &output.name else { continue };
+        if let Some(first) = output_spans.insert(name, *span) {
+            diagnostics.push(duplicate_member("output", name, *span, first));
             continue;
         }
         outputs.push(KindOutput {
-            name: name.to_owned(),
-            doc: output.prop("doc").and_then(|t| t.value.as_str()).map(str::to_owned),
-            secret: output.prop("secret").and_then(|t| t.value.as_bool()).unwrap_or(false),
+            name: name.clone(),
+            doc: output.doc.as_ref().map(|f| f.value.clone()),
+            // The default reads (a test checks every default of the language).
+            secret: output.secret.or_default(secret_default).unwrap_or_default(),
         });
     }
-    let access = lower_access(node, &outputs, diagnostics);
+    let access = lower_access(&kind.access, &outputs, diagnostics);
     Kind {
         name: decl.name.to_owned(),
-        description: node.child_str("description"),
+        description: kind.description.and_then(|d| Some(d.text?.value)),
         fields,
         outputs,
         access,
@@ -156,48 +161,44 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
 
 /// `access "ACTION"… on="OUTPUT" suffix="…"`: the output must be one of the kind's.
 fn lower_access(
-    node: &Checked<'_>,
+    grants: &[AccessNode],
     outputs: &[KindOutput],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<idpc_ir::KindAccess> {
+    let suffix_default = &AccessNode::defaults().suffix;
     let mut access = Vec::new();
-    for grant in node.children_named("access") {
-        let Some(on) = grant.prop("on") else { continue };
-        let Some(output) = on.value.as_str() else { continue };
-        if !outputs.iter().any(|o| o.name == output) {
+    for grant in grants {
+        let Some(Field { value: output, span }) = &grant.on else { continue };
+        if !outputs.iter().any(|o| o.name == *output) {
             diagnostics.push(crate::diagnostics::unknown_reference(
                 "output",
                 output,
-                on.span,
+                *span,
                 outputs.iter().map(|o| o.name.as_str()),
             ));
             continue;
         }
         access.push(idpc_ir::KindAccess {
-            actions: grant
-                .args_from(0)
-                .filter_map(|t| t.value.as_str().map(str::to_owned))
-                .collect(),
-            output: output.to_owned(),
-            suffix: grant.prop("suffix").and_then(|t| t.value.as_str()).unwrap_or("").to_owned(),
+            actions: grant.actions.iter().map(|f| f.value.clone()).collect(),
+            output: output.clone(),
+            suffix: grant.suffix.or_default(suffix_default).unwrap_or_default(),
         });
     }
     access
 }
 
 fn lower_field(
-    field: &Checked<'_>,
+    field: &FieldNode,
+    raw: &Checked<'_>,
     name: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<KindField> {
-    let keyword = field.prop("type")?.value.as_str()?.to_owned();
-    let min = field.prop("min").and_then(|t| t.value.as_int());
-    let max = field.prop("max").and_then(|t| t.value.as_int());
-    let one_of = field.child("one-of");
-    let choices: Vec<String> = one_of
-        .map(|o| o.args_from(0).filter_map(|t| t.value.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
-    let type_span = field.prop("type").map_or(field.name_span(), |t| t.span);
+    let keyword = field.ty.as_ref()?.value.clone();
+    let (min, max) = (field.min.as_ref(), field.max.as_ref());
+    let one_of = field.one_of.as_ref();
+    let choices: Vec<String> =
+        one_of.map(|o| o.choices.iter().map(|f| f.value.clone()).collect()).unwrap_or_default();
+    let type_span = field.ty.as_ref().map_or(field.span, |t| t.span);
     if keyword == "enum" && one_of.is_none() {
         diagnostics.push(
             missing(
@@ -212,14 +213,14 @@ fn lower_field(
     if let Some(one_of) = one_of.filter(|_| keyword != "enum") {
         diagnostics.push(conflict(
             format!("field `{name}` lists choices but is not an enum", name = quote(name)),
-            one_of.name_span(),
+            one_of.span,
             "choices only apply to `type=\"enum\"`",
             type_span,
             "declared here",
         ));
     }
-    for bound in ["min", "max"] {
-        if let Some(typed) = field.prop(bound).filter(|_| keyword != "int") {
+    for (bound, typed) in [(FieldNode::min.name, min), (FieldNode::max.name, max)] {
+        if let Some(typed) = typed.filter(|_| keyword != "int") {
             diagnostics.push(conflict(
                 format!(
                     "field `{name}` has `{bound}` but is not an int",
@@ -233,8 +234,8 @@ fn lower_field(
             ));
         }
     }
-    if let (Some(lo), Some(hi)) = (field.prop("min"), field.prop("max"))
-        && lo.value.as_int() > hi.value.as_int()
+    if let (Some(lo), Some(hi)) = (min, max)
+        && lo.value > hi.value
     {
         diagnostics.push(
             Diagnostic::new(
@@ -246,8 +247,9 @@ fn lower_field(
             .with_label(hi.span, "the upper bound"),
         );
     }
-    let ty = value_type_of(&keyword, min, max, &choices)?;
-    let raw_default = field.raw_prop("default");
+    let ty = value_type_of(&keyword, min.map(|f| f.value), max.map(|f| f.value), &choices)?;
+    // The default's type is the field's own, so it is read from the tree here.
+    let raw_default = raw.raw_prop(FieldNode::default.name);
     let default = raw_default.and_then(|raw| {
         typeck::check(raw, &ty, &format!("the default of `{name}`", name = quote(name)))
             .map_err(|d| diagnostics.push(d))
@@ -256,7 +258,7 @@ fn lower_field(
     Some(KindField {
         name: name.to_owned(),
         ty,
-        doc: field.prop("doc").and_then(|t| t.value.as_str()).map(str::to_owned),
+        doc: field.doc.as_ref().map(|f| f.value.clone()),
         default_span: raw_default.filter(|_| default.is_some()).map(|raw| raw.span),
         default,
         tier_defaults: Vec::new(),

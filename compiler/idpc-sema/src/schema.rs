@@ -4,6 +4,7 @@
 //! nothing else knows which nodes exist. Node definitions are in [`language`].
 
 pub(crate) mod estate;
+pub(crate) mod kind;
 pub mod language;
 pub(crate) mod platform;
 pub(crate) mod service;

@@ -18,11 +18,12 @@ pub(crate) fn lower(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for decl in decls {
-        let Some(node) = EnvironmentNode::from_checked(decl.node).services else { continue };
+        let env = EnvironmentNode::from_checked(decl.node);
+        let Some(node) = &env.services else { continue };
         let Some(environment) = environments.iter_mut().find(|e| e.name == decl.name) else {
             continue;
         };
-        if !decl.node.has_prop(EnvironmentNode::from.name) {
+        if !env.is_written(&EnvironmentNode::from) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidEphemeral,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
 
+use crate::schema::platform::PLATFORM;
 use crate::shape::Checked;
 
 /// A named top-level declaration.
@@ -42,10 +43,10 @@ pub(crate) fn collect<'a>(
     let mut platform_written = false;
     for (file, nodes) in files {
         for node in nodes {
-            platform_written |= node.schema.name == "platform";
+            platform_written |= node.schema.name == PLATFORM.name;
             let Some((name, name_span)) = node.str_arg(0) else { continue };
             let decl = Decl { file: *file, name, name_span, node };
-            if node.schema.name == "platform" {
+            if node.schema.name == PLATFORM.name {
                 platforms.push(decl);
                 continue;
             }

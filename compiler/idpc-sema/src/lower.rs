@@ -12,6 +12,7 @@ use idpc_ir::{
 use crate::collect::{Collected, Decl};
 use crate::deployments;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
+use crate::schema::PropSchema;
 use crate::schema::estate::{ApprovalNode, EnvironmentNode, MemberNode, SystemNode, TeamNode};
 use crate::schema::platform::{MaxEphemeralTtl, PlatformNode};
 use crate::shape::Checked;
@@ -248,7 +249,7 @@ fn lower_environments(
     // The effective tier of each declaration: its own, or its base's.
     let mut order: Vec<(bool, Tier, &str, usize)> = Vec::new();
     for (index, (decl, env)) in decls.iter().zip(&typed).enumerate() {
-        let ephemeral = decl.node.has_prop(EnvironmentNode::from.name);
+        let ephemeral = env.is_written(&EnvironmentNode::from);
         let tier = match &env.from {
             Some(base) => Collected::find(decls, &base.value).and_then(|b| tier_of(&typed[b])),
             None => tier_of(env),
@@ -289,7 +290,7 @@ fn lower_environments(
         };
         match &env.from {
             None => {
-                if !decl.node.has_prop(EnvironmentNode::tier.name) {
+                if !env.is_written(&EnvironmentNode::tier) {
                     diagnostics.push(
                         missing(format!("environment `{}` needs a `tier`", decl.name), decl.name_span, "no `tier=`")
                             .with_help("add `tier=\"development\"`, `\"staging\"` or `\"production\"`, or `from=\"ENV\"` for an ephemeral environment"),
@@ -372,7 +373,7 @@ fn lower_ephemeral(
         ));
         return None;
     }
-    if base.node.has_prop(EnvironmentNode::from.name) {
+    if base_env.is_written(&EnvironmentNode::from) {
         diagnostics.push(
             Diagnostic::new(
                 Code::InvalidEphemeral,
@@ -406,17 +407,18 @@ fn lower_ephemeral(
             .with_help("an ephemeral environment takes its base's tier; remove `tier`"),
         );
     }
-    let mut needs = |key: &str| {
-        if !decl.node.has_prop(key) {
+    let mut needs = |prop: &PropSchema| {
+        let key = prop.name;
+        if !env.is_written(prop) {
             diagnostics.push(
                 missing(format!("ephemeral environment `{}` needs `{key}`", decl.name, key = quote(key)), decl.name_span, format!("no `{key}=`"))
                     .with_help("an ephemeral environment carries `owner`, `ttl` and `created` so that it can be cleaned up"),
             );
         }
     };
-    needs(EnvironmentNode::owner.name);
-    needs(EnvironmentNode::ttl.name);
-    needs(EnvironmentNode::created.name);
+    needs(&EnvironmentNode::owner);
+    needs(&EnvironmentNode::ttl);
+    needs(&EnvironmentNode::created);
     if let Some(Field { value: ttl, span }) = &env.ttl
         && ttl.as_secs() == 0
     {

@@ -5,18 +5,19 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span, quote};
 use idpc_ir::{
-    Criticality, Duration, EnvId, FieldValue, Indicator, Kind, KindId, Port, Service, ServiceId,
-    SystemId, TeamId,
+    Duration, EnvId, Indicator, Kind, KindId, Port, Service, ServiceId, SystemId, TeamId,
 };
 
 use crate::collect::Collected;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
-use crate::schema::service::{Expose, PortNode, Waive};
+use crate::schema::service::{
+    Criticality, Expose, OVERRIDE, PortNode, RESOURCE, ResourceNode, ServiceNode, Waive,
+};
 use crate::schema::settings::{Deploy, Settings};
 use crate::shape::{Checked, Typed};
-use crate::typed::{ChildField, OrDefault, TypedNode};
+use crate::typed::{Field, OrDefault, TypedNode};
 use crate::{slos, variables};
 
 mod checks;
@@ -63,14 +64,24 @@ pub(crate) fn lower_services<'a>(
     let mut services = Vec::new();
     let mut plans = Vec::new();
     let mut edges = Vec::new();
+    let teams = &names.collected.teams;
     for (index, decl) in names.collected.services.iter().enumerate() {
         let node = decl.node;
-        let team = resolve(node.prop("team"), "team", &names.collected.teams, diagnostics)
+        let mut service = ServiceNode::from_checked(node);
+        let team = service
+            .team
+            .as_ref()
+            .and_then(|t| resolve_name(&t.value, t.span, "team", teams, diagnostics))
             .map(TeamId::from_index);
-        let system =
-            resolve(node.child_value("system"), "system", &names.collected.systems, diagnostics)
-                .map(SystemId::from_index);
-        if node.child("image").is_none() {
+        let system = service
+            .system
+            .as_ref()
+            .and_then(|s| s.system.as_ref())
+            .and_then(|s| {
+                resolve_name(&s.value, s.span, "system", &names.collected.systems, diagnostics)
+            })
+            .map(SystemId::from_index);
+        if service.image.is_none() {
             diagnostics.push(
                 missing(
                     format!("service `{}` needs an `image`", decl.name),
@@ -80,10 +91,10 @@ pub(crate) fn lower_services<'a>(
                 .with_help("add `image \"NAME:TAG\"`"),
             );
         }
-        let ports = lower_ports(node, diagnostics);
+        let ports = lower_ports(&service.ports, diagnostics);
         let mut depends_on: Vec<ServiceId> = Vec::new();
-        for dependency in node.children_named("depends-on").flat_map(|d| d.args_from(0)) {
-            let Some(name) = dependency.value.as_str() else { continue };
+        for dependency in service.depends_on.iter().flat_map(|d| &d.services) {
+            let name = dependency.value.as_str();
             match Collected::find(&names.collected.services, name) {
                 Some(target) => {
                     edges.push(Edge { from: index, to: target, span: dependency.span });
@@ -99,29 +110,38 @@ pub(crate) fn lower_services<'a>(
         }
         depends_on.sort_unstable();
         depends_on.dedup();
-        let slos = slos::lower_slos(node, names.latency_buckets, diagnostics);
+        let slos = slos::lower_slos(&service.slos, names.latency_buckets, diagnostics);
         let has_availability = slos.iter().any(|s| s.indicator == Indicator::Availability);
-        let base = lower_layer(node, None, &ports, has_availability, names, diagnostics);
+        let context = Context { ports: &ports, has_availability, names };
+        let base = lower_layer(
+            node,
+            service.take_settings(),
+            &service.resources,
+            None,
+            &context,
+            diagnostics,
+        );
         let mut overrides: BTreeMap<EnvId, Layer> = BTreeMap::new();
-        let mut override_spans: BTreeMap<&str, Span> = BTreeMap::new();
-        for over in node.children_named("override") {
-            let Some((env_name, span)) = over.str_arg(0) else { continue };
-            let Some(&env) = names.env_ids.get(env_name) else {
+        let mut override_spans: BTreeMap<String, Span> = BTreeMap::new();
+        let raw_overrides = node.children.iter().filter(|c| c.schema.name == OVERRIDE.name);
+        for (over, raw) in service.overrides.iter_mut().zip(raw_overrides) {
+            let Some(Field { value: env_name, span }) = over.environment.clone() else { continue };
+            let Some(&env) = names.env_ids.get(&env_name) else {
                 diagnostics.push(unknown_reference(
                     "environment",
-                    env_name,
+                    &env_name,
                     span,
                     names.env_ids.keys().map(String::as_str),
                 ));
                 continue;
             };
-            if let Some(first) = override_spans.insert(env_name, span) {
+            if let Some(first) = override_spans.insert(env_name.clone(), span) {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::RepeatedNode,
                         format!(
                             "two overrides for environment `{env_name}`",
-                            env_name = quote(env_name)
+                            env_name = quote(&env_name)
                         ),
                         span,
                         "given again here",
@@ -131,32 +151,34 @@ pub(crate) fn lower_services<'a>(
                 );
                 continue;
             }
+            let settings = over.take_settings();
             let layer =
-                lower_layer(over, Some(&base), &ports, has_availability, names, diagnostics);
+                lower_layer(raw, settings, &over.resources, Some(&base), &context, diagnostics);
             overrides.insert(env, layer);
         }
-        check_resource_names(decl.name, node, diagnostics);
-        check_duplicate_resources(node, diagnostics);
+        check_resource_names(decl.name, &service, diagnostics);
+        check_duplicate_resources(&service, diagnostics);
+        let criticality = service.criticality.as_ref().and_then(|c| c.level.as_ref());
+        let level = criticality
+            .map(|c| c.value.clone())
+            .or_else(|| Criticality::defaults().level.as_ref().map(|f| f.value.clone()));
         services.push(Service {
             name: decl.name.to_owned(),
             team: team.unwrap_or(TeamId(0)),
             system,
-            description: node.child_str("description"),
-            criticality: match node.child_value("criticality").and_then(|t| t.value.as_str()) {
-                Some("critical") => Criticality::Critical,
-                Some("low") => Criticality::Low,
-                _ => Criticality::Standard,
+            description: service.description.as_ref().and_then(|d| Some(d.text.clone()?.value)),
+            criticality: match level.as_deref() {
+                Some("critical") => idpc_ir::Criticality::Critical,
+                Some("low") => idpc_ir::Criticality::Low,
+                _ => idpc_ir::Criticality::Standard,
             },
-            exposure: lower_exposure(node, &ports, diagnostics),
+            exposure: lower_exposure(service.expose.as_ref(), &ports, diagnostics),
             ports,
             depends_on,
             slos,
-            runbook: node.child_value("runbook").and_then(|t| match &t.value {
-                FieldValue::Url(url) => Some(url.clone()),
-                _ => None,
-            }),
-            criticality_span: node.child_value("criticality").map(|t| t.span),
-            waivers: lower_waivers(node),
+            runbook: service.runbook.as_ref().and_then(|r| Some(r.url.clone()?.value)),
+            criticality_span: criticality.map(|c| c.span),
+            waivers: lower_waivers(&service.waivers),
             file: decl.file,
             span: decl.name_span,
         });
@@ -165,14 +187,11 @@ pub(crate) fn lower_services<'a>(
     (services, plans, edges)
 }
 
-fn resolve(
-    typed: Option<&Typed>,
-    what: &str,
-    table: &[crate::collect::Decl<'_>],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<usize> {
-    let typed = typed?;
-    resolve_name(typed.value.as_str()?, typed.span, what, table, diagnostics)
+/// What every layer of one service is checked against.
+struct Context<'c, 'a> {
+    ports: &'c [Port],
+    has_availability: bool,
+    names: &'c Names<'a>,
 }
 
 fn resolve_name(
@@ -189,13 +208,12 @@ fn resolve_name(
     found
 }
 
-fn lower_ports(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Port> {
-    let declared = Vec::<PortNode>::from_children(node);
+fn lower_ports(declared: &[PortNode], diagnostics: &mut Vec<Diagnostic>) -> Vec<Port> {
     let default_protocol = &PortNode::defaults().protocol;
     let mut ports = Vec::new();
     let mut names: BTreeMap<&str, Span> = BTreeMap::new();
     let mut numbers: BTreeMap<u32, Span> = BTreeMap::new();
-    for port in &declared {
+    for port in declared {
         let (Some(name), Some(number)) = (&port.name, &port.number) else { continue };
         if let Some(first) = names.insert(&name.value, name.span) {
             diagnostics.push(duplicate_member("port", &name.value, name.span, first));
@@ -221,16 +239,16 @@ fn lower_ports(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Por
 
 /// Checks what every layer may set, and resolves its resources. `base` is the service layer when
 /// checking an override.
-fn lower_layer<'a>(
-    node: &'a Checked<'a>,
+fn lower_layer(
+    node: &Checked<'_>,
+    settings: Settings,
+    resources: &[ResourceNode],
     base: Option<&Layer>,
-    ports: &[Port],
-    has_availability_slo: bool,
-    names: &Names<'_>,
+    context: &Context<'_, '_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Layer {
+    let names = context.names;
     variables::check(node, diagnostics);
-    let settings = Settings::from_checked(node);
     for reader in settings.secrets.iter().flat_map(|s| &s.readers).flat_map(|r| &r.teams) {
         resolve_name(&reader.value, reader.span, "team", &names.collected.teams, diagnostics);
     }
@@ -249,23 +267,25 @@ fn lower_layer<'a>(
         );
     }
     if let Some(deploy) = &settings.deploy {
-        check_deploy(deploy, ports, has_availability_slo, diagnostics);
+        check_deploy(deploy, context.ports, context.has_availability, diagnostics);
     }
-    let resources = node
-        .children_named("resource")
-        .filter_map(|r| lower_resource(r, base, names, diagnostics))
+    // The fields a resource sets are read against its kind, from the tree.
+    let raw = node.children.iter().filter(|c| c.schema.name == RESOURCE.name);
+    let resources = resources
+        .iter()
+        .zip(raw)
+        .filter_map(|(resource, raw)| lower_resource(resource, raw, base, names, diagnostics))
         .collect();
     Layer { settings, resources }
 }
 
 /// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.
-fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
+fn check_resource_names(service: &str, node: &ServiceNode, diagnostics: &mut Vec<Diagnostic>) {
     let mut first: BTreeMap<&str, Span> = BTreeMap::new();
-    let layers = std::iter::once(node).chain(node.children_named("override"));
-    for (name, span) in
-        layers.flat_map(|l| l.children_named("resource")).filter_map(|r| r.str_arg(0))
-    {
-        if first.insert(name, span).is_some() {
+    let layers =
+        std::iter::once(&node.resources).chain(node.overrides.iter().map(|o| &o.resources));
+    for Field { value: name, span } in layers.flatten().filter_map(|r| r.name.as_ref()) {
+        if first.insert(name, *span).is_some() {
             continue;
         }
         if let Err(reason) = idpc_ir::validate_joined(service, name) {
@@ -273,7 +293,7 @@ fn check_resource_names(service: &str, node: &Checked<'_>, diagnostics: &mut Vec
                 Diagnostic::new(
                     Code::NameTooLong,
                     format!("resource `{name}` of service `{service}` makes a name too long", name = quote(name), service = quote(service)),
-                    span,
+                    *span,
                     reason,
                 )
                 .with_help("the catalog names the resource `<service>-<resource>`, which must fit in 63 characters: shorten the resource name"),
@@ -346,16 +366,18 @@ fn check_deploy(
 }
 
 fn lower_resource(
+    resource: &ResourceNode,
     node: &Checked<'_>,
     base: Option<&Layer>,
     names: &Names<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ResourceDecl> {
-    let (name, span) = node.str_arg(0)?;
+    let Field { value: name, span } = resource.name.as_ref()?;
+    let (name, span) = (name.as_str(), *span);
     let declared = base.and_then(|b| b.resources.iter().find(|r| r.name == name));
-    let kind = match (node.prop("kind"), declared) {
+    let kind = match (&resource.kind, declared) {
         (Some(typed), declared) => {
-            let kind_name = typed.value.as_str()?;
+            let kind_name = typed.value.as_str();
             let Some(kind) = names.kinds.iter().position(|k| k.name == kind_name) else {
                 diagnostics.push(unknown_reference(
                     "kind",
@@ -388,7 +410,7 @@ fn lower_resource(
         }
         (None, Some(declared)) => declared.kind,
         (None, None) => {
-            if node.has_prop("kind") {
+            if resource.is_written(&ResourceNode::kind) {
                 return None;
             }
             match base {
@@ -428,15 +450,15 @@ fn lower_resource(
     Some(ResourceDecl { name: name.to_owned(), kind, fields, span })
 }
 
-fn lower_waivers(node: &Checked<'_>) -> Vec<idpc_ir::Waiver> {
-    Vec::<Waive>::from_children(node)
-        .into_iter()
+fn lower_waivers(waivers: &[Waive]) -> Vec<idpc_ir::Waiver> {
+    waivers
+        .iter()
         .filter_map(|waive| {
-            let (policy, expires) = (waive.policy?, waive.expires?);
+            let (policy, expires) = (waive.policy.clone()?, waive.expires.clone()?);
             Some(idpc_ir::Waiver {
                 policy: policy.value,
-                reason: waive.reason?.value,
-                owner: waive.owner?.value,
+                reason: waive.reason.clone()?.value,
+                owner: waive.owner.clone()?.value,
                 expires: expires.value,
                 span: policy.span,
                 expires_span: expires.span,
@@ -447,11 +469,11 @@ fn lower_waivers(node: &Checked<'_>) -> Vec<idpc_ir::Waiver> {
 
 /// The service's `expose` node: its port must be one the service declares.
 fn lower_exposure(
-    node: &Checked<'_>,
+    expose: Option<&Expose>,
     ports: &[Port],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<idpc_ir::Exposure> {
-    let expose = Option::<Expose>::from_children(node)?;
+    let expose = expose?;
     let defaults = Expose::defaults();
     let port = match &expose.port {
         Some(port) => {

@@ -80,16 +80,6 @@ impl<'a> Checked<'a> {
     ) -> impl Iterator<Item = &'s Checked<'a>> {
         self.children.iter().filter(move |c| c.schema.name == name)
     }
-
-    /// The single argument of a child, such as `description "…"`.
-    pub(crate) fn child_value(&self, name: &str) -> Option<&Typed> {
-        self.child(name).and_then(|c| c.arg(0))
-    }
-
-    /// The single string argument of a child.
-    pub(crate) fn child_str(&self, name: &str) -> Option<String> {
-        self.child_value(name).and_then(|t| t.value.as_str().map(str::to_owned))
-    }
 }
 
 /// Checks the top-level nodes of one file.

@@ -7,37 +7,40 @@ use idpc_diagnostics::{Code, Diagnostic, Span};
 use idpc_ir::{Duration, Indicator, Slo};
 
 use crate::diagnostics::{conflict, duplicate_member, missing};
-use crate::shape::Checked;
+use crate::schema::service::SloNode;
+use crate::typed::{Field, TypedNode};
 
 /// SLO windows idpc derives burn-rate alerts for.
 const MIN_WINDOW: Duration = Duration::from_days(7);
 const MAX_WINDOW: Duration = Duration::from_days(90);
 
 pub(crate) fn lower_slos(
-    node: &Checked<'_>,
+    declared: &[SloNode],
     buckets: &[Duration],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Slo> {
+    let window_default = &SloNode::defaults().window;
     let mut slos = Vec::new();
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
-    for slo in node.children_named("slo") {
-        let Some((indicator, span)) = slo.str_arg(0) else { continue };
+    for slo in declared {
+        let Some(Field { value: indicator, span }) = &slo.indicator else { continue };
+        let span = *span;
         if let Some(first) = seen.insert(indicator, span) {
             diagnostics.push(duplicate_member("slo", indicator, span, first));
             continue;
         }
-        let threshold = slo.prop("threshold");
-        let indicator = match (indicator, threshold) {
-            ("latency", Some(typed)) => typed.value.as_duration().and_then(|threshold| {
-                if buckets.contains(&threshold) || buckets.is_empty() {
-                    Some(Indicator::Latency { threshold })
+        let indicator = match (indicator.as_str(), &slo.threshold) {
+            ("latency", Some(Field { value: threshold, span: at })) => {
+                if buckets.contains(threshold) || buckets.is_empty() {
+                    Some(Indicator::Latency { threshold: *threshold })
                 } else {
-                    diagnostics.push(not_a_bucket(threshold, typed.span, buckets));
+                    diagnostics.push(not_a_bucket(*threshold, *at, buckets));
                     None
                 }
-            }),
+            }
             ("latency", None) => {
-                if !slo.has_prop("threshold") {
+                // A threshold that did not type-check has its own diagnostic.
+                if !slo.is_written(&SloNode::threshold) {
                     diagnostics.push(
                         missing("a latency SLO needs a `threshold`", span, "no `threshold=`")
                             .with_help(
@@ -59,25 +62,25 @@ pub(crate) fn lower_slos(
             }
             _ => Some(Indicator::Availability),
         };
-        let window = match slo.prop("window") {
-            Some(typed) => typed.value.as_duration().filter(|w| {
+        let window = match &slo.window {
+            Some(Field { value: w, span: at }) => {
                 let ok = (MIN_WINDOW..=MAX_WINDOW).contains(w);
                 if !ok {
                     diagnostics.push(
-                        Diagnostic::new(Code::OutOfRange, format!("an SLO window of {w} is outside 7d to 90d"), typed.span, "burn-rate alerts need 7d to 90d")
+                        Diagnostic::new(Code::OutOfRange, format!("an SLO window of {w} is outside 7d to 90d"), *at, "burn-rate alerts need 7d to 90d")
                             .with_help("the multi-window alerts look back up to 3 days; common windows are \"28d\" and \"30d\""),
                     );
                 }
-                ok
-            }),
-            None => Some(Duration::from_days(30)),
+                ok.then_some(*w)
+            }
+            None => window_default.as_ref().map(|f| f.value),
         };
-        let objective = slo.prop("objective").and_then(|t| t.value.as_percent());
-        if let Some(typed) = slo.prop("objective").filter(|t| {
-            t.value
-                .as_percent()
-                .is_some_and(|p| p.millionths() >= 1_000_000 || p.millionths() < 500_000)
-        }) {
+        let objective = slo.objective.as_ref().map(|f| f.value);
+        if let Some(typed) = slo
+            .objective
+            .as_ref()
+            .filter(|t| t.value.millionths() >= 1_000_000 || t.value.millionths() < 500_000)
+        {
             diagnostics.push(
                 Diagnostic::new(
                     Code::OutOfRange,

@@ -166,6 +166,16 @@ pub(crate) fn prop_field<T: FromValue>(
     node.prop(schema.name).and_then(Field::from_typed)
 }
 
+/// Which of `props` a node wrote, as bits by position (a node has fewer than 64 properties; a
+/// test checks).
+pub(crate) fn written(node: &Checked<'_>, props: &[PropSchema]) -> u64 {
+    props
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| node.has_prop(p.name))
+        .fold(0, |bits, (i, _)| bits | (1 << i))
+}
+
 /// The position of an argument in its node's schema.
 pub(crate) fn arg_index(args: &[ArgSchema], name: &str) -> usize {
     args.iter().position(|a| a.name == name).unwrap_or(usize::MAX)
@@ -249,6 +259,9 @@ macro_rules! typed_node {
         $vis struct $Name {
             /// The span of the node's name.
             pub(crate) span: idpc_diagnostics::Span,
+            /// Which properties were written, by position in the schema, even those whose
+            /// value did not type-check (and so are unset here).
+            written: u64,
             $(
                 #[doc = concat!("The `", stringify!($arg), "` argument.")]
                 pub(crate) $arg: $arg_ty,
@@ -265,6 +278,16 @@ macro_rules! typed_node {
 
         #[allow(non_upper_case_globals, reason = "each entry is named after its field")]
         impl $Name {
+            /// Whether the property was written, even with a value that did not type-check.
+            #[allow(dead_code, reason = "not every node asks")]
+            pub(crate) fn is_written(&self, prop: &$crate::schema::PropSchema) -> bool {
+                $SCHEMA
+                    .props
+                    .iter()
+                    .position(|p| p.name == prop.name)
+                    .is_some_and(|i| self.written & (1 << i) != 0)
+            }
+
             $(
                 #[doc = concat!("The schema of the `", stringify!($arg), "` argument.")]
                 pub(crate) const $arg: $crate::schema::ArgSchema = $arg_schema;
@@ -306,6 +329,7 @@ macro_rules! typed_node {
                 use $crate::typed::{ArgField as _, ChildField as _};
                 $Name {
                     span: node.name_span(),
+                    written: $crate::typed::written(node, $SCHEMA.props),
                     $($arg: <$arg_ty>::from_args(
                         node,
                         $crate::typed::arg_index($SCHEMA.args, $Name::$arg.name),
@@ -322,6 +346,7 @@ macro_rules! typed_node {
                     use $crate::typed::{ArgField as _, ChildField as _};
                     $Name {
                         span: idpc_diagnostics::Span::new(idpc_diagnostics::FileId(u32::MAX), 0, 0),
+                        written: 0,
                         $($arg: <$arg_ty>::default_of(&$Name::$arg),)*
                         $($prop: $crate::typed::default_value(&$Name::$prop.ty, $Name::$prop.default),)*
                         $($child: <$child_ty>::absent(),)*
@@ -365,7 +390,8 @@ mod tests {
     use idpc_ir::{Duration, IntOrPercent, Percent};
 
     use super::{OrDefault, TypedNode, parse_default, parse_defaults};
-    use crate::schema::settings::{Deploy, Healthcheck, Rolling, Settings, StrategyNode};
+    use crate::schema::service::ServiceNode;
+    use crate::schema::settings::{Deploy, Healthcheck, Rolling, StrategyNode};
     use crate::schema::{Children, DefaultValue, NodeSchema, language::TOP_LEVEL};
 
     /// Every default in the language reads as a value of its type: a typo in one is a test
@@ -431,7 +457,7 @@ mod tests {
         let mut diagnostics = Vec::new();
         let checked = crate::shape::check_file(&source, &mut diagnostics);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let settings = Settings::from_checked(&checked[0]);
+        let settings = ServiceNode::from_checked(&checked[0]).take_settings();
         let present = [
             ("image", settings.image.is_some()),
             ("replicas", settings.replicas.is_some()),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use idpc_diagnostics::{Code, Diagnostic, Span, quote};
 
 use crate::diagnostics::Repeats;
+use crate::schema::settings::{ENV, SECRET};
 use crate::shape::Checked;
 use crate::typeck;
 
@@ -16,13 +17,10 @@ pub(crate) const MAX_VARIABLES: usize = 1000;
 /// Reports names declared twice among a block's `env` and `secret` nodes (repeats of one name
 /// merged into one diagnostic), and literal credentials in variables named like secrets.
 pub(crate) fn check(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let count = node.children.iter().filter(|c| matches!(c.schema.name, "env" | "secret")).count();
+    let is_variable = |c: &&Checked<'_>| c.schema.name == ENV.name || c.schema.name == SECRET.name;
+    let count = node.children.iter().filter(is_variable).count();
     if count > MAX_VARIABLES
-        && let Some(extra) = node
-            .children
-            .iter()
-            .filter(|c| matches!(c.schema.name, "env" | "secret"))
-            .nth(MAX_VARIABLES)
+        && let Some(extra) = node.children.iter().filter(is_variable).nth(MAX_VARIABLES)
     {
         diagnostics.push(
             Diagnostic::new(
@@ -38,10 +36,14 @@ pub(crate) fn check(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
     let mut seen: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
     let mut repeats = Repeats::default();
-    for (kind, child) in node.children.iter().filter_map(|c| match c.schema.name {
-        "env" => Some(("variable", c)),
-        "secret" => Some(("secret", c)),
-        _ => None,
+    for (kind, child) in node.children.iter().filter_map(|c| {
+        if c.schema.name == ENV.name {
+            Some(("variable", c))
+        } else if c.schema.name == SECRET.name {
+            Some(("secret", c))
+        } else {
+            None
+        }
     }) {
         let Some((name, span)) = child.str_arg(0) else { continue };
         if let Some(problem) = crate::services::variable_name_problem(name, span) {

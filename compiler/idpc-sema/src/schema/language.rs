@@ -1,6 +1,6 @@
 //! The nodes of the language, version 1.
 
-use super::{ArgSchema, Children, DefaultValue, NodeSchema, PropSchema, ValueType};
+use super::{ArgSchema, DefaultValue, NodeSchema, PropSchema, ValueType};
 use crate::typed::{Field, typed_node};
 
 pub(super) const fn arg(name: &'static str, ty: ValueType) -> ArgSchema {
@@ -47,17 +47,6 @@ pub(super) const fn prop_derived(
 pub(super) const fn required(name: &'static str, ty: ValueType, doc: &'static str) -> PropSchema {
     PropSchema { name, ty, required: true, doc, default: DefaultValue::None }
 }
-
-pub(super) const LEAF: NodeSchema = NodeSchema {
-    name: "",
-    doc: "",
-    args: &[],
-    props: &[],
-    children: Children::None,
-    repeatable: false,
-    required: false,
-    example: "",
-};
 
 typed_node! {
     /// `description`.

@@ -1,120 +1,18 @@
 //! The `service` node and everything inside it, including `override`; the settings an override
 //! may change are in [`super::settings`].
 
-use super::language::{DESCRIPTION, LEAF, arg, args, prop, prop_derived, prop_or, required};
-use idpc_ir::{Date, Email, NameKind};
+use idpc_ir::{Date, Duration, Email, NameKind, Percent, Url};
 
-use super::settings::{AUTOSCALE, DEPLOY, ENV, IMAGE, LIMITS, REPLICAS, REQUESTS, SECRET};
-use super::{Children, Choices, NodeSchema, Target, ValueType};
-use crate::typed::{Field, typed_node};
+use super::language::{Description, arg, arg_or, args, prop, prop_derived, prop_or, required};
+use super::settings::{
+    Autoscale, Deploy, Env, ImageNode, Limits, Replicas, Requests, Secret, Settings,
+};
+use super::{Choices, Target, ValueType};
+use crate::typed::{Field, typed_node, value_node};
 
 const PROTOCOLS: &[&str] = &["http", "grpc", "tcp"];
 const INDICATORS: &[&str] = &["availability", "latency"];
 const CRITICALITY: &[&str] = &["critical", "standard", "low"];
-
-const RESOURCE: NodeSchema = NodeSchema {
-    name: "resource",
-    doc: "A resource of a kind the service needs, such as a database. Children set the kind's fields.",
-    args: &[arg("NAME", ValueType::Declares(NameKind::Resource))],
-    props: &[prop(
-        "kind",
-        ValueType::Ref(Target::Kind),
-        "The resource kind (required, except in an override of a resource the service declares).",
-    )],
-    children: Children::KindFields,
-    repeatable: true,
-    example: "resource \"db\" kind=\"postgres\" { storage \"50Gi\" }",
-    ..LEAF
-};
-
-const OVERRIDE: NodeSchema = NodeSchema {
-    name: "override",
-    doc: "Values for one environment, overriding the service's own. Overrides for an environment also apply to the ephemeral environments created from it.",
-    args: &[arg("ENVIRONMENT", ValueType::Ref(Target::Environment))],
-    children: Children::Nodes(&[
-        IMAGE, REPLICAS, REQUESTS, LIMITS, AUTOSCALE, ENV, SECRET, RESOURCE, DEPLOY,
-    ]),
-    repeatable: true,
-    example: "override \"prod\" { replicas 4 }",
-    ..LEAF
-};
-
-/// `service`.
-pub(super) const SERVICE: NodeSchema = NodeSchema {
-    name: "service",
-    doc: "A deployable service: owner, image, ports, size, dependencies, resources, rollout, secrets and SLOs.",
-    args: &[arg("NAME", ValueType::Declares(NameKind::Service))],
-    props: &[required("team", ValueType::Ref(Target::Team), "The owning team.")],
-    children: Children::Nodes(&[
-        DESCRIPTION,
-        NodeSchema {
-            name: "system",
-            doc: "The system the service belongs to.",
-            args: &[arg("SYSTEM", ValueType::Ref(Target::System))],
-            example: "system \"checkout\"",
-            ..LEAF
-        },
-        NodeSchema {
-            name: "criticality",
-            doc: "`critical`, `standard` (the default) or `low`.",
-            args: &[arg("LEVEL", ValueType::Enum(Choices::Static(CRITICALITY)))],
-            example: "criticality \"critical\"",
-            ..LEAF
-        },
-        IMAGE,
-        PORT,
-        REPLICAS,
-        REQUESTS,
-        LIMITS,
-        AUTOSCALE,
-        ENV,
-        SECRET,
-        NodeSchema {
-            name: "depends-on",
-            doc: "Services this one calls. Network policy admits exactly these callers.",
-            args: &[args("SERVICE", ValueType::Ref(Target::Service))],
-            repeatable: true,
-            example: "depends-on \"users-api\" \"ledger\"",
-            ..LEAF
-        },
-        RESOURCE,
-        DEPLOY,
-        EXPOSE,
-        NodeSchema {
-            name: "slo",
-            doc: "A service level objective: `availability` (requests that do not fail) or `latency` (requests faster than `threshold`).",
-            args: &[arg("INDICATOR", ValueType::Enum(Choices::Static(INDICATORS)))],
-            props: &[
-                required(
-                    "objective",
-                    ValueType::Percent,
-                    "The target share of good requests, such as \"99.9%\".",
-                ),
-                prop_or("window", ValueType::Duration, "The rolling window.", "\"30d\""),
-                prop(
-                    "threshold",
-                    ValueType::Duration,
-                    "For `latency`: the duration a good request stays under.",
-                ),
-            ],
-            repeatable: true,
-            example: "slo \"availability\" objective=\"99.9%\" window=\"30d\"",
-            ..LEAF
-        },
-        NodeSchema {
-            name: "runbook",
-            doc: "Where the service's runbook lives.",
-            args: &[arg("URL", ValueType::Url)],
-            example: "runbook \"https://runbooks.acme.internal/payments-api\"",
-            ..LEAF
-        },
-        WAIVE,
-        OVERRIDE,
-    ]),
-    repeatable: true,
-    example: "service \"payments-api\" team=\"payments\" { image \"payments-api:1.4.2\" }",
-    ..LEAF
-};
 
 typed_node! {
     /// `service › port`.
@@ -171,5 +69,181 @@ typed_node! {
         children {}
         repeatable: true,
         example: "waive \"mutable-image-tags\" reason=\"the vendor image has no versions\" owner=\"alice@acme.com\" expires=\"2027-03-31\"",
+    }
+}
+
+value_node! {
+    /// `service › system`.
+    SystemRef => const SERVICE_SYSTEM = "system",
+    system: String = arg("SYSTEM", ValueType::Ref(Target::System)),
+    "The system the service belongs to.",
+    "system \"checkout\"",
+}
+
+value_node! {
+    /// `service › criticality`.
+    Criticality => const CRITICALITY_NODE = "criticality",
+    level: String = arg_or("LEVEL", ValueType::Enum(Choices::Static(CRITICALITY)), "\"standard\""),
+    "How much the business depends on the service: `critical`, `standard` or `low`.",
+    "criticality \"critical\"",
+}
+
+typed_node! {
+    /// `service › depends-on`.
+    pub(crate) struct DependsOn => const DEPENDS_ON = "depends-on" {
+        doc: "Services this one calls. Network policy admits exactly these callers.",
+        args { services: Vec<Field<String>> = args("SERVICE", ValueType::Ref(Target::Service)) }
+        props {}
+        children {}
+        repeatable: true,
+        example: "depends-on \"users-api\" \"ledger\"",
+    }
+}
+
+typed_node! {
+    /// `service › resource`. Its children set fields of its kind, read against the kind.
+    pub(crate) struct ResourceNode => const RESOURCE = "resource" {
+        doc: "A resource of a kind the service needs, such as a database. Children set the kind's fields.",
+        args { name: Option<Field<String>> = arg("NAME", ValueType::Declares(NameKind::Resource)) }
+        props {
+            kind: String = prop_derived(
+                "kind",
+                ValueType::Ref(Target::Kind),
+                "The resource kind (required, except in an override of a resource the service declares).",
+                "in an override, the kind the service declares",
+            ),
+        }
+        children {}
+        kind_fields: true,
+        repeatable: true,
+        example: "resource \"db\" kind=\"postgres\" { storage \"50Gi\" }",
+    }
+}
+
+typed_node! {
+    /// `service › slo`.
+    pub(crate) struct SloNode => const SLO = "slo" {
+        doc: "A service level objective: `availability` (requests that do not fail) or `latency` (requests faster than `threshold`).",
+        args {
+            indicator: Option<Field<String>> = arg(
+                "INDICATOR",
+                ValueType::Enum(Choices::Static(INDICATORS)),
+            ),
+        }
+        props {
+            objective: Percent = required(
+                "objective",
+                ValueType::Percent,
+                "The target share of good requests, such as \"99.9%\".",
+            ),
+            window: Duration = prop_or("window", ValueType::Duration, "The rolling window.", "\"30d\""),
+            threshold: Duration = prop(
+                "threshold",
+                ValueType::Duration,
+                "For `latency`: the duration a good request stays under.",
+            ),
+        }
+        children {}
+        repeatable: true,
+        example: "slo \"availability\" objective=\"99.9%\" window=\"30d\"",
+    }
+}
+
+value_node! {
+    /// `service › runbook`.
+    Runbook => const RUNBOOK = "runbook",
+    url: Url = arg("URL", ValueType::Url),
+    "Where the service's runbook lives.",
+    "runbook \"https://runbooks.acme.internal/payments-api\"",
+}
+
+typed_node! {
+    /// `service › override`.
+    pub(crate) struct Override => const OVERRIDE = "override" {
+        doc: "Values for one environment, overriding the service's own. Overrides for an environment also apply to the ephemeral environments created from it.",
+        args {
+            environment: Option<Field<String>> = arg(
+                "ENVIRONMENT",
+                ValueType::Ref(Target::Environment),
+            ),
+        }
+        props {}
+        children {
+            image: Option<ImageNode>,
+            replicas: Option<Replicas>,
+            requests: Option<Requests>,
+            limits: Option<Limits>,
+            autoscale: Option<Autoscale>,
+            env: Vec<Env>,
+            secrets: Vec<Secret>,
+            resources: Vec<ResourceNode>,
+            deploy: Option<Deploy>,
+        }
+        repeatable: true,
+        example: "override \"prod\" { replicas 4 }",
+    }
+}
+
+typed_node! {
+    /// `service`.
+    pub(crate) struct ServiceNode => const SERVICE = "service" {
+        doc: "A deployable service: owner, image, ports, size, dependencies, resources, rollout, secrets and SLOs.",
+        args { name: Option<Field<String>> = arg("NAME", ValueType::Declares(NameKind::Service)) }
+        props { team: String = required("team", ValueType::Ref(Target::Team), "The owning team.") }
+        children {
+            description: Option<Description>,
+            system: Option<SystemRef>,
+            criticality: Option<Criticality>,
+            image: Option<ImageNode>,
+            ports: Vec<PortNode>,
+            replicas: Option<Replicas>,
+            requests: Option<Requests>,
+            limits: Option<Limits>,
+            autoscale: Option<Autoscale>,
+            env: Vec<Env>,
+            secrets: Vec<Secret>,
+            depends_on: Vec<DependsOn>,
+            resources: Vec<ResourceNode>,
+            deploy: Option<Deploy>,
+            expose: Option<Expose>,
+            slos: Vec<SloNode>,
+            runbook: Option<Runbook>,
+            waivers: Vec<Waive>,
+            overrides: Vec<Override>,
+        }
+        repeatable: true,
+        example: "service \"payments-api\" team=\"payments\" { image \"payments-api:1.4.2\" }",
+    }
+}
+
+impl ServiceNode {
+    /// The service's own settings, taken out of it.
+    pub(crate) fn take_settings(&mut self) -> Settings {
+        Settings {
+            image: self.image.take(),
+            replicas: self.replicas.take(),
+            requests: self.requests.take(),
+            limits: self.limits.take(),
+            autoscale: self.autoscale.take(),
+            env: std::mem::take(&mut self.env),
+            secrets: std::mem::take(&mut self.secrets),
+            deploy: self.deploy.take(),
+        }
+    }
+}
+
+impl Override {
+    /// The override's settings, taken out of it.
+    pub(crate) fn take_settings(&mut self) -> Settings {
+        Settings {
+            image: self.image.take(),
+            replicas: self.replicas.take(),
+            requests: self.requests.take(),
+            limits: self.limits.take(),
+            autoscale: self.autoscale.take(),
+            env: std::mem::take(&mut self.env),
+            secrets: std::mem::take(&mut self.secrets),
+            deploy: self.deploy.take(),
+        }
     }
 }

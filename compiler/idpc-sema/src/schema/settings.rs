@@ -6,7 +6,7 @@ use idpc_ir::{Cpu, Duration, Image, IntOrPercent, Memory, Percent, SecretRef};
 
 use super::language::{arg, arg_or, args, prop_derived, prop_or, required};
 use super::{Target, ValueType};
-use crate::typed::{ChildField, Field, typed_node};
+use crate::typed::{Field, typed_node};
 
 typed_node! {
     /// `image`.
@@ -301,22 +301,6 @@ pub(crate) struct Settings {
     pub(crate) secrets: Vec<Secret>,
     /// `deploy`.
     pub(crate) deploy: Option<Deploy>,
-}
-
-impl Settings {
-    /// The settings of a service or override node that passed the shape check.
-    pub(crate) fn from_checked(node: &crate::shape::Checked<'_>) -> Settings {
-        Settings {
-            image: ChildField::from_children(node),
-            replicas: ChildField::from_children(node),
-            requests: ChildField::from_children(node),
-            limits: ChildField::from_children(node),
-            autoscale: ChildField::from_children(node),
-            env: ChildField::from_children(node),
-            secrets: ChildField::from_children(node),
-            deploy: ChildField::from_children(node),
-        }
-    }
 }
 
 /// A rollout strategy as written.

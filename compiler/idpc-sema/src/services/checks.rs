@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use idpc_diagnostics::{Code, Diagnostic, Span};
 use idpc_ir::{Duration, IntOrPercent};
 
+use crate::schema::service::ServiceNode;
 use crate::schema::settings::{Canary, Deploy, Healthcheck, Rollback, Rolling};
-use crate::shape::Checked;
 use crate::typed::{Field, OrDefault, TypedNode};
 
 /// A name Kubernetes accepts for a container's environment variable on every version:
@@ -48,17 +48,18 @@ pub(crate) fn variable_name_problem(name: &str, span: Span) -> Option<Diagnostic
 
 /// Two resources of one name in one layer (the service, or one override): the second would
 /// replace the first.
-pub(super) fn check_duplicate_resources(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let layers = std::iter::once(node).chain(node.children_named("override"));
+pub(super) fn check_duplicate_resources(node: &ServiceNode, diagnostics: &mut Vec<Diagnostic>) {
+    let layers =
+        std::iter::once(&node.resources).chain(node.overrides.iter().map(|o| &o.resources));
     for layer in layers {
         let mut first: BTreeMap<&str, Span> = BTreeMap::new();
-        for (name, span) in layer.children_named("resource").filter_map(|r| r.str_arg(0)) {
-            if let Some(earlier) = first.insert(name, span) {
+        for Field { value: name, span } in layer.iter().filter_map(|r| r.name.as_ref()) {
+            if let Some(earlier) = first.insert(name, *span) {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateDeclaration,
                         format!("resource `{name}` is declared twice"),
-                        span,
+                        *span,
                         "declared again here",
                     )
                     .with_label(earlier, "first declared here")

@@ -46,7 +46,7 @@ pub(crate) struct ResourceDecl {
 /// One layer of a service: the service node itself or an override, typed.
 #[derive(Debug)]
 pub(crate) struct Layer {
-    pub(crate) settings: Settings,
+    pub(crate) settings: Box<Settings>,
     pub(crate) resources: Vec<ResourceDecl>,
 }
 
@@ -276,7 +276,7 @@ fn lower_layer(
         .zip(raw)
         .filter_map(|(resource, raw)| lower_resource(resource, raw, base, names, diagnostics))
         .collect();
-    Layer { settings, resources }
+    Layer { settings: Box::new(settings), resources }
 }
 
 /// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.

@@ -227,7 +227,7 @@ impl ServiceNode {
             autoscale: self.autoscale.take(),
             env: std::mem::take(&mut self.env),
             secrets: std::mem::take(&mut self.secrets),
-            deploy: self.deploy.take(),
+            deploy: self.deploy.take().map(Box::new),
         }
     }
 }
@@ -243,7 +243,7 @@ impl Override {
             autoscale: self.autoscale.take(),
             env: std::mem::take(&mut self.env),
             secrets: std::mem::take(&mut self.secrets),
-            deploy: self.deploy.take(),
+            deploy: self.deploy.take().map(Box::new),
         }
     }
 }

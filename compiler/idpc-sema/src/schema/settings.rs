@@ -300,7 +300,7 @@ pub(crate) struct Settings {
     /// `secret`, in order.
     pub(crate) secrets: Vec<Secret>,
     /// `deploy`.
-    pub(crate) deploy: Option<Deploy>,
+    pub(crate) deploy: Option<Box<Deploy>>,
 }
 
 /// A rollout strategy as written.

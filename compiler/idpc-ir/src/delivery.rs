@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::Duration;
 
 /// How traffic from outside reaches the services that are exposed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct Ingress {
     /// The router.
     pub router: Router,
@@ -15,7 +15,7 @@ pub struct Ingress {
 }
 
 /// The router of the platform's ingress.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Router {
     /// A Gateway API `Gateway`: routes are HTTPRoutes attached to it.
@@ -33,7 +33,7 @@ pub enum Router {
 }
 
 /// A service's entry point from outside the cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct Exposure {
     /// The host name in the production tier; other environments get `<environment>.<host>`.
     pub host: String,
@@ -49,7 +49,7 @@ pub struct Exposure {
 }
 
 /// How the cluster reaches one secrets manager, as the platform declares it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct SecretStore {
     /// The secrets manager.
     pub provider: crate::SecretProvider,
@@ -58,7 +58,7 @@ pub struct SecretStore {
 }
 
 /// Where the committed output tree is, for Argo CD.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct GitOps {
     /// The repository, as Argo CD names it.
     pub repo: String,
@@ -73,7 +73,7 @@ pub struct GitOps {
 /// The probe that restarts an instance when it fails. Separate from the readiness health check:
 /// a readiness endpoint that checks dependencies would restart every instance while a
 /// dependency is down.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Hash)]
 pub struct Liveness {
     /// The path probed over HTTP; `None` probes that the port accepts a TCP connection.
     pub path: Option<String>,
@@ -92,7 +92,7 @@ pub struct Liveness {
 /// How pods get a cloud identity: each service's Kubernetes service account is tied to a cloud
 /// identity of its own per environment, which the Terraform family creates and grants access to
 /// the service's resources.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct WorkloadIdentity {
     /// The cloud.
     pub cloud: Cloud,
@@ -101,7 +101,7 @@ pub struct WorkloadIdentity {
 }
 
 /// A cloud whose workload identity the platform uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cloud {
     /// AWS: IAM roles for service accounts (IRSA) on EKS.
@@ -111,7 +111,7 @@ pub enum Cloud {
 }
 
 /// How recording and alerting rules reach Prometheus.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleFormat {
     /// Rule files that Prometheus loads, with `promtool test rules` tests beside them.
@@ -123,7 +123,7 @@ pub enum RuleFormat {
 
 /// What a service that uses an instance of a kind may do to it: cloud IAM actions on the value
 /// of one of the kind's outputs (an ARN), with a suffix (`/*` for a bucket's objects).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct KindAccess {
     /// The IAM actions (`s3:GetObject`).
     pub actions: Vec<String>,

@@ -13,7 +13,7 @@ use crate::values::{
 use crate::{GitOps, Liveness};
 
 /// A whole platform, resolved.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Platform {
     /// The platform's name.
     pub name: String,
@@ -58,7 +58,7 @@ pub struct Platform {
 }
 
 /// A field path the platform tells drift detection to ignore.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct DriftIgnore {
     /// The fields.
     #[serde(skip)]
@@ -72,7 +72,7 @@ pub struct DriftIgnore {
 }
 
 /// The metric conventions of the platform's golden path.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Observability {
     /// The Prometheus that canary analysis queries.
     pub prometheus_url: Url,
@@ -101,7 +101,7 @@ pub struct Observability {
 }
 
 /// A team and its people.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Team {
     /// The team's name.
     pub name: String,
@@ -125,7 +125,7 @@ pub struct Team {
 }
 
 /// A team member.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Member {
     /// Their email address.
     pub email: Email,
@@ -137,7 +137,7 @@ pub struct Member {
 }
 
 /// A member's role in a team.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Leads the team; approves production changes.
@@ -173,7 +173,7 @@ impl Tier {
 }
 
 /// An environment services are deployed to.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Environment {
     /// Its name.
     pub name: String,
@@ -194,7 +194,7 @@ pub struct Environment {
 }
 
 /// The approval rule of an environment.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Approval {
     /// Whether a change needs approval.
     pub required: bool,
@@ -203,7 +203,7 @@ pub struct Approval {
 }
 
 /// What makes an environment ephemeral.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Ephemeral {
     /// The environment it copies.
     pub from: EnvId,
@@ -230,7 +230,7 @@ impl Ephemeral {
 }
 
 /// A system: services shown together in the catalog.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct System {
     /// Its name.
     pub name: String,
@@ -243,7 +243,7 @@ pub struct System {
 }
 
 /// A resource kind: a database, cache, queue… declared as data.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Kind {
     /// Its name.
     pub name: String,
@@ -265,7 +265,7 @@ pub struct Kind {
 }
 
 /// A template file of a kind, rendered by a backend.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Template {
     /// The file it renders, such as `main.tf`.
     pub name: String,
@@ -276,7 +276,7 @@ pub struct Template {
 }
 
 /// A field of a resource kind.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct KindField {
     /// Its name.
     pub name: String,
@@ -293,7 +293,7 @@ pub struct KindField {
 }
 
 /// A kind's default for one field in environments of one tier.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct TierDefault {
     /// The tier.
     pub tier: Tier,
@@ -304,7 +304,7 @@ pub struct TierDefault {
 }
 
 /// An output of a resource kind.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct KindOutput {
     /// Its name (`host`).
     pub name: String,
@@ -315,7 +315,7 @@ pub struct KindOutput {
 }
 
 /// A service, as declared (per-environment values are in [`Deployment`]).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Service {
     /// Its name.
     pub name: String,
@@ -348,7 +348,7 @@ pub struct Service {
 }
 
 /// How much users notice when a service fails.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Criticality {
     /// Users notice at once.
@@ -360,7 +360,7 @@ pub enum Criticality {
 }
 
 /// A named port.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Port {
     /// The port's name (`http`).
     pub name: String,
@@ -371,7 +371,7 @@ pub struct Port {
 }
 
 /// A service level objective.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Slo {
     /// What it measures.
     pub indicator: Indicator,
@@ -384,7 +384,7 @@ pub struct Slo {
 }
 
 /// What an SLO measures.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "kebab-case", tag = "type")]
 pub enum Indicator {
     /// The share of requests that do not fail.
@@ -407,7 +407,7 @@ impl Indicator {
 }
 
 /// A service in one environment, with every overlay resolved.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Deployment {
     /// The service.
     pub service: ServiceId,
@@ -447,7 +447,7 @@ pub struct Deployment {
 }
 
 /// Autoscaling bounds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Hash)]
 pub struct Autoscale {
     /// The fewest replicas.
     pub min: u32,
@@ -458,7 +458,7 @@ pub struct Autoscale {
 }
 
 /// A plain environment variable.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct EnvVar {
     /// Its name.
     pub name: String,
@@ -467,7 +467,7 @@ pub struct EnvVar {
 }
 
 /// A secret a service reads, by reference.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct SecretBinding {
     /// The environment variable it is exposed as.
     pub name: String,
@@ -478,7 +478,7 @@ pub struct SecretBinding {
 }
 
 /// A resource of a kind, with its fields resolved for one environment.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct ResourceInstance {
     /// Its name within the service (`db`).
     pub name: String,
@@ -491,7 +491,7 @@ pub struct ResourceInstance {
 }
 
 /// A deploy strategy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Hash)]
 #[serde(rename_all = "kebab-case", tag = "type")]
 pub enum Strategy {
     /// Shift traffic step by step.
@@ -518,7 +518,7 @@ pub enum Strategy {
 }
 
 /// One canary step: send `weight` percent of traffic to the new version, then wait.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Hash)]
 pub struct CanaryStep {
     /// Percent of traffic, 1 to 100.
     pub weight: u32,
@@ -529,7 +529,7 @@ pub struct CanaryStep {
 }
 
 /// An HTTP health check.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Hash)]
 pub struct HealthCheck {
     /// The path probed.
     pub path: String,
@@ -546,7 +546,7 @@ pub struct HealthCheck {
 }
 
 /// Automatic rollback.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Hash)]
 pub struct Rollback {
     /// Whether a failed analysis rolls back without a person.
     pub auto: bool,

@@ -84,7 +84,7 @@ pub const PRESETS: &[Preset] = &[
 ];
 
 /// The platform's configuration of one preset policy.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct PolicyConfig {
     /// The preset.
     pub name: String,
@@ -103,7 +103,7 @@ pub struct PolicyConfig {
 }
 
 /// An exemption of one service from one policy.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Hash)]
 pub struct Waiver {
     /// The policy.
     pub policy: String,
@@ -120,7 +120,7 @@ pub struct Waiver {
 }
 
 /// A preset as the platform configures it: its own settings, else the preset's defaults.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PresetSettings {
     /// Whether it runs.
     pub enabled: bool,

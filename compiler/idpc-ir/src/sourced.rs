@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// The layer of the overlay order a value came from, most specific first:
 /// environment override > service > kind default for the tier > kind default > built-in default.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
 #[serde(rename_all = "kebab-case", tag = "layer")]
 pub enum Layer {
     /// A service's `override "ENV"` block.
@@ -46,7 +46,7 @@ impl Layer {
 }
 
 /// Where a value was set.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct Origin {
     /// The value in the source; `None` for built-in defaults.
     pub span: Option<Span>,
@@ -67,7 +67,7 @@ impl Origin {
 }
 
 /// A resolved value with its origin and the less specific origins it shadowed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Hash)]
 pub struct Sourced<T> {
     /// The value.
     pub value: T,

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::NameKind;
 
 /// The type of a field, a property or an argument.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "kebab-case", tag = "type")]
 pub enum ValueType {
     /// Any string.
@@ -113,6 +113,14 @@ impl PartialEq for Choices {
 }
 
 impl Eq for Choices {}
+
+impl std::hash::Hash for Choices {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for choice in self.iter() {
+            choice.hash(state);
+        }
+    }
+}
 
 impl Serialize for Choices {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -245,7 +253,7 @@ impl ValueType {
 }
 
 /// A checked value of some [`ValueType`].
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
 #[serde(untagged)]
 pub enum FieldValue {
     /// A string, a name or an enum choice.

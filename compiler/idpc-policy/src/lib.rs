@@ -80,7 +80,8 @@ const SLICE: usize = 128;
 /// same description (an editor's): a slice whose input did not change is not evaluated again.
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
-    slices: BTreeMap<u64, Vec<(usize, Value)>>,
+    /// By key: (preset, violation) with `at` numbers into the spans.
+    slices: BTreeMap<u64, (Vec<(usize, Value)>, input::Spans)>,
 }
 
 impl Cache {
@@ -158,7 +159,7 @@ pub fn check_cached(
             found.push((policy, diagnostic(platform, &slice.spans, policy, violation), service));
         }
         if let Some(key) = slice.key {
-            kept.insert(key, slice.violations);
+            kept.insert(key, (slice.violations, slice.spans));
         }
     }
     cache.slices = kept;
@@ -231,15 +232,36 @@ fn evaluate_slice(
     shared: &Shared,
     cache: &Cache,
 ) -> Slice {
+    // The key is the slice's part of the model itself: the services and their deployments,
+    // spans included, with what the whole platform contributes (`shared.key`). Building the
+    // engine's input is the expensive part, so a slice that is kept skips it.
+    let in_slice = |index: usize| include.is_none_or(|only| only.get(index) == Some(&true));
+    let mut hasher = shared.key.clone();
+    for (index, service) in platform.services[services.clone()].iter().enumerate() {
+        let index = services.start + index;
+        if in_slice(index) {
+            index.hash(&mut hasher);
+            service.hash(&mut hasher);
+        }
+    }
+    let first = platform.deployments.partition_point(|d| d.service.index() < services.start);
+    let last = platform.deployments.partition_point(|d| d.service.index() < services.end);
+    for deployment in &platform.deployments[first..last] {
+        if in_slice(deployment.service.index()) {
+            deployment.hash(&mut hasher);
+        }
+    }
+    let key = hasher.finish();
+    if let Some((violations, spans)) = cache.slices.get(&key) {
+        return Slice {
+            key: Some(key),
+            violations: violations.clone(),
+            spans: spans.clone(),
+            errors: Vec::new(),
+        };
+    }
     let mut spans = shared.spans.clone();
     let (services, deployments) = input::slice(platform, services, include, &mut spans);
-    let mut hasher = shared.key.clone();
-    services.to_string().hash(&mut hasher);
-    deployments.to_string().hash(&mut hasher);
-    let key = hasher.finish();
-    if let Some(violations) = cache.slices.get(&key) {
-        return Slice { key: Some(key), violations: violations.clone(), spans, errors: Vec::new() };
-    }
     let mut engine = regorus::Engine::new();
     for policy in presets {
         // Each preset was added once already and reported if it failed; here it only loads.

@@ -13,13 +13,16 @@ use std::time::{Duration, Instant};
 use idpc_diagnostics::{Code, Diagnostic, FileId, Sources, Span, has_errors, sort_and_dedup};
 use idpc_ir::{Date, Platform};
 use idpc_policy::PolicySource;
-use idpc_sema::TemplateSource;
 use idpc_sema::resolve::{self, FileNames, Index, PolicyFile};
+use idpc_sema::{FileUnit, TemplateSource};
 use idpc_syntax::Parse;
 use idpc_syntax::ast::SourceFile;
 use rayon::prelude::*;
 
 use crate::stdlib;
+
+/// What is computed from one file's text alone.
+type PerFile = (FileId, Parse, Option<FileNames>, Option<FileUnit>);
 
 /// Where the time of a compilation went.
 #[derive(Debug, Clone, Copy, Default)]
@@ -110,6 +113,8 @@ struct Slot {
     parse: Option<Arc<Parse>>,
     /// What the file declares and refers to, from its parse.
     names: Option<Arc<FileNames>>,
+    /// The file checked against the schema and typed, from its parse.
+    unit: Option<Arc<FileUnit>>,
 }
 
 /// The files of one description, stdlib first, each with its cached parse.
@@ -160,12 +165,12 @@ impl Database {
                 && self.sources.get(id).is_some_and(|f| f.text == text);
             if !same {
                 self.sources.replace(id, text);
-                *slot = Slot { present: true, invalid_utf8_at, parse: None, names: None };
+                *slot = Slot { present: true, invalid_utf8_at, ..Slot::default() };
             }
             return id;
         }
         let id = self.sources.add(path, text);
-        self.slots.push(Slot { present: true, invalid_utf8_at, parse: None, names: None });
+        self.slots.push(Slot { present: true, invalid_utf8_at, ..Slot::default() });
         self.by_path.insert(path.to_owned(), id);
         id
     }
@@ -195,7 +200,7 @@ impl Database {
         self.parse_changed();
         let parse = start.elapsed();
         let mut diagnostics = Vec::new();
-        let mut trees: Vec<&SourceFile> = Vec::new();
+        let mut units: Vec<&FileUnit> = Vec::new();
         let mut broken: Vec<FileId> = Vec::new();
         let mut complete = true;
         for (id, _) in self.sources.iter() {
@@ -214,12 +219,12 @@ impl Database {
                 complete = false;
             }
             diagnostics.extend(parse.diagnostics.iter().cloned());
-            trees.extend(parse.source_file.as_ref());
+            units.extend(slot.unit.as_deref());
         }
         let start = Instant::now();
         let templates = self.templates();
         let paths: Vec<String> = self.sources.iter().map(|(_, f)| f.path.clone()).collect();
-        let analysis = idpc_sema::analyze(&trees, &templates, &paths, complete);
+        let analysis = idpc_sema::analyze_units(&units, &templates, &paths, complete);
         let index = self.index();
         diagnostics.extend(held_back(analysis.diagnostics, complete, &broken));
         let analyzed = !has_errors(&diagnostics);
@@ -317,18 +322,21 @@ impl Database {
             })
             .map(|(id, f)| (id, f.text.clone()))
             .collect();
-        let parsed: Vec<(FileId, Parse, Option<FileNames>)> = todo
+        // A file's parse, names and unit are functions of its text alone.
+        let parsed: Vec<PerFile> = todo
             .par_iter()
             .map(|(id, text)| {
                 let parse = idpc_syntax::parse(*id, text);
                 let names = parse.source_file.as_ref().map(resolve::file_names);
-                (*id, parse, names)
+                let unit = parse.source_file.as_ref().map(idpc_sema::unit);
+                (*id, parse, names, unit)
             })
             .collect();
-        for (id, parse, names) in parsed {
+        for (id, parse, names, unit) in parsed {
             let slot = &mut self.slots[id.0 as usize];
             slot.parse = Some(Arc::new(parse));
             slot.names = names.map(Arc::new);
+            slot.unit = unit.map(Arc::new);
         }
     }
 

@@ -8,17 +8,16 @@ use idpc_ir::{Environment, Service, ServiceId};
 use crate::collect::Decl;
 use crate::diagnostics::unknown_reference;
 use crate::schema::estate::EnvironmentNode;
-use crate::typed::TypedNode;
 
 /// Sets `ephemeral.services` of each ephemeral environment that names its services.
 pub(crate) fn lower(
-    decls: &[Decl<'_>],
+    decls: &[Decl<'_, EnvironmentNode>],
     environments: &mut [Environment],
     services: &[Service],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for decl in decls {
-        let env = EnvironmentNode::from_checked(decl.node);
+        let env = decl.node;
         let Some(node) = &env.services else { continue };
         let Some(environment) = environments.iter_mut().find(|e| e.name == decl.name) else {
             continue;

@@ -8,53 +8,97 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
 
-use crate::schema::platform::PLATFORM;
-use crate::shape::Checked;
+use crate::schema::estate::{ENVIRONMENT, EnvironmentNode, SYSTEM, SystemNode, TEAM, TeamNode};
+use crate::schema::kind::{KIND, KindNode};
+use crate::schema::platform::PlatformNode;
+use crate::schema::service::{SERVICE, ServiceNode};
+use crate::typed::Field;
+use crate::unit::{FileUnit, TopNode};
 
 /// A named top-level declaration.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Decl<'a> {
+#[derive(Debug)]
+pub(crate) struct Decl<'a, N> {
     pub(crate) file: FileId,
     pub(crate) name: &'a str,
     pub(crate) name_span: Span,
-    pub(crate) node: &'a Checked<'a>,
+    pub(crate) node: &'a N,
 }
 
+impl<N> Clone for Decl<'_, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<N> Copy for Decl<'_, N> {}
+
 /// Every declaration of a platform, by kind, each table sorted by name.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Collected<'a> {
-    pub(crate) platform: Option<Decl<'a>>,
+    pub(crate) platform: Option<Decl<'a, PlatformNode>>,
     /// Whether a `platform` node is written at all, even one whose name is invalid (and so
     /// already reported).
     pub(crate) platform_written: bool,
-    pub(crate) teams: Vec<Decl<'a>>,
-    pub(crate) environments: Vec<Decl<'a>>,
-    pub(crate) systems: Vec<Decl<'a>>,
-    pub(crate) kinds: Vec<Decl<'a>>,
-    pub(crate) services: Vec<Decl<'a>>,
+    pub(crate) teams: Vec<Decl<'a, TeamNode>>,
+    pub(crate) environments: Vec<Decl<'a, EnvironmentNode>>,
+    pub(crate) systems: Vec<Decl<'a, SystemNode>>,
+    pub(crate) kinds: Vec<Decl<'a, KindNode>>,
+    pub(crate) services: Vec<Decl<'a, ServiceNode>>,
+}
+
+/// One table: declarations by name, the first of each name kept and the others reported.
+struct Table<'a, N> {
+    kind: &'static str,
+    by_name: BTreeMap<&'a str, Decl<'a, N>>,
+}
+
+impl<'a, N> Table<'a, N> {
+    fn new(kind: &'static str) -> Self {
+        Table { kind, by_name: BTreeMap::new() }
+    }
+
+    fn add(&mut self, decl: Decl<'a, N>, diagnostics: &mut Vec<Diagnostic>) {
+        if let Some(first) = self.by_name.get(decl.name) {
+            diagnostics.push(duplicate(self.kind, decl.name, decl.name_span, first.name_span));
+        } else {
+            self.by_name.insert(decl.name, decl);
+        }
+    }
+
+    fn sorted(self) -> Vec<Decl<'a, N>> {
+        self.by_name.into_values().collect()
+    }
 }
 
 pub(crate) fn collect<'a>(
-    files: &'a [(FileId, Vec<Checked<'a>>)],
+    units: &[&'a FileUnit],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Collected<'a> {
-    let mut tables: BTreeMap<&'static str, BTreeMap<&'a str, Decl<'a>>> = BTreeMap::new();
-    let mut platforms: Vec<Decl<'a>> = Vec::new();
+    let mut platforms: Vec<Decl<'a, PlatformNode>> = Vec::new();
+    let mut teams = Table::new(TEAM.name);
+    let mut environments = Table::new(ENVIRONMENT.name);
+    let mut systems = Table::new(SYSTEM.name);
+    let mut kinds = Table::new(KIND.name);
+    let mut services = Table::new(SERVICE.name);
     let mut platform_written = false;
-    for (file, nodes) in files {
-        for node in nodes {
-            platform_written |= node.schema.name == PLATFORM.name;
-            let Some((name, name_span)) = node.str_arg(0) else { continue };
-            let decl = Decl { file: *file, name, name_span, node };
-            if node.schema.name == PLATFORM.name {
-                platforms.push(decl);
-                continue;
-            }
-            let table = tables.entry(node.schema.name).or_default();
-            if let Some(first) = table.get(name) {
-                diagnostics.push(duplicate(node.schema.name, &decl, first));
-            } else {
-                table.insert(name, decl);
+    for unit in units {
+        platform_written |= unit.platform_written;
+        for node in &unit.nodes {
+            let Some(Field { value: name, span }) = node.name() else { continue };
+            let (file, name, name_span) = (unit.file, name.as_str(), span.to_owned());
+            match node {
+                TopNode::Platform(node) => platforms.push(Decl { file, name, name_span, node }),
+                TopNode::Team(node) => teams.add(Decl { file, name, name_span, node }, diagnostics),
+                TopNode::Environment(node) => {
+                    environments.add(Decl { file, name, name_span, node }, diagnostics);
+                }
+                TopNode::System(node) => {
+                    systems.add(Decl { file, name, name_span, node }, diagnostics);
+                }
+                TopNode::Kind(node) => kinds.add(Decl { file, name, name_span, node }, diagnostics),
+                TopNode::Service(node) => {
+                    services.add(Decl { file, name, name_span, node }, diagnostics);
+                }
             }
         }
     }
@@ -72,33 +116,31 @@ pub(crate) fn collect<'a>(
             );
         }
     }
-    let mut take =
-        |kind: &str| tables.remove(kind).map(|t| t.into_values().collect()).unwrap_or_default();
     Collected {
         platform: platforms.first().copied(),
         platform_written,
-        teams: take("team"),
-        environments: take("environment"),
-        systems: take("system"),
-        kinds: take("kind"),
-        services: take("service"),
+        teams: teams.sorted(),
+        environments: environments.sorted(),
+        systems: systems.sorted(),
+        kinds: kinds.sorted(),
+        services: services.sorted(),
     }
 }
 
-fn duplicate(kind: &str, again: &Decl<'_>, first: &Decl<'_>) -> Diagnostic {
+fn duplicate(kind: &str, name: &str, again: Span, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::DuplicateDeclaration,
-        format!("{kind} `{}` is declared twice", again.name),
-        again.name_span,
+        format!("{kind} `{name}` is declared twice"),
+        again,
         "declared again here",
     )
-    .with_label(first.name_span, "first declared here")
+    .with_label(first, "first declared here")
     .with_help(format!("rename one of them or remove it; {kind} names are unique across all files"))
 }
 
-impl<'a> Collected<'a> {
+impl Collected<'_> {
     /// The index of a declaration by name in a table.
-    pub(crate) fn find(table: &[Decl<'a>], name: &str) -> Option<usize> {
+    pub(crate) fn find<N>(table: &[Decl<'_, N>], name: &str) -> Option<usize> {
         table.binary_search_by(|d| d.name.cmp(name)).ok()
     }
 }

@@ -9,14 +9,14 @@ use idpc_syntax::ast;
 
 use crate::collect::Decl;
 use crate::diagnostics::{conflict, duplicate_member, missing};
-use crate::schema::kind::{AccessNode, FIELD, FieldNode, KindNode, OutputNode, TIER};
-use crate::shape::{Checked, Typed};
+use crate::schema::kind::{AccessNode, FieldNode, KindNode, OutputNode};
+use crate::shape::Typed;
 use crate::typeck;
 use crate::typed::{Field, OrDefault, TypedNode};
 
 /// Lowers the kind declarations (sorted by name; a kind's id is its index).
 pub(crate) fn lower_kinds(
-    decls: &[Decl<'_>],
+    decls: &[Decl<'_, KindNode>],
     templates: &[crate::TemplateSource],
     paths: &[String],
     diagnostics: &mut Vec<Diagnostic>,
@@ -33,7 +33,7 @@ pub(crate) fn lower_kinds(
 
 /// The templates of a kind: `<directory of the declaring file>/<kind>/<name>.hbs`.
 fn templates_of(
-    decl: &Decl<'_>,
+    decl: &Decl<'_, KindNode>,
     templates: &[crate::TemplateSource],
     paths: &[String],
 ) -> Vec<Template> {
@@ -83,25 +83,23 @@ pub(crate) fn value_type_of(
     })
 }
 
-fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
-    let kind = KindNode::from_checked(decl.node);
+fn lower_kind(decl: &Decl<'_, KindNode>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
+    let kind = decl.node;
     let mut fields: Vec<KindField> = Vec::new();
     let mut field_spans: BTreeMap<String, Span> = BTreeMap::new();
-    let raw_fields = decl.node.children.iter().filter(|c| c.schema.name == FIELD.name);
-    for (field, raw) in kind.fields.iter().zip(raw_fields) {
+    for field in &kind.fields {
         let Some(Field { value: name, span: name_span }) = &field.name else { continue };
         if let Some(first) = field_spans.get(name) {
             diagnostics.push(duplicate_member("field", name, *name_span, *first));
             continue;
         }
         field_spans.insert(name.clone(), *name_span);
-        if let Some(kind_field) = lower_field(field, raw, name, diagnostics) {
+        if let Some(kind_field) = lower_field(field, name, diagnostics) {
             fields.push(kind_field);
         }
     }
     let mut tier_spans: BTreeMap<&str, Span> = BTreeMap::new();
-    let raw_tiers = decl.node.children.iter().filter(|c| c.schema.name == TIER.name);
-    for (tier_block, raw) in kind.tiers.iter().zip(raw_tiers) {
+    for tier_block in &kind.tiers {
         let Some(Field { value: tier_name, span: tier_span }) = &tier_block.tier else { continue };
         if let Some(first) = tier_spans.get(tier_name.as_str()) {
             diagnostics.push(
@@ -121,7 +119,8 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
         tier_spans.insert(tier_name, *tier_span);
         let Some(tier) = Tier::ALL.into_iter().find(|t| t.as_str() == tier_name) else { continue };
         let context = format!("kind `{}`", decl.name);
-        for (index, typed) in check_field_nodes(raw.node.children(), &fields, &context, diagnostics)
+        for (index, typed) in
+            check_field_nodes(&tier_block.fields_of_kind, &fields, &context, diagnostics)
         {
             fields[index].tier_defaults.push(TierDefault {
                 tier,
@@ -149,7 +148,7 @@ fn lower_kind(decl: &Decl<'_>, diagnostics: &mut Vec<Diagnostic>) -> Kind {
     let access = lower_access(&kind.access, &outputs, diagnostics);
     Kind {
         name: decl.name.to_owned(),
-        description: kind.description.and_then(|d| Some(d.text?.value)),
+        description: kind.description.as_ref().and_then(|d| Some(d.text.clone()?.value)),
         fields,
         outputs,
         access,
@@ -189,7 +188,6 @@ fn lower_access(
 
 fn lower_field(
     field: &FieldNode,
-    raw: &Checked<'_>,
     name: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<KindField> {
@@ -248,8 +246,8 @@ fn lower_field(
         );
     }
     let ty = value_type_of(&keyword, min.map(|f| f.value), max.map(|f| f.value), &choices)?;
-    // The default's type is the field's own, so it is read from the tree here.
-    let raw_default = raw.raw_prop(FieldNode::default.name);
+    // The default's type is the field's own, so it is read as written and checked here.
+    let raw_default = field.default.as_ref().map(|f| &f.value.0);
     let default = raw_default.and_then(|raw| {
         typeck::check(raw, &ty, &format!("the default of `{name}`", name = quote(name)))
             .map_err(|d| diagnostics.push(d))

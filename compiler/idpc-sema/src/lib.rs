@@ -22,10 +22,13 @@ mod shape;
 mod slos;
 mod typeck;
 mod typed;
+pub mod unit;
 mod variables;
 
 use idpc_diagnostics::{Diagnostic, has_errors, sort_and_dedup};
 use idpc_syntax::ast;
+
+pub use unit::{FileUnit, unit};
 
 /// The result of analysing a platform.
 #[derive(Debug)]
@@ -62,22 +65,23 @@ pub fn analyze(
     complete: bool,
 ) -> Analysis {
     use rayon::prelude::*;
-    // Each file's shape is checked on its own, in parallel; the results keep the files' order.
-    let shaped: Vec<_> = files
-        .par_iter()
-        .map(|file| {
-            let mut diagnostics = Vec::new();
-            let checked = shape::check_file(file, &mut diagnostics);
-            ((file.file, checked), diagnostics)
-        })
-        .collect();
-    let mut diagnostics = Vec::new();
-    let mut checked = Vec::with_capacity(shaped.len());
-    for (file, found) in shaped {
-        checked.push(file);
-        diagnostics.extend(found);
-    }
-    let collected = collect::collect(&checked, &mut diagnostics);
+    // Each file is checked and typed on its own, in parallel; the results keep the files' order.
+    let units: Vec<FileUnit> = files.par_iter().map(|file| unit(file)).collect();
+    let units: Vec<&FileUnit> = units.iter().collect();
+    analyze_units(&units, templates, paths, complete)
+}
+
+/// Analyses a platform from its files' units ([`unit`]), which a caller may keep by file and
+/// reuse while a file's text does not change.
+pub fn analyze_units(
+    units: &[&FileUnit],
+    templates: &[TemplateSource],
+    paths: &[String],
+    complete: bool,
+) -> Analysis {
+    let mut diagnostics: Vec<Diagnostic> =
+        units.iter().flat_map(|u| u.diagnostics.iter().cloned()).collect();
+    let collected = collect::collect(units, &mut diagnostics);
     let platform = lower::lower(&collected, templates, paths, &mut diagnostics);
     for template in templates {
         check_template_secrets(template, &mut diagnostics);

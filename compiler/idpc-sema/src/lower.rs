@@ -15,7 +15,6 @@ use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference}
 use crate::schema::PropSchema;
 use crate::schema::estate::{ApprovalNode, EnvironmentNode, MemberNode, SystemNode, TeamNode};
 use crate::schema::platform::{MaxEphemeralTtl, PlatformNode};
-use crate::shape::Checked;
 use crate::typed::{Field, OrDefault, TypedNode};
 use crate::{carried, graph, kinds, overlay, services, settings};
 
@@ -111,8 +110,7 @@ struct Settings {
     identity: Option<idpc_ir::WorkloadIdentity>,
 }
 
-fn lower_platform(node: &Checked<'_>, diagnostics: &mut Vec<Diagnostic>) -> Settings {
-    let platform = PlatformNode::from_checked(node);
+fn lower_platform(platform: &PlatformNode, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let o = platform.observability.as_ref();
     if let Some(observability) = o {
         settings::check_observability(observability, diagnostics);
@@ -174,13 +172,13 @@ fn max_ttl(node: Option<&MaxEphemeralTtl>) -> Duration {
     setting(node, |n| &n.ttl).unwrap_or_default()
 }
 
-fn lower_teams(decls: &[Decl<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Team> {
+fn lower_teams(decls: &[Decl<'_, TeamNode>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Team> {
     let mut by_local_part: BTreeMap<String, (Email, Span)> = BTreeMap::new();
     let role_default = &MemberNode::defaults().role;
     decls
         .iter()
         .map(|decl| {
-            let team = TeamNode::from_checked(decl.node);
+            let team = decl.node;
             let mut members: Vec<Member> = Vec::new();
             let mut seen: BTreeMap<Email, Span> = BTreeMap::new();
             for member in &team.members {
@@ -237,21 +235,20 @@ fn text<N, T: Clone>(node: Option<&N>, field: impl Fn(&N) -> &Option<Field<T>>) 
 /// Lowers environments and orders them: long-lived ones by tier then name, then ephemeral ones
 /// by name. Returns them with a map from name to id.
 fn lower_environments(
-    decls: &[Decl<'_>],
+    decls: &[Decl<'_, EnvironmentNode>],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<Environment>, BTreeMap<String, EnvId>) {
-    let typed: Vec<EnvironmentNode> =
-        decls.iter().map(|d| EnvironmentNode::from_checked(d.node)).collect();
+    let typed: Vec<&EnvironmentNode> = decls.iter().map(|d| d.node).collect();
     let tier_of = |env: &EnvironmentNode| {
         let tier = env.tier.as_ref()?;
         Tier::ALL.into_iter().find(|x| x.as_str() == tier.value)
     };
     // The effective tier of each declaration: its own, or its base's.
     let mut order: Vec<(bool, Tier, &str, usize)> = Vec::new();
-    for (index, (decl, env)) in decls.iter().zip(&typed).enumerate() {
+    for (index, (decl, env)) in decls.iter().zip(typed.iter().copied()).enumerate() {
         let ephemeral = env.is_written(&EnvironmentNode::from);
         let tier = match &env.from {
-            Some(base) => Collected::find(decls, &base.value).and_then(|b| tier_of(&typed[b])),
+            Some(base) => Collected::find(decls, &base.value).and_then(|b| tier_of(typed[b])),
             None => tier_of(env),
         };
         order.push((ephemeral, tier.unwrap_or(Tier::Development), decl.name, index));
@@ -267,7 +264,7 @@ fn lower_environments(
     };
     let mut environments = Vec::with_capacity(order.len());
     for &(_, tier, _, index) in &order {
-        let (decl, env) = (&decls[index], &typed[index]);
+        let (decl, env) = (&decls[index], typed[index]);
         let mut clusters: Vec<String> = Vec::new();
         let mut cluster_spans: BTreeMap<String, Span> = BTreeMap::new();
         for Field { value: name, span } in cluster_names(env) {
@@ -296,30 +293,14 @@ fn lower_environments(
                             .with_help("add `tier=\"development\"`, `\"staging\"` or `\"production\"`, or `from=\"ENV\"` for an ephemeral environment"),
                     );
                 }
-                let ephemeral_only = [
-                    EnvironmentNode::owner.name,
-                    EnvironmentNode::ttl.name,
-                    EnvironmentNode::created.name,
-                ];
-                for key in ephemeral_only {
-                    if let Some(value) = decl.node.raw_prop(key) {
-                        diagnostics.push(
-                            Diagnostic::new(
-                                Code::InvalidEphemeral,
-                                format!("`{key}` only applies to an ephemeral environment", key = quote(key)),
-                                value.span,
-                                format!("`{}` is long-lived", decl.name),
-                            )
-                            .with_help("add `from=\"ENV\"` to make it an ephemeral copy of ENV, or remove the property"),
-                        );
-                    }
-                }
+                // `owner`, `ttl` and `created` on a long-lived environment are reported
+                // with the file ([`crate::unit`]).
             }
             Some(base) => {
                 if let Some((ephemeral, base_index)) =
                     lower_ephemeral(decl, env, base, decls, &typed, &ids, diagnostics)
                 {
-                    let base_env = &typed[base_index];
+                    let base_env = typed[base_index];
                     if environment.clusters.is_empty() {
                         environment.clusters =
                             cluster_names(base_env).into_iter().map(|f| f.value).collect();
@@ -342,11 +323,11 @@ fn lower_environments(
 }
 
 fn lower_ephemeral(
-    decl: &Decl<'_>,
+    decl: &Decl<'_, EnvironmentNode>,
     env: &EnvironmentNode,
     base: &Field<String>,
-    decls: &[Decl<'_>],
-    typed: &[EnvironmentNode],
+    decls: &[Decl<'_, EnvironmentNode>],
+    typed: &[&EnvironmentNode],
     ids: &BTreeMap<String, EnvId>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(Option<Ephemeral>, usize)> {
@@ -360,7 +341,7 @@ fn lower_ephemeral(
         ));
         return None;
     };
-    let (base, base_env) = (&decls[base_index], &typed[base_index]);
+    let (base, base_env) = (&decls[base_index], typed[base_index]);
     if base_name == decl.name {
         diagnostics.push(Diagnostic::new(
             Code::InvalidEphemeral,
@@ -448,14 +429,14 @@ fn lower_ephemeral(
 }
 
 fn lower_systems(
-    decls: &[Decl<'_>],
-    teams: &[Decl<'_>],
+    decls: &[Decl<'_, SystemNode>],
+    teams: &[Decl<'_, TeamNode>],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<System> {
     decls
         .iter()
         .map(|decl| {
-            let system = SystemNode::from_checked(decl.node);
+            let system = decl.node;
             let team = system.team.as_ref().and_then(|t| {
                 let found = Collected::find(teams, &t.value);
                 if found.is_none() {
@@ -547,13 +528,13 @@ fn check_templates(
 /// Changes in an environment that requires approval are approved by members of the owning team
 /// other than the author; a team with fewer members than that can never ship there.
 fn check_approvals(
-    decls: &[Decl<'_>],
+    decls: &[Decl<'_, EnvironmentNode>],
     teams: &[Team],
     services: &[idpc_ir::Service],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for decl in decls {
-        let Some(node) = EnvironmentNode::from_checked(decl.node).approval else { continue };
+        let Some(node) = &decl.node.approval else { continue };
         let approval = node.approval();
         if !approval.required {
             continue;

@@ -12,13 +12,11 @@ use crate::collect::Collected;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
-use crate::schema::service::{
-    Criticality, Expose, OVERRIDE, PortNode, RESOURCE, ResourceNode, ServiceNode, Waive,
-};
+use crate::schema::service::{Criticality, Expose, PortNode, ResourceNode, ServiceNode, Waive};
 use crate::schema::settings::{Deploy, Settings};
-use crate::shape::{Checked, Typed};
+use crate::shape::Typed;
+use crate::slos;
 use crate::typed::{Field, OrDefault, TypedNode};
-use crate::{slos, variables};
 
 mod checks;
 
@@ -66,8 +64,7 @@ pub(crate) fn lower_services<'a>(
     let mut edges = Vec::new();
     let teams = &names.collected.teams;
     for (index, decl) in names.collected.services.iter().enumerate() {
-        let node = decl.node;
-        let mut service = ServiceNode::from_checked(node);
+        let service = decl.node;
         let team = service
             .team
             .as_ref()
@@ -113,18 +110,10 @@ pub(crate) fn lower_services<'a>(
         let slos = slos::lower_slos(&service.slos, names.latency_buckets, diagnostics);
         let has_availability = slos.iter().any(|s| s.indicator == Indicator::Availability);
         let context = Context { ports: &ports, has_availability, names };
-        let base = lower_layer(
-            node,
-            service.take_settings(),
-            &service.resources,
-            None,
-            &context,
-            diagnostics,
-        );
+        let base = lower_layer(service.settings(), &service.resources, None, &context, diagnostics);
         let mut overrides: BTreeMap<EnvId, Layer> = BTreeMap::new();
         let mut override_spans: BTreeMap<String, Span> = BTreeMap::new();
-        let raw_overrides = node.children.iter().filter(|c| c.schema.name == OVERRIDE.name);
-        for (over, raw) in service.overrides.iter_mut().zip(raw_overrides) {
+        for over in &service.overrides {
             let Some(Field { value: env_name, span }) = over.environment.clone() else { continue };
             let Some(&env) = names.env_ids.get(&env_name) else {
                 diagnostics.push(unknown_reference(
@@ -151,13 +140,12 @@ pub(crate) fn lower_services<'a>(
                 );
                 continue;
             }
-            let settings = over.take_settings();
             let layer =
-                lower_layer(raw, settings, &over.resources, Some(&base), &context, diagnostics);
+                lower_layer(over.settings(), &over.resources, Some(&base), &context, diagnostics);
             overrides.insert(env, layer);
         }
-        check_resource_names(decl.name, &service, diagnostics);
-        check_duplicate_resources(&service, diagnostics);
+        check_resource_names(decl.name, service, diagnostics);
+        check_duplicate_resources(service, diagnostics);
         let criticality = service.criticality.as_ref().and_then(|c| c.level.as_ref());
         let level = criticality
             .map(|c| c.value.clone())
@@ -194,11 +182,11 @@ struct Context<'c, 'a> {
     names: &'c Names<'a>,
 }
 
-fn resolve_name(
+fn resolve_name<N>(
     name: &str,
     span: Span,
     what: &str,
-    table: &[crate::collect::Decl<'_>],
+    table: &[crate::collect::Decl<'_, N>],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<usize> {
     let found = Collected::find(table, name);
@@ -240,7 +228,6 @@ fn lower_ports(declared: &[PortNode], diagnostics: &mut Vec<Diagnostic>) -> Vec<
 /// Checks what every layer may set, and resolves its resources. `base` is the service layer when
 /// checking an override.
 fn lower_layer(
-    node: &Checked<'_>,
     settings: Settings,
     resources: &[ResourceNode],
     base: Option<&Layer>,
@@ -248,7 +235,6 @@ fn lower_layer(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Layer {
     let names = context.names;
-    variables::check(node, diagnostics);
     for reader in settings.secrets.iter().flat_map(|s| &s.readers).flat_map(|r| &r.teams) {
         resolve_name(&reader.value, reader.span, "team", &names.collected.teams, diagnostics);
     }
@@ -269,12 +255,9 @@ fn lower_layer(
     if let Some(deploy) = &settings.deploy {
         check_deploy(deploy, context.ports, context.has_availability, diagnostics);
     }
-    // The fields a resource sets are read against its kind, from the tree.
-    let raw = node.children.iter().filter(|c| c.schema.name == RESOURCE.name);
     let resources = resources
         .iter()
-        .zip(raw)
-        .filter_map(|(resource, raw)| lower_resource(resource, raw, base, names, diagnostics))
+        .filter_map(|resource| lower_resource(resource, base, names, diagnostics))
         .collect();
     Layer { settings: Box::new(settings), resources }
 }
@@ -367,7 +350,6 @@ fn check_deploy(
 
 fn lower_resource(
     resource: &ResourceNode,
-    node: &Checked<'_>,
     base: Option<&Layer>,
     names: &Names<'_>,
     diagnostics: &mut Vec<Diagnostic>,
@@ -446,7 +428,9 @@ fn lower_resource(
     };
     let kind_decl = &names.kinds[kind.index()];
     let context = format!("kind `{}`", kind_decl.name);
-    let fields = check_field_nodes(node.node.children(), &kind_decl.fields, &context, diagnostics);
+    // The fields a resource sets are read against its kind.
+    let fields =
+        check_field_nodes(&resource.fields_of_kind, &kind_decl.fields, &context, diagnostics);
     Some(ResourceDecl { name: name.to_owned(), kind, fields, span })
 }
 

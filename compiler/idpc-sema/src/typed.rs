@@ -158,12 +158,48 @@ impl<N: TypedNode> ChildField for Vec<N> {
     }
 }
 
-/// A property's value from a checked node.
-pub(crate) fn prop_field<T: FromValue>(
-    node: &Checked<'_>,
-    schema: &PropSchema,
-) -> Option<Field<T>> {
-    node.prop(schema.name).and_then(Field::from_typed)
+/// How a property field is read: its checked value, or for a property whose type another
+/// declaration decides ([`crate::schema::ValueType::Any`]), the value as written.
+pub(crate) trait PropValue: Sized + Clone + Debug {
+    /// The property's value from a checked node.
+    fn read(node: &Checked<'_>, schema: &PropSchema) -> Option<Field<Self>>;
+    /// The schema's default.
+    fn default_of(schema: &PropSchema) -> Option<Field<Self>>;
+}
+
+macro_rules! prop_value {
+    ($($ty:ty),* $(,)?) => {$(
+        impl PropValue for $ty {
+            fn read(node: &Checked<'_>, schema: &PropSchema) -> Option<Field<Self>> {
+                node.prop(schema.name).and_then(Field::from_typed)
+            }
+
+            fn default_of(schema: &PropSchema) -> Option<Field<Self>> {
+                default_value(&schema.ty, schema.default)
+            }
+        }
+    )*};
+}
+
+prop_value! {
+    String, i64, u32, bool, Duration, Percent, Cpu, Memory, Email, Url, Image, SecretRef, Date,
+    IntOrPercent,
+}
+
+/// A value as written, for a property whose type is decided by another declaration (a kind
+/// field's `default` takes the field's type).
+#[derive(Debug, Clone)]
+pub(crate) struct RawValue(pub(crate) idpc_syntax::ast::Value);
+
+impl PropValue for RawValue {
+    fn read(node: &Checked<'_>, schema: &PropSchema) -> Option<Field<Self>> {
+        let value = node.raw_prop(schema.name)?;
+        Some(Field { value: RawValue(value.clone()), span: value.span })
+    }
+
+    fn default_of(_: &PropSchema) -> Option<Field<Self>> {
+        None
+    }
 }
 
 /// Which of `props` a node wrote, as bits by position (a node has fewer than 64 properties; a
@@ -255,13 +291,17 @@ macro_rules! typed_node {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone)]
+        #[allow(dead_code, reason = "the struct mirrors the schema; not every value is read")]
         $vis struct $Name {
             /// The span of the node's name.
             pub(crate) span: idpc_diagnostics::Span,
             /// Which properties were written, by position in the schema, even those whose
             /// value did not type-check (and so are unset here).
             written: u64,
+            /// For a node whose children set fields of a resource kind: those children as
+            /// written, read against the kind once kinds are known.
+            pub(crate) fields_of_kind: Vec<idpc_syntax::ast::Node>,
             $(
                 #[doc = concat!("The `", stringify!($arg), "` argument.")]
                 pub(crate) $arg: $arg_ty,
@@ -330,11 +370,16 @@ macro_rules! typed_node {
                 $Name {
                     span: node.name_span(),
                     written: $crate::typed::written(node, $SCHEMA.props),
+                    fields_of_kind: if false $(|| $kind_fields)? {
+                        node.node.children().to_vec()
+                    } else {
+                        Vec::new()
+                    },
                     $($arg: <$arg_ty>::from_args(
                         node,
                         $crate::typed::arg_index($SCHEMA.args, $Name::$arg.name),
                     ),)*
-                    $($prop: $crate::typed::prop_field(node, &$Name::$prop),)*
+                    $($prop: <$prop_ty as $crate::typed::PropValue>::read(node, &$Name::$prop),)*
                     $($child: <$child_ty>::from_children(node),)*
                 }
             }
@@ -347,8 +392,9 @@ macro_rules! typed_node {
                     $Name {
                         span: idpc_diagnostics::Span::new(idpc_diagnostics::FileId(u32::MAX), 0, 0),
                         written: 0,
+                        fields_of_kind: Vec::new(),
                         $($arg: <$arg_ty>::default_of(&$Name::$arg),)*
-                        $($prop: $crate::typed::default_value(&$Name::$prop.ty, $Name::$prop.default),)*
+                        $($prop: <$prop_ty as $crate::typed::PropValue>::default_of(&$Name::$prop),)*
                         $($child: <$child_ty>::absent(),)*
                     }
                 })
@@ -457,7 +503,7 @@ mod tests {
         let mut diagnostics = Vec::new();
         let checked = crate::shape::check_file(&source, &mut diagnostics);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let settings = ServiceNode::from_checked(&checked[0]).take_settings();
+        let settings = ServiceNode::from_checked(&checked[0]).settings();
         let present = [
             ("image", settings.image.is_some()),
             ("replicas", settings.replicas.is_some()),

@@ -5,7 +5,7 @@ use std::fmt;
 /// A pattern over field paths: segments separated by `.`; `*` matches any one segment, `**` any
 /// number of segments (also none); a key with dots is written in brackets and quotes:
 /// `metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FieldPattern {
     segments: Vec<String>,
     text: String,

@@ -4,7 +4,7 @@ use idpc_ir::NameKind;
 
 use super::language::{Description, arg, args, prop, prop_or, required};
 use super::{Choices, Target, ValueType};
-use crate::typed::{Field, typed_node};
+use crate::typed::{Field, RawValue, typed_node};
 
 typed_node! {
     /// `kind › field › one-of`.
@@ -29,7 +29,7 @@ typed_node! {
                 ValueType::Enum(Choices::Static(ValueType::KEYWORDS)),
                 "The field's type.",
             ),
-            default: String = prop(
+            default: RawValue = prop(
                 "default",
                 ValueType::Any,
                 "The value when neither the resource nor a tier default sets one.",

@@ -216,34 +216,32 @@ typed_node! {
     }
 }
 
-impl ServiceNode {
-    /// The service's own settings, taken out of it.
-    pub(crate) fn take_settings(&mut self) -> Settings {
+/// The settings a service or an override gives, copied out of its node.
+macro_rules! settings_of {
+    ($node:expr) => {
         Settings {
-            image: self.image.take(),
-            replicas: self.replicas.take(),
-            requests: self.requests.take(),
-            limits: self.limits.take(),
-            autoscale: self.autoscale.take(),
-            env: std::mem::take(&mut self.env),
-            secrets: std::mem::take(&mut self.secrets),
-            deploy: self.deploy.take().map(Box::new),
+            image: $node.image.clone(),
+            replicas: $node.replicas.clone(),
+            requests: $node.requests.clone(),
+            limits: $node.limits.clone(),
+            autoscale: $node.autoscale.clone(),
+            env: $node.env.clone(),
+            secrets: $node.secrets.clone(),
+            deploy: $node.deploy.clone().map(Box::new),
         }
+    };
+}
+
+impl ServiceNode {
+    /// The service's own settings.
+    pub(crate) fn settings(&self) -> Settings {
+        settings_of!(self)
     }
 }
 
 impl Override {
-    /// The override's settings, taken out of it.
-    pub(crate) fn take_settings(&mut self) -> Settings {
-        Settings {
-            image: self.image.take(),
-            replicas: self.replicas.take(),
-            requests: self.requests.take(),
-            limits: self.limits.take(),
-            autoscale: self.autoscale.take(),
-            env: std::mem::take(&mut self.env),
-            secrets: std::mem::take(&mut self.secrets),
-            deploy: self.deploy.take().map(Box::new),
-        }
+    /// The override's settings.
+    pub(crate) fn settings(&self) -> Settings {
+        settings_of!(self)
     }
 }

@@ -283,7 +283,7 @@ typed_node! {
 
 /// The settings one layer of a service gives: the service node itself, or an `override`.
 /// Resources are read against their kind, apart from this ([`crate::services`]).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Settings {
     /// `image`.
     pub(crate) image: Option<ImageNode>,

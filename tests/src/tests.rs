@@ -29,6 +29,7 @@ mod hostile_inputs;
 mod identity;
 mod import;
 mod incremental;
+mod kept;
 mod kubernetes;
 mod model;
 mod opa;

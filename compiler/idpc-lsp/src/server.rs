@@ -315,10 +315,12 @@ impl Server {
                     _ => dir.to_owned(),
                 };
                 let root = std::path::absolute(&root).unwrap_or(root);
-                let db = match idpc_driver::load(&root, None) {
+                let mut db = match idpc_driver::load(&root, None) {
                     Ok(loaded) => idpc_driver::database(&loaded.files),
                     Err(_) => Database::new(),
                 };
+                // The server compiles after every edit: each service's results are kept.
+                db.keep_results();
                 let workspace = Workspace {
                     root: root.clone(),
                     db,

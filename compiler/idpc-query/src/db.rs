@@ -125,6 +125,8 @@ pub struct Database {
     by_path: BTreeMap<String, FileId>,
     /// The presets' results per slice of services, from the last compile.
     policies: idpc_policy::Cache,
+    /// Per-service results of the last analysis, when [`Database::keep_results`] asked.
+    analysis: idpc_sema::Cache,
 }
 
 impl Default for Database {
@@ -141,6 +143,7 @@ impl Database {
             slots: Vec::new(),
             by_path: BTreeMap::new(),
             policies: idpc_policy::Cache::default(),
+            analysis: idpc_sema::Cache::default(),
         };
         for (path, text) in stdlib::FILES {
             db.set_file(path, *text, None);
@@ -175,6 +178,20 @@ impl Database {
         id
     }
 
+    /// Keeps each service's lowering and deployments from one compile to the next, reused while
+    /// the service's file and what it is resolved against do not change: for an editor, which
+    /// compiles the same description after every edit. A one-shot compile gains nothing.
+    pub fn keep_results(&mut self) {
+        if !self.analysis.keeps() {
+            self.analysis = idpc_sema::Cache::keep();
+        }
+    }
+
+    /// How many services' results the last compile reused (see [`Database::keep_results`]).
+    pub fn reused_services(&self) -> usize {
+        self.analysis.reused()
+    }
+
     /// Removes a file. Its id is not reused.
     pub fn remove_file(&mut self, path: &str) {
         if let Some(&id) = self.by_path.get(path) {
@@ -200,7 +217,7 @@ impl Database {
         self.parse_changed();
         let parse = start.elapsed();
         let mut diagnostics = Vec::new();
-        let mut units: Vec<&FileUnit> = Vec::new();
+        let mut units: Vec<Arc<FileUnit>> = Vec::new();
         let mut broken: Vec<FileId> = Vec::new();
         let mut complete = true;
         for (id, _) in self.sources.iter() {
@@ -219,12 +236,13 @@ impl Database {
                 complete = false;
             }
             diagnostics.extend(parse.diagnostics.iter().cloned());
-            units.extend(slot.unit.as_deref());
+            units.extend(slot.unit.clone());
         }
         let start = Instant::now();
         let templates = self.templates();
         let paths: Vec<String> = self.sources.iter().map(|(_, f)| f.path.clone()).collect();
-        let analysis = idpc_sema::analyze_units(&units, &templates, &paths, complete);
+        let analysis =
+            idpc_sema::analyze_units(&units, &templates, &paths, complete, &mut self.analysis);
         let index = self.index();
         diagnostics.extend(held_back(analysis.diagnostics, complete, &broken));
         let analyzed = !has_errors(&diagnostics);

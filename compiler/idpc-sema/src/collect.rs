@@ -5,6 +5,7 @@
 //! in path order) is kept.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
 
@@ -18,6 +19,10 @@ use crate::unit::{FileUnit, TopNode};
 /// A named top-level declaration.
 #[derive(Debug)]
 pub(crate) struct Decl<'a, N> {
+    /// The unit it is in, by position among the units analysed.
+    pub(crate) unit: usize,
+    /// Its position among the unit's nodes.
+    pub(crate) position: usize,
     pub(crate) file: FileId,
     pub(crate) name: &'a str,
     pub(crate) name_span: Span,
@@ -71,7 +76,7 @@ impl<'a, N> Table<'a, N> {
 }
 
 pub(crate) fn collect<'a>(
-    units: &[&'a FileUnit],
+    units: &'a [Arc<FileUnit>],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Collected<'a> {
     let mut platforms: Vec<Decl<'a, PlatformNode>> = Vec::new();
@@ -81,23 +86,31 @@ pub(crate) fn collect<'a>(
     let mut kinds = Table::new(KIND.name);
     let mut services = Table::new(SERVICE.name);
     let mut platform_written = false;
-    for unit in units {
+    for (index, unit) in units.iter().enumerate() {
         platform_written |= unit.platform_written;
-        for node in &unit.nodes {
+        for (position, node) in unit.nodes.iter().enumerate() {
             let Some(Field { value: name, span }) = node.name() else { continue };
             let (file, name, name_span) = (unit.file, name.as_str(), span.to_owned());
+            let unit = index;
             match node {
-                TopNode::Platform(node) => platforms.push(Decl { file, name, name_span, node }),
-                TopNode::Team(node) => teams.add(Decl { file, name, name_span, node }, diagnostics),
+                TopNode::Platform(node) => {
+                    platforms.push(Decl { unit, position, file, name, name_span, node })
+                }
+                TopNode::Team(node) => {
+                    teams.add(Decl { unit, position, file, name, name_span, node }, diagnostics)
+                }
                 TopNode::Environment(node) => {
-                    environments.add(Decl { file, name, name_span, node }, diagnostics);
+                    environments
+                        .add(Decl { unit, position, file, name, name_span, node }, diagnostics);
                 }
                 TopNode::System(node) => {
-                    systems.add(Decl { file, name, name_span, node }, diagnostics);
+                    systems.add(Decl { unit, position, file, name, name_span, node }, diagnostics);
                 }
-                TopNode::Kind(node) => kinds.add(Decl { file, name, name_span, node }, diagnostics),
+                TopNode::Kind(node) => {
+                    kinds.add(Decl { unit, position, file, name, name_span, node }, diagnostics)
+                }
                 TopNode::Service(node) => {
-                    services.add(Decl { file, name, name_span, node }, diagnostics);
+                    services.add(Decl { unit, position, file, name, name_span, node }, diagnostics);
                 }
             }
         }

@@ -10,7 +10,9 @@ mod collect;
 mod credentials;
 mod deployments;
 mod diagnostics;
+mod environments;
 mod graph;
+mod kept;
 mod kinds;
 mod lower;
 mod overlay;
@@ -28,7 +30,10 @@ mod variables;
 use idpc_diagnostics::{Diagnostic, has_errors, sort_and_dedup};
 use idpc_syntax::ast;
 
+pub use kept::Cache;
 pub use unit::{FileUnit, unit};
+
+use std::sync::Arc;
 
 /// The result of analysing a platform.
 #[derive(Debug)]
@@ -66,23 +71,25 @@ pub fn analyze(
 ) -> Analysis {
     use rayon::prelude::*;
     // Each file is checked and typed on its own, in parallel; the results keep the files' order.
-    let units: Vec<FileUnit> = files.par_iter().map(|file| unit(file)).collect();
-    let units: Vec<&FileUnit> = units.iter().collect();
-    analyze_units(&units, templates, paths, complete)
+    let units: Vec<Arc<FileUnit>> = files.par_iter().map(|file| Arc::new(unit(file))).collect();
+    analyze_units(&units, templates, paths, complete, &mut Cache::default())
 }
 
 /// Analyses a platform from its files' units ([`unit`]), which a caller may keep by file and
-/// reuse while a file's text does not change.
+/// reuse while a file's text does not change; `cache` keeps per-service results for the next
+/// analysis when it was made with [`Cache::keep`].
 pub fn analyze_units(
-    units: &[&FileUnit],
+    units: &[Arc<FileUnit>],
     templates: &[TemplateSource],
     paths: &[String],
     complete: bool,
+    cache: &mut Cache,
 ) -> Analysis {
     let mut diagnostics: Vec<Diagnostic> =
         units.iter().flat_map(|u| u.diagnostics.iter().cloned()).collect();
     let collected = collect::collect(units, &mut diagnostics);
-    let platform = lower::lower(&collected, templates, paths, &mut diagnostics);
+    let platform = lower::lower(&collected, units, templates, paths, cache, &mut diagnostics);
+    cache.finish();
     for template in templates {
         check_template_secrets(template, &mut diagnostics);
     }

@@ -5,25 +5,31 @@ use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span, quote};
 use idpc_ir::{
-    DriftIgnore, Duration, Email, EnvId, Environment, Ephemeral, GitOps, Member, Observability,
-    Platform, PolicyConfig, Role, System, Team, TeamId, Tier, Url,
+    DriftIgnore, Duration, Email, Environment, GitOps, Member, Observability, Platform,
+    PolicyConfig, Role, System, Team, TeamId, Url,
 };
 
 use crate::collect::{Collected, Decl};
 use crate::deployments;
-use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
-use crate::schema::PropSchema;
-use crate::schema::estate::{ApprovalNode, EnvironmentNode, MemberNode, SystemNode, TeamNode};
+use crate::diagnostics::{duplicate_member, unknown_reference};
+use crate::kept::{self, Cache};
+use crate::schema::estate::{EnvironmentNode, MemberNode, SystemNode, TeamNode};
 use crate::schema::platform::{MaxEphemeralTtl, PlatformNode};
 use crate::typed::{Field, OrDefault, TypedNode};
-use crate::{carried, graph, kinds, overlay, services, settings};
+use crate::unit::FileUnit;
+use crate::{carried, environments, graph, kinds, overlay, services, settings};
+use idpc_ir::Deployment;
+use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Lowers everything. Returns a platform even when diagnostics hold errors (the caller drops it
 /// then), but `None` when there is no `platform` declaration at all.
 pub(crate) fn lower(
     collected: &Collected<'_>,
+    units: &[Arc<FileUnit>],
     templates: &[crate::TemplateSource],
     paths: &[String],
+    cache: &mut Cache,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Platform> {
     if !collected.platform_written {
@@ -36,7 +42,8 @@ pub(crate) fn lower(
     let settings = collected.platform.map(|decl| lower_platform(decl.node, diagnostics));
     let max_ttl = settings.as_ref().map_or_else(|| self::max_ttl(None), |s| s.max_ttl);
     let teams = lower_teams(&collected.teams, diagnostics);
-    let (environments, env_ids) = lower_environments(&collected.environments, diagnostics);
+    let (environments, env_ids) =
+        environments::lower_environments(&collected.environments, diagnostics);
     let systems = lower_systems(&collected.systems, &collected.teams, diagnostics);
     let kinds = kinds::lower_kinds(&collected.kinds, templates, paths, diagnostics);
     let latency_buckets =
@@ -47,28 +54,89 @@ pub(crate) fn lower(
         kinds: &kinds,
         latency_buckets: &latency_buckets,
     };
-    let (services, plans, edges) = services::lower_services(&names, diagnostics);
+    // Each service is lowered on its own (in parallel), or its kept lowering reused when its
+    // node and the names it is resolved against are unchanged.
+    let table = &collected.services;
+    let names_digest = kept::digest(&[
+        &kept::part(&collected.teams.iter().map(|d| d.name).collect::<Vec<_>>()),
+        &kept::part(&collected.systems.iter().map(|d| d.name).collect::<Vec<_>>()),
+        &kept::part(&table.iter().map(|d| d.name).collect::<Vec<_>>()),
+        &kept::part(&env_ids),
+        &kept::part(&kinds),
+        &kept::part(&latency_buckets),
+    ]);
+    cache.resize(table.len());
+    let todo: Vec<usize> = (0..table.len())
+        .filter(|&i| {
+            let decl = &table[i];
+            cache.lowered(i, &units[decl.unit], decl.position, names_digest).is_none()
+        })
+        .collect();
+    cache.set_reused(table.len() - todo.len());
+    let fresh: Vec<(usize, services::Lowered)> =
+        todo.par_iter().map(|&i| (i, services::lower_service(i, &names))).collect();
+    for (i, lowered) in fresh {
+        let decl = &table[i];
+        cache.put(i, units[decl.unit].clone(), decl.position, names_digest, lowered);
+    }
+    let services: Vec<idpc_ir::Service> =
+        cache.services().map(|k| k.lowered.service.clone()).collect();
+    let edges: Vec<graph::Edge> = cache.services().flat_map(|k| k.lowered.edges.clone()).collect();
+    diagnostics.extend(cache.services().flat_map(|k| k.lowered.diagnostics.iter().cloned()));
     let mut environments = environments;
     carried::lower(&collected.environments, &mut environments, &services, diagnostics);
-    let service_names: Vec<&str> = collected.services.iter().map(|d| d.name).collect();
+    let service_names: Vec<&str> = table.iter().map(|d| d.name).collect();
     graph::check_cycles(&service_names, &edges, diagnostics);
     check_namespaces(&teams, &environments, &services, diagnostics);
+    let plans: Vec<&services::Plan> = cache.services().map(|k| &k.lowered.plan).collect();
     check_templates(&kinds, &plans, diagnostics);
     check_approvals(&collected.environments, &teams, &services, diagnostics);
     let settings = settings?;
     settings::check_exposures(settings.ingress.as_ref(), &services, diagnostics);
     let registry = settings.registry.clone();
-    let deployments = overlay::resolve_all(
-        &overlay::Inputs {
-            services: &services,
-            plans: &plans,
-            environments: &environments,
-            kinds: &kinds,
-            teams: &teams,
-            registry: registry.as_deref(),
-        },
-        diagnostics,
-    );
+    // Each service's deployments likewise, kept while their inputs are unchanged.
+    let resolve_digest = kept::digest(&[
+        &kept::part(&names_digest),
+        &kept::part(&environments),
+        &kept::part(&kinds),
+        &kept::part(&teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()),
+        &kept::part(&registry),
+    ]);
+    let inputs = overlay::Inputs {
+        services: &services,
+        plans: &plans,
+        environments: &environments,
+        kinds: &kinds,
+        teams: &teams,
+        registry: registry.as_deref(),
+    };
+    let todo: Vec<usize> = cache
+        .services()
+        .enumerate()
+        .filter(|(_, k)| k.resolved.as_ref().is_none_or(|(d, ..)| *d != resolve_digest))
+        .map(|(i, _)| i)
+        .collect();
+    let fresh: Vec<(usize, overlay::Resolved)> =
+        todo.par_iter().map(|&i| (i, overlay::resolve_service(&inputs, i))).collect();
+    drop(plans);
+    let mut fresh = fresh.into_iter().peekable();
+    let keep = cache.keeps();
+    let mut deployments = Vec::with_capacity(services.len() * environments.len());
+    for (i, kept) in cache.services_mut().enumerate() {
+        if fresh.peek().is_some_and(|(at, _)| *at == i)
+            && let Some((_, (found, problems))) = fresh.next()
+        {
+            kept.resolved = Some((resolve_digest, found, problems));
+        }
+        let Some((_, found, problems)) = kept.resolved.as_mut() else { continue };
+        if keep {
+            deployments.extend(found.iter().cloned());
+            diagnostics.extend(problems.iter().cloned());
+        } else {
+            deployments.append(found);
+            diagnostics.append(problems);
+        }
+    }
     deployments::check(&deployments, &services, &environments, diagnostics);
     let span = collected.platform.map(|d| d.name_span)?;
     Some(Platform {
@@ -228,204 +296,11 @@ fn lower_teams(decls: &[Decl<'_, TeamNode>], diagnostics: &mut Vec<Diagnostic>) 
 }
 
 /// The value a node holds, when written.
-fn text<N, T: Clone>(node: Option<&N>, field: impl Fn(&N) -> &Option<Field<T>>) -> Option<T> {
+pub(crate) fn text<N, T: Clone>(
+    node: Option<&N>,
+    field: impl Fn(&N) -> &Option<Field<T>>,
+) -> Option<T> {
     node.and_then(|n| field(n).as_ref()).map(|f| f.value.clone())
-}
-
-/// Lowers environments and orders them: long-lived ones by tier then name, then ephemeral ones
-/// by name. Returns them with a map from name to id.
-fn lower_environments(
-    decls: &[Decl<'_, EnvironmentNode>],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<Environment>, BTreeMap<String, EnvId>) {
-    let typed: Vec<&EnvironmentNode> = decls.iter().map(|d| d.node).collect();
-    let tier_of = |env: &EnvironmentNode| {
-        let tier = env.tier.as_ref()?;
-        Tier::ALL.into_iter().find(|x| x.as_str() == tier.value)
-    };
-    // The effective tier of each declaration: its own, or its base's.
-    let mut order: Vec<(bool, Tier, &str, usize)> = Vec::new();
-    for (index, (decl, env)) in decls.iter().zip(typed.iter().copied()).enumerate() {
-        let ephemeral = env.is_written(&EnvironmentNode::from);
-        let tier = match &env.from {
-            Some(base) => Collected::find(decls, &base.value).and_then(|b| tier_of(typed[b])),
-            None => tier_of(env),
-        };
-        order.push((ephemeral, tier.unwrap_or(Tier::Development), decl.name, index));
-    }
-    order.sort();
-    let ids: BTreeMap<String, EnvId> = order
-        .iter()
-        .enumerate()
-        .map(|(id, (_, _, name, _))| ((*name).to_owned(), EnvId::from_index(id)))
-        .collect();
-    let cluster_names = |env: &EnvironmentNode| {
-        env.clusters.iter().filter_map(|c| c.name.clone()).collect::<Vec<_>>()
-    };
-    let mut environments = Vec::with_capacity(order.len());
-    for &(_, tier, _, index) in &order {
-        let (decl, env) = (&decls[index], typed[index]);
-        let mut clusters: Vec<String> = Vec::new();
-        let mut cluster_spans: BTreeMap<String, Span> = BTreeMap::new();
-        for Field { value: name, span } in cluster_names(env) {
-            if let Some(first) = cluster_spans.insert(name.clone(), span) {
-                diagnostics.push(duplicate_member("cluster", &name, span, first));
-            } else {
-                clusters.push(name);
-            }
-        }
-        let approval = env.approval.as_ref().map(ApprovalNode::approval);
-        let mut environment = Environment {
-            name: decl.name.to_owned(),
-            tier,
-            clusters,
-            region: text(env.region.as_ref(), |n| &n.region),
-            approval: approval.clone().unwrap_or_else(|| ApprovalNode::defaults().approval()),
-            ephemeral: None,
-            file: decl.file,
-            span: decl.name_span,
-        };
-        match &env.from {
-            None => {
-                if !env.is_written(&EnvironmentNode::tier) {
-                    diagnostics.push(
-                        missing(format!("environment `{}` needs a `tier`", decl.name), decl.name_span, "no `tier=`")
-                            .with_help("add `tier=\"development\"`, `\"staging\"` or `\"production\"`, or `from=\"ENV\"` for an ephemeral environment"),
-                    );
-                }
-                // `owner`, `ttl` and `created` on a long-lived environment are reported
-                // with the file ([`crate::unit`]).
-            }
-            Some(base) => {
-                if let Some((ephemeral, base_index)) =
-                    lower_ephemeral(decl, env, base, decls, &typed, &ids, diagnostics)
-                {
-                    let base_env = typed[base_index];
-                    if environment.clusters.is_empty() {
-                        environment.clusters =
-                            cluster_names(base_env).into_iter().map(|f| f.value).collect();
-                    }
-                    if approval.is_none()
-                        && let Some(a) = &base_env.approval
-                    {
-                        environment.approval = a.approval();
-                    }
-                    if environment.region.is_none() {
-                        environment.region = text(base_env.region.as_ref(), |n| &n.region);
-                    }
-                    environment.ephemeral = ephemeral;
-                }
-            }
-        }
-        environments.push(environment);
-    }
-    (environments, ids)
-}
-
-fn lower_ephemeral(
-    decl: &Decl<'_, EnvironmentNode>,
-    env: &EnvironmentNode,
-    base: &Field<String>,
-    decls: &[Decl<'_, EnvironmentNode>],
-    typed: &[&EnvironmentNode],
-    ids: &BTreeMap<String, EnvId>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(Option<Ephemeral>, usize)> {
-    let (base_name, base_span) = (base.value.as_str(), base.span);
-    let Some(base_index) = Collected::find(decls, base_name) else {
-        diagnostics.push(unknown_reference(
-            "environment",
-            base_name,
-            base_span,
-            decls.iter().map(|d| d.name),
-        ));
-        return None;
-    };
-    let (base, base_env) = (&decls[base_index], typed[base_index]);
-    if base_name == decl.name {
-        diagnostics.push(Diagnostic::new(
-            Code::InvalidEphemeral,
-            format!(
-                "environment `{base_name}` is created from itself",
-                base_name = quote(base_name)
-            ),
-            base_span,
-            "the base must be another environment",
-        ));
-        return None;
-    }
-    if base_env.is_written(&EnvironmentNode::from) {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::InvalidEphemeral,
-                format!(
-                    "`{}` is created from `{base_name}`, which is itself ephemeral",
-                    decl.name,
-                    base_name = quote(base_name)
-                ),
-                base_span,
-                "an ephemeral base",
-            )
-            .with_label(base.name_span, "declared ephemeral here")
-            .with_help("create ephemeral environments from a long-lived one"),
-        );
-    }
-    if let (Some(own), Some(base_tier)) = (&env.tier, &base_env.tier)
-        && own.value != base_tier.value
-    {
-        diagnostics.push(
-            conflict(
-                format!(
-                    "ephemeral environment `{}` has another tier than `{base_name}`",
-                    decl.name,
-                    base_name = quote(base_name)
-                ),
-                own.span,
-                "this tier",
-                base_tier.span,
-                "differs from the base's tier",
-            )
-            .with_help("an ephemeral environment takes its base's tier; remove `tier`"),
-        );
-    }
-    let mut needs = |prop: &PropSchema| {
-        let key = prop.name;
-        if !env.is_written(prop) {
-            diagnostics.push(
-                missing(format!("ephemeral environment `{}` needs `{key}`", decl.name, key = quote(key)), decl.name_span, format!("no `{key}=`"))
-                    .with_help("an ephemeral environment carries `owner`, `ttl` and `created` so that it can be cleaned up"),
-            );
-        }
-    };
-    needs(&EnvironmentNode::owner);
-    needs(&EnvironmentNode::ttl);
-    needs(&EnvironmentNode::created);
-    if let Some(Field { value: ttl, span }) = &env.ttl
-        && ttl.as_secs() == 0
-    {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::OutOfRange,
-                format!("ephemeral environment `{}` would expire as it is created", decl.name),
-                *span,
-                "a TTL of zero",
-            )
-            .with_help("give it a lifetime such as `ttl=\"7d\"`"),
-        );
-    }
-    let ephemeral = match (&env.owner, &env.ttl, &env.created, ids.get(base_name)) {
-        (Some(owner), Some(ttl), Some(created), Some(from)) => Some(Ephemeral {
-            from: *from,
-            owner: owner.value.clone(),
-            ttl: ttl.value,
-            created: created.value,
-            owner_span: owner.span,
-            ttl_span: ttl.span,
-            services: None,
-        }),
-        _ => None,
-    };
-    Some((ephemeral, base_index))
 }
 
 fn lower_systems(
@@ -498,7 +373,7 @@ fn check_namespaces(
 /// A kind that resources use but that has no Terraform templates cannot be provisioned.
 fn check_templates(
     kinds: &[idpc_ir::Kind],
-    plans: &[services::Plan],
+    plans: &[&services::Plan],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut used = vec![false; kinds.len()];

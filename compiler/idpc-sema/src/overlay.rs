@@ -27,7 +27,7 @@ use crate::typed::{Field, OrDefault, TypedNode};
 /// What resolution reads.
 pub(crate) struct Inputs<'a> {
     pub(crate) services: &'a [Service],
-    pub(crate) plans: &'a [Plan],
+    pub(crate) plans: &'a [&'a Plan],
     pub(crate) environments: &'a [Environment],
     pub(crate) kinds: &'a [Kind],
     pub(crate) teams: &'a [Team],
@@ -36,69 +36,54 @@ pub(crate) struct Inputs<'a> {
 
 type Layers<'l> = Vec<(Layer, &'l services::Layer)>;
 
-/// Resolves every (service, environment), in service then environment order.
-pub(crate) fn resolve_all(
+/// One service's deployments, and what resolving them found.
+pub(crate) type Resolved = (Vec<Deployment>, Vec<Diagnostic>);
+
+/// Resolves one service in every environment that carries it, in environment order, with the
+/// fields of its resources that have no value anywhere reported.
+pub(crate) fn resolve_service(
     inputs: &Inputs<'_>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Deployment> {
-    use rayon::prelude::*;
-    // (service, resource, field) → where the resource is declared and the environments lacking it.
-    type Missing = BTreeMap<(usize, String, String), (Span, Vec<String>)>;
-    // Each service's deployments are resolved on their own, in parallel, in the services' order.
-    let per_service: Vec<(Vec<Deployment>, Missing)> = inputs
-        .services
-        .par_iter()
-        .zip(inputs.plans.par_iter())
-        .enumerate()
-        .map(|(index, (service, plan))| {
-            let mut deployments = Vec::with_capacity(inputs.environments.len());
-            let mut missing_fields = Missing::new();
-            for (env_index, environment) in inputs.environments.iter().enumerate() {
-                let env = EnvId::from_index(env_index);
-                if !environment.carries(ServiceId::from_index(index)) {
-                    continue;
-                }
-                let mut layers: Layers<'_> = Vec::with_capacity(3);
-                if let Some(layer) = plan.overrides.get(&env) {
-                    layers.push((Layer::Override { environment: environment.name.clone() }, layer));
-                }
-                if let Some(ephemeral) = &environment.ephemeral
-                    && let Some(layer) = plan.overrides.get(&ephemeral.from)
-                {
-                    let base = &inputs.environments[ephemeral.from.index()];
-                    layers.push((Layer::Override { environment: base.name.clone() }, layer));
-                }
-                layers.push((Layer::Service, &plan.base));
-                let resources = resolve_resources(
-                    &layers,
-                    environment,
-                    inputs.kinds,
-                    |resource, field, span| {
-                        missing_fields
-                            .entry((index, resource.to_owned(), field.to_owned()))
-                            .or_insert_with(|| (span, Vec::new()))
-                            .1
-                            .push(environment.name.clone());
-                    },
-                );
-                if let Some(deployment) =
-                    resolve(inputs, service, ServiceId::from_index(index), env, &layers, resources)
-                {
-                    deployments.push(deployment);
-                }
-            }
-            (deployments, missing_fields)
-        })
-        .collect();
-    let mut deployments = Vec::with_capacity(inputs.services.len() * inputs.environments.len());
+    index: usize,
+) -> (Vec<Deployment>, Vec<Diagnostic>) {
+    // (resource, field) → where the resource is declared and the environments lacking it.
+    type Missing = BTreeMap<(String, String), (Span, Vec<String>)>;
+    let (service, plan) = (&inputs.services[index], inputs.plans[index]);
+    let mut deployments = Vec::with_capacity(inputs.environments.len());
     let mut missing_fields = Missing::new();
-    for (found, missing) in per_service {
-        deployments.extend(found);
-        missing_fields.extend(missing);
+    for (env_index, environment) in inputs.environments.iter().enumerate() {
+        let env = EnvId::from_index(env_index);
+        if !environment.carries(ServiceId::from_index(index)) {
+            continue;
+        }
+        let mut layers: Layers<'_> = Vec::with_capacity(3);
+        if let Some(layer) = plan.overrides.get(&env) {
+            layers.push((Layer::Override { environment: environment.name.clone() }, layer));
+        }
+        if let Some(ephemeral) = &environment.ephemeral
+            && let Some(layer) = plan.overrides.get(&ephemeral.from)
+        {
+            let base = &inputs.environments[ephemeral.from.index()];
+            layers.push((Layer::Override { environment: base.name.clone() }, layer));
+        }
+        layers.push((Layer::Service, &plan.base));
+        let resources =
+            resolve_resources(&layers, environment, inputs.kinds, |resource, field, span| {
+                missing_fields
+                    .entry((resource.to_owned(), field.to_owned()))
+                    .or_insert_with(|| (span, Vec::new()))
+                    .1
+                    .push(environment.name.clone());
+            });
+        if let Some(deployment) =
+            resolve(inputs, service, ServiceId::from_index(index), env, &layers, resources)
+        {
+            deployments.push(deployment);
+        }
     }
-    for ((service, resource, field), (span, envs)) in missing_fields {
+    let mut diagnostics = Vec::new();
+    for ((resource, field), (span, envs)) in missing_fields {
         let envs: Vec<String> = envs.iter().map(|e| format!("`{e}`", e = quote(e))).collect();
-        let kind = inputs.plans[service]
+        let kind = plan
             .base
             .resources
             .iter()
@@ -122,7 +107,7 @@ pub(crate) fn resolve_all(
             )),
         );
     }
-    deployments
+    (deployments, diagnostics)
 }
 
 fn resolve(

@@ -55,15 +55,24 @@ pub(crate) struct Plan {
     pub(crate) overrides: BTreeMap<EnvId, Layer>,
 }
 
-pub(crate) fn lower_services<'a>(
-    names: &Names<'a>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<Service>, Vec<Plan>, Vec<Edge>) {
-    let mut services = Vec::new();
-    let mut plans = Vec::new();
+/// One service lowered: what it is, the layers overlay resolution merges, the dependency edges
+/// it starts, and what was found wrong with it.
+#[derive(Debug)]
+pub(crate) struct Lowered {
+    pub(crate) service: Service,
+    pub(crate) plan: Plan,
+    pub(crate) edges: Vec<Edge>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers the service at `index` of the table. Reads only the service's own node and the
+/// names it is resolved against (`names`), so the result may be kept while those do not change.
+pub(crate) fn lower_service(index: usize, names: &Names<'_>) -> Lowered {
+    let diagnostics = &mut Vec::new();
     let mut edges = Vec::new();
     let teams = &names.collected.teams;
-    for (index, decl) in names.collected.services.iter().enumerate() {
+    let decl = &names.collected.services[index];
+    {
         let service = decl.node;
         let team = service
             .team
@@ -150,7 +159,7 @@ pub(crate) fn lower_services<'a>(
         let level = criticality
             .map(|c| c.value.clone())
             .or_else(|| Criticality::defaults().level.as_ref().map(|f| f.value.clone()));
-        services.push(Service {
+        let lowered = Service {
             name: decl.name.to_owned(),
             team: team.unwrap_or(TeamId(0)),
             system,
@@ -169,10 +178,14 @@ pub(crate) fn lower_services<'a>(
             waivers: lower_waivers(&service.waivers),
             file: decl.file,
             span: decl.name_span,
-        });
-        plans.push(Plan { base, overrides });
+        };
+        Lowered {
+            service: lowered,
+            plan: Plan { base, overrides },
+            edges,
+            diagnostics: std::mem::take(diagnostics),
+        }
     }
-    (services, plans, edges)
 }
 
 /// What every layer of one service is checked against.

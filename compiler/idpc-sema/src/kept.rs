@@ -1,0 +1,142 @@
+//! Results kept between analyses of one description, for an editor (decision 8): per service,
+//! its lowering and its deployments, reused while the service's file and what the service is
+//! resolved against are unchanged.
+//!
+//! A service's lowering reads only its own node (in its file's unit) and the names and kinds it
+//! is resolved against; its deployments read its lowering, the environments, the kinds, the
+//! teams and the registry. Each kept result records exactly that: the unit it came from (held,
+//! so that a unit is never mistaken for a later one at the same address), the node's position,
+//! and a digest of the rest. Anything else is recomputed.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use idpc_diagnostics::Diagnostic;
+use idpc_ir::Deployment;
+
+use crate::services::Lowered;
+use crate::unit::FileUnit;
+
+/// What one description's last analysis left for the next. Empty and unused unless
+/// [`Cache::keep`] turned it on: a one-shot `check` or `build` gains nothing from it.
+#[derive(Debug, Default)]
+pub struct Cache {
+    keep: bool,
+    services: Vec<Option<Kept>>,
+    /// How many services' lowerings the last analysis reused.
+    reused: usize,
+}
+
+/// One service's results.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    unit: Arc<FileUnit>,
+    position: usize,
+    names: u64,
+    pub(crate) lowered: Lowered,
+    /// The deployments and what resolving them found, with the digest of their inputs.
+    pub(crate) resolved: Option<(u64, Vec<Deployment>, Vec<Diagnostic>)>,
+}
+
+impl Cache {
+    /// A cache that keeps results from one analysis to the next.
+    pub fn keep() -> Cache {
+        Cache { keep: true, services: Vec::new(), reused: 0 }
+    }
+
+    /// Whether results are kept.
+    pub fn keeps(&self) -> bool {
+        self.keep
+    }
+
+    /// How many services' results are kept.
+    pub fn len(&self) -> usize {
+        self.services.iter().flatten().count()
+    }
+
+    /// How many services' lowerings the last analysis reused.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+
+    /// Records how many lowerings an analysis reused.
+    pub(crate) fn set_reused(&mut self, reused: usize) {
+        self.reused = reused;
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The kept lowering of the service at `index`, if it was made from this unit's node at
+    /// `position` against the same names.
+    pub(crate) fn lowered(
+        &self,
+        index: usize,
+        unit: &Arc<FileUnit>,
+        position: usize,
+        names: u64,
+    ) -> Option<&Kept> {
+        let kept = self.services.get(index)?.as_ref()?;
+        (Arc::ptr_eq(&kept.unit, unit) && kept.position == position && kept.names == names)
+            .then_some(kept)
+    }
+
+    /// Sets the service table's size, dropping what is beyond it.
+    pub(crate) fn resize(&mut self, services: usize) {
+        self.services.resize_with(services, || None);
+    }
+
+    /// Keeps a fresh lowering (its deployments are resolved later).
+    pub(crate) fn put(
+        &mut self,
+        index: usize,
+        unit: Arc<FileUnit>,
+        position: usize,
+        names: u64,
+        lowered: Lowered,
+    ) {
+        self.services[index] = Some(Kept { unit, position, names, lowered, resolved: None });
+    }
+
+    /// The kept results by service index (every index is filled once lowering is done).
+    pub(crate) fn services(&self) -> impl Iterator<Item = &Kept> {
+        self.services.iter().flatten()
+    }
+
+    /// The kept results, to fill in deployments.
+    pub(crate) fn services_mut(&mut self) -> impl Iterator<Item = &mut Kept> {
+        self.services.iter_mut().flatten()
+    }
+
+    /// Forgets everything when results are not to be kept.
+    pub(crate) fn finish(&mut self) {
+        if !self.keep {
+            self.services.clear();
+        }
+    }
+}
+
+/// A copy keeps results from then on but starts empty: what is kept belongs to the analyses of
+/// the original.
+impl Clone for Cache {
+    fn clone(&self) -> Cache {
+        Cache { keep: self.keep, services: Vec::new(), reused: 0 }
+    }
+}
+
+/// A digest of values, for the keys above.
+pub(crate) fn digest(parts: &[&dyn Fn(&mut DefaultHasher)]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for part in parts {
+        part(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Hashes one value into a digest.
+pub(crate) fn part<T: Hash + ?Sized>(value: &T) -> impl Fn(&mut DefaultHasher) + '_ {
+    move |hasher| value.hash(hasher)
+}

@@ -18,7 +18,6 @@ use crate::schema::platform::{MaxEphemeralTtl, PlatformNode};
 use crate::typed::{Field, OrDefault, TypedNode};
 use crate::unit::FileUnit;
 use crate::{carried, environments, graph, kinds, overlay, services, settings};
-use idpc_ir::Deployment;
 use rayon::prelude::*;
 use std::sync::Arc;
 

@@ -52,7 +52,10 @@ impl Workspace {
             && matches!(&self.snapshot, Some((_, Made::Compiled { policies: with })) if *with || !policies);
         if !current {
             let snapshot = self.db.compile(Options { today, policies });
-            self.snapshot = Some((snapshot, Made::Compiled { policies }));
+            let old = self.snapshot.replace((snapshot, Made::Compiled { policies }));
+            // Freeing the last model (tens of thousands of values at scale) is not on the way to
+            // the answer.
+            std::thread::spawn(move || drop(old));
             self.dirty = false;
         }
         match &self.snapshot {

@@ -14,7 +14,9 @@ mod input;
 mod presets;
 
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use foldhash::quality::{FixedState, FoldHasher};
 use std::ops::Range;
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Severity, Span, did_you_mean, quote};
@@ -130,7 +132,7 @@ pub fn check_cached(
     // The presets, slice by slice, in parallel; a slice's result is kept by its input.
     let (global, global_spans) = input::global(platform);
     let global = Value::Object(global);
-    let mut key = DefaultHasher::new();
+    let mut key = FixedState::default().build_hasher();
     config.to_string().hash(&mut key);
     global.to_string().hash(&mut key);
     for policy in &presets {
@@ -211,7 +213,7 @@ struct Shared {
     global: Option<regorus::Value>,
     config: Option<regorus::Value>,
     spans: input::Spans,
-    key: DefaultHasher,
+    key: FoldHasher<'static>,
 }
 
 /// What the presets found in one slice of services.

@@ -70,7 +70,7 @@ pub struct Snapshot {
     /// When there are errors, the platform as far as it could be lowered (see [`Snapshot::model`]).
     pub(crate) partial: Option<Platform>,
     /// Every declaration and reference.
-    pub index: Index,
+    pub index: Arc<Index>,
     /// The parse of each file by id (`None` for files that are not descriptions or were removed).
     pub(crate) parses: Vec<Option<Arc<Parse>>>,
     /// Whether the trees and names are current but the diagnostics and the model are those of
@@ -127,6 +127,10 @@ pub struct Database {
     policies: idpc_policy::Cache,
     /// Per-service results of the last analysis, when [`Database::keep_results`] asked.
     analysis: idpc_sema::Cache,
+    /// Counts changes to the files: an index is current while the count is the same.
+    generation: u64,
+    /// The last index made, with the generation it was made at.
+    index: Option<(u64, Arc<Index>)>,
 }
 
 impl Default for Database {
@@ -144,6 +148,8 @@ impl Database {
             by_path: BTreeMap::new(),
             policies: idpc_policy::Cache::default(),
             analysis: idpc_sema::Cache::default(),
+            generation: 0,
+            index: None,
         };
         for (path, text) in stdlib::FILES {
             db.set_file(path, *text, None);
@@ -167,11 +173,13 @@ impl Database {
                 && slot.invalid_utf8_at == invalid_utf8_at
                 && self.sources.get(id).is_some_and(|f| f.text == text);
             if !same {
+                self.generation += 1;
                 self.sources.replace(id, text);
                 *slot = Slot { present: true, invalid_utf8_at, ..Slot::default() };
             }
             return id;
         }
+        self.generation += 1;
         let id = self.sources.add(path, text);
         self.slots.push(Slot { present: true, invalid_utf8_at, ..Slot::default() });
         self.by_path.insert(path.to_owned(), id);
@@ -195,6 +203,7 @@ impl Database {
     /// Removes a file. Its id is not reused.
     pub fn remove_file(&mut self, path: &str) {
         if let Some(&id) = self.by_path.get(path) {
+            self.generation += 1;
             self.sources.replace(id, "");
             self.slots[id.0 as usize] = Slot::default();
         }
@@ -360,13 +369,21 @@ impl Database {
 
     /// Every name of the description resolved: the files' kept names joined, policy names
     /// looked up in the policy files.
-    fn index(&self) -> Index {
+    /// (Kept until a file changes: a refresh and the compile after it share one index.)
+    fn index(&mut self) -> Arc<Index> {
+        if let Some((generation, index)) = &self.index
+            && *generation == self.generation
+        {
+            return index.clone();
+        }
         let policy_files: Vec<PolicyFile<'_>> = self
             .present()
             .filter(|(_, path, _)| is_policy(path))
             .map(|(file, _, text)| PolicyFile { file, text })
             .collect();
-        resolve::resolve(&self.names(), &policy_files)
+        let index = Arc::new(resolve::resolve(&self.names(), &policy_files));
+        self.index = Some((self.generation, index.clone()));
+        index
     }
 
     /// The names of every present description file that could be read, in file order.

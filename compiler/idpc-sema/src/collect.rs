@@ -4,7 +4,6 @@
 //! declared twice is reported with both sites; the first declaration (stdlib first, then files
 //! in path order) is kept.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Span};
@@ -54,24 +53,35 @@ pub(crate) struct Collected<'a> {
 /// One table: declarations by name, the first of each name kept and the others reported.
 struct Table<'a, N> {
     kind: &'static str,
-    by_name: BTreeMap<&'a str, Decl<'a, N>>,
+    decls: Vec<Decl<'a, N>>,
 }
 
 impl<'a, N> Table<'a, N> {
     fn new(kind: &'static str) -> Self {
-        Table { kind, by_name: BTreeMap::new() }
+        Table { kind, decls: Vec::new() }
     }
 
-    fn add(&mut self, decl: Decl<'a, N>, diagnostics: &mut Vec<Diagnostic>) {
-        if let Some(first) = self.by_name.get(decl.name) {
-            diagnostics.push(duplicate(self.kind, decl.name, decl.name_span, first.name_span));
-        } else {
-            self.by_name.insert(decl.name, decl);
+    fn add(&mut self, decl: Decl<'a, N>) {
+        self.decls.push(decl);
+    }
+
+    /// Sorted by name; of declarations with one name, the first in file order stays (the sort
+    /// is stable) and the others are reported.
+    fn sorted(mut self, diagnostics: &mut Vec<Diagnostic>) -> Vec<Decl<'a, N>> {
+        self.decls.sort_by(|a, b| a.name.cmp(b.name));
+        let mut kept: Vec<Decl<'a, N>> = Vec::with_capacity(self.decls.len());
+        for decl in self.decls {
+            match kept.last() {
+                Some(first) if first.name == decl.name => diagnostics.push(duplicate(
+                    self.kind,
+                    decl.name,
+                    decl.name_span,
+                    first.name_span,
+                )),
+                _ => kept.push(decl),
+            }
         }
-    }
-
-    fn sorted(self) -> Vec<Decl<'a, N>> {
-        self.by_name.into_values().collect()
+        kept
     }
 }
 
@@ -97,20 +107,19 @@ pub(crate) fn collect<'a>(
                     platforms.push(Decl { unit, position, file, name, name_span, node })
                 }
                 TopNode::Team(node) => {
-                    teams.add(Decl { unit, position, file, name, name_span, node }, diagnostics)
+                    teams.add(Decl { unit, position, file, name, name_span, node })
                 }
                 TopNode::Environment(node) => {
-                    environments
-                        .add(Decl { unit, position, file, name, name_span, node }, diagnostics);
+                    environments.add(Decl { unit, position, file, name, name_span, node });
                 }
                 TopNode::System(node) => {
-                    systems.add(Decl { unit, position, file, name, name_span, node }, diagnostics);
+                    systems.add(Decl { unit, position, file, name, name_span, node });
                 }
                 TopNode::Kind(node) => {
-                    kinds.add(Decl { unit, position, file, name, name_span, node }, diagnostics)
+                    kinds.add(Decl { unit, position, file, name, name_span, node })
                 }
                 TopNode::Service(node) => {
-                    services.add(Decl { unit, position, file, name, name_span, node }, diagnostics);
+                    services.add(Decl { unit, position, file, name, name_span, node });
                 }
             }
         }
@@ -132,11 +141,11 @@ pub(crate) fn collect<'a>(
     Collected {
         platform: platforms.first().copied(),
         platform_written,
-        teams: teams.sorted(),
-        environments: environments.sorted(),
-        systems: systems.sorted(),
-        kinds: kinds.sorted(),
-        services: services.sorted(),
+        teams: teams.sorted(diagnostics),
+        environments: environments.sorted(diagnostics),
+        systems: systems.sorted(diagnostics),
+        kinds: kinds.sorted(diagnostics),
+        services: services.sorted(diagnostics),
     }
 }
 

@@ -8,8 +8,9 @@
 //! so that a unit is never mistaken for a later one at the same address), the node's position,
 //! and a digest of the rest. Anything else is recomputed.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use foldhash::quality::{FixedState, FoldHasher};
 use std::sync::Arc;
 
 use idpc_diagnostics::Diagnostic;
@@ -128,8 +129,8 @@ impl Clone for Cache {
 }
 
 /// A digest of values, for the keys above.
-pub(crate) fn digest(parts: &[&dyn Fn(&mut DefaultHasher)]) -> u64 {
-    let mut hasher = DefaultHasher::new();
+pub(crate) fn digest(parts: &[&dyn Fn(&mut FoldHasher<'static>)]) -> u64 {
+    let mut hasher = FixedState::default().build_hasher();
     for part in parts {
         part(&mut hasher);
     }
@@ -137,6 +138,6 @@ pub(crate) fn digest(parts: &[&dyn Fn(&mut DefaultHasher)]) -> u64 {
 }
 
 /// Hashes one value into a digest.
-pub(crate) fn part<T: Hash + ?Sized>(value: &T) -> impl Fn(&mut DefaultHasher) + '_ {
+pub(crate) fn part<T: Hash + ?Sized>(value: &T) -> impl Fn(&mut FoldHasher<'static>) + '_ {
     move |hasher| value.hash(hasher)
 }

@@ -1,7 +1,8 @@
 //! Results kept between compiles (`Database::keep_results`, as the language server uses) give
 //! exactly what a fresh compile gives: after every edit of a random sequence over a synthetic
-//! estate, the diagnostics and the model of a database that keeps results equal those of a
-//! database built from the same files.
+//! estate, the diagnostics and the model of a database that keeps results (and takes back the
+//! deployments of the last snapshot's model, or of a refresh of it) equal those of a database
+//! built from the same files.
 
 use idpc_query::{Database, Options, Snapshot};
 
@@ -158,7 +159,9 @@ fn kept_results_equal_a_fresh_compile_after_every_edit() {
         kept.set_file(path, text.as_str(), None);
         ever.push(path.clone());
     }
-    assert_eq!(outcome(&kept.compile(options())), fresh(&files, &ever), "the first compile");
+    let first = kept.compile(options());
+    assert_eq!(outcome(&first), fresh(&files, &ever), "the first compile");
+    let mut last = Some(first);
     let mut rng = Lcg(7);
     let (mut reused, mut clean) = (0, 0);
     for round in 0..40 {
@@ -173,13 +176,23 @@ fn kept_results_equal_a_fresh_compile_after_every_edit() {
                 ever.push(path.clone());
             }
         }
-        let snapshot = kept.compile(options());
+        // As the language server does: compile after the last snapshot (its deployments go back
+        // to the kept results), after a refresh of it, or on its own.
+        let snapshot = match (round % 3, last.take()) {
+            (0, Some(previous)) => kept.compile_after(options(), previous),
+            (1, Some(previous)) => {
+                let refreshed = kept.refresh(previous);
+                kept.compile_after(options(), refreshed)
+            }
+            _ => kept.compile(options()),
+        };
         let (diagnostics, model) = outcome(&snapshot);
         let (want_diagnostics, want_model) = fresh(&files, &ever);
         assert_eq!(diagnostics, want_diagnostics, "round {round}, after editing {what}");
         assert!(model == want_model, "round {round}, after editing {what}: the models differ");
         reused += usize::from(kept.reused_services() > 0);
         clean += usize::from(snapshot.compilation.platform.is_some());
+        last = Some(snapshot);
     }
     assert!(reused > 20, "results were kept in only {reused} of 40 rounds");
     assert!(clean > 10, "only {clean} of 40 rounds compiled without errors");

@@ -51,11 +51,13 @@ impl Workspace {
         let current = !self.dirty
             && matches!(&self.snapshot, Some((_, Made::Compiled { policies: with })) if *with || !policies);
         if !current {
-            let snapshot = self.db.compile(Options { today, policies });
-            let old = self.snapshot.replace((snapshot, Made::Compiled { policies }));
-            // Freeing the last model (tens of thousands of values at scale) is not on the way to
-            // the answer.
-            std::thread::spawn(move || drop(old));
+            // The last snapshot's model gives its deployments back to the kept results.
+            let options = Options { today, policies };
+            let snapshot = match self.snapshot.take() {
+                Some((previous, _)) => self.db.compile_after(options, previous),
+                None => self.db.compile(options),
+            };
+            self.snapshot = Some((snapshot, Made::Compiled { policies }));
             self.dirty = false;
         }
         match &self.snapshot {

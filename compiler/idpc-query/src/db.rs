@@ -76,6 +76,9 @@ pub struct Snapshot {
     /// Whether the trees and names are current but the diagnostics and the model are those of
     /// an earlier compile (see [`Database::refresh`]).
     pub stale: bool,
+    /// The number under which the model's deployments may go back to the database they came
+    /// from ([`Database::compile_after`]).
+    lent: Option<u64>,
 }
 
 impl Snapshot {
@@ -186,6 +189,17 @@ impl Database {
         id
     }
 
+    /// Compiles like [`Database::compile`], first taking back the deployments the previous
+    /// snapshot's model holds when they came from this database's kept results (see
+    /// [`Database::keep_results`]): they are moved, not copied. The previous snapshot is spent.
+    pub fn compile_after(&mut self, options: Options, previous: Snapshot) -> Snapshot {
+        let Snapshot { compilation, partial, lent, .. } = previous;
+        if let (Some(token), Some(model)) = (lent, compilation.platform.or(partial)) {
+            self.analysis.reclaim(token, model.deployments);
+        }
+        self.compile(options)
+    }
+
     /// Keeps each service's lowering and deployments from one compile to the next, reused while
     /// the service's file and what it is resolved against do not change: for an editor, which
     /// compiles the same description after every edit. A one-shot compile gains nothing.
@@ -252,6 +266,7 @@ impl Database {
         let paths: Vec<String> = self.sources.iter().map(|(_, f)| f.path.clone()).collect();
         let analysis =
             idpc_sema::analyze_units(&units, &templates, &paths, complete, &mut self.analysis);
+        let lent = analysis.lent;
         let index = self.index();
         diagnostics.extend(held_back(analysis.diagnostics, complete, &broken));
         let analyzed = !has_errors(&diagnostics);
@@ -311,7 +326,7 @@ impl Database {
             timings: Timings { parse, analyze, policies: start.elapsed(), emit: Duration::ZERO },
         };
         let parses = self.slots.iter().map(|s| s.parse.clone().filter(|_| s.present)).collect();
-        Snapshot { compilation, partial, index, parses, stale: false }
+        Snapshot { compilation, partial, index, parses, stale: false, lent }
     }
 
     /// A snapshot for answering an editor right after an edit, in a fraction of a compile: the
@@ -322,7 +337,7 @@ impl Database {
     pub fn refresh(&mut self, previous: Snapshot) -> Snapshot {
         self.parse_changed();
         let index = self.index();
-        let Snapshot { compilation, partial, .. } = previous;
+        let Snapshot { compilation, partial, lent, .. } = previous;
         let model = compilation.platform.or(partial);
         let compilation = Compilation {
             sources: self.sources.clone(),
@@ -332,7 +347,7 @@ impl Database {
             timings: Timings::default(),
         };
         let parses = self.slots.iter().map(|s| s.parse.clone().filter(|_| s.present)).collect();
-        Snapshot { compilation, partial: model, index, parses, stale: true }
+        Snapshot { compilation, partial: model, index, parses, stale: true, lent }
     }
 
     /// Parses every present description file without a parse, in parallel.

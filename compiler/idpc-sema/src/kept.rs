@@ -27,6 +27,21 @@ pub struct Cache {
     services: Vec<Option<Kept>>,
     /// How many services' lowerings the last analysis reused.
     reused: usize,
+    /// The model the kept deployments were moved into, if they were: it may give them back.
+    lent: Option<u64>,
+    /// Numbers models that borrow deployments.
+    next: u64,
+}
+
+/// One service's deployments and what resolving them found, with the digest of their inputs.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    pub(crate) digest: u64,
+    /// Empty while lent to a model.
+    pub(crate) deployments: Vec<Deployment>,
+    pub(crate) count: usize,
+    pub(crate) lent: bool,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// One service's results.
@@ -36,14 +51,14 @@ pub(crate) struct Kept {
     position: usize,
     names: u64,
     pub(crate) lowered: Lowered,
-    /// The deployments and what resolving them found, with the digest of their inputs.
-    pub(crate) resolved: Option<(u64, Vec<Deployment>, Vec<Diagnostic>)>,
+    /// The deployments and what resolving them found.
+    pub(crate) resolved: Option<Resolved>,
 }
 
 impl Cache {
     /// A cache that keeps results from one analysis to the next.
     pub fn keep() -> Cache {
-        Cache { keep: true, services: Vec::new(), reused: 0 }
+        Cache { keep: true, ..Cache::default() }
     }
 
     /// Whether results are kept.
@@ -112,6 +127,43 @@ impl Cache {
         self.services.iter_mut().flatten()
     }
 
+    /// Takes back the deployments lent to the model numbered `token` (its `deployments`, in
+    /// service order, untouched). Anything else is dropped, and resolved again when needed.
+    pub fn reclaim(&mut self, token: u64, deployments: Vec<idpc_ir::Deployment>) {
+        if self.lent != Some(token) {
+            return;
+        }
+        self.lent = None;
+        let total: usize =
+            self.services().filter_map(|k| k.resolved.as_ref()).map(|r| r.count).sum();
+        if total != deployments.len() {
+            return;
+        }
+        let mut rest = deployments.into_iter();
+        for resolved in self.services_mut().filter_map(|k| k.resolved.as_mut()) {
+            resolved.deployments = rest.by_ref().take(resolved.count).collect();
+            resolved.lent = false;
+        }
+    }
+
+    /// At the start of an analysis: deployments lent to a model that did not give them back are
+    /// resolved again.
+    pub(crate) fn begin(&mut self) {
+        self.lent = None;
+        for kept in self.services_mut() {
+            if kept.resolved.as_ref().is_some_and(|r| r.lent) {
+                kept.resolved = None;
+            }
+        }
+    }
+
+    /// Numbers a model that borrows the kept deployments.
+    pub(crate) fn lend(&mut self) -> u64 {
+        self.next += 1;
+        self.lent = Some(self.next);
+        self.next
+    }
+
     /// Forgets everything when results are not to be kept.
     pub(crate) fn finish(&mut self) {
         if !self.keep {
@@ -124,7 +176,7 @@ impl Cache {
 /// the original.
 impl Clone for Cache {
     fn clone(&self) -> Cache {
-        Cache { keep: self.keep, services: Vec::new(), reused: 0 }
+        Cache { keep: self.keep, ..Cache::default() }
     }
 }
 

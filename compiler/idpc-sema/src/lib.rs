@@ -46,6 +46,9 @@ pub struct Analysis {
     pub partial: Option<idpc_ir::Platform>,
     /// Every problem found, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
+    /// When the model's deployments were moved out of a [`Cache`] that keeps results: the
+    /// number to give them back under ([`Cache::reclaim`]).
+    pub lent: Option<u64>,
 }
 
 /// A template file of the description (`<kind>/main.tf.hbs` next to the file declaring the kind).
@@ -88,7 +91,10 @@ pub fn analyze_units(
     let mut diagnostics: Vec<Diagnostic> =
         units.iter().flat_map(|u| u.diagnostics.iter().cloned()).collect();
     let collected = collect::collect(units, &mut diagnostics);
-    let platform = lower::lower(&collected, units, templates, paths, cache, &mut diagnostics);
+    cache.begin();
+    let mut lent = None;
+    let platform =
+        lower::lower(&collected, units, templates, paths, cache, &mut lent, &mut diagnostics);
     cache.finish();
     for template in templates {
         check_template_secrets(template, &mut diagnostics);
@@ -99,7 +105,7 @@ pub fn analyze_units(
     sort_and_dedup(&mut diagnostics);
     let (platform, partial) =
         if has_errors(&diagnostics) { (None, platform) } else { (platform, None) };
-    Analysis { platform, partial, diagnostics }
+    Analysis { platform, partial, diagnostics, lent }
 }
 
 /// Whether a text holds a word with the shape of a well-known credential (cloud keys, tokens,

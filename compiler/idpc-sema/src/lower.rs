@@ -29,6 +29,7 @@ pub(crate) fn lower(
     templates: &[crate::TemplateSource],
     paths: &[String],
     cache: &mut Cache,
+    lent: &mut Option<u64>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Platform> {
     if !collected.platform_written {
@@ -112,7 +113,7 @@ pub(crate) fn lower(
     let todo: Vec<usize> = cache
         .services()
         .enumerate()
-        .filter(|(_, k)| k.resolved.as_ref().is_none_or(|(d, ..)| *d != resolve_digest))
+        .filter(|(_, k)| k.resolved.as_ref().is_none_or(|r| r.digest != resolve_digest))
         .map(|(i, _)| i)
         .collect();
     let fresh: Vec<(usize, overlay::Resolved)> =
@@ -125,17 +126,27 @@ pub(crate) fn lower(
         if fresh.peek().is_some_and(|(at, _)| *at == i)
             && let Some((_, (found, problems))) = fresh.next()
         {
-            kept.resolved = Some((resolve_digest, found, problems));
+            let count = found.len();
+            kept.resolved = Some(kept::Resolved {
+                digest: resolve_digest,
+                deployments: found,
+                count,
+                lent: false,
+                diagnostics: problems,
+            });
         }
-        let Some((_, found, problems)) = kept.resolved.as_mut() else { continue };
+        let Some(resolved) = kept.resolved.as_mut() else { continue };
+        // Kept deployments move into the model; the caller may give them back
+        // (`Cache::reclaim`), else they are resolved again next time.
+        deployments.append(&mut resolved.deployments);
+        resolved.lent = true;
         if keep {
-            deployments.extend(found.iter().cloned());
-            diagnostics.extend(problems.iter().cloned());
+            diagnostics.extend(resolved.diagnostics.iter().cloned());
         } else {
-            deployments.append(found);
-            diagnostics.append(problems);
+            diagnostics.append(&mut resolved.diagnostics);
         }
     }
+    *lent = keep.then(|| cache.lend());
     deployments::check(&deployments, &services, &environments, diagnostics);
     let span = collected.platform.map(|d| d.name_span)?;
     Some(Platform {

@@ -8,7 +8,7 @@
 //! so that a unit is never mistaken for a later one at the same address), the node's position,
 //! and a digest of the rest. Anything else is recomputed.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 
 use foldhash::quality::{FixedState, FoldHasher};
 use std::sync::Arc;
@@ -66,11 +66,6 @@ impl Cache {
         self.keep
     }
 
-    /// How many services' results are kept.
-    pub fn len(&self) -> usize {
-        self.services.iter().flatten().count()
-    }
-
     /// How many services' lowerings the last analysis reused.
     pub fn reused(&self) -> usize {
         self.reused
@@ -79,11 +74,6 @@ impl Cache {
     /// Records how many lowerings an analysis reused.
     pub(crate) fn set_reused(&mut self, reused: usize) {
         self.reused = reused;
-    }
-
-    /// Whether nothing is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// The kept lowering of the service at `index`, if it was made from this unit's node at
@@ -180,16 +170,9 @@ impl Clone for Cache {
     }
 }
 
-/// A digest of values, for the keys above.
-pub(crate) fn digest(parts: &[&dyn Fn(&mut FoldHasher<'static>)]) -> u64 {
+/// A digest of what `write` hashes, for the keys above.
+pub(crate) fn digest(write: impl FnOnce(&mut FoldHasher<'static>)) -> u64 {
     let mut hasher = FixedState::default().build_hasher();
-    for part in parts {
-        part(&mut hasher);
-    }
+    write(&mut hasher);
     hasher.finish()
-}
-
-/// Hashes one value into a digest.
-pub(crate) fn part<T: Hash + ?Sized>(value: &T) -> impl Fn(&mut FoldHasher<'static>) + '_ {
-    move |hasher| value.hash(hasher)
 }

@@ -19,6 +19,7 @@ use crate::typed::{Field, OrDefault, TypedNode};
 use crate::unit::FileUnit;
 use crate::{carried, environments, graph, kinds, overlay, services, settings};
 use rayon::prelude::*;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// Lowers everything. Returns a platform even when diagnostics hold errors (the caller drops it
@@ -57,14 +58,19 @@ pub(crate) fn lower(
     // Each service is lowered on its own (in parallel), or its kept lowering reused when its
     // node and the names it is resolved against are unchanged.
     let table = &collected.services;
-    let names_digest = kept::digest(&[
-        &kept::part(&collected.teams.iter().map(|d| d.name).collect::<Vec<_>>()),
-        &kept::part(&collected.systems.iter().map(|d| d.name).collect::<Vec<_>>()),
-        &kept::part(&table.iter().map(|d| d.name).collect::<Vec<_>>()),
-        &kept::part(&env_ids),
-        &kept::part(&kinds),
-        &kept::part(&latency_buckets),
-    ]);
+    let names_digest = kept::digest(|h| {
+        for names in [
+            &mut collected.teams.iter().map(|d| d.name) as &mut dyn Iterator<Item = &str>,
+            &mut collected.systems.iter().map(|d| d.name),
+            &mut table.iter().map(|d| d.name),
+        ] {
+            names.for_each(|name| name.hash(h));
+            h.write_u8(0xfe);
+        }
+        env_ids.hash(h);
+        kinds.hash(h);
+        latency_buckets.hash(h);
+    });
     cache.resize(table.len());
     let todo: Vec<usize> = (0..table.len())
         .filter(|&i| {
@@ -95,13 +101,13 @@ pub(crate) fn lower(
     settings::check_exposures(settings.ingress.as_ref(), &services, diagnostics);
     let registry = settings.registry.clone();
     // Each service's deployments likewise, kept while their inputs are unchanged.
-    let resolve_digest = kept::digest(&[
-        &kept::part(&names_digest),
-        &kept::part(&environments),
-        &kept::part(&kinds),
-        &kept::part(&teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()),
-        &kept::part(&registry),
-    ]);
+    let resolve_digest = kept::digest(|h| {
+        names_digest.hash(h);
+        environments.hash(h);
+        kinds.hash(h);
+        teams.iter().for_each(|t| t.name.hash(h));
+        registry.hash(h);
+    });
     let inputs = overlay::Inputs {
         services: &services,
         plans: &plans,

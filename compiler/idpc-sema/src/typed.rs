@@ -27,6 +27,11 @@ pub(crate) struct Field<T> {
     pub(crate) span: Span,
 }
 
+/// The span of a schema default: empty, in no file.
+pub(crate) fn no_span() -> Span {
+    Span::new(FileId(u32::MAX), 0, 0)
+}
+
 /// A Rust type a checked value converts to.
 pub(crate) trait FromValue: Sized + Clone + Debug {
     /// The value as this type, if the schema's type produces it.
@@ -114,12 +119,7 @@ impl<T: FromValue> ArgField for Vec<Field<T>> {
         let DefaultValue::Value(text) = schema.default else { return Vec::new() };
         parse_defaults(&schema.ty, text)
             .into_iter()
-            .filter_map(|value| {
-                Some(Field {
-                    value: T::from_value(&value)?,
-                    span: Span::new(FileId(u32::MAX), 0, 0),
-                })
-            })
+            .filter_map(|value| Some(Field { value: T::from_value(&value)?, span: no_span() }))
             .collect()
     }
 }
@@ -226,7 +226,7 @@ pub(crate) fn default_value<T: FromValue>(
 ) -> Option<Field<T>> {
     let DefaultValue::Value(text) = default else { return None };
     let value = parse_default(ty, text)?;
-    Some(Field { value: T::from_value(&value)?, span: Span::new(FileId(u32::MAX), 0, 0) })
+    Some(Field { value: T::from_value(&value)?, span: no_span() })
 }
 
 /// A default's text read as a value of `ty`.
@@ -390,7 +390,7 @@ macro_rules! typed_node {
                     #[allow(unused_imports, reason = "not every node has arguments and children")]
                     use $crate::typed::{ArgField as _, ChildField as _};
                     $Name {
-                        span: idpc_diagnostics::Span::new(idpc_diagnostics::FileId(u32::MAX), 0, 0),
+                        span: $crate::typed::no_span(),
                         written: 0,
                         fields_of_kind: Vec::new(),
                         $($arg: <$arg_ty>::default_of(&$Name::$arg),)*

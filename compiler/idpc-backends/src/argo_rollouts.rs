@@ -13,7 +13,6 @@ mod pod;
 use idpc_ir::{Deployment, Platform, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::Artifact;
 use crate::common::k8s::{self, Object, ObjectMeta, ServiceSpec};
@@ -35,22 +34,19 @@ pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
 fn rollout_file(platform: &Platform, deployment: &Deployment) -> Artifact {
     let service = platform.service(deployment.service);
     let environment = platform.environment(deployment.environment);
-    let mut documents: Vec<Value> = vec![to_value(&rollout(platform, deployment))];
+    let path = format!("argo-rollouts/{}/{}.yaml", environment.name, service.name);
+    let mut documents = common::Documents::new(path, platform.file_path(service.file));
+    documents.push(&rollout(platform, deployment));
     for name in service_names(deployment, service) {
-        documents.push(to_value(&kubernetes_service(platform, deployment, &name)));
+        documents.push(&kubernetes_service(platform, deployment, &name));
     }
     if deployment.rollback.is_some() {
-        documents.push(to_value(&analysis_template(platform, deployment)));
+        documents.push(&analysis_template(platform, deployment));
     }
     if let Some(autoscaler) = pod::autoscaler(platform, deployment) {
-        documents.push(to_value(&autoscaler));
+        documents.push(&autoscaler);
     }
-    let path = format!("argo-rollouts/{}/{}.yaml", environment.name, service.name);
-    common::yaml_documents(path, platform.file_path(service.file), &documents)
-}
-
-fn to_value<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+    documents.finish()
 }
 
 /// The `Service`s of a rollout: the stable one, and the canary or preview one its strategy needs.

@@ -296,13 +296,15 @@ fn component_file(platform: &Platform, id: ServiceId, service: &Service) -> Arti
             },
         })
         .collect();
-    let mut documents = vec![serde_json::to_value(&component).unwrap_or_default()];
-    documents.extend(resources.iter().map(|r| serde_json::to_value(r).unwrap_or_default()));
-    common::yaml_documents(
+    let mut documents = common::Documents::new(
         format!("catalog/components/{}.yaml", service.name),
         platform.file_path(service.file),
-        &documents,
-    )
+    );
+    documents.push(&component);
+    for resource in &resources {
+        documents.push(resource);
+    }
+    documents.finish()
 }
 
 fn location(platform: &Platform) -> Entity<LocationSpec> {

@@ -24,18 +24,35 @@ pub(crate) fn header_line(source: &str) -> String {
 /// A YAML artifact with the generated-file header as a comment.
 pub(crate) fn yaml<T: Serialize>(path: String, source: &str, value: &T) -> Artifact {
     let mut contents = format!("# {}\n", header_line(source));
-    contents.push_str(&to_yaml(value));
+    yaml::write(&mut contents, value);
     Artifact { path, contents }
 }
 
 /// A YAML artifact holding several documents.
 pub(crate) fn yaml_documents<T: Serialize>(path: String, source: &str, values: &[T]) -> Artifact {
-    let mut contents = format!("# {}\n", header_line(source));
+    let mut documents = Documents::new(path, source);
     for value in values {
-        contents.push_str("---\n");
-        contents.push_str(&to_yaml(value));
+        documents.push(value);
     }
-    Artifact { path, contents }
+    documents.finish()
+}
+
+/// A YAML artifact of several documents of different types, written as they are pushed.
+pub(crate) struct Documents(Artifact);
+
+impl Documents {
+    pub(crate) fn new(path: String, source: &str) -> Documents {
+        Documents(Artifact { path, contents: format!("# {}\n", header_line(source)) })
+    }
+
+    pub(crate) fn push<T: Serialize + ?Sized>(&mut self, value: &T) {
+        self.0.contents.push_str("---\n");
+        yaml::write(&mut self.0.contents, value);
+    }
+
+    pub(crate) fn finish(self) -> Artifact {
+        self.0
+    }
 }
 
 /// Pretty JSON with a trailing newline.
@@ -43,8 +60,4 @@ pub(crate) fn json<T: Serialize>(path: String, value: &T) -> Artifact {
     let mut contents = serde_json::to_string_pretty(value).unwrap_or_default();
     contents.push('\n');
     Artifact { path, contents }
-}
-
-fn to_yaml<T: Serialize>(value: &T) -> String {
-    yaml::to_string(value)
 }

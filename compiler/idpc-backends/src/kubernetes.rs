@@ -174,10 +174,9 @@ fn team_file(
         labels: labels.clone(),
         ..ObjectMeta::default()
     };
-    let mut documents: Vec<Value> = Vec::new();
-    let mut push =
-        |value: Result<Value, serde_json::Error>| documents.push(value.unwrap_or(Value::Null));
-    push(serde_json::to_value(Object {
+    let path = format!("kubernetes/{}/{}.yaml", environment.name, team.name);
+    let mut documents = common::Documents::new(path, platform.file_path(team.file));
+    documents.push(&Object {
         api_version: "v1",
         kind: "Namespace",
         metadata: ObjectMeta {
@@ -186,9 +185,9 @@ fn team_file(
             ..ObjectMeta::default()
         },
         body: Empty {},
-    }));
+    });
     let role = format!("{}-log-reader", team.name);
-    push(serde_json::to_value(Object {
+    documents.push(&Object {
         api_version: "rbac.authorization.k8s.io/v1",
         kind: "Role",
         metadata: meta(role.clone()),
@@ -199,10 +198,10 @@ fn team_file(
                 verbs: vec!["get", "list", "watch"],
             }],
         },
-    }));
+    });
     let mut members: Vec<&str> = team.members.iter().map(|m| m.email.as_str()).collect();
     members.sort_unstable();
-    push(serde_json::to_value(Object {
+    documents.push(&Object {
         api_version: "rbac.authorization.k8s.io/v1",
         kind: "RoleBinding",
         metadata: meta(format!("{}-log-readers", team.name)),
@@ -217,16 +216,16 @@ fn team_file(
                 .collect(),
             role_ref: RoleRef { api_group: "rbac.authorization.k8s.io", kind: "Role", name: role },
         },
-    }));
-    push(serde_json::to_value(Object {
+    });
+    documents.push(&Object {
         api_version: "v1",
         kind: "ResourceQuota",
         metadata: meta(format!("{}-quota", team.name)),
         body: SpecBody { spec: QuotaSpec { hard: quota(deployments) } },
-    }));
+    });
     for deployment in deployments {
         let service = platform.service(deployment.service);
-        push(serde_json::to_value(Object {
+        documents.push(&Object {
             api_version: "v1",
             kind: "ServiceAccount",
             metadata: ObjectMeta {
@@ -247,11 +246,11 @@ fn team_file(
                 ..meta(names::service_account(service))
             },
             body: ServiceAccountBody { automount_service_account_token: false },
-        }));
+        });
         // The fewest instances that run: the replicas, or the autoscaler's minimum.
         let fewest = deployment.autoscale.as_ref().map_or(deployment.replicas.value, |a| a.min);
         if fewest > 1 {
-            push(serde_json::to_value(Object {
+            documents.push(&Object {
                 api_version: "policy/v1",
                 kind: "PodDisruptionBudget",
                 metadata: ObjectMeta {
@@ -264,9 +263,9 @@ fn team_file(
                         selector: Selector { match_labels: k8s::selector(&service.name) },
                     },
                 },
-            }));
+            });
         }
-        push(serde_json::to_value(Object {
+        documents.push(&Object {
             api_version: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
             metadata: ObjectMeta {
@@ -274,16 +273,15 @@ fn team_file(
                 ..meta(service.name.clone())
             },
             body: SpecBody { spec: network_policy(platform, deployment, callers) },
-        }));
+        });
         if let Some(route) = routes::route(platform, deployment) {
-            push(Ok(route));
+            documents.push(&route);
         }
         if let Some(monitor) = pod_monitor(platform, deployment) {
-            push(Ok(monitor));
+            documents.push(&monitor);
         }
     }
-    let path = format!("kubernetes/{}/{}.yaml", environment.name, team.name);
-    common::yaml_documents(path, platform.file_path(team.file), &documents)
+    documents.finish()
 }
 
 /// What a team's services need at their largest, twice over so that a rollout (a blue-green

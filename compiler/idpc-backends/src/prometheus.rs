@@ -85,18 +85,17 @@ fn rules_file(platform: &Platform, deployment: &Deployment) -> Artifact {
 fn prometheus_rule(platform: &Platform, deployment: &Deployment) -> Artifact {
     let service = platform.service(deployment.service);
     let environment = platform.environment(deployment.environment);
-    let groups =
-        serde_json::to_value(rule_groups(platform, deployment)).unwrap_or(serde_json::Value::Null);
-    let object = serde_json::json!({
-        "apiVersion": "monitoring.coreos.com/v1",
-        "kind": "PrometheusRule",
-        "metadata": {
-            "name": names::prometheus_rule(service),
-            "namespace": deployment.namespace,
-            "labels": crate::common::k8s::deployment_labels(platform, deployment),
+    let object = crate::common::k8s::Object {
+        api_version: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: crate::common::k8s::ObjectMeta {
+            name: names::prometheus_rule(service),
+            namespace: Some(deployment.namespace.clone()),
+            labels: crate::common::k8s::deployment_labels(platform, deployment),
+            ..Default::default()
         },
-        "spec": { "groups": groups },
-    });
+        spec: RuleFile { groups: rule_groups(platform, deployment) },
+    };
     let path = format!("prometheus/{}/{}.prometheusrule.yaml", environment.name, service.name);
     common::yaml_documents(path, platform.file_path(service.file), &[object])
 }

@@ -8,17 +8,27 @@
 //! (go-yaml v2, PyYAML) or 1.2, would take for something else (`no`, `on`, `~`, `010`, `0x1F`,
 //! `1_000`, `1e3`, `.inf`, `1:20`, `2001-12-14`…) is always quoted.
 
+mod emitter;
+
 use serde::Serialize;
-use serde_json::Value;
 
 /// `value` as a YAML document, ending with a newline.
+#[cfg(test)]
 pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
-    // Serialising the artifact structs cannot fail (string keys, no non-finite floats); `null`
-    // is the safe fallback if it ever did.
-    let value = serde_json::to_value(value).unwrap_or(Value::Null);
     let mut out = String::new();
-    node(&mut out, &value, 0, Place::Top);
+    write(&mut out, value);
     out
+}
+
+/// Appends `value` to `out` as a YAML document, ending with a newline.
+pub(crate) fn write<T: Serialize + ?Sized>(out: &mut String, value: &T) {
+    let start = out.len();
+    // Serialising the artifact structs cannot fail (string keys); `null` is the safe fallback if
+    // it ever did.
+    if value.serialize(emitter::Node { out, at: emitter::At::TOP }).is_err() {
+        out.truncate(start);
+        out.push_str("null\n");
+    }
 }
 
 /// Whether a YAML 1.1 or 1.2 reader would resolve the plain scalar `text` to something other
@@ -51,122 +61,8 @@ pub(crate) fn reads_as_non_string(text: &str) -> bool {
         || timestamp(text)
 }
 
-/// Where a node is written: what precedes it on its line.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Place {
-    /// The document's root.
-    Top,
-    /// After `key:`, whose key starts at the given indentation.
-    Value,
-    /// After `- ` or after the `: ` of a complex key: a collection starts on the same line.
-    Inline,
-}
-
-fn node(out: &mut String, value: &Value, indent: usize, place: Place) {
-    match value {
-        Value::Object(map) if !map.is_empty() => {
-            let inner = if place == Place::Top { 0 } else { indent + 2 };
-            if place == Place::Value {
-                out.push('\n');
-            }
-            for (index, (key, value)) in map.iter().enumerate() {
-                if index > 0 || place == Place::Value {
-                    push_indent(out, inner);
-                }
-                entry(out, key, value, inner);
-            }
-        }
-        Value::Array(items) if !items.is_empty() => {
-            // In a mapping, a sequence is written at its key's indentation.
-            let inner = match place {
-                Place::Top | Place::Value => indent,
-                Place::Inline => indent + 2,
-            };
-            if place == Place::Value {
-                out.push('\n');
-            }
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 || place == Place::Value {
-                    push_indent(out, inner);
-                }
-                out.push_str("- ");
-                if is_block_collection(item) {
-                    node(out, item, inner, Place::Inline);
-                } else {
-                    scalar_or_flow(out, item, inner + 2);
-                }
-            }
-        }
-        _ => {
-            if place != Place::Top {
-                out.push(' ');
-            }
-            scalar_or_flow(out, value, indent + 2);
-        }
-    }
-}
-
-/// One `key: value` pair of a block mapping whose keys start at `indent`; the cursor is at the
-/// key's place.
-fn entry(out: &mut String, key: &str, value: &Value, indent: usize) {
-    if is_simple_key(key) {
-        out.push_str(&scalar(key, Context::Key, indent));
-        out.push(':');
-        if is_block_collection(value) {
-            node(out, value, indent, Place::Value);
-        } else {
-            out.push(' ');
-            scalar_or_flow(out, value, indent + 2);
-        }
-    } else {
-        out.push_str("? ");
-        out.push_str(&scalar(key, Context::Block, indent + 2));
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        push_indent(out, indent);
-        out.push(':');
-        out.push(' ');
-        if is_block_collection(value) {
-            node(out, value, indent, Place::Inline);
-        } else {
-            scalar_or_flow(out, value, indent + 2);
-        }
-    }
-}
-
-/// A scalar or an empty collection, followed by the end of its line. `indent` is where the lines
-/// of a literal block start.
-fn scalar_or_flow(out: &mut String, value: &Value, indent: usize) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => out.push_str(&scalar(s, Context::Block, indent)),
-        Value::Array(_) => out.push_str("[]"),
-        Value::Object(_) => out.push_str("{}"),
-    }
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-}
-
-fn is_block_collection(value: &Value) -> bool {
-    match value {
-        Value::Object(map) => !map.is_empty(),
-        Value::Array(items) => !items.is_empty(),
-        _ => false,
-    }
-}
-
 fn push_indent(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
-}
-
-/// Whether a string can be written as an implicit key (`key: value`): on one line, and at most
-/// 128 bytes, as libyaml decides.
-fn is_simple_key(key: &str) -> bool {
-    key.len() <= 128 && !key.chars().any(is_break)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -185,14 +81,15 @@ enum Style {
     Literal,
 }
 
-/// A string scalar as it is written; a literal block includes its lines, each ending with a
-/// newline, indented by `indent`.
-fn scalar(text: &str, context: Context, indent: usize) -> String {
+/// Appends a string scalar as it is written; a literal block includes its lines, each ending
+/// with a newline, indented by `indent`.
+fn write_scalar(out: &mut String, text: &str, context: Context, indent: usize) {
     // Most strings of a generated file are names, paths and versions: letters, digits and
     // `-_./`, starting with a letter or digit. Such a string is plain unless it reads as
     // another type, whatever the analysis below would find, so it skips it.
     if is_word(text) && !reads_as_non_string(text) {
-        return text.to_owned();
+        out.push_str(text);
+        return;
     }
     let analysis = Analysis::of(text);
     let mut style = if text.contains('\n') {
@@ -222,10 +119,14 @@ fn scalar(text: &str, context: Context, indent: usize) -> String {
         style = Style::Double;
     }
     match style {
-        Style::Plain => text.to_owned(),
-        Style::Single => format!("'{}'", text.replace('\'', "''")),
-        Style::Double => double_quoted(text),
-        Style::Literal => literal(text, indent),
+        Style::Plain => out.push_str(text),
+        Style::Single => {
+            out.push('\'');
+            out.push_str(&text.replace('\'', "''"));
+            out.push('\'');
+        }
+        Style::Double => out.push_str(&double_quoted(text)),
+        Style::Literal => out.push_str(&literal(text, indent)),
     }
 }
 

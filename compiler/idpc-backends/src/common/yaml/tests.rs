@@ -4,6 +4,138 @@ use serde_json::{Value, json};
 
 use super::*;
 
+/// The writer this one replaced, over a tree of JSON values: the oracle of the direct
+/// serializer.
+mod tree {
+    use serde_json::Value;
+
+    use super::super::{Context, is_break, push_indent, write_scalar};
+
+    pub(super) fn to_string(value: &Value) -> String {
+        let mut out = String::new();
+        node(&mut out, value, 0, Place::Top);
+        out
+    }
+
+    fn scalar(text: &str, context: Context, indent: usize) -> String {
+        let mut out = String::new();
+        write_scalar(&mut out, text, context, indent);
+        out
+    }
+
+    fn is_simple_key(key: &str) -> bool {
+        key.len() <= 128 && !key.chars().any(is_break)
+    }
+
+    /// Where a node is written: what precedes it on its line.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Place {
+        /// The document's root.
+        Top,
+        /// After `key:`, whose key starts at the given indentation.
+        Value,
+        /// After `- ` or after the `: ` of a complex key: a collection starts on the same line.
+        Inline,
+    }
+
+    fn node(out: &mut String, value: &Value, indent: usize, place: Place) {
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                let inner = if place == Place::Top { 0 } else { indent + 2 };
+                if place == Place::Value {
+                    out.push('\n');
+                }
+                for (index, (key, value)) in map.iter().enumerate() {
+                    if index > 0 || place == Place::Value {
+                        push_indent(out, inner);
+                    }
+                    entry(out, key, value, inner);
+                }
+            }
+            Value::Array(items) if !items.is_empty() => {
+                // In a mapping, a sequence is written at its key's indentation.
+                let inner = match place {
+                    Place::Top | Place::Value => indent,
+                    Place::Inline => indent + 2,
+                };
+                if place == Place::Value {
+                    out.push('\n');
+                }
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 || place == Place::Value {
+                        push_indent(out, inner);
+                    }
+                    out.push_str("- ");
+                    if is_block_collection(item) {
+                        node(out, item, inner, Place::Inline);
+                    } else {
+                        scalar_or_flow(out, item, inner + 2);
+                    }
+                }
+            }
+            _ => {
+                if place != Place::Top {
+                    out.push(' ');
+                }
+                scalar_or_flow(out, value, indent + 2);
+            }
+        }
+    }
+
+    /// One `key: value` pair of a block mapping whose keys start at `indent`; the cursor is at the
+    /// key's place.
+    fn entry(out: &mut String, key: &str, value: &Value, indent: usize) {
+        if is_simple_key(key) {
+            out.push_str(&scalar(key, Context::Key, indent));
+            out.push(':');
+            if is_block_collection(value) {
+                node(out, value, indent, Place::Value);
+            } else {
+                out.push(' ');
+                scalar_or_flow(out, value, indent + 2);
+            }
+        } else {
+            out.push_str("? ");
+            out.push_str(&scalar(key, Context::Block, indent + 2));
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            push_indent(out, indent);
+            out.push(':');
+            out.push(' ');
+            if is_block_collection(value) {
+                node(out, value, indent, Place::Inline);
+            } else {
+                scalar_or_flow(out, value, indent + 2);
+            }
+        }
+    }
+
+    /// A scalar or an empty collection, followed by the end of its line. `indent` is where the lines
+    /// of a literal block start.
+    fn scalar_or_flow(out: &mut String, value: &Value, indent: usize) {
+        match value {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(&n.to_string()),
+            Value::String(s) => out.push_str(&scalar(s, Context::Block, indent)),
+            Value::Array(_) => out.push_str("[]"),
+            Value::Object(_) => out.push_str("{}"),
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+
+    fn is_block_collection(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => !map.is_empty(),
+            Value::Array(items) => !items.is_empty(),
+            _ => false,
+        }
+    }
+}
+
 /// Strings that exercise every style decision of the writer.
 const STRINGS: &[&str] = &[
     "plain",
@@ -188,4 +320,86 @@ fn quotes_every_string_a_yaml_1_1_reader_would_retype() {
 #[test]
 fn line_separators_are_escaped() {
     assert_eq!(to_string(&json!("a\u{2028}b")), "\"a\\Lb\"\n");
+}
+
+/// A small deterministic generator of JSON trees, so that the direct serializer is compared with
+/// the tree writer on shapes no hand-written case covers.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn value(&mut self, depth: usize) -> Value {
+        let strings = STRINGS.iter().chain(YAML_1_1);
+        match self.below(if depth == 0 { 4 } else { 7 }) {
+            0 => Value::Null,
+            1 => json!(self.below(2) == 0),
+            2 => json!(strings.clone().nth(self.below(STRINGS.len() + YAML_1_1.len()))),
+            3 => [json!(self.next() as i64), json!(0.25 * self.below(9) as f64)][self.below(2)]
+                .clone(),
+            4 | 5 => Value::Object(
+                (0..self.below(4))
+                    .map(|i| {
+                        let key = strings.clone().nth(self.below(STRINGS.len())).copied();
+                        (format!("{}{i}", key.unwrap_or("k")), self.value(depth - 1))
+                    })
+                    .collect(),
+            ),
+            _ => Value::Array((0..self.below(4)).map(|_| self.value(depth - 1)).collect()),
+        }
+    }
+}
+
+#[test]
+fn writes_what_the_tree_writer_wrote() {
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
+    for document in documents().into_iter().chain((0..3000).map(|_| random.value(5))) {
+        assert_eq!(to_string(&document), tree::to_string(&document), "for {document}");
+    }
+}
+
+#[test]
+fn writes_enums_and_options_as_json_values_would() {
+    #[derive(serde::Serialize)]
+    enum Shape {
+        Unit,
+        Newtype(u8),
+        Tuple(u8, &'static str),
+        Struct { a: Vec<u8>, b: Option<u8> },
+    }
+    #[derive(serde::Serialize)]
+    struct Holder {
+        shapes: Vec<Shape>,
+        none: Option<u8>,
+        empty: std::collections::BTreeMap<u8, u8>,
+        keyed: std::collections::BTreeMap<u8, Shape>,
+        half: f64,
+        nan: f64,
+    }
+    let holder = Holder {
+        shapes: vec![
+            Shape::Unit,
+            Shape::Newtype(1),
+            Shape::Tuple(2, "yes"),
+            Shape::Struct { a: vec![], b: None },
+            Shape::Struct { a: vec![3], b: Some(4) },
+        ],
+        none: None,
+        empty: Default::default(),
+        keyed: [(7, Shape::Tuple(1, "x"))].into_iter().collect(),
+        half: 0.5,
+        nan: f64::NAN,
+    };
+    let through_tree = tree::to_string(&serde_json::to_value(&holder).unwrap());
+    assert_eq!(to_string(&holder), through_tree);
+    assert!(through_tree.contains("- Tuple:\n  - 2\n  - 'yes'\n"), "{through_tree}");
 }

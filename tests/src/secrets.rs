@@ -5,7 +5,7 @@
 use idpc_diagnostics::Code;
 use idpc_driver::{EmitError, Family};
 
-use crate::support::{build_dir, compile_texts, examples};
+use crate::support::{build_dir, compile_texts, examples, run_cli};
 
 #[test]
 fn no_example_file_looks_like_a_credential() {
@@ -36,9 +36,7 @@ fn no_artifact_of_an_example_looks_like_a_credential() {
     }
 }
 
-#[test]
-fn a_credential_assembled_by_a_template_is_a_diagnostic() {
-    let platform = r#"platform "p"
+const PLATFORM: &str = r#"platform "p"
 team "t" {
     member "sam@acme.com"
 }
@@ -54,14 +52,17 @@ service "web" team="t" {
     resource "files" kind="store"
 }
 "#;
-    let main = "resource \"terraform_data\" \"this\" {\n  input = {\n    name = var.name\n    key  = \"AKIA{{kind.description}}\"\n  }\n}\n";
-    let outputs = "output \"endpoint\" {\n  description = \"The endpoint.\"\n  value       = terraform_data.this.output.name\n}\n";
-    let variables = "variable \"name\" {\n  type = string\n}\n";
+const MAIN: &str = "resource \"terraform_data\" \"this\" {\n  input = {\n    name = var.name\n    key  = \"AKIA{{kind.description}}\"\n  }\n}\n";
+const OUTPUTS: &str = "output \"endpoint\" {\n  description = \"The endpoint.\"\n  value       = terraform_data.this.output.name\n}\n";
+const VARIABLES: &str = "variable \"name\" {\n  type = string\n}\n";
+
+#[test]
+fn a_credential_assembled_by_a_template_is_a_diagnostic() {
     let compilation = compile_texts(&[
-        ("platform.kdl", platform),
-        ("store/main.tf.hbs", main),
-        ("store/outputs.tf.hbs", outputs),
-        ("store/variables.tf.hbs", variables),
+        ("platform.kdl", PLATFORM),
+        ("store/main.tf.hbs", MAIN),
+        ("store/outputs.tf.hbs", OUTPUTS),
+        ("store/variables.tf.hbs", VARIABLES),
     ]);
     let platform = compilation.platform.as_ref().expect("the description compiles");
     match idpc_driver::emit(platform, Family::ALL) {
@@ -73,4 +74,35 @@ service "web" team="t" {
         }
         other => panic!("expected a literal-secret diagnostic, got {other:?}"),
     }
+}
+
+#[test]
+fn a_build_that_would_write_a_credential_leaves_the_previous_tree_as_it_was() {
+    // Artifacts are written into the staging tree as they are made; the one holding the
+    // credential may come last. None of them reaches the output.
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    let files = [
+        ("platform.kdl", PLATFORM.replace("IOSFODNN7EXAMPLE", "a store")),
+        ("store/main.tf.hbs", MAIN.to_owned()),
+        ("store/outputs.tf.hbs", OUTPUTS.to_owned()),
+        ("store/variables.tf.hbs", VARIABLES.to_owned()),
+    ];
+    for (path, text) in &files {
+        std::fs::create_dir_all(src.join(path).parent().unwrap()).unwrap();
+        std::fs::write(src.join(path), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let build = || run_cli(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (code, _, err) = build();
+    assert_eq!(code, 0, "{err}");
+    let before = idpc_driver::read_tree(&out).unwrap();
+    std::fs::write(src.join("platform.kdl"), PLATFORM).unwrap();
+    let (code, _, err) = build();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0306") && err.contains("nothing written"), "{err}");
+    assert_eq!(idpc_driver::read_tree(&out).unwrap(), before);
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 2, "no staging tree is left beside the output: {left:?}");
 }

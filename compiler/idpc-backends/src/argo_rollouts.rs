@@ -14,21 +14,20 @@ use idpc_ir::{Deployment, Platform, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::Artifact;
 use crate::common::k8s::{self, Object, ObjectMeta, ServiceSpec};
 use crate::common::{self, names, promql};
+use crate::{Artifact, Sink};
 
 /// The argument that carries the pod-template hash of the new version into the analysis.
 pub(crate) const HASH_ARG: &str = "canary-hash";
 
-pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
-    platform
-        .deployments
-        .par_iter()
-        .flat_map_iter(|d| {
-            std::iter::once(rollout_file(platform, d)).chain(analysis_test::test_file(platform, d))
-        })
-        .collect()
+pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
+    platform.deployments.par_iter().for_each(|d| {
+        sink(rollout_file(platform, d));
+        if let Some(test) = analysis_test::test_file(platform, d) {
+            sink(test);
+        }
+    });
 }
 
 fn rollout_file(platform: &Platform, deployment: &Deployment) -> Artifact {

@@ -11,38 +11,22 @@ use idpc_ir::{Criticality, Platform, Role, Service, ServiceId, Tier};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::Artifact;
 use crate::common::{self, names};
+use crate::{Artifact, Sink};
 
 const API_VERSION: &str = "backstage.io/v1alpha1";
 
-pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
+pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
     let whole = "the platform description";
-    let mut artifacts: Vec<Artifact> = platform
-        .services
-        .par_iter()
-        .enumerate()
-        .map(|(index, service)| component_file(platform, ServiceId::from_index(index), service))
-        .collect();
-    artifacts.push(common::yaml_documents(
-        "catalog/groups.yaml".to_owned(),
-        whole,
-        &groups(platform),
-    ));
-    artifacts.push(common::yaml_documents(
-        "catalog/users.yaml".to_owned(),
-        whole,
-        &users(platform),
-    ));
+    platform.services.par_iter().enumerate().for_each(|(index, service)| {
+        sink(component_file(platform, ServiceId::from_index(index), service));
+    });
+    sink(common::yaml_documents("catalog/groups.yaml".to_owned(), whole, &groups(platform)));
+    sink(common::yaml_documents("catalog/users.yaml".to_owned(), whole, &users(platform)));
     if !platform.systems.is_empty() {
-        artifacts.push(common::yaml_documents(
-            "catalog/systems.yaml".to_owned(),
-            whole,
-            &systems(platform),
-        ));
+        sink(common::yaml_documents("catalog/systems.yaml".to_owned(), whole, &systems(platform)));
     }
-    artifacts.push(common::yaml("catalog/location.yaml".to_owned(), whole, &location(platform)));
-    artifacts
+    sink(common::yaml("catalog/location.yaml".to_owned(), whole, &location(platform)));
 }
 
 #[derive(Serialize)]

@@ -14,16 +14,13 @@ mod provisioning;
 use idpc_ir::Platform;
 use rayon::prelude::*;
 
-use crate::Artifact;
+use crate::Sink;
 
-pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
-    let mut artifacts: Vec<Artifact> = platform
+pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
+    platform
         .services
         .par_iter()
         .enumerate()
-        .map(|(i, s)| dashboard::emit(platform, i, s))
-        .collect();
-    artifacts.extend(provisioning::emit(platform));
-    artifacts.extend(access::emit(platform));
-    artifacts
+        .for_each(|(i, s)| sink(dashboard::emit(platform, i, s)));
+    provisioning::emit(platform).into_iter().chain(access::emit(platform)).for_each(sink);
 }

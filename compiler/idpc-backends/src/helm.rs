@@ -11,14 +11,12 @@ use idpc_ir::{Deployment, Platform, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::Artifact;
 use crate::common::{self, names};
+use crate::{Artifact, Sink};
 
-pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
-    let mut artifacts: Vec<Artifact> =
-        platform.deployments.par_iter().map(|d| values_file(platform, d)).collect();
-    artifacts.push(schema::emit());
-    artifacts
+pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
+    platform.deployments.par_iter().for_each(|d| sink(values_file(platform, d)));
+    sink(schema::emit());
 }
 
 fn values_file(platform: &Platform, deployment: &Deployment) -> Artifact {

@@ -19,11 +19,11 @@ use serde_json::Value;
 
 mod routes;
 
-use crate::Artifact;
 use crate::common::k8s::{self, ObjectMeta};
 use crate::common::{self, names};
+use crate::{Artifact, Sink};
 
-pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
+pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
     // One pass to group the deployments by namespace and to find each one's callers, so that
     // the work stays linear in the number of deployments and dependencies.
     let mut namespaces: BTreeMap<(TeamId, EnvId), Vec<&Deployment>> = BTreeMap::new();
@@ -36,10 +36,9 @@ pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
         }
     }
     let namespaces: Vec<_> = namespaces.into_iter().collect();
-    namespaces
-        .par_iter()
-        .map(|((team, env), deployments)| team_file(platform, *team, *env, deployments, &callers))
-        .collect()
+    namespaces.par_iter().for_each(|((team, env), deployments)| {
+        sink(team_file(platform, *team, *env, deployments, &callers));
+    });
 }
 
 /// The deployments that call a service in an environment, in the platform's order.

@@ -90,22 +90,32 @@ impl Family {
         Family::ALL.iter().copied().find(|f| f.name() == name)
     }
 
-    fn emit(self, platform: &Platform) -> Output {
-        let artifacts = match self {
-            Family::Helm => helm::emit(platform),
-            Family::Catalog => catalog::emit(platform),
-            Family::Terraform => return terraform::emit(platform),
-            Family::ArgoRollouts => argo_rollouts::emit(platform),
-            Family::Opa => opa::emit(platform),
-            Family::Grafana => grafana::emit(platform),
-            Family::Prometheus => prometheus::emit(platform),
-            Family::Kubernetes => kubernetes::emit(platform),
-            Family::GitOps => gitops::emit(platform),
-            Family::Secrets => secrets::emit(platform),
-        };
-        Output { artifacts, diagnostics: Vec::new() }
+    /// Makes the family's artifacts, each handed to `sink` as soon as it is made (from any
+    /// thread, in no particular order); what stopped the family, if anything.
+    fn emit_into(self, platform: &Platform, sink: &Sink<'_>) -> Vec<Diagnostic> {
+        match self {
+            Family::Helm => helm::emit(platform, sink),
+            Family::Catalog => catalog::emit(platform, sink),
+            Family::ArgoRollouts => argo_rollouts::emit(platform, sink),
+            Family::Grafana => grafana::emit(platform, sink),
+            Family::Prometheus => prometheus::emit(platform, sink),
+            Family::Kubernetes => kubernetes::emit(platform, sink),
+            Family::Terraform => {
+                let output = terraform::emit(platform);
+                output.artifacts.into_iter().for_each(sink);
+                return output.diagnostics;
+            }
+            Family::Opa => opa::emit(platform).into_iter().for_each(sink),
+            Family::GitOps => gitops::emit(platform).into_iter().for_each(sink),
+            Family::Secrets => secrets::emit(platform).into_iter().for_each(sink),
+        }
+        Vec::new()
     }
 }
+
+/// Where backends put each artifact as soon as it is made, so that a build writes them while it
+/// makes the next ones and never holds them all.
+pub type Sink<'a> = dyn Fn(Artifact) + Sync + 'a;
 
 /// One generated file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,12 +145,19 @@ pub fn check(platform: &Platform) -> Vec<Diagnostic> {
 
 /// Runs the selected families (in parallel) and returns their artifacts sorted by path.
 pub fn emit(platform: &Platform, families: &[Family]) -> Output {
-    let outputs: Vec<Output> = families.par_iter().map(|family| family.emit(platform)).collect();
-    let mut all = Output::default();
-    for output in outputs {
-        all.artifacts.extend(output.artifacts);
-        all.diagnostics.extend(output.diagnostics);
-    }
-    all.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    all
+    let artifacts = std::sync::Mutex::new(Vec::new());
+    let diagnostics = emit_each(platform, families, &|artifact| {
+        artifacts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(artifact);
+    });
+    let mut artifacts = artifacts.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    Output { artifacts, diagnostics }
+}
+
+/// Runs the backends of `families`, handing each artifact to `sink` as soon as it is made, from
+/// any thread and in no particular order; returns the diagnostics of the families that failed.
+/// Artifacts made before a failure have been handed over already: a caller that writes them
+/// must be able to discard them.
+pub fn emit_each(platform: &Platform, families: &[Family], sink: &Sink<'_>) -> Vec<Diagnostic> {
+    families.par_iter().flat_map_iter(|family| family.emit_into(platform, sink)).collect()
 }

@@ -21,25 +21,23 @@ use idpc_ir::{Deployment, Platform, RuleFormat, Slo, Tier};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::Artifact;
 use crate::common::promql::{self, BURN_WINDOWS, Severity};
 use crate::common::{self, names};
+use crate::{Artifact, Sink};
 
-pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
-    let mut artifacts: Vec<Artifact> = platform
+pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
+    platform
         .deployments
         .par_iter()
         .filter(|d| !platform.service(d.service).slos.is_empty())
-        .flat_map(|d| match platform.observability.rules {
+        .for_each(|d| match platform.observability.rules {
             RuleFormat::Files => {
-                let proofs = unit_tests::test_file(platform, d);
-                std::iter::once(rules_file(platform, d)).chain(proofs).collect::<Vec<_>>()
+                sink(rules_file(platform, d));
+                unit_tests::test_file(platform, d).into_iter().for_each(sink);
             }
-            RuleFormat::PrometheusOperator => vec![prometheus_rule(platform, d)],
-        })
-        .collect();
-    artifacts.push(alertmanager::emit(platform));
-    artifacts
+            RuleFormat::PrometheusOperator => sink(prometheus_rule(platform, d)),
+        });
+    sink(alertmanager::emit(platform));
 }
 
 /// A Prometheus rule file.

@@ -26,7 +26,8 @@ pub use discover::{Discovery, declares_platform, discover};
 pub use idpc_backends::{Artifact, Family};
 pub use idpc_policy::ActiveWaiver;
 pub use pipeline::{
-    Compilation, EmitError, Options, Timings, compile, compile_with, database, emit, today,
+    Compilation, EmitError, Options, Timings, compile, compile_with, database, emit, emit_each,
+    today,
 };
 pub use revision::{RevisionError, load_revision};
 pub use workspace::{DEFAULT_OUT, LoadError, Loaded, SourceText, load};
@@ -35,6 +36,7 @@ pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
     check_tree, read_tree, recorded_outputs, write_tree,
 };
+pub use write::{StreamError, write_streamed};
 
 /// The peak resident memory of this process in bytes, where the system reports it (Linux).
 pub fn peak_memory() -> Option<u64> {

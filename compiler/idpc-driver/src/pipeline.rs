@@ -4,7 +4,6 @@ use idpc_backends::{Artifact, Family};
 use idpc_diagnostics::{Diagnostic, sort_and_dedup};
 use idpc_ir::{Date, Platform};
 use idpc_query::Database;
-use rayon::prelude::*;
 
 use crate::workspace::SourceText;
 
@@ -52,35 +51,61 @@ pub enum EmitError {
 /// something shaped like a credential (values that only look like one once a template joins
 /// them, say) is refused with a literal-secret diagnostic naming the artifact and its line.
 pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, EmitError> {
-    let mut output = idpc_backends::emit(platform, families);
-    if idpc_diagnostics::has_errors(&output.diagnostics) {
-        sort_and_dedup(&mut output.diagnostics);
-        return Err(EmitError::Diagnostics(output.diagnostics));
-    }
-    let artifacts = output.artifacts;
-    let leaks: Vec<Diagnostic> = artifacts
-        .par_iter()
-        .filter_map(|artifact| {
-            // Most artifacts hold nothing: one pass over the whole text, then the line.
-            if !idpc_sema::contains_credential(&artifact.contents) {
-                return None;
-            }
-            let line = artifact.contents.lines().position(idpc_sema::contains_credential).unwrap_or(0);
-            Some(
-                Diagnostic::global(
-                    idpc_diagnostics::Code::LiteralSecret,
-                    format!(
-                        "line {} of `{}` would hold something shaped like a credential",
-                        line + 1,
-                        artifact.path
-                    ),
-                )
-                .with_help("the values that make it up come from the description or a template: pass the secret by reference instead"),
-            )
-        })
-        .collect();
-    if !leaks.is_empty() {
-        return Err(EmitError::Diagnostics(leaks));
-    }
+    let artifacts = std::sync::Mutex::new(Vec::new());
+    emit_each(platform, families, &|artifact| {
+        artifacts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(artifact);
+    })?;
+    let mut artifacts = artifacts.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(artifacts)
+}
+
+/// [`emit`], handing each artifact that holds nothing credential-shaped to `sink` as soon as it
+/// is made, from any thread and in no particular order. On an error, some artifacts may have
+/// been handed over already: the caller discards them.
+pub fn emit_each(
+    platform: &Platform,
+    families: &[Family],
+    sink: &(dyn Fn(Artifact) + Sync),
+) -> Result<(), EmitError> {
+    let leaks = std::sync::Mutex::new(Vec::new());
+    let mut diagnostics =
+        idpc_backends::emit_each(platform, families, &|artifact| match leak(&artifact) {
+            None => sink(artifact),
+            Some(leak) => leaks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((artifact.path, leak)),
+        });
+    if idpc_diagnostics::has_errors(&diagnostics) {
+        sort_and_dedup(&mut diagnostics);
+        return Err(EmitError::Diagnostics(diagnostics));
+    }
+    let mut leaks = leaks.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !leaks.is_empty() {
+        // In the order of the artifacts' paths, as the tree lists them.
+        leaks.sort_by(|a, b| a.0.cmp(&b.0));
+        return Err(EmitError::Diagnostics(leaks.into_iter().map(|(_, leak)| leak).collect()));
+    }
+    Ok(())
+}
+
+/// The diagnostic of an artifact that holds something credential-shaped.
+fn leak(artifact: &Artifact) -> Option<Diagnostic> {
+    // Most artifacts hold nothing: one pass over the whole text, then the line.
+    if !idpc_sema::contains_credential(&artifact.contents) {
+        return None;
+    }
+    let line = artifact.contents.lines().position(idpc_sema::contains_credential).unwrap_or(0);
+    Some(
+        Diagnostic::global(
+            idpc_diagnostics::Code::LiteralSecret,
+            format!(
+                "line {} of `{}` would hold something shaped like a credential",
+                line + 1,
+                artifact.path
+            ),
+        )
+        .with_help("the values that make it up come from the description or a template: pass the secret by reference instead"),
+    )
 }

@@ -15,6 +15,7 @@
 
 mod guard;
 mod manifest;
+mod stage;
 mod stamp;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,6 +176,45 @@ pub fn write_tree(
     artifacts: &[Artifact],
     options: &WriteOptions<'_>,
 ) -> Result<WriteReport, WriteError> {
+    let written = write_streamed(root, options, |sink| {
+        artifacts.par_iter().for_each(sink);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    written.map_err(|error| match error {
+        StreamError::Write(error) => error,
+        StreamError::Produce(never) => match never {},
+    })
+}
+
+/// Why a streamed write did not happen. The previous tree is intact either way.
+#[derive(Debug)]
+pub enum StreamError<E> {
+    /// Writing failed, or the directory is not one idpc may write.
+    Write(WriteError),
+    /// What made the artifacts failed: nothing it made reaches the tree.
+    Produce(E),
+}
+
+impl<E> From<WriteError> for StreamError<E> {
+    fn from(error: WriteError) -> Self {
+        StreamError::Write(error)
+    }
+}
+
+impl<E> From<io::Error> for StreamError<E> {
+    fn from(error: io::Error) -> Self {
+        StreamError::Write(WriteError::Io(error))
+    }
+}
+
+/// [`write_tree`] with the artifacts written as `produce` makes them: it is handed a sink to
+/// call, from any thread, once per artifact, and each is written into the staging tree at once,
+/// so that the build never holds them all. If `produce` fails, nothing it made reaches the tree.
+pub fn write_streamed<E>(
+    root: &Path,
+    options: &WriteOptions<'_>,
+    produce: impl FnOnce(&(dyn Fn(&Artifact) + Sync)) -> Result<(), E>,
+) -> Result<WriteReport, StreamError<E>> {
     if let Some(description) = options.description {
         check_output_dir(root, description).map_err(WriteError::Refused)?;
     }
@@ -188,7 +228,7 @@ pub fn write_tree(
     if let Some(description) = options.description {
         check_output_dir(root, description).map_err(WriteError::Refused)?;
     } else if fs::symlink_metadata(root).is_ok_and(|m| !m.is_dir()) {
-        return Err(WriteError::Refused(Refusal::NotADirectory(root.to_owned())));
+        return Err(WriteError::Refused(Refusal::NotADirectory(root.to_owned())).into());
     }
     let name =
         root.file_name().map_or_else(|| "out".to_owned(), |n| n.to_string_lossy().into_owned());
@@ -196,28 +236,18 @@ pub fn write_tree(
     // Under the lock no other build is live, so a staging directory here is a killed build's.
     remove_leftovers(&parent, &prefix);
 
-    let plan = plan(root, artifacts, options)?;
+    let survey = stage::survey(root, options)?;
+    let staging = tempfile::Builder::new().prefix(&prefix).tempdir_in(&parent)?;
+    let stage = stage::Stage::new(root, staging.path(), &survey.existing);
+    produce(&|artifact| stage.put(artifact)).map_err(StreamError::Produce)?;
+    let written = stage.finish()?;
+    let plan = stage::plan(root, &survey, &written, options)?;
     let report = plan.report.clone();
     if plan.is_noop() {
         stamp_tree(root, options.stamp);
         return Ok(report);
     }
-    let staging = tempfile::Builder::new().prefix(&prefix).tempdir_in(&parent)?;
-    for dir in &plan.dirs {
-        fs::create_dir_all(staging.path().join(dir))?;
-    }
-    // Every file in parallel: file creation dominates on most file systems, and files carried
-    // over are hard links, which cost almost nothing.
-    artifacts.par_iter().zip(plan.unchanged.par_iter()).try_for_each(|(artifact, unchanged)| {
-        let target = staging.path().join(&artifact.path);
-        if *unchanged && fs::hard_link(root.join(&artifact.path), &target).is_ok() {
-            return Ok(());
-        }
-        fs::write(&target, &artifact.contents)
-    })?;
-    plan.carried
-        .par_iter()
-        .try_for_each(|path| carry(&root.join(path), &staging.path().join(path)))?;
+    stage::complete(root, staging.path(), &written, &plan)?;
     fs::write(staging.path().join(MANIFEST), &plan.manifest)?;
     swap_into_place(staging.path(), root)?;
     stamp_tree(root, options.stamp);
@@ -226,7 +256,7 @@ pub fn write_tree(
     let previous = staging.keep();
     let mut expected: BTreeSet<&str> = plan.carried.iter().map(String::as_str).collect();
     expected.extend(plan.previous_own.iter().map(String::as_str));
-    expected.extend(artifacts.iter().map(|a| a.path.as_str()));
+    expected.extend(written.iter().map(|(path, _)| path.as_str()));
     expected.insert(MANIFEST);
     expected.insert(STAMP);
     let mut report = report;
@@ -241,146 +271,9 @@ pub fn write_tree(
     Ok(report)
 }
 
-/// What a write will do, worked out before anything is written.
-struct Plan {
-    report: WriteReport,
-    /// Per artifact: the file on disk already has these contents.
-    unchanged: Vec<bool>,
-    /// Files carried over as they are: other families' and files that are not idpc's.
-    carried: Vec<String>,
-    /// Directories of the new tree.
-    dirs: BTreeSet<String>,
-    /// idpc's files of the previous tree.
-    previous_own: Vec<String>,
-    /// The new record.
-    manifest: String,
-    /// Whether the record changes.
-    manifest_changes: bool,
-}
-
-impl Plan {
-    fn is_noop(&self) -> bool {
-        self.report.is_noop() && !self.manifest_changes
-    }
-}
-
-fn plan(
-    root: &Path,
-    artifacts: &[Artifact],
-    options: &WriteOptions<'_>,
-) -> Result<Plan, WriteError> {
-    let existing = scan(root)?;
-    let old_manifest_text = fs::read(root.join(MANIFEST)).ok();
-    let manifest = match Manifest::read(root) {
-        Ok(manifest) => manifest.unwrap_or_default(),
-        Err(_) if options.adopt => Manifest::default(),
-        Err(why) => {
-            return Err(WriteError::Refused(Refusal::BadManifest(root.join(MANIFEST), why)));
-        }
-    };
-    let own: BTreeSet<&str> = manifest.files.iter().map(String::as_str).collect();
-    let kept: BTreeSet<&str> = manifest.kept.iter().map(String::as_str).collect();
-    let generated: BTreeSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
-    let foreign: Vec<&str> = existing
-        .entries
-        .keys()
-        .map(String::as_str)
-        .filter(|p| !own.contains(p) && !kept.contains(p))
-        .collect();
-
-    if let Some(description) = options.description
-        && guard::inside_description(root, description)
-        && let Some(input) = foreign.iter().chain(kept.iter()).find(|p| is_input(p))
-    {
-        return Err(WriteError::Refused(Refusal::HoldsInputs {
-            out: root.to_owned(),
-            example: (*input).to_owned(),
-        }));
-    }
-    if !options.adopt && !foreign.is_empty() {
-        return Err(WriteError::Refused(Refusal::ForeignFiles {
-            out: root.to_owned(),
-            examples: foreign.iter().take(5).map(|p| (*p).to_owned()).collect(),
-            count: foreign.len(),
-        }));
-    }
-    let carried_entry = |p: &&str| !generated.contains(p);
-    if let Some((path, _)) = existing
-        .entries
-        .iter()
-        .find(|(p, kind)| **kind == EntryKind::Special && carried_entry(&p.as_str()))
-    {
-        return Err(WriteError::Refused(Refusal::SpecialFile(root.join(path))));
-    }
-
-    let in_scope = |path: &str| match (options.scope, family_of(path)) {
-        (Some(families), Some(family)) => families.contains(&family),
-        _ => true,
-    };
-    let mut report = WriteReport::default();
-    let unchanged: Vec<bool> = artifacts
-        .par_iter()
-        .map(|artifact| match existing.entries.get(&artifact.path) {
-            Some(EntryKind::File) => {
-                fs::read(root.join(&artifact.path)).is_ok_and(|b| b == artifact.contents.as_bytes())
-            }
-            _ => false,
-        })
-        .collect();
-    for (artifact, unchanged) in artifacts.iter().zip(&unchanged) {
-        match existing.entries.get(&artifact.path) {
-            None => report.added.push(artifact.path.clone()),
-            Some(_) if *unchanged => report.unchanged += 1,
-            Some(_) => report.changed.push(artifact.path.clone()),
-        }
-    }
-    let previous_own: Vec<String> = own
-        .iter()
-        .filter(|p| existing.entries.contains_key(**p))
-        .map(|p| (*p).to_owned())
-        .collect();
-    let mut carried = Vec::new();
-    let mut new_own: Vec<String> = artifacts.iter().map(|a| a.path.clone()).collect();
-    for path in &previous_own {
-        if generated.contains(path.as_str()) {
-            continue;
-        }
-        if in_scope(path) {
-            report.removed.push(path.clone());
-        } else {
-            carried.push(path.clone());
-            new_own.push(path.clone());
-        }
-    }
-    let mut new_kept = Vec::new();
-    for path in existing.entries.keys() {
-        let theirs =
-            kept.contains(path.as_str()) || (options.adopt && foreign.contains(&path.as_str()));
-        if theirs && !generated.contains(path.as_str()) {
-            carried.push(path.clone());
-            new_kept.push(path.clone());
-            report.kept += 1;
-        }
-    }
-    new_own.sort();
-    new_kept.sort();
-    carried.sort();
-    let mut dirs: BTreeSet<String> = new_own
-        .iter()
-        .chain(&new_kept)
-        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.to_owned()))
-        .collect();
-    // An idpc build never leaves an empty directory: one in the tree is a user's.
-    dirs.extend(existing.empty_dirs.iter().cloned());
-    let manifest = Manifest { files: new_own, kept: new_kept }.render();
-    let manifest_changes =
-        old_manifest_text.as_deref() != Some(manifest.as_bytes()) || !root.is_dir();
-    Ok(Plan { report, unchanged, carried, dirs, previous_own, manifest, manifest_changes })
-}
-
 /// What is at a path of the output tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EntryKind {
+pub(crate) enum EntryKind {
     File,
     Symlink,
     Special,
@@ -388,9 +281,9 @@ enum EntryKind {
 
 /// The entries of an output tree, not following links, without the record itself.
 #[derive(Debug, Default)]
-struct Existing {
-    entries: BTreeMap<String, EntryKind>,
-    empty_dirs: Vec<String>,
+pub(crate) struct Existing {
+    pub(crate) entries: BTreeMap<String, EntryKind>,
+    pub(crate) empty_dirs: Vec<String>,
 }
 
 fn scan(root: &Path) -> io::Result<Existing> {

@@ -24,33 +24,71 @@ pub(crate) fn find(text: &str) -> Option<Range<usize>> {
 
 /// Whether `text` holds something credential-shaped: what [`find`] finds, faster. Every
 /// single-word shape but the AWS secret key holds one of a few fixed markers, and most text
-/// holds none, so the words are only looked at when one is there; AWS secret keys are runs of
-/// exactly 40 characters, found in one pass over the bytes.
+/// holds none, so the words are only looked at when one is there; the markers, and those of URLs
+/// with a password and Azure keys, are found in one pass over the text; AWS secret keys are runs
+/// of exactly 40 characters, found in one more pass over the bytes.
 pub(crate) fn contains(text: &str) -> bool {
-    // Fixed parts of the shapes that are not a prefix above: AWS access keys, private keys,
-    // JWTs, SendGrid and OpenAI keys.
-    const MARKERS: &[&str] = &["AKIA", "ASIA", "-----BEGIN", "eyJ", "SG.", "sk-"];
-    let marked = PREFIXES.iter().chain(MARKERS).any(|m| text.contains(m));
+    // Without a searcher (it cannot fail to build), every shape is looked for.
+    let Some(markers) = markers() else { return find(text).is_some() };
+    let (mut marked, mut url, mut azure) = (false, false, false);
+    // No two patterns of different groups can overlap, so the leftmost matches find each group.
+    for found in markers.find_iter(text) {
+        match found.pattern().as_usize() {
+            0 => url = true,
+            1 => azure = true,
+            _ => marked = true,
+        }
+        if marked && url && azure {
+            break;
+        }
+    }
     (marked && words(text, is_word_separator).any(|(_, w)| known_shape(w)))
-        || (text.contains("://") && url_password(text).is_some())
-        || (text.contains("Key=") && azure_key(text).is_some())
+        || (url && url_password(text).is_some())
+        || (azure && azure_key(text).is_some())
         || aws_secret_run(text)
 }
 
-/// Whether a run of 40 characters of `[A-Za-z0-9/+]` is an AWS secret key.
+/// A searcher for `://`, `Key=` and the fixed parts of the single-word shapes: the prefixes and
+/// the markers of AWS access keys, private keys, JWTs, SendGrid and OpenAI keys, in that order.
+fn markers() -> Option<&'static aho_corasick::AhoCorasick> {
+    static MARKERS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    MARKERS
+        .get_or_init(|| {
+            let fixed = ["://", "Key="].into_iter();
+            let markers = ["AKIA", "ASIA", "-----BEGIN", "eyJ", "SG.", "sk-"];
+            let patterns = fixed.chain(PREFIXES.iter().copied()).chain(markers);
+            // Leftmost-first matching lets the searcher skip ahead with its vectorised
+            // prefilter; it finds each group all the same.
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(patterns)
+                .ok()
+        })
+        .as_ref()
+}
+
+/// Whether a run of exactly 40 characters of `[A-Za-z0-9/+]` is an AWS secret key. Such a run
+/// starts at the beginning of the text or after another character, so the search looks at the
+/// last byte of each window of 40 first: where it is another character, no run of 40 starts
+/// in the window, and the search moves a whole window on.
 fn aws_secret_run(text: &str) -> bool {
+    const RUN: usize = 40;
+    let inside = |b: &u8| b.is_ascii_alphanumeric() || *b == b'/' || *b == b'+';
     let bytes = text.as_bytes();
+    // Always 0 or just after a byte that is not inside a run.
     let mut start = 0;
-    for end in 0..=bytes.len() {
-        let inside =
-            bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+'));
-        if inside {
+    while start + RUN <= bytes.len() {
+        let end = start + RUN;
+        if let Some(last_outside) = bytes[start..end].iter().rposition(|b| !inside(b)) {
+            start += last_outside + 1;
             continue;
         }
-        if end - start == 40 && text.get(start..end).is_some_and(aws_secret_key) {
+        let run_end = end + bytes[end..].iter().take_while(|b| inside(b)).count();
+        if run_end == end && text.get(start..end).is_some_and(aws_secret_key) {
             return true;
         }
-        start = end + 1;
+        start = run_end + 1;
     }
     false
 }
@@ -217,6 +255,25 @@ fn azure_key(text: &str) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aws_secret_runs_are_found_wherever_they_are() {
+        // Every split of a 40-character key between runs of other lengths, next to separators
+        // and other inside characters: the skipping search agrees with looking at every run.
+        let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let every_run = |text: &str| {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '+'))
+                .any(aws_secret_key)
+        };
+        for before in ["", " ", "a", "ab ", &"x".repeat(39), &format!("{} ", "x".repeat(45))] {
+            for after in ["", " ", "Z", " tail", &format!(":{}", "y".repeat(41))] {
+                let text = format!("{before}{key}{after}");
+                assert_eq!(aws_secret_run(&text), every_run(&text), "{text:?}");
+            }
+        }
+        assert!(aws_secret_run(key));
+        assert!(!aws_secret_run(&key[1..]));
+    }
 
     #[test]
     fn finds_each_shape() {

@@ -36,13 +36,17 @@ pub(crate) fn write<T: Serialize + ?Sized>(out: &mut String, value: &T) {
 pub(crate) fn reads_as_non_string(text: &str) -> bool {
     const WORDS: &[&str] =
         &["", "~", "null", "true", "false", "yes", "no", "y", "n", "on", "off", "<<", "="];
-    if WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+    if text.len() <= 5 && WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
         return true;
     }
     if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
         return false;
     }
-    let bare: String = text.chars().filter(|c| *c != '_').collect();
+    let bare: std::borrow::Cow<'_, str> = if text.contains('_') {
+        text.chars().filter(|c| *c != '_').collect::<String>().into()
+    } else {
+        text.into()
+    };
     let unsigned = bare.strip_prefix(['+', '-']).unwrap_or(&bare);
     let radix = |prefix: &str, radix: u32| {
         unsigned
@@ -62,7 +66,13 @@ pub(crate) fn reads_as_non_string(text: &str) -> bool {
 }
 
 fn push_indent(out: &mut String, indent: usize) {
-    out.extend(std::iter::repeat_n(' ', indent));
+    const SPACES: &str = "                                                                ";
+    let mut left = indent;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        left -= n;
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -89,6 +99,18 @@ fn write_scalar(out: &mut String, text: &str, context: Context, indent: usize) {
     // another type, whatever the analysis below would find, so it skips it.
     if is_word(text) && !reads_as_non_string(text) {
         out.push_str(text);
+        return;
+    }
+    // Most other strings are one line of printable ASCII (expressions, descriptions, URLs),
+    // which can only be plain or single-quoted.
+    if let Some(plain_allowed) = ascii_line_plain_allowed(text) {
+        if plain_allowed && !reads_as_non_string(text) {
+            out.push_str(text);
+        } else {
+            out.push('\'');
+            out.push_str(&text.replace('\'', "''"));
+            out.push('\'');
+        }
         return;
     }
     let analysis = Analysis::of(text);
@@ -130,6 +152,26 @@ fn write_scalar(out: &mut String, text: &str, context: Context, indent: usize) {
     }
 }
 
+/// For a non-empty line of printable ASCII (no tab): whether it may be written plain, as
+/// [`Analysis`] decides for any text. `None` for other text.
+fn ascii_line_plain_allowed(text: &str) -> Option<bool> {
+    let bytes = text.as_bytes();
+    let (first, last) = (*bytes.first()?, *bytes.last()?);
+    if !bytes.iter().all(|b| (b' '..=b'~').contains(b)) {
+        return None;
+    }
+    let followed_by_space = |i: usize| bytes.get(i + 1).is_none_or(|b| *b == b' ');
+    let first_is_indicator = b"#,[]{}&*!|>'\"%@`".contains(&first)
+        || (matches!(first, b'-' | b'?' | b':') && followed_by_space(0));
+    let edges = first == b' ' || last == b' ';
+    let document_marker = text.starts_with("---") || text.starts_with("...");
+    let inner_indicator =
+        bytes.iter().enumerate().skip(1).any(|(i, b)| {
+            (*b == b':' && followed_by_space(i)) || (*b == b'#' && bytes[i - 1] == b' ')
+        });
+    Some(!(first_is_indicator || edges || document_marker || inner_indicator))
+}
+
 /// A non-empty string of ASCII letters, digits and `-_./`, starting with a letter or digit.
 fn is_word(text: &str) -> bool {
     text.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
@@ -154,7 +196,6 @@ impl Analysis {
                 block_allowed: false,
             };
         }
-        let chars: Vec<char> = text.chars().collect();
         let mut indicators = text.starts_with("---") || text.starts_with("...");
         let (mut line_breaks, mut special) = (false, false);
         let (mut leading_space, mut trailing_space) = (false, false);
@@ -162,9 +203,11 @@ impl Analysis {
         let (mut break_space, mut space_break) = (false, false);
         let (mut previous_space, mut previous_break) = (false, false);
         let mut preceded_by_whitespace = true;
-        let last = chars.len() - 1;
-        for (index, &c) in chars.iter().enumerate() {
-            let followed_by_whitespace = chars.get(index + 1).is_none_or(|n| is_blank_or_break(*n));
+        let mut chars = text.chars().enumerate().peekable();
+        while let Some((index, c)) = chars.next() {
+            let next = chars.peek().map(|(_, n)| *n);
+            let is_last = next.is_none();
+            let followed_by_whitespace = next.is_none_or(is_blank_or_break);
             if index == 0 {
                 if "#,[]{}&*!|>'\"%@`".contains(c) || (c == '-' && followed_by_whitespace) {
                     indicators = true;
@@ -183,13 +226,13 @@ impl Analysis {
             }
             if c == ' ' {
                 leading_space |= index == 0;
-                trailing_space |= index == last;
+                trailing_space |= is_last;
                 break_space |= previous_break;
                 previous_space = true;
                 previous_break = false;
             } else if is_break(c) {
                 leading_break |= index == 0;
-                trailing_break |= index == last;
+                trailing_break |= is_last;
                 space_break |= previous_space;
                 previous_space = false;
                 previous_break = true;

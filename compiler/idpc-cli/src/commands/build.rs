@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use idpc_diagnostics::Sources;
 use idpc_driver::{Family, TreeDifference};
 
 use crate::args::BuildArgs;
@@ -93,52 +94,68 @@ fn build(
     };
     let start = Instant::now();
     progress.step(2);
-    let emitted = idpc_driver::emit(platform, families);
-    progress.pause(err);
-    let artifacts = match emitted {
-        Ok(artifacts) => artifacts,
-        Err(idpc_driver::EmitError::Diagnostics(diagnostics)) => {
-            report::diagnostics(ctx, &diagnostics, &compilation.sources, out, err);
-            let _ = writeln!(err, "nothing written: fix the errors above");
-            return EXIT_ERRORS;
-        }
-        Err(idpc_driver::EmitError::Internal(message)) => {
-            let _ = writeln!(
-                err,
-                "internal error: {message}\nthis is a bug in idpc; nothing was written"
-            );
-            return EXIT_INTERNAL;
-        }
-    };
-    let emit = start.elapsed();
-    let start = Instant::now();
     let scope = (!args.targets.is_empty()).then_some(families);
-    progress.step(3);
     // Only a build without any diagnostic is stamped: one with warnings prints them each time.
     let stamp = inputs.as_deref().filter(|_| compilation.diagnostics.is_empty());
-    let code = if args.check {
-        check(out_dir, &artifacts, scope, ctx, progress, out, err)
+    let (code, files) = if args.check {
+        let emitted = idpc_driver::emit(platform, families);
+        match emitted {
+            Ok(artifacts) => {
+                progress.step(3);
+                (check(out_dir, &artifacts, scope, ctx, progress, out, err), artifacts.len())
+            }
+            Err(error) => (emit_failed(error, ctx, &compilation.sources, out, err), 0),
+        }
     } else {
-        write(out_dir, &artifacts, scope, args, description, ctx, progress, stamp, err)
+        let target = Target { out_dir, scope, description, stamp };
+        write(&target, args, ctx, progress, &compilation.sources, out, err, |sink| {
+            let emitted = idpc_driver::emit_each(platform, families, &|artifact| sink(&artifact));
+            // What is left is putting the new tree in place.
+            progress.step(3);
+            emitted
+        })
     };
     if args.timings {
         let t = compilation.timings;
         let _ = writeln!(
             err,
-            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, policies {:.1?}, emit {:.1?}, {} {:.1?} ({} files){}",
+            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, policies {:.1?}, {} {:.1?} ({} files){}",
             read,
             t.parse,
             t.analyze,
             t.policies,
-            emit,
-            if args.check { "compare" } else { "write" },
+            if args.check { "emit and compare" } else { "emit and write" },
             start.elapsed(),
-            artifacts.len(),
+            files,
             idpc_driver::peak_memory()
                 .map_or_else(String::new, |bytes| format!(", peak memory {} MiB", bytes >> 20))
         );
     }
     code
+}
+
+/// Reports why the backends produced nothing; the exit code.
+fn emit_failed(
+    error: idpc_driver::EmitError,
+    ctx: &Ctx,
+    sources: &Sources,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    match error {
+        idpc_driver::EmitError::Diagnostics(diagnostics) => {
+            report::diagnostics(ctx, &diagnostics, sources, out, err);
+            let _ = writeln!(err, "nothing written: fix the errors above");
+            EXIT_ERRORS
+        }
+        idpc_driver::EmitError::Internal(message) => {
+            let _ = writeln!(
+                err,
+                "internal error: {message}\nthis is a bug in idpc; nothing was written"
+            );
+            EXIT_INTERNAL
+        }
+    }
 }
 
 /// What a build's output depends on besides the files: idpc itself, the day (waivers and
@@ -191,28 +208,37 @@ fn refused(ctx: &Ctx, err: &mut dyn Write, refusal: &idpc_driver::Refusal) {
     }
 }
 
+/// Where and how a build writes.
+struct Target<'a> {
+    out_dir: &'a std::path::Path,
+    scope: Option<&'a [Family]>,
+    description: &'a std::path::Path,
+    stamp: Option<&'a str>,
+}
+
+/// Writes what `produce` makes; the exit code and the number of files generated.
 #[expect(clippy::too_many_arguments, reason = "the steps of one command, in one place")]
 fn write(
-    out_dir: &std::path::Path,
-    artifacts: &[idpc_driver::Artifact],
-    scope: Option<&[Family]>,
+    target: &Target<'_>,
     args: &BuildArgs,
-    description: &std::path::Path,
     ctx: &Ctx,
     progress: &Progress,
-    stamp: Option<&str>,
+    sources: &Sources,
+    out: &mut dyn Write,
     err: &mut dyn Write,
-) -> u8 {
+    produce: impl FnOnce(&(dyn Fn(&idpc_driver::Artifact) + Sync)) -> Result<(), idpc_driver::EmitError>,
+) -> (u8, usize) {
+    let out_dir = target.out_dir;
     let waiting = std::cell::Cell::new(false);
     let on_wait = || waiting.set(true);
     let options = idpc_driver::WriteOptions {
-        scope,
+        scope: target.scope,
         adopt: args.adopt,
-        description: Some(description),
+        description: Some(target.description),
         on_wait: Some(&on_wait),
-        stamp,
+        stamp: target.stamp,
     };
-    let result = idpc_driver::write_tree(out_dir, artifacts, &options);
+    let result = idpc_driver::write_streamed(out_dir, &options, produce);
     progress.pause(err);
     if waiting.get() {
         let _ = writeln!(
@@ -223,6 +249,7 @@ fn write(
     }
     match result {
         Ok(report) => {
+            let files = report.added.len() + report.changed.len() + report.unchanged;
             if report.is_noop() {
                 let _ = writeln!(
                     err,
@@ -252,13 +279,16 @@ fn write(
                     recovered.display()
                 );
             }
-            EXIT_OK
+            (EXIT_OK, files)
         }
-        Err(idpc_driver::WriteError::Refused(refusal)) => {
+        Err(idpc_driver::StreamError::Produce(error)) => {
+            (emit_failed(error, ctx, sources, out, err), 0)
+        }
+        Err(idpc_driver::StreamError::Write(idpc_driver::WriteError::Refused(refusal))) => {
             refused(ctx, err, &refusal);
-            EXIT_TROUBLE
+            (EXIT_TROUBLE, 0)
         }
-        Err(idpc_driver::WriteError::Io(error)) => {
+        Err(idpc_driver::StreamError::Write(idpc_driver::WriteError::Io(error))) => {
             ctx.trouble(
                 err,
                 format!(
@@ -266,7 +296,7 @@ fn write(
                     out_dir.display()
                 ),
             );
-            EXIT_TROUBLE
+            (EXIT_TROUBLE, 0)
         }
     }
 }

@@ -403,3 +403,23 @@ fn writes_enums_and_options_as_json_values_would() {
     assert_eq!(to_string(&holder), through_tree);
     assert!(through_tree.contains("- Tuple:\n  - 2\n  - 'yes'\n"), "{through_tree}");
 }
+
+#[test]
+fn the_ascii_line_shortcut_agrees_with_the_full_analysis() {
+    // Every string of up to four characters over the ones that matter, and the cases above.
+    let alphabet: Vec<char> = " :#-?.'\"a,[]|%\t".chars().collect();
+    let mut texts: Vec<String> = STRINGS.iter().chain(YAML_1_1).map(|s| (*s).to_owned()).collect();
+    let mut layer = vec![String::new()];
+    for _ in 0..4 {
+        layer = layer
+            .iter()
+            .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
+            .collect();
+        texts.extend(layer.iter().cloned());
+    }
+    for text in texts {
+        if let Some(plain) = ascii_line_plain_allowed(&text) {
+            assert_eq!(plain, Analysis::of(&text).plain_allowed, "{text:?}");
+        }
+    }
+}

@@ -79,7 +79,7 @@ fn nothing_changed_means_nothing_done_and_every_change_is_seen() {
             Box::new(|| std::fs::write(out.join(idpc_driver::STAMP), "{").unwrap()),
         ),
         (
-            "a stamp of other inputs",
+            "a hand-edited stamp",
             Box::new(|| {
                 let stamp = out.join(idpc_driver::STAMP);
                 let text = std::fs::read_to_string(&stamp).unwrap();
@@ -104,6 +104,9 @@ fn nothing_changed_means_nothing_done_and_every_change_is_seen() {
         assert!(!err.contains("nothing changed since the last build"), "{what}: {err}");
         if what == "a corrupt stamp" {
             assert!(err.contains("is ignored (it is not JSON)"), "{what}: {err}");
+        }
+        if what == "a hand-edited stamp" {
+            assert!(err.contains("is ignored (it was edited or damaged"), "{what}: {err}");
         }
         assert!(idpc_driver::read_tree(&out).unwrap() == clean(&description), "{what}");
         let (code, err) = build(&description, &out);
@@ -142,4 +145,90 @@ fn a_build_with_warnings_runs_every_time() {
         assert!(err.contains("P0002"), "{err}");
         assert!(!out.join(idpc_driver::STAMP).exists());
     }
+}
+
+/// A build killed while it writes (here: in a child process running this test, killed with
+/// `SIGKILL` once half of its files are in the staging tree) leaves the previous tree as it was
+/// and its stamp usable; the next build clears what the killed one left and writes a clean
+/// build's tree.
+#[test]
+#[cfg(unix)]
+fn an_interrupted_build_leaves_the_previous_tree_and_a_usable_stamp() {
+    const CHILD: &str = "IDPC_TEST_INTERRUPTED_BUILD";
+    if let Ok(dir) = std::env::var(CHILD) {
+        write_half_and_wait(Path::new(&dir));
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let description = dir.path().join("acme");
+    copy_dir(&repo_root().join("examples/acme"), &description);
+    let out = dir.path().join("out");
+    assert_eq!(build(&description, &out).0, 0);
+    let before = idpc_driver::read_tree(&out).unwrap();
+
+    let edited = dir.path().join("edited");
+    copy_dir(&description, &edited);
+    edit(&edited.join("services/payments.kdl"), "replicas 2", "replicas 3");
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "incremental::an_interrupted_build_leaves_the_previous_tree_and_a_usable_stamp",
+        ])
+        .env(CHILD, dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = dir.path().join("ready");
+    let waited = std::time::Instant::now();
+    while !ready.exists() {
+        assert!(waited.elapsed().as_secs() < 120, "the child build never got half way");
+        assert!(child.try_wait().unwrap().is_none(), "the child build ended by itself");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let leftovers = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".out.idpc-"))
+            .count()
+    };
+    assert_eq!(leftovers(dir.path()), 1, "the killed build's staging tree is where it left it");
+    assert!(idpc_driver::read_tree(&out).unwrap() == before, "the previous tree is intact");
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("(nothing changed since the last build)"), "the stamp is usable: {err}");
+
+    let (code, err) = build(&edited, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wrote") && !err.contains(" 0 changed"), "{err}");
+    assert_eq!(leftovers(dir.path()), 0, "the next build clears the staging tree");
+    assert!(idpc_driver::read_tree(&out).unwrap() == clean(&edited));
+}
+
+/// The child's part: a build of the edited description that stops half way and waits to be
+/// killed.
+#[cfg(unix)]
+fn write_half_and_wait(dir: &Path) {
+    let edited = dir.join("edited");
+    let artifacts = crate::support::build_dir(&edited);
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let options = idpc_driver::WriteOptions {
+        description: Some(&edited),
+        stamp: Some("inputs of the killed build"),
+        ..Default::default()
+    };
+    let _ = idpc_driver::write_streamed(&dir.join("out"), &options, |sink| {
+        for artifact in &artifacts {
+            sink(artifact);
+            let count = written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            if count == artifacts.len() / 2 {
+                std::fs::write(dir.join("ready"), "").unwrap();
+                std::thread::sleep(std::time::Duration::from_secs(600));
+            }
+        }
+        Ok::<(), ()>(())
+    });
 }

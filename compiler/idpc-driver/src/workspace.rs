@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 /// A source file as read: its display path and text.
@@ -90,9 +91,11 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
                         && entry.depth() > 0
                         && ((entry.depth() == 1 && name == DEFAULT_OUT)
                             || entry.path().join(crate::MANIFEST).exists());
-                    let excluded = exclude
-                        .as_ref()
-                        .is_some_and(|ex| entry.path().canonicalize().is_ok_and(|p| &p == ex));
+                    // The output directory: only a directory can be one.
+                    let excluded = entry.file_type().is_dir()
+                        && exclude
+                            .as_ref()
+                            .is_some_and(|ex| entry.path().canonicalize().is_ok_and(|p| &p == ex));
                     !hidden && !output && !excluded
                 },
             );
@@ -117,19 +120,21 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
     if !paths.iter().any(|p| p.extension().is_some_and(|ext| ext == "kdl")) {
         return Err(LoadError::Empty(path.to_owned()));
     }
-    let mut files = Vec::with_capacity(paths.len());
-    for file in paths {
-        let bytes = std::fs::read(&file).map_err(|e| LoadError::Io(file.clone(), e))?;
-        let display = display_path(&root, &file);
-        let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(error) => {
-                let at = error.utf8_error().valid_up_to();
-                (String::from_utf8_lossy(error.as_bytes()).into_owned(), Some(at))
-            }
-        };
-        files.push(SourceText { path: display, text, invalid_utf8_at });
-    }
+    let mut files = paths
+        .into_par_iter()
+        .map(|file| {
+            let bytes = std::fs::read(&file).map_err(|e| LoadError::Io(file.clone(), e))?;
+            let display = display_path(&root, &file);
+            let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
+                Ok(text) => (text, None),
+                Err(error) => {
+                    let at = error.utf8_error().valid_up_to();
+                    (String::from_utf8_lossy(error.as_bytes()).into_owned(), Some(at))
+                }
+            };
+            Ok(SourceText { path: display, text, invalid_utf8_at })
+        })
+        .collect::<Result<Vec<_>, LoadError>>()?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Loaded { root, files })
 }

@@ -138,7 +138,14 @@ pub fn check_cached(
     for policy in &presets {
         policy.source.text.hash(&mut key);
     }
+    // The presets are parsed once; each slice evaluates them in a copy of this engine.
+    let mut presets_engine = regorus::Engine::new();
+    for policy in &presets {
+        // Each preset was added once already and reported if it failed; here it only loads.
+        let _ = presets_engine.add_policy(policy.source.path.clone(), policy.source.text.clone());
+    }
     let shared = Shared {
+        engine: presets_engine,
         global: serde_json::from_value::<regorus::Value>(global).ok(),
         config: serde_json::from_value::<regorus::Value>(config.clone()).ok(),
         spans: global_spans,
@@ -210,6 +217,8 @@ pub fn check_cached(
 /// What every slice's evaluation shares: the global part of the input and the configuration,
 /// converted once; the `at` numbers of the global part; the cache key of both.
 struct Shared {
+    /// An engine with the presets loaded, and nothing else.
+    engine: regorus::Engine,
     global: Option<regorus::Value>,
     config: Option<regorus::Value>,
     spans: input::Spans,
@@ -264,11 +273,7 @@ fn evaluate_slice(
     }
     let mut spans = shared.spans.clone();
     let (services, deployments) = input::slice(platform, services, include, &mut spans);
-    let mut engine = regorus::Engine::new();
-    for policy in presets {
-        // Each preset was added once already and reported if it failed; here it only loads.
-        let _ = engine.add_policy(policy.source.path.clone(), policy.source.text.clone());
-    }
+    let mut engine = shared.engine.clone();
     let services = serde_json::from_value::<regorus::Value>(services);
     let deployments = serde_json::from_value::<regorus::Value>(deployments);
     if let (Some(mut input), Some(data), Ok(services), Ok(deployments)) =

@@ -18,12 +18,16 @@ pub(crate) struct Spans {
 
 impl Spans {
     fn at(&mut self, span: Span) -> Value {
+        json!(self.number(span))
+    }
+
+    fn number(&mut self, span: Span) -> u64 {
         let next = self.spans.len();
         let number = *self.numbers.entry(span).or_insert(next);
         if number == next {
             self.spans.push(span);
         }
-        json!(number)
+        number as u64
     }
 
     /// The span an `at` number stands for.
@@ -35,12 +39,15 @@ impl Spans {
 /// The model as policies see it.
 /// `include`, when given, says by index which services policies may see (the others are left
 /// out, deployments included).
-pub(crate) fn document(platform: &Platform, include: Option<&[bool]>) -> (Value, Spans) {
-    let (mut document, mut spans) = global(platform);
+pub(crate) fn document(platform: &Platform, include: Option<&[bool]>) -> (Rego, Spans) {
+    let (document, mut spans) = global(platform);
     let (services, deployments) = slice(platform, 0..platform.services.len(), include, &mut spans);
-    document.insert("services".to_owned(), services);
-    document.insert("deployments".to_owned(), deployments);
-    (Value::Object(document), spans)
+    let mut document = Rego::from(Value::Object(document));
+    if let Ok(object) = document.as_object_mut() {
+        object.insert(Rego::from("services"), services);
+        object.insert(Rego::from("deployments"), deployments);
+    }
+    (document, spans)
 }
 
 /// The parts of the model every policy sees whole: `platform`, `teams`, `environments`.
@@ -105,93 +112,153 @@ pub(crate) fn global(platform: &Platform) -> (Map<String, Value>, Spans) {
 
 /// The services (by index) in `services` and their deployments, `at` numbers continuing
 /// `spans`: the presets look at one service at a time, so they run on slices of the services in
-/// parallel and their results can be kept per slice.
+/// parallel and their results can be kept per slice. Built as the engine's values directly:
+/// this is most of the engine's input.
 pub(crate) fn slice(
     platform: &Platform,
     services: Range<usize>,
     include: Option<&[bool]>,
     spans: &mut Spans,
-) -> (Value, Value) {
+) -> (Rego, Rego) {
     let in_slice = |index: usize| {
         services.contains(&index) && include.is_none_or(|only| only.get(index) == Some(&true))
     };
-    let services: Map<String, Value> = platform
-        .services
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| in_slice(*i))
-        .map(|(_, s)| {
-            let criticality = match s.criticality {
-                Criticality::Critical => "critical",
-                Criticality::Standard => "standard",
-                Criticality::Low => "low",
-            };
-            let slos: Vec<Value> = s
-                .slos
-                .iter()
-                .map(|slo| {
-                    json!({
-                        "indicator": slo.indicator.name(),
-                        "objective": slo.objective.to_string(),
-                        "window": slo.window.to_string(),
-                    })
-                })
-                .collect();
-            let ports: Vec<Value> = s
-                .ports
-                .iter()
-                .map(|p| json!({ "name": p.name, "number": p.number, "protocol": p.protocol }))
-                .collect();
-            let at = spans.at(s.span);
-            let at_criticality = s.criticality_span.map_or_else(|| at.clone(), |span| spans.at(span));
-            let value = json!({
-                "team": platform.teams.get(s.team.index()).map(|t| t.name.as_str()),
-                "description": s.description,
-                "system": s.system.and_then(|id| platform.systems.get(id.index())).map(|x| x.name.as_str()),
-                "criticality": criticality,
-                "slos": slos,
-                "ports": ports,
-                "runbook": s.runbook.as_ref().map(ToString::to_string),
-                "depends_on": s.depends_on.iter().filter_map(|d| platform.services.get(d.index())).map(|d| d.name.as_str()).collect::<Vec<_>>(),
-                "at": at,
-                "at_criticality": at_criticality,
-            });
-            (s.name.clone(), value)
-        })
-        .collect();
-    let deployments: Vec<Value> = platform
-        .deployments
-        .iter()
-        .filter(|d| in_slice(d.service.index()))
-        .filter_map(|d| {
-            // A model with errors (see `check_cached`) may hold ids that lead nowhere.
-            let service = platform.services.get(d.service.index())?;
-            let environment = platform.environments.get(d.environment.index())?;
-            let at = spans.at(service.span);
-            let image = &d.image.value;
-            let image_at = d.image.origin.span.map_or_else(|| at.clone(), |span| spans.at(span));
-            let limits_at = d.memory_limit.origin.span.or(d.memory.origin.span).map_or_else(|| at.clone(), |span| spans.at(span));
-            Some(json!({
-                "service": service.name,
-                "environment": environment.name,
-                "tier": environment.tier.as_str(),
-                "namespace": d.namespace,
-                "image": { "ref": image.to_string(), "repository": image.repository, "tag": image.tag, "digest": image.digest, "pinned": image.is_pinned(), "at": image_at },
-                "replicas": d.replicas.value,
-                "requests": { "cpu": d.cpu.to_string(), "memory": d.memory.to_string() },
-                "limits": {
-                    "cpu": d.cpu_limit.as_ref().map(|c| c.to_string()),
-                    "memory": d.memory_limit.to_string(),
-                    "memory_declared": d.memory_limit.origin.span.is_some() && d.memory_limit.origin != d.memory.origin,
-                    "at": limits_at,
-                },
-                "healthcheck": d.healthcheck.is_some(),
-                "env": d.env.iter().map(|v| json!({ "name": v.name, "value": v.value.value, "at": v.value.origin.span.map_or_else(|| at.clone(), |span| spans.at(span)) })).collect::<Vec<_>>(),
-                "secrets": d.secrets.iter().map(|s| json!({ "name": s.name, "provider": s.reference.provider.prefix(), "at": s.reference.origin.span.map_or_else(|| at.clone(), |span| spans.at(span)) })).collect::<Vec<_>>(),
-                "resources": d.resources.iter().map(|r| json!({ "name": r.name, "kind": platform.kinds.get(r.kind.index()).map(|k| k.name.as_str()) })).collect::<Vec<_>>(),
-                "at": at,
-            }))
-        })
-        .collect();
-    (Value::Object(services), Value::Array(deployments))
+    let mut service_values = BTreeMap::new();
+    for (_, s) in platform.services.iter().enumerate().filter(|(i, _)| in_slice(*i)) {
+        let criticality = match s.criticality {
+            Criticality::Critical => "critical",
+            Criticality::Standard => "standard",
+            Criticality::Low => "low",
+        };
+        let slos = list(s.slos.iter().map(|slo| {
+            object([
+                ("indicator", slo.indicator.name().into()),
+                ("objective", slo.objective.to_string().into()),
+                ("window", slo.window.to_string().into()),
+            ])
+        }));
+        let ports = list(s.ports.iter().map(|p| {
+            object([
+                ("name", p.name.as_str().into()),
+                ("number", u64::from(p.number).into()),
+                ("protocol", p.protocol.as_str().into()),
+            ])
+        }));
+        let at = spans.number(s.span);
+        let at_criticality = s.criticality_span.map_or(at, |span| spans.number(span));
+        let value = object([
+            ("team", optional(platform.teams.get(s.team.index()).map(|t| t.name.as_str()))),
+            ("description", optional(s.description.as_deref())),
+            (
+                "system",
+                optional(
+                    s.system
+                        .and_then(|id| platform.systems.get(id.index()))
+                        .map(|x| x.name.as_str()),
+                ),
+            ),
+            ("criticality", criticality.into()),
+            ("slos", slos),
+            ("ports", ports),
+            ("runbook", optional(s.runbook.as_ref().map(ToString::to_string))),
+            (
+                "depends_on",
+                list(
+                    s.depends_on
+                        .iter()
+                        .filter_map(|d| platform.services.get(d.index()))
+                        .map(|d| d.name.as_str().into()),
+                ),
+            ),
+            ("at", at.into()),
+            ("at_criticality", at_criticality.into()),
+        ]);
+        service_values.insert(Rego::from(s.name.as_str()), value);
+    }
+    let mut deployments = Vec::new();
+    for d in platform.deployments.iter().filter(|d| in_slice(d.service.index())) {
+        // A model with errors (see `check_cached`) may hold ids that lead nowhere.
+        let Some(service) = platform.services.get(d.service.index()) else { continue };
+        let Some(environment) = platform.environments.get(d.environment.index()) else { continue };
+        let at = spans.number(service.span);
+        let at_or =
+            |spans: &mut Spans, span: Option<Span>| span.map_or(at, |span| spans.number(span));
+        let image = &d.image.value;
+        let image_at = at_or(spans, d.image.origin.span);
+        let limits_at = at_or(spans, d.memory_limit.origin.span.or(d.memory.origin.span));
+        let image_value = object([
+            ("ref", image.to_string().into()),
+            ("repository", image.repository.as_str().into()),
+            ("tag", optional(image.tag.as_deref())),
+            ("digest", optional(image.digest.as_deref())),
+            ("pinned", image.is_pinned().into()),
+            ("at", image_at.into()),
+        ]);
+        let requests =
+            object([("cpu", d.cpu.to_string().into()), ("memory", d.memory.to_string().into())]);
+        let limits = object([
+            ("cpu", optional(d.cpu_limit.as_ref().map(|c| c.to_string()))),
+            ("memory", d.memory_limit.to_string().into()),
+            (
+                "memory_declared",
+                (d.memory_limit.origin.span.is_some() && d.memory_limit.origin != d.memory.origin)
+                    .into(),
+            ),
+            ("at", limits_at.into()),
+        ]);
+        let env = list(d.env.iter().map(|v| {
+            let at = at_or(spans, v.value.origin.span);
+            object([
+                ("name", v.name.as_str().into()),
+                ("value", v.value.value.as_str().into()),
+                ("at", at.into()),
+            ])
+        }));
+        let secrets = list(d.secrets.iter().map(|s| {
+            let at = at_or(spans, s.reference.origin.span);
+            object([
+                ("name", s.name.as_str().into()),
+                ("provider", s.reference.provider.prefix().into()),
+                ("at", at.into()),
+            ])
+        }));
+        let resources = list(d.resources.iter().map(|r| {
+            object([
+                ("name", r.name.as_str().into()),
+                ("kind", optional(platform.kinds.get(r.kind.index()).map(|k| k.name.as_str()))),
+            ])
+        }));
+        deployments.push(object([
+            ("service", service.name.as_str().into()),
+            ("environment", environment.name.as_str().into()),
+            ("tier", environment.tier.as_str().into()),
+            ("namespace", d.namespace.as_str().into()),
+            ("image", image_value),
+            ("replicas", u64::from(d.replicas.value).into()),
+            ("requests", requests),
+            ("limits", limits),
+            ("healthcheck", d.healthcheck.is_some().into()),
+            ("env", env),
+            ("secrets", secrets),
+            ("resources", resources),
+            ("at", at.into()),
+        ]));
+    }
+    (Rego::from(service_values), Rego::from(deployments))
+}
+
+/// A value of the engine's input.
+pub(crate) type Rego = regorus::Value;
+
+/// An object of the engine's input.
+fn object<const N: usize>(entries: [(&str, Rego); N]) -> Rego {
+    Rego::from(entries.into_iter().map(|(k, v)| (Rego::from(k), v)).collect::<BTreeMap<_, _>>())
+}
+
+fn list(items: impl Iterator<Item = Rego>) -> Rego {
+    Rego::from(items.collect::<Vec<_>>())
+}
+
+fn optional<T: Into<Rego>>(value: Option<T>) -> Rego {
+    value.map_or(Rego::Null, Into::into)
 }

@@ -174,10 +174,9 @@ pub fn check_cached(
     cache.slices = kept;
     // The platform's own policies see the whole model: they may compare services.
     if !own.is_empty() {
-        let (document, spans) = input::document(platform, include);
-        let input = serde_json::from_value::<regorus::Value>(document);
+        let (input, spans) = input::document(platform, include);
         let data = serde_json::from_value::<regorus::Value>(config.clone());
-        if let (Ok(input), Ok(data)) = (input, data) {
+        if let Ok(data) = data {
             let _ = engine.add_data(data);
             engine.set_input(input);
         }
@@ -274,10 +273,7 @@ fn evaluate_slice(
     let mut spans = shared.spans.clone();
     let (services, deployments) = input::slice(platform, services, include, &mut spans);
     let mut engine = shared.engine.clone();
-    let services = serde_json::from_value::<regorus::Value>(services);
-    let deployments = serde_json::from_value::<regorus::Value>(deployments);
-    if let (Some(mut input), Some(data), Ok(services), Ok(deployments)) =
-        (shared.global.clone(), shared.config.clone(), services, deployments)
+    if let (Some(mut input), Some(data)) = (shared.global.clone(), shared.config.clone())
         && let Ok(object) = input.as_object_mut()
     {
         object.insert(regorus::Value::from("services"), services);

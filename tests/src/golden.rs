@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use serde::Deserialize as _;
 use similar::TextDiff;
 
 use crate::support::{bless, build_dir, examples, repo_root};
@@ -76,4 +77,28 @@ fn every_golden_tree_has_an_example() {
         .filter(|name| !examples.contains(name))
         .collect();
     assert!(orphans.is_empty(), "golden trees without an example: {orphans:?}");
+}
+
+/// Every generated YAML document reads the same to a YAML 1.2 reader as to a YAML 1.1 one
+/// (libyaml's): no scalar of any artifact depends on which version a tool follows.
+#[test]
+fn every_generated_yaml_document_reads_the_same_in_yaml_1_1_and_1_2() {
+    let mut failures = Vec::new();
+    for example in examples() {
+        for artifact in build_dir(&example).iter().filter(|a| a.path.ends_with(".yaml")) {
+            let old: Result<Vec<serde_json::Value>, String> =
+                serde_yaml::Deserializer::from_str(&artifact.contents)
+                    .map(|document| {
+                        serde_json::Value::deserialize(document).map_err(|e| e.to_string())
+                    })
+                    .collect();
+            let new = serde_saphyr::from_multiple::<serde_json::Value>(&artifact.contents)
+                .map_err(|e| e.to_string());
+            match (old, new) {
+                (Ok(old), Ok(new)) if old == new && !new.is_empty() => {}
+                (old, new) => failures.push(format!("{}: {old:?} / {new:?}", artifact.path)),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -423,3 +423,18 @@ fn the_ascii_line_shortcut_agrees_with_the_full_analysis() {
         }
     }
 }
+
+#[test]
+fn a_yaml_1_2_reader_reads_back_every_document() {
+    let mut random = Random(0x2545_f491_4f6c_dd1d);
+    let mut failures = Vec::new();
+    for document in documents().into_iter().chain((0..2000).map(|_| random.value(5))) {
+        let ours = to_string(&document);
+        match serde_saphyr::from_str::<Value>(&ours) {
+            Ok(back) if back == document => {}
+            Ok(back) => failures.push(format!("{ours:?} reads back as {back}")),
+            Err(e) => failures.push(format!("{ours:?} does not parse: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

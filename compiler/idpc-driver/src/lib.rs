@@ -36,7 +36,7 @@ pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
     check_tree, read_tree, recorded_outputs, write_tree,
 };
-pub use write::{StreamError, write_streamed};
+pub use write::{StreamError, check_streamed, write_streamed};
 
 /// The peak resident memory of this process in bytes, where the system reports it (Linux).
 pub fn peak_memory() -> Option<u64> {

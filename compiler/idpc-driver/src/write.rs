@@ -96,20 +96,55 @@ pub fn check_tree(
     artifacts: &[Artifact],
     scope: Option<&[Family]>,
 ) -> io::Result<Vec<TreeDifference>> {
-    let existing = read_tree(root)?;
-    let manifest = Manifest::read(root).ok().flatten();
-    let mut differences = Vec::new();
-    for artifact in artifacts {
-        match existing.get(&artifact.path) {
-            None => differences.push(TreeDifference::Missing(artifact.path.clone())),
-            Some(bytes) if bytes != artifact.contents.as_bytes() => {
-                differences.push(TreeDifference::Differs(artifact.path.clone()))
+    let compared = check_streamed(root, scope, |sink| {
+        artifacts.par_iter().for_each(sink);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    compared.map_err(|error| match error {
+        StreamError::Write(WriteError::Io(error)) => error,
+        StreamError::Write(WriteError::Refused(refusal)) => io::Error::other(refusal.to_string()),
+        StreamError::Produce(never) => match never {},
+    })
+}
+
+/// [`check_tree`] with each artifact compared with its file as `produce` makes it (see
+/// [`write_streamed`]), so that neither the artifacts nor the tree are held whole.
+pub fn check_streamed<E>(
+    root: &Path,
+    scope: Option<&[Family]>,
+    produce: impl FnOnce(&(dyn Fn(&Artifact) + Sync)) -> Result<(), E>,
+) -> Result<Vec<TreeDifference>, StreamError<E>> {
+    let mut existing = BTreeSet::new();
+    if root.exists() {
+        for entry in WalkDir::new(root) {
+            let entry = entry.map_err(io::Error::other)?;
+            let relative = relative_path(root, entry.path())?;
+            if entry.file_type().is_file() && relative != MANIFEST && !relative.starts_with(STAMP) {
+                existing.insert(relative);
             }
-            Some(_) => {}
         }
     }
-    let generated: BTreeSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
-    for path in existing.keys().filter(|p| !generated.contains(p.as_str())) {
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    produce(&|artifact| {
+        let difference = if !existing.contains(&artifact.path) {
+            Some(TreeDifference::Missing(artifact.path.clone()))
+        } else if fs::read(root.join(&artifact.path))
+            .map_or(true, |bytes| bytes != artifact.contents.as_bytes())
+        {
+            Some(TreeDifference::Differs(artifact.path.clone()))
+        } else {
+            None
+        };
+        let mut found = found.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        found.0.push(artifact.path.clone());
+        found.1.extend(difference);
+    })
+    .map_err(StreamError::Produce)?;
+    let (generated, mut differences) =
+        found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let generated: BTreeSet<String> = generated.into_iter().collect();
+    let manifest = Manifest::read(root).ok().flatten();
+    for path in existing.iter().filter(|p| !generated.contains(*p)) {
         let family = family_of(path);
         if scope.is_some_and(|s| family.is_some_and(|f| !s.contains(&f))) {
             continue;

@@ -98,13 +98,28 @@ fn build(
     // Only a build without any diagnostic is stamped: one with warnings prints them each time.
     let stamp = inputs.as_deref().filter(|_| compilation.diagnostics.is_empty());
     let (code, files) = if args.check {
-        let emitted = idpc_driver::emit(platform, families);
-        match emitted {
-            Ok(artifacts) => {
-                progress.step(3);
-                (check(out_dir, &artifacts, scope, ctx, progress, out, err), artifacts.len())
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        let compared = idpc_driver::check_streamed(out_dir, scope, |sink| {
+            let emitted = idpc_driver::emit_each(platform, families, &|artifact| {
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                sink(&artifact);
+            });
+            progress.step(3);
+            emitted
+        });
+        let files = count.into_inner();
+        match compared {
+            Ok(differences) => {
+                (check(out_dir, &differences, files, ctx, progress, out, err), files)
             }
-            Err(error) => (emit_failed(error, ctx, &compilation.sources, out, err), 0),
+            Err(idpc_driver::StreamError::Produce(error)) => {
+                (emit_failed(error, ctx, &compilation.sources, out, err), 0)
+            }
+            Err(idpc_driver::StreamError::Write(error)) => {
+                progress.pause(err);
+                ctx.trouble(err, format!("cannot read `{}`: {error}", out_dir.display()));
+                (EXIT_TROUBLE, 0)
+            }
         }
     } else {
         let target = Target { out_dir, scope, description, stamp };
@@ -301,23 +316,23 @@ fn write(
     }
 }
 
+/// Reports how the tree differs from what a build would write; the exit code.
 fn check(
     out_dir: &std::path::Path,
-    artifacts: &[idpc_driver::Artifact],
-    scope: Option<&[Family]>,
+    differences: &[TreeDifference],
+    files: usize,
     ctx: &Ctx,
     progress: &Progress,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let compared = idpc_driver::check_tree(out_dir, artifacts, scope);
     progress.pause(err);
-    match compared {
-        Ok(differences) if differences.is_empty() => {
-            let _ = writeln!(err, "up to date: {} files in {}", artifacts.len(), out_dir.display());
+    match differences {
+        [] => {
+            let _ = writeln!(err, "up to date: {files} files in {}", out_dir.display());
             EXIT_OK
         }
-        Ok(differences) => {
+        differences => {
             let shown = out_dir.display().to_string();
             let findings: Vec<FileFinding> = differences
                 .iter()
@@ -343,7 +358,7 @@ fn check(
                 &findings,
                 out,
                 |err| {
-                    for difference in &differences {
+                    for difference in differences {
                         let line = match difference {
                             TreeDifference::Missing(path) => {
                                 format!("missing:  {path} (generated, not on disk)")
@@ -372,10 +387,6 @@ fn check(
                 differences.len()
             );
             EXIT_ERRORS
-        }
-        Err(error) => {
-            ctx.trouble(err, format!("cannot read `{}`: {error}", out_dir.display()));
-            EXIT_TROUBLE
         }
     }
 }

@@ -25,7 +25,9 @@ pub fn compile(files: &[SourceText]) -> Compilation {
 
 /// Compiles the files of a platform together with the standard library.
 pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
-    database(files).compile(options).compilation
+    let mut db = database(files);
+    db.drop_syntax_trees();
+    db.compile(options).compilation
 }
 
 /// A database holding the standard library and these files, in this order.

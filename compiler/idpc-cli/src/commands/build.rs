@@ -113,6 +113,7 @@ fn build(
                 (check(out_dir, &differences, files, ctx, progress, out, err), files)
             }
             Err(idpc_driver::StreamError::Produce(error)) => {
+                progress.pause(err);
                 (emit_failed(error, ctx, &compilation.sources, out, err), 0)
             }
             Err(idpc_driver::StreamError::Write(error)) => {

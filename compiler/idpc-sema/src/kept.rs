@@ -86,8 +86,12 @@ impl Cache {
         names: u64,
     ) -> Option<&Kept> {
         let kept = self.services.get(index)?.as_ref()?;
-        (Arc::ptr_eq(&kept.unit, unit) && kept.position == position && kept.names == names)
-            .then_some(kept)
+        // A service moved into a model is never reused.
+        (Arc::ptr_eq(&kept.unit, unit)
+            && kept.position == position
+            && kept.names == names
+            && kept.lowered.service.is_some())
+        .then_some(kept)
     }
 
     /// Sets the service table's size, dropping what is beyond it.

@@ -85,8 +85,13 @@ pub(crate) fn lower(
         let decl = &table[i];
         cache.put(i, units[decl.unit].clone(), decl.position, names_digest, lowered);
     }
-    let services: Vec<idpc_ir::Service> =
-        cache.services().map(|k| k.lowered.service.clone()).collect();
+    // Every service is lowered by now. A cache that keeps results lends copies; a one-shot
+    // analysis moves each service into the model (its cache is cleared at the end).
+    let keep = cache.keeps();
+    let services: Vec<idpc_ir::Service> = cache
+        .services_mut()
+        .filter_map(|k| if keep { k.lowered.service.clone() } else { k.lowered.service.take() })
+        .collect();
     let edges: Vec<graph::Edge> = cache.services().flat_map(|k| k.lowered.edges.clone()).collect();
     diagnostics.extend(cache.services().flat_map(|k| k.lowered.diagnostics.iter().cloned()));
     let mut environments = environments;
@@ -126,7 +131,6 @@ pub(crate) fn lower(
         todo.par_iter().map(|&i| (i, overlay::resolve_service(&inputs, i))).collect();
     drop(plans);
     let mut fresh = fresh.into_iter().peekable();
-    let keep = cache.keeps();
     let mut deployments = Vec::with_capacity(services.len() * environments.len());
     for (i, kept) in cache.services_mut().enumerate() {
         if fresh.peek().is_some_and(|(at, _)| *at == i)

@@ -59,7 +59,9 @@ pub(crate) struct Plan {
 /// it starts, and what was found wrong with it.
 #[derive(Debug)]
 pub(crate) struct Lowered {
-    pub(crate) service: Service,
+    /// The service. A one-shot analysis moves it into the model, leaving `None` (never reused);
+    /// an analysis that keeps results copies it.
+    pub(crate) service: Option<Service>,
     pub(crate) plan: Plan,
     pub(crate) edges: Vec<Edge>,
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -180,7 +182,7 @@ pub(crate) fn lower_service(index: usize, names: &Names<'_>) -> Lowered {
             span: decl.name_span,
         };
         Lowered {
-            service: lowered,
+            service: Some(lowered),
             plan: Plan { base, overrides },
             edges,
             diagnostics: std::mem::take(diagnostics),

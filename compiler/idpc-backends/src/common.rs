@@ -21,9 +21,16 @@ pub(crate) fn header_line(source: &str) -> String {
     )
 }
 
+/// Room for most artifacts' text from the start, so that it is not copied as it grows; the
+/// text lives only until it is written.
+const TEXT_CAPACITY: usize = 16 * 1024;
+
 /// A YAML artifact with the generated-file header as a comment.
 pub(crate) fn yaml<T: Serialize>(path: String, source: &str, value: &T) -> Artifact {
-    let mut contents = format!("# {}\n", header_line(source));
+    let mut contents = String::with_capacity(TEXT_CAPACITY);
+    contents.push_str("# ");
+    contents.push_str(&header_line(source));
+    contents.push('\n');
     yaml::write(&mut contents, value);
     Artifact { path, contents }
 }
@@ -42,7 +49,11 @@ pub(crate) struct Documents(Artifact);
 
 impl Documents {
     pub(crate) fn new(path: String, source: &str) -> Documents {
-        Documents(Artifact { path, contents: format!("# {}\n", header_line(source)) })
+        let mut contents = String::with_capacity(TEXT_CAPACITY);
+        contents.push_str("# ");
+        contents.push_str(&header_line(source));
+        contents.push('\n');
+        Documents(Artifact { path, contents })
     }
 
     pub(crate) fn push<T: Serialize + ?Sized>(&mut self, value: &T) {
@@ -57,7 +68,11 @@ impl Documents {
 
 /// Pretty JSON with a trailing newline.
 pub(crate) fn json<T: Serialize>(path: String, value: &T) -> Artifact {
-    let mut contents = serde_json::to_string_pretty(value).unwrap_or_default();
+    let mut bytes = Vec::with_capacity(TEXT_CAPACITY);
+    let written = serde_json::to_writer_pretty(&mut bytes, value);
+    // serde_json writes UTF-8, and the artifact structs serialise without error.
+    let mut contents =
+        written.ok().and_then(|()| String::from_utf8(bytes).ok()).unwrap_or_default();
     contents.push('\n');
     Artifact { path, contents }
 }

@@ -145,13 +145,20 @@ pub fn check(platform: &Platform) -> Vec<Diagnostic> {
 
 /// Runs the selected families (in parallel) and returns their artifacts sorted by path.
 pub fn emit(platform: &Platform, families: &[Family]) -> Output {
+    let (artifacts, diagnostics) = collect(|sink| emit_each(platform, families, sink));
+    Output { artifacts, diagnostics }
+}
+
+/// Runs `produce` with a sink that keeps what it is handed, from any thread; returns the
+/// artifacts sorted by path, and what `produce` returned.
+pub fn collect<R>(produce: impl FnOnce(&Sink<'_>) -> R) -> (Vec<Artifact>, R) {
     let artifacts = std::sync::Mutex::new(Vec::new());
-    let diagnostics = emit_each(platform, families, &|artifact| {
+    let returned = produce(&|artifact| {
         artifacts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(artifact);
     });
     let mut artifacts = artifacts.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    Output { artifacts, diagnostics }
+    (artifacts, returned)
 }
 
 /// Runs the backends of `families`, handing each artifact to `sink` as soon as it is made, from

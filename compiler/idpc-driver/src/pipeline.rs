@@ -53,13 +53,8 @@ pub enum EmitError {
 /// something shaped like a credential (values that only look like one once a template joins
 /// them, say) is refused with a literal-secret diagnostic naming the artifact and its line.
 pub fn emit(platform: &Platform, families: &[Family]) -> Result<Vec<Artifact>, EmitError> {
-    let artifacts = std::sync::Mutex::new(Vec::new());
-    emit_each(platform, families, &|artifact| {
-        artifacts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(artifact);
-    })?;
-    let mut artifacts = artifacts.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(artifacts)
+    let (artifacts, emitted) = idpc_backends::collect(|sink| emit_each(platform, families, sink));
+    emitted.map(|()| artifacts)
 }
 
 /// [`emit`], handing each artifact that holds nothing credential-shaped to `sink` as soon as it

@@ -36,20 +36,6 @@ impl Spans {
     }
 }
 
-/// The model as policies see it.
-/// `include`, when given, says by index which services policies may see (the others are left
-/// out, deployments included).
-pub(crate) fn document(platform: &Platform, include: Option<&[bool]>) -> (Rego, Spans) {
-    let (document, mut spans) = global(platform);
-    let (services, deployments) = slice(platform, 0..platform.services.len(), include, &mut spans);
-    let mut document = Rego::from(Value::Object(document));
-    if let Ok(object) = document.as_object_mut() {
-        object.insert(Rego::from("services"), services);
-        object.insert(Rego::from("deployments"), deployments);
-    }
-    (document, spans)
-}
-
 /// The parts of the model every policy sees whole: `platform`, `teams`, `environments`.
 pub(crate) fn global(platform: &Platform) -> (Map<String, Value>, Spans) {
     let mut spans = Spans::default();

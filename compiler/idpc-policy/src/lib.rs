@@ -174,12 +174,7 @@ pub fn check_cached(
     cache.slices = kept;
     // The platform's own policies see the whole model: they may compare services.
     if !own.is_empty() {
-        let (input, spans) = input::document(platform, include);
-        let data = serde_json::from_value::<regorus::Value>(config.clone());
-        if let Ok(data) = data {
-            let _ = engine.add_data(data);
-            engine.set_input(input);
-        }
+        let spans = shared.feed(&mut engine, platform, 0..platform.services.len(), include);
         for policy in own {
             match evaluate(&mut engine, policy) {
                 Ok(violations) => {
@@ -222,6 +217,31 @@ struct Shared {
     config: Option<regorus::Value>,
     spans: input::Spans,
     key: FoldHasher<'static>,
+}
+
+impl Shared {
+    /// Gives `engine` the configuration as data, and as input the global part with the
+    /// services in `services` and their deployments; returns the spans the input's `at`
+    /// numbers refer to.
+    fn feed(
+        &self,
+        engine: &mut regorus::Engine,
+        platform: &Platform,
+        services: Range<usize>,
+        include: Option<&[bool]>,
+    ) -> input::Spans {
+        let mut spans = self.spans.clone();
+        let (services, deployments) = input::slice(platform, services, include, &mut spans);
+        if let (Some(mut input), Some(data)) = (self.global.clone(), self.config.clone())
+            && let Ok(object) = input.as_object_mut()
+        {
+            object.insert(regorus::Value::from("services"), services);
+            object.insert(regorus::Value::from("deployments"), deployments);
+            let _ = engine.add_data(data);
+            engine.set_input(input);
+        }
+        spans
+    }
 }
 
 /// What the presets found in one slice of services.
@@ -270,17 +290,8 @@ fn evaluate_slice(
             errors: Vec::new(),
         };
     }
-    let mut spans = shared.spans.clone();
-    let (services, deployments) = input::slice(platform, services, include, &mut spans);
     let mut engine = shared.engine.clone();
-    if let (Some(mut input), Some(data)) = (shared.global.clone(), shared.config.clone())
-        && let Ok(object) = input.as_object_mut()
-    {
-        object.insert(regorus::Value::from("services"), services);
-        object.insert(regorus::Value::from("deployments"), deployments);
-        let _ = engine.add_data(data);
-        engine.set_input(input);
-    }
+    let spans = shared.feed(&mut engine, platform, services, include);
     let mut violations = Vec::new();
     let mut errors = Vec::new();
     for (index, policy) in presets.iter().enumerate() {

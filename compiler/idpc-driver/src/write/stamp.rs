@@ -186,7 +186,8 @@ fn files(root: &Path) -> io::Result<Vec<Entry>> {
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
     let dir = open(root, flags, Mode::empty())?;
     let mut out = entries_under(&dir, "")?;
-    out.retain(|entry| entry.0 != STAMP && entry.0 != format!("{STAMP}.tmp"));
+    let temporary = format!("{STAMP}.tmp");
+    out.retain(|entry| entry.0 != STAMP && entry.0 != temporary);
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use idpc_diagnostics::{Code, Severity};
 use idpc_driver::Family;
 
-use crate::support::{copy_dir, options, repo_root};
+use crate::support::{Rng, copy_dir, options, repo_root};
 
 /// The head of a platform that every generated case shares.
 const HEAD: &str = r#"platform "tiny" {
@@ -257,22 +257,6 @@ fn bracket_bombs_and_huge_policies_are_refused_fast() {
             ("bomb.rego", policy),
         ]);
         assert!(took < Duration::from_secs(10), "{took:?}");
-    }
-}
-
-/// A small deterministic generator (xorshift), so that the mutations are the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 

@@ -217,7 +217,7 @@ fn write_half_and_wait(dir: &Path) {
     let written = std::sync::atomic::AtomicUsize::new(0);
     let options = idpc_driver::WriteOptions {
         description: Some(&edited),
-        stamp: Some("inputs of the killed build"),
+        stamp: Some(idpc_driver::Stamping { inputs: "inputs of the killed build", context: "" }),
         ..Default::default()
     };
     let _ = idpc_driver::write_streamed(&dir.join("out"), &options, |sink| {
@@ -231,4 +231,186 @@ fn write_half_and_wait(dir: &Path) {
         }
         Ok::<(), ()>(())
     });
+}
+
+/// A service of the generated part of the estate below.
+#[derive(Clone)]
+struct Generated {
+    name: String,
+    team: &'static str,
+    replicas: u32,
+    depends_on: Vec<String>,
+    slo: bool,
+}
+
+impl Generated {
+    fn text(&self) -> String {
+        let depends_on: String = self.depends_on.iter().map(|d| format!(" \"{d}\"")).collect();
+        let depends_on = if depends_on.is_empty() {
+            String::new()
+        } else {
+            format!("    depends-on{depends_on}\n")
+        };
+        let slo = if self.slo {
+            "    slo \"availability\" objective=\"99.9%\" window=\"30d\"\n"
+        } else {
+            ""
+        };
+        format!(
+            "service \"{name}\" team=\"{team}\" {{\n    image \"{name}:1.0.0\"\n    port \"http\" 8080\n    replicas {replicas}\n    requests cpu=\"100m\" memory=\"128Mi\"\n    limits cpu=\"200m\" memory=\"256Mi\"\n{depends_on}{slo}    deploy {{\n        canary {{\n            step weight=25 pause=\"5m\"\n            step weight=100\n        }}\n        healthcheck path=\"/health\"\n        rollback error-rate=\"2%\"\n    }}\n}}\n",
+            name = self.name,
+            team = self.team,
+            replicas = self.replicas,
+        )
+    }
+}
+
+/// Random edits, each built both ways: a build after the edit, which makes only the units whose
+/// inputs changed and replaces files in place, writes the tree a clean build writes, byte for
+/// byte, whatever the edit (a service's settings, its dependencies, its team, a service added,
+/// removed or renamed, a team's members, a service of the example with resources and secrets).
+#[test]
+fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
+    const TEAMS: [&str; 3] = ["payments", "identity", "growth"];
+    let dir = tempfile::tempdir().unwrap();
+    let description = dir.path().join("acme");
+    copy_dir(&repo_root().join("examples/acme"), &description);
+    let out = dir.path().join("out");
+    let mut rng = crate::support::Rng(0x2545_f491_4f6c_dd1d);
+    let mut services: Vec<Generated> = Vec::new();
+    let mut next = 0;
+    let mut new_service = |rng: &mut crate::support::Rng, services: &[Generated]| {
+        next += 1;
+        let mut depends_on: Vec<String> =
+            services.iter().filter(|_| rng.below(4) == 0).map(|s| s.name.clone()).collect();
+        depends_on.truncate(3);
+        Generated {
+            name: format!("gen-{next:02}"),
+            team: TEAMS[rng.below(TEAMS.len())],
+            replicas: 1 + rng.below(3) as u32,
+            depends_on,
+            slo: rng.below(2) == 0,
+        }
+    };
+    for _ in 0..10 {
+        let service = new_service(&mut rng, &services);
+        services.push(service);
+    }
+    let write_all = |services: &[Generated]| {
+        let generated = description.join("services/generated");
+        let _ = std::fs::remove_dir_all(&generated);
+        std::fs::create_dir_all(&generated).unwrap();
+        for service in services {
+            std::fs::write(generated.join(format!("{}.kdl", service.name)), service.text())
+                .unwrap();
+        }
+    };
+    write_all(&services);
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+
+    let mut in_place = 0;
+    let steps = 24;
+    for step in 0..steps {
+        let pick = rng.below(services.len());
+        let depended_on = |name: &str, services: &[Generated]| {
+            services.iter().any(|s| s.depends_on.iter().any(|d| d == name))
+        };
+        let what = match rng.below(9) {
+            0 => {
+                services[pick].replicas = 1 + (services[pick].replicas % 4);
+                "replicas"
+            }
+            1 => {
+                let others: Vec<String> = services[..pick].iter().map(|s| s.name.clone()).collect();
+                services[pick].depends_on =
+                    others.into_iter().filter(|_| rng.below(3) == 0).take(3).collect();
+                "dependencies"
+            }
+            2 => {
+                services[pick].team =
+                    TEAMS[(TEAMS.iter().position(|t| *t == services[pick].team).unwrap() + 1) % 3];
+                "team"
+            }
+            3 => {
+                let service = new_service(&mut rng, &services);
+                services.push(service);
+                "a new service"
+            }
+            4 if !depended_on(&services[pick].name, &services) && services.len() > 3 => {
+                services.remove(pick);
+                "a removed service"
+            }
+            5 if !depended_on(&services[pick].name, &services) => {
+                services[pick].name = format!("{}-renamed", services[pick].name);
+                "a renamed service"
+            }
+            6 => {
+                services[pick].slo = !services[pick].slo;
+                "an SLO"
+            }
+            7 => {
+                let payments = description.join("services/payments.kdl");
+                let text = std::fs::read_to_string(&payments).unwrap();
+                let text = if text.contains("replicas 2\n") {
+                    text.replacen("replicas 2\n", "replicas 3\n", 1)
+                } else {
+                    text.replacen("replicas 3\n", "replicas 2\n", 1)
+                };
+                std::fs::write(&payments, text).unwrap();
+                "a service with resources and secrets"
+            }
+            _ => {
+                let teams = description.join("teams.kdl");
+                let text = std::fs::read_to_string(&teams).unwrap();
+                let member = format!("    member \"dev-{step}@acme.com\"\n");
+                std::fs::write(
+                    &teams,
+                    text.replacen(
+                        "team \"growth\" {\n",
+                        &format!("team \"growth\" {{\n{member}"),
+                        1,
+                    ),
+                )
+                .unwrap();
+                "a team's members"
+            }
+        };
+        write_all(&services);
+        let (code, _, err) = run_cli(&[
+            "build",
+            description.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            TODAY,
+            "--timings",
+        ]);
+        assert_eq!(code, 0, "step {step} ({what}): {err}");
+        if err.contains(" units ") {
+            in_place += 1;
+        }
+        let clean = clean(&description);
+        let built = idpc_driver::read_tree(&out).unwrap();
+        let differs: Vec<&String> = clean
+            .keys()
+            .chain(built.keys())
+            .filter(|path| clean.get(*path) != built.get(*path))
+            .collect();
+        assert!(differs.is_empty(), "step {step} ({what}): {differs:?}\n{err}");
+        let (_, _, err) = run_cli(&[
+            "build",
+            description.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            TODAY,
+        ]);
+        assert!(
+            err.contains("(nothing changed since the last build)"),
+            "step {step} ({what}), then: {err}"
+        );
+    }
+    // Every step but one that could not change the model ran in place.
+    assert!(in_place >= steps - 2, "only {in_place} of {steps} builds ran in place");
 }

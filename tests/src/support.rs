@@ -151,3 +151,19 @@ pub(crate) fn documents(text: &str) -> Vec<serde_json::Value> {
         })
         .collect()
 }
+
+/// A small deterministic generator (xorshift), so that the mutations are the same on every run.
+pub(crate) struct Rng(pub(crate) u64);
+
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

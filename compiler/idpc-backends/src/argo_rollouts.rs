@@ -14,18 +14,23 @@ use idpc_ir::{Deployment, Platform, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Artifact;
 use crate::common::k8s::{self, Object, ObjectMeta, ServiceSpec};
+use crate::common::units::{Out, Unit};
 use crate::common::{self, names, promql};
-use crate::{Artifact, Sink};
 
 /// The argument that carries the pod-template hash of the new version into the analysis.
 pub(crate) const HASH_ARG: &str = "canary-hash";
 
-pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
+pub(crate) fn emit(platform: &Platform, out: &Out<'_>) {
     platform.deployments.par_iter().for_each(|d| {
-        sink(rollout_file(platform, d));
+        let unit = Unit::Service(d.service);
+        if !out.wants(unit) {
+            return;
+        }
+        out.put(unit, rollout_file(platform, d));
         if let Some(test) = analysis_test::test_file(platform, d) {
-            sink(test);
+            out.put(unit, test);
         }
     });
 }

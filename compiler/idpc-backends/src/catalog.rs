@@ -11,22 +11,30 @@ use idpc_ir::{Criticality, Platform, Role, Service, ServiceId, Tier};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Artifact;
+use crate::common::units::{Out, Unit};
 use crate::common::{self, names};
-use crate::{Artifact, Sink};
 
 const API_VERSION: &str = "backstage.io/v1alpha1";
 
-pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
+pub(crate) fn emit(platform: &Platform, out: &Out<'_>) {
     let whole = "the platform description";
     platform.services.par_iter().enumerate().for_each(|(index, service)| {
-        sink(component_file(platform, ServiceId::from_index(index), service));
+        let unit = Unit::Service(ServiceId::from_index(index));
+        if out.wants(unit) {
+            out.put(unit, component_file(platform, ServiceId::from_index(index), service));
+        }
     });
-    sink(common::yaml_documents("catalog/groups.yaml".to_owned(), whole, &groups(platform)));
-    sink(common::yaml_documents("catalog/users.yaml".to_owned(), whole, &users(platform)));
+    out.shared(|| {
+        common::yaml_documents("catalog/groups.yaml".to_owned(), whole, &groups(platform))
+    });
+    out.shared(|| common::yaml_documents("catalog/users.yaml".to_owned(), whole, &users(platform)));
     if !platform.systems.is_empty() {
-        sink(common::yaml_documents("catalog/systems.yaml".to_owned(), whole, &systems(platform)));
+        out.shared(|| {
+            common::yaml_documents("catalog/systems.yaml".to_owned(), whole, &systems(platform))
+        });
     }
-    sink(common::yaml("catalog/location.yaml".to_owned(), whole, &location(platform)));
+    out.shared(|| common::yaml("catalog/location.yaml".to_owned(), whole, &location(platform)));
 }
 
 #[derive(Serialize)]

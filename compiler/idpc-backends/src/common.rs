@@ -6,6 +6,7 @@ pub mod names;
 pub mod promql;
 pub(crate) mod promtool;
 pub mod templates;
+pub(crate) mod units;
 pub(crate) mod yaml;
 
 use serde::Serialize;

@@ -11,16 +11,20 @@ mod access;
 mod dashboard;
 mod provisioning;
 
-use idpc_ir::Platform;
+use idpc_ir::{Platform, ServiceId};
 use rayon::prelude::*;
 
-use crate::Sink;
+use crate::common::units::{Out, Unit};
 
-pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
-    platform
-        .services
-        .par_iter()
-        .enumerate()
-        .for_each(|(i, s)| sink(dashboard::emit(platform, i, s)));
-    provisioning::emit(platform).into_iter().chain(access::emit(platform)).for_each(sink);
+pub(crate) fn emit(platform: &Platform, out: &Out<'_>) {
+    platform.services.par_iter().enumerate().for_each(|(i, s)| {
+        let unit = Unit::Service(ServiceId::from_index(i));
+        if out.wants(unit) {
+            out.put(unit, dashboard::emit(platform, i, s));
+        }
+    });
+    if out.wants(Unit::Shared) {
+        let shared = provisioning::emit(platform).into_iter().chain(access::emit(platform));
+        shared.for_each(|artifact| out.put(Unit::Shared, artifact));
+    }
 }

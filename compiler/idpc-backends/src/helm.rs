@@ -11,12 +11,18 @@ use idpc_ir::{Deployment, Platform, Strategy};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Artifact;
+use crate::common::units::{Out, Unit};
 use crate::common::{self, names};
-use crate::{Artifact, Sink};
 
-pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
-    platform.deployments.par_iter().for_each(|d| sink(values_file(platform, d)));
-    sink(schema::emit());
+pub(crate) fn emit(platform: &Platform, out: &Out<'_>) {
+    platform.deployments.par_iter().for_each(|d| {
+        let unit = Unit::Service(d.service);
+        if out.wants(unit) {
+            out.put(unit, values_file(platform, d));
+        }
+    });
+    out.shared(schema::emit);
 }
 
 fn values_file(platform: &Platform, deployment: &Deployment) -> Artifact {

@@ -19,11 +19,12 @@ use serde_json::Value;
 
 mod routes;
 
+use crate::Artifact;
 use crate::common::k8s::{self, ObjectMeta};
+use crate::common::units::{Out, Unit};
 use crate::common::{self, names};
-use crate::{Artifact, Sink};
 
-pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
+pub(crate) fn emit(platform: &Platform, out: &Out<'_>) {
     // One pass to group the deployments by namespace and to find each one's callers, so that
     // the work stays linear in the number of deployments and dependencies.
     let mut namespaces: BTreeMap<(TeamId, EnvId), Vec<&Deployment>> = BTreeMap::new();
@@ -35,9 +36,10 @@ pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
             callers.entry((deployment.environment, *callee)).or_default().push(deployment);
         }
     }
-    let namespaces: Vec<_> = namespaces.into_iter().collect();
+    let namespaces: Vec<_> =
+        namespaces.into_iter().filter(|((team, _), _)| out.wants(Unit::Team(*team))).collect();
     namespaces.par_iter().for_each(|((team, env), deployments)| {
-        sink(team_file(platform, *team, *env, deployments, &callers));
+        out.put(Unit::Team(*team), team_file(platform, *team, *env, deployments, &callers));
     });
 }
 

@@ -25,6 +25,8 @@ pub use terraform::{
     field_variable as terraform_variable_name, module_inputs as terraform_module_inputs,
 };
 
+pub use common::units::{Hasher128, Key, Unit, keys as unit_keys};
+
 use idpc_diagnostics::Diagnostic;
 use idpc_ir::Platform;
 use rayon::prelude::*;
@@ -90,24 +92,33 @@ impl Family {
         Family::ALL.iter().copied().find(|f| f.name() == name)
     }
 
-    /// Makes the family's artifacts, each handed to `sink` as soon as it is made (from any
-    /// thread, in no particular order); what stopped the family, if anything.
-    fn emit_into(self, platform: &Platform, sink: &Sink<'_>) -> Vec<Diagnostic> {
+    /// Makes the family's artifacts of the units `out` wants, each handed over as soon as it is
+    /// made (from any thread, in no particular order); what stopped the family, if anything.
+    fn emit_into(self, platform: &Platform, out: &common::units::Out<'_>) -> Vec<Diagnostic> {
         match self {
-            Family::Helm => helm::emit(platform, sink),
-            Family::Catalog => catalog::emit(platform, sink),
-            Family::ArgoRollouts => argo_rollouts::emit(platform, sink),
-            Family::Grafana => grafana::emit(platform, sink),
-            Family::Prometheus => prometheus::emit(platform, sink),
-            Family::Kubernetes => kubernetes::emit(platform, sink),
-            Family::Terraform => {
-                let output = terraform::emit(platform);
-                output.artifacts.into_iter().for_each(sink);
-                return output.diagnostics;
+            Family::Helm => helm::emit(platform, out),
+            Family::Catalog => catalog::emit(platform, out),
+            Family::ArgoRollouts => argo_rollouts::emit(platform, out),
+            Family::Grafana => grafana::emit(platform, out),
+            Family::Prometheus => prometheus::emit(platform, out),
+            Family::Kubernetes => kubernetes::emit(platform, out),
+            // These read the whole platform: every file is shared.
+            Family::Terraform | Family::Opa | Family::GitOps | Family::Secrets => {
+                if !out.wants(Unit::Shared) {
+                    return Vec::new();
+                }
+                let (artifacts, diagnostics) = match self {
+                    Family::Terraform => {
+                        let output = terraform::emit(platform);
+                        (output.artifacts, output.diagnostics)
+                    }
+                    Family::Opa => (opa::emit(platform), Vec::new()),
+                    Family::GitOps => (gitops::emit(platform), Vec::new()),
+                    _ => (secrets::emit(platform), Vec::new()),
+                };
+                artifacts.into_iter().for_each(|artifact| out.put(Unit::Shared, artifact));
+                return diagnostics;
             }
-            Family::Opa => opa::emit(platform).into_iter().for_each(sink),
-            Family::GitOps => gitops::emit(platform).into_iter().for_each(sink),
-            Family::Secrets => secrets::emit(platform).into_iter().for_each(sink),
         }
         Vec::new()
     }
@@ -166,5 +177,17 @@ pub fn collect<R>(produce: impl FnOnce(&Sink<'_>) -> R) -> (Vec<Artifact>, R) {
 /// Artifacts made before a failure have been handed over already: a caller that writes them
 /// must be able to discard them.
 pub fn emit_each(platform: &Platform, families: &[Family], sink: &Sink<'_>) -> Vec<Diagnostic> {
-    families.par_iter().flat_map_iter(|family| family.emit_into(platform, sink)).collect()
+    emit_units(platform, families, &|_| true, &|_, artifact| sink(artifact))
+}
+
+/// [`emit_each`] for the units `wants` selects, each artifact handed to `sink` with its unit.
+/// The artifacts of a unit do not depend on which other units are made.
+pub fn emit_units(
+    platform: &Platform,
+    families: &[Family],
+    wants: &(dyn Fn(Unit) -> bool + Sync),
+    sink: &(dyn Fn(Unit, Artifact) + Sync),
+) -> Vec<Diagnostic> {
+    let out = common::units::Out { wants, sink };
+    families.par_iter().flat_map_iter(|family| family.emit_into(platform, &out)).collect()
 }

@@ -21,23 +21,31 @@ use idpc_ir::{Deployment, Platform, RuleFormat, Slo, Tier};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Artifact;
 use crate::common::promql::{self, BURN_WINDOWS, Severity};
+use crate::common::units::{Out, Unit};
 use crate::common::{self, names};
-use crate::{Artifact, Sink};
 
-pub(crate) fn emit(platform: &Platform, sink: &Sink<'_>) {
+pub(crate) fn emit(platform: &Platform, out: &Out<'_>) {
     platform
         .deployments
         .par_iter()
-        .filter(|d| !platform.service(d.service).slos.is_empty())
-        .for_each(|d| match platform.observability.rules {
-            RuleFormat::Files => {
-                sink(rules_file(platform, d));
-                unit_tests::test_file(platform, d).into_iter().for_each(sink);
+        .filter(|d| {
+            !platform.service(d.service).slos.is_empty() && out.wants(Unit::Service(d.service))
+        })
+        .for_each(|d| {
+            let unit = Unit::Service(d.service);
+            match platform.observability.rules {
+                RuleFormat::Files => {
+                    out.put(unit, rules_file(platform, d));
+                    if let Some(test) = unit_tests::test_file(platform, d) {
+                        out.put(unit, test);
+                    }
+                }
+                RuleFormat::PrometheusOperator => out.put(unit, prometheus_rule(platform, d)),
             }
-            RuleFormat::PrometheusOperator => sink(prometheus_rule(platform, d)),
         });
-    sink(alertmanager::emit(platform));
+    out.shared(|| alertmanager::emit(platform));
 }
 
 /// A Prometheus rule file.

@@ -1,6 +1,7 @@
 //! The build benchmark: synthetic estates of 1,000 and 10,000 services (or the sizes given as
 //! arguments), each built by the release `idpc` binary. Prints, per size, the wall time of
 //! `check`, of a build into an empty directory (median of three), of a build with nothing to do,
+//! of a build after a one-line edit of one service (median of five, each a different service),
 //! the peak memory, and where the time of a build goes.
 //!
 //! `cargo bench -p idpc-cli --bench build` (add `-- 500 2000` for other sizes).
@@ -21,9 +22,9 @@ fn main() {
     let sizes = if sizes.is_empty() { vec![1_000, 10_000] } else { sizes };
     let binary = env!("CARGO_BIN_EXE_idpc");
     println!(
-        "| services | input | files out | check | build (empty out) | build (no change) | peak memory | phases of a build |"
+        "| services | input | files out | check | build (empty out) | build (no change) | build (one-line edit) | peak memory | phases of a build |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for services in sizes {
         let dir = tempfile::tempdir().unwrap();
         let estate = dir.path().join("estate");
@@ -47,6 +48,17 @@ fn main() {
         let (noop, noop_stderr) =
             run(binary, &["build", estate.to_str().unwrap(), "--out", out.to_str().unwrap()]);
         assert!(noop_stderr.contains("up to date"), "{noop_stderr}");
+        let mut edits = Vec::new();
+        for n in 1..=5 {
+            let file = estate.join(format!("services/svc-{:05}.kdl", n * services / 6));
+            let text = std::fs::read_to_string(&file).unwrap();
+            std::fs::write(&file, text.replacen("replicas 1\n", "replicas 2\n", 1)).unwrap();
+            let (elapsed, stderr) =
+                run(binary, &["build", estate.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+            assert!(stderr.contains("wrote") && !stderr.contains(" 0 changed"), "{stderr}");
+            edits.push(elapsed);
+        }
+        edits.sort();
         let files =
             timings.split('(').nth(1).and_then(|s| s.split(' ').next()).unwrap_or("?").to_owned();
         let peak = timings.split("peak memory ").nth(1).unwrap_or("?").to_owned();
@@ -57,11 +69,12 @@ fn main() {
             .unwrap_or_default()
             .to_owned();
         println!(
-            "| {services} | {:.1} MB | {files} | {} | {} | {} | {peak} | {phases} |",
+            "| {services} | {:.1} MB | {files} | {} | {} | {} | {} | {peak} | {phases} |",
             input_bytes as f64 / 1e6,
             seconds(check),
             seconds(builds[1]),
-            seconds(noop)
+            seconds(noop),
+            seconds(edits[2])
         );
     }
 }

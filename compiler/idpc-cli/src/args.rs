@@ -151,6 +151,10 @@ pub(crate) struct BuildArgs {
     /// taken over, every other file is left untouched and recorded as the user's.
     #[arg(long)]
     pub(crate) adopt: bool,
+    /// Make every artifact and replace the whole tree in one step, even after an edit that a
+    /// build could apply file by file.
+    #[arg(long, conflicts_with = "check")]
+    pub(crate) full: bool,
     /// Print how long each phase took.
     #[arg(long)]
     pub(crate) timings: bool,

@@ -23,15 +23,20 @@ mod workspace;
 mod write;
 
 pub use discover::{Discovery, declares_platform, discover};
+pub use idpc_backends::Unit;
 pub use idpc_backends::{Artifact, Family};
-pub use idpc_policy::ActiveWaiver;
+pub use idpc_ir::Platform;
+pub use idpc_policy::{ActiveWaiver, Cache as PolicyCache};
 pub use pipeline::{
-    Compilation, EmitError, Options, Timings, compile, compile_with, database, emit, emit_each,
-    today,
+    Compilation, EmitError, Options, Timings, compile, compile_keeping, compile_with, database,
+    emit, emit_each, emit_units, today,
 };
 pub use revision::{RevisionError, load_revision};
 pub use workspace::{DEFAULT_OUT, LoadError, Loaded, SourceText, load};
-pub use write::{Freshness, STAMP, freshness, inputs_digest};
+pub use write::{
+    Freshness, Incremental, MEMORY, Made, Pending, Reuse, STAMP, Stamping, examine, freshness,
+    inputs_digest, memory_of, write_incremental,
+};
 pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
     check_tree, read_tree, recorded_outputs, write_tree,

@@ -1,6 +1,6 @@
 //! The pipeline: sources → parse (in parallel) → analyse → emit.
 
-use idpc_backends::{Artifact, Family};
+use idpc_backends::{Artifact, Family, Unit};
 use idpc_diagnostics::{Diagnostic, sort_and_dedup};
 use idpc_ir::{Date, Platform};
 use idpc_query::Database;
@@ -25,9 +25,24 @@ pub fn compile(files: &[SourceText]) -> Compilation {
 
 /// Compiles the files of a platform together with the standard library.
 pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
+    compile_keeping(files, options, None).0
+}
+
+/// [`compile_with`], starting from the presets' results of an earlier compile (a slice of
+/// services whose input is unchanged is not evaluated again); returns the compilation and the
+/// presets' results of this one.
+pub fn compile_keeping(
+    files: &[SourceText],
+    options: Options,
+    policies: Option<idpc_policy::Cache>,
+) -> (Compilation, idpc_policy::Cache) {
     let mut db = database(files);
     db.drop_syntax_trees();
-    db.compile(options).compilation
+    if let Some(policies) = policies {
+        db.set_policy_cache(policies);
+    }
+    let compilation = db.compile(options).compilation;
+    (compilation, db.policy_cache().clone())
 }
 
 /// A database holding the standard library and these files, in this order.
@@ -65,15 +80,29 @@ pub fn emit_each(
     families: &[Family],
     sink: &(dyn Fn(Artifact) + Sync),
 ) -> Result<(), EmitError> {
+    emit_units(platform, families, &|_| true, &|_, artifact| sink(artifact))
+}
+
+/// [`emit_each`] for the units `wants` selects, each artifact handed over with its unit.
+pub fn emit_units(
+    platform: &Platform,
+    families: &[Family],
+    wants: &(dyn Fn(Unit) -> bool + Sync),
+    sink: &(dyn Fn(Unit, Artifact) + Sync),
+) -> Result<(), EmitError> {
     let leaks = std::sync::Mutex::new(Vec::new());
-    let mut diagnostics =
-        idpc_backends::emit_each(platform, families, &|artifact| match leak(&artifact) {
-            None => sink(artifact),
+    let mut diagnostics = idpc_backends::emit_units(
+        platform,
+        families,
+        wants,
+        &|unit, artifact| match leak(&artifact) {
+            None => sink(unit, artifact),
             Some(leak) => leaks
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .push((artifact.path, leak)),
-        });
+        },
+    );
     if idpc_diagnostics::has_errors(&diagnostics) {
         sort_and_dedup(&mut diagnostics);
         return Err(EmitError::Diagnostics(diagnostics));

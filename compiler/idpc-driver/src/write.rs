@@ -14,7 +14,9 @@
 //! nothing writes nothing.
 
 mod guard;
+mod incremental;
 mod manifest;
+mod memory;
 mod stage;
 mod stamp;
 
@@ -28,8 +30,10 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 pub use guard::{Refusal, check_output_dir};
+pub use incremental::{Incremental, Pending, Reuse, examine, write_incremental};
 pub use manifest::{MANIFEST, recorded_outputs};
-pub use stamp::{Freshness, STAMP, freshness, inputs_digest};
+pub use memory::{Made, memory_of};
+pub use stamp::{Freshness, MEMORY, STAMP, Stamping, freshness, inputs_digest};
 
 use manifest::Manifest;
 
@@ -81,7 +85,7 @@ pub fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_file() {
             let relative = relative_path(root, entry.path())?;
-            if relative != MANIFEST && !relative.starts_with(STAMP) {
+            if relative != MANIFEST && !stamp::is_stamp(&relative) {
                 files.push((relative, entry.into_path()));
             }
         }
@@ -119,7 +123,7 @@ pub fn check_streamed<E>(
         for entry in WalkDir::new(root) {
             let entry = entry.map_err(io::Error::other)?;
             let relative = relative_path(root, entry.path())?;
-            if entry.file_type().is_file() && relative != MANIFEST && !relative.starts_with(STAMP) {
+            if entry.file_type().is_file() && relative != MANIFEST && !stamp::is_stamp(&relative) {
                 existing.insert(relative);
             }
         }
@@ -174,9 +178,12 @@ pub struct WriteOptions<'a> {
     pub description: Option<&'a Path>,
     /// Called once if another build holds the directory and this one waits for it.
     pub on_wait: Option<&'a dyn Fn()>,
-    /// The digest of the build's inputs, to record in the tree's stamp so that the next build
-    /// with the same inputs can do nothing; `None` removes the stamp.
-    pub stamp: Option<&'a str>,
+    /// What to record in the tree's stamp so that the next build with the same inputs can do
+    /// nothing; `None` removes the stamp.
+    pub stamp: Option<Stamping<'a>>,
+    /// Makes the build's memory once every artifact is made, to keep beside the stamp so that
+    /// the next build after an edit makes only what changed; `None` keeps none.
+    pub memory: Option<&'a (dyn Fn() -> Option<Vec<u8>> + Sync)>,
 }
 
 /// Why a tree was not written. The previous tree is intact either way.
@@ -250,6 +257,56 @@ pub fn write_streamed<E>(
     options: &WriteOptions<'_>,
     produce: impl FnOnce(&(dyn Fn(&Artifact) + Sync)) -> Result<(), E>,
 ) -> Result<WriteReport, StreamError<E>> {
+    let locked = prepare(root, options)?;
+    let survey = stage::survey(root, options)?;
+    let staging = tempfile::Builder::new().prefix(&locked.prefix).tempdir_in(&locked.parent)?;
+    let stage = stage::Stage::new(root, staging.path(), &survey.existing);
+    produce(&|artifact| stage.put(artifact)).map_err(StreamError::Produce)?;
+    let written = stage.finish()?;
+    let plan = stage::plan(root, &survey, &written, options)?;
+    let report = plan.report.clone();
+    if plan.is_noop() {
+        stamp_tree(root, options);
+        return Ok(report);
+    }
+    stage::complete(root, staging.path(), &written, &plan)?;
+    fs::write(staging.path().join(MANIFEST), &plan.manifest)?;
+    swap_into_place(staging.path(), root)?;
+    stamp_tree(root, options);
+    // `staging` now holds the previous tree (or nothing). Everything in it is either carried
+    // over or a stale file of idpc's; anything else appeared during the build and is kept.
+    let previous = staging.keep();
+    let mut expected: BTreeSet<&str> = plan.carried.iter().map(String::as_str).collect();
+    expected.extend(plan.previous_own.iter().map(String::as_str));
+    expected.extend(written.iter().map(|(path, _)| path.as_str()));
+    expected.insert(MANIFEST);
+    let mut report = report;
+    if unexpected_files(&previous, &expected) {
+        let recovered = locked.parent.join(format!("{}.idpc-recovered", locked.name));
+        let recovered = unique(&recovered);
+        fs::rename(&previous, &recovered)?;
+        report.recovered = Some(recovered);
+    } else {
+        remove_tree(&previous);
+    }
+    Ok(report)
+}
+
+/// The start of every write: the directory that holds the output, locked, with what killed
+/// builds left there cleared away.
+pub(crate) struct Locked {
+    parent: PathBuf,
+    _lock: fs::File,
+    /// The output directory's name.
+    name: String,
+    /// The prefix of staging directories.
+    prefix: String,
+    /// Whether a killed build's half-made commit was undone.
+    rolled_back: bool,
+}
+
+/// Checks that `root` may be written, takes the lock, and clears what killed builds left.
+fn prepare(root: &Path, options: &WriteOptions<'_>) -> Result<Locked, WriteError> {
     if let Some(description) = options.description {
         check_output_dir(root, description).map_err(WriteError::Refused)?;
     }
@@ -258,52 +315,19 @@ pub fn write_streamed<E>(
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent)?;
-    let _lock = lock(&parent, options.on_wait)?;
+    let lock = lock(&parent, options.on_wait)?;
     // The directory may have changed while this build waited.
     if let Some(description) = options.description {
         check_output_dir(root, description).map_err(WriteError::Refused)?;
     } else if fs::symlink_metadata(root).is_ok_and(|m| !m.is_dir()) {
-        return Err(WriteError::Refused(Refusal::NotADirectory(root.to_owned())).into());
+        return Err(WriteError::Refused(Refusal::NotADirectory(root.to_owned())));
     }
     let name =
         root.file_name().map_or_else(|| "out".to_owned(), |n| n.to_string_lossy().into_owned());
     let prefix = format!(".{name}.idpc-");
     // Under the lock no other build is live, so a staging directory here is a killed build's.
-    remove_leftovers(&parent, &prefix);
-
-    let survey = stage::survey(root, options)?;
-    let staging = tempfile::Builder::new().prefix(&prefix).tempdir_in(&parent)?;
-    let stage = stage::Stage::new(root, staging.path(), &survey.existing);
-    produce(&|artifact| stage.put(artifact)).map_err(StreamError::Produce)?;
-    let written = stage.finish()?;
-    let plan = stage::plan(root, &survey, &written, options)?;
-    let report = plan.report.clone();
-    if plan.is_noop() {
-        stamp_tree(root, options.stamp);
-        return Ok(report);
-    }
-    stage::complete(root, staging.path(), &written, &plan)?;
-    fs::write(staging.path().join(MANIFEST), &plan.manifest)?;
-    swap_into_place(staging.path(), root)?;
-    stamp_tree(root, options.stamp);
-    // `staging` now holds the previous tree (or nothing). Everything in it is either carried
-    // over or a stale file of idpc's; anything else appeared during the build and is kept.
-    let previous = staging.keep();
-    let mut expected: BTreeSet<&str> = plan.carried.iter().map(String::as_str).collect();
-    expected.extend(plan.previous_own.iter().map(String::as_str));
-    expected.extend(written.iter().map(|(path, _)| path.as_str()));
-    expected.insert(MANIFEST);
-    expected.insert(STAMP);
-    let mut report = report;
-    if unexpected_files(&previous, &expected) {
-        let recovered = parent.join(format!("{name}.idpc-recovered"));
-        let recovered = unique(&recovered);
-        fs::rename(&previous, &recovered)?;
-        report.recovered = Some(recovered);
-    } else {
-        remove_tree(&previous);
-    }
-    Ok(report)
+    let rolled_back = remove_leftovers(root, &parent, &prefix)?;
+    Ok(Locked { parent, _lock: lock, name, prefix, rolled_back })
 }
 
 /// What is at a path of the output tree.
@@ -336,7 +360,7 @@ fn scan(root: &Path) -> io::Result<Existing> {
             }
             continue;
         }
-        if relative == MANIFEST || relative.starts_with(STAMP) {
+        if relative == MANIFEST || stamp::is_stamp(&relative) {
             continue;
         }
         let kind = if kind.is_file() {
@@ -413,7 +437,8 @@ fn lock(parent: &Path, on_wait: Option<&dyn Fn()>) -> io::Result<fs::File> {
 fn unexpected_files(previous: &Path, expected: &BTreeSet<&str>) -> bool {
     WalkDir::new(previous).min_depth(1).into_iter().flatten().any(|entry| {
         !entry.file_type().is_dir()
-            && relative_path(previous, entry.path()).is_ok_and(|p| !expected.contains(p.as_str()))
+            && relative_path(previous, entry.path())
+                .is_ok_and(|p| !expected.contains(p.as_str()) && !stamp::is_stamp(&p))
     })
 }
 
@@ -431,10 +456,13 @@ fn unique(path: &Path) -> PathBuf {
 /// Replaces `root` with `staging`. With an existing `root` on Linux the two are exchanged in one
 /// step; elsewhere the old tree is moved aside first, which leaves a moment without `root` but
 /// never a mixed tree.
-/// Records the stamp of a finished build, or removes it. A stamp that cannot be written only
-/// makes the next build run in full.
-fn stamp_tree(root: &Path, inputs: Option<&str>) {
-    let recorded = inputs.is_some_and(|inputs| stamp::record(root, inputs).is_ok());
+/// Records the stamp of a finished build, with its memory, or removes them. A stamp that
+/// cannot be written only makes the next build run in full.
+fn stamp_tree(root: &Path, options: &WriteOptions<'_>) {
+    let recorded = options.stamp.as_ref().is_some_and(|stamping| {
+        let memory = options.memory.and_then(|memory| memory());
+        stamp::record(root, stamping, memory.as_deref(), None).is_ok()
+    });
     if !recorded {
         let _ = stamp::remove(root);
     }
@@ -487,12 +515,18 @@ fn remove_tree_files(dir: &Path) -> io::Result<()> {
     fs::remove_dir(dir)
 }
 
-/// Removes staging directories a killed build left behind.
-fn remove_leftovers(parent: &Path, prefix: &str) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
+/// Removes staging directories a killed build left behind, first undoing the commit one was
+/// in the middle of; whether one was.
+fn remove_leftovers(root: &Path, parent: &Path, prefix: &str) -> io::Result<bool> {
+    let Ok(entries) = fs::read_dir(parent) else { return Ok(false) };
+    let mut rolled_back = false;
     for entry in entries.flatten() {
         if entry.file_name().to_string_lossy().starts_with(prefix) {
+            // A commit that cannot be undone stops the build: the staging directory holds the
+            // previous files, and removing it would lose them.
+            rolled_back |= incremental::roll_back(root, &entry.path())?;
             let _ = fs::remove_dir_all(entry.path());
         }
     }
+    Ok(rolled_back)
 }

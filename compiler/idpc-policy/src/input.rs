@@ -30,6 +30,29 @@ impl Spans {
         number as u64
     }
 
+    /// The spans in the order of their numbers, as `[file, start, end]`.
+    pub(crate) fn to_json(&self) -> Value {
+        self.spans.iter().map(|s| json!([s.file.0, s.start, s.end])).collect()
+    }
+
+    /// The spans [`Spans::to_json`] wrote.
+    pub(crate) fn from_json(value: &Value) -> Option<Spans> {
+        let mut spans = Spans::default();
+        for span in value.as_array()? {
+            let part =
+                |i: usize| span.get(i).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+            let span =
+                Span { file: idpc_diagnostics::FileId(part(0)?), start: part(1)?, end: part(2)? };
+            spans.number(span);
+        }
+        Some(spans)
+    }
+
+    /// Feeds the spans to a hasher.
+    pub(crate) fn hash_into(&self, hasher: &mut impl std::hash::Hasher) {
+        std::hash::Hash::hash(&self.spans, hasher);
+    }
+
     /// The span an `at` number stands for.
     pub(crate) fn get(&self, at: &Value) -> Option<Span> {
         at.as_u64().and_then(|i| self.spans.get(usize::try_from(i).ok()?)).copied()

@@ -87,6 +87,34 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// The kept results as JSON, for a build to keep beside its output: `[[key, [[preset,
+    /// violation], …], spans], …]` with the key as a decimal string.
+    pub fn to_json(&self) -> Value {
+        self.slices
+            .iter()
+            .map(|(key, (violations, spans))| {
+                let violations: Vec<Value> =
+                    violations.iter().map(|(index, violation)| json!([index, violation])).collect();
+                json!([key.to_string(), violations, spans.to_json()])
+            })
+            .collect()
+    }
+
+    /// The results [`Cache::to_json`] wrote; `None` if the value is not such results.
+    pub fn from_json(value: &Value) -> Option<Cache> {
+        let mut slices = BTreeMap::new();
+        for slice in value.as_array()? {
+            let key: u64 = slice.get(0)?.as_str()?.parse().ok()?;
+            let mut violations = Vec::new();
+            for found in slice.get(1)?.as_array()? {
+                let index = usize::try_from(found.get(0)?.as_u64()?).ok()?;
+                violations.push((index, found.get(1)?.clone()));
+            }
+            slices.insert(key, (violations, input::Spans::from_json(slice.get(2)?)?));
+        }
+        Some(Cache { slices })
+    }
+
     /// How many slices' results are kept.
     pub fn len(&self) -> usize {
         self.slices.len()
@@ -135,6 +163,9 @@ pub fn check_cached(
     let mut key = FixedState::default().build_hasher();
     config.to_string().hash(&mut key);
     global.to_string().hash(&mut key);
+    // The `at` numbers of the global part stand for these spans: a violation found there must
+    // not point at where a team or an environment used to be.
+    global_spans.hash_into(&mut key);
     for policy in &presets {
         policy.source.text.hash(&mut key);
     }

@@ -220,6 +220,18 @@ impl Database {
         self.keep_syntax = false;
     }
 
+    /// The presets' results per slice of services from the last compile, for a build to keep
+    /// beside its output.
+    pub fn policy_cache(&self) -> &idpc_policy::Cache {
+        &self.policies
+    }
+
+    /// Starts from presets' results a previous compile kept (see [`Database::policy_cache`]):
+    /// a slice whose input is unchanged is not evaluated again.
+    pub fn set_policy_cache(&mut self, cache: idpc_policy::Cache) {
+        self.policies = cache;
+    }
+
     /// How many services' results the last compile reused (see [`Database::keep_results`]).
     pub fn reused_services(&self) -> usize {
         self.analysis.reused()

@@ -60,9 +60,18 @@ fn build(
     };
     let read = start.elapsed();
     // A build with the inputs of the last one, over the tree it left, has nothing to do.
-    let inputs = (!args.check).then(|| inputs_digest(&loaded.files, ctx, families, args));
+    let context = context_digest(ctx, families, args);
+    let inputs = (!args.check).then(|| {
+        idpc_driver::inputs_digest(
+            &loaded.files,
+            &context_parts(ctx, families, args).iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    });
+    let mut pending = None;
     if let Some(inputs) = &inputs {
-        match idpc_driver::freshness(out_dir, inputs) {
+        let (freshness, offered) = idpc_driver::examine(out_dir, inputs, &context);
+        pending = offered.filter(|_| !args.full);
+        match freshness {
             idpc_driver::Freshness::Current(files) => {
                 progress.pause(err);
                 let _ = writeln!(
@@ -84,7 +93,14 @@ fn build(
         }
     }
     progress.step(1);
-    let mut compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
+    // What the last build kept: its policies' results now; its units once the tree, read while
+    // the description compiles, is seen to be the one it left.
+    let kept_policies = pending.as_ref().and_then(idpc_driver::Pending::policies);
+    let ((mut compilation, policies), reuse) = std::thread::scope(|scope| {
+        let reuse = pending.map(|pending| scope.spawn(|| pending.confirm(out_dir)));
+        let compiled = idpc_driver::compile_keeping(&loaded.files, ctx.options(), kept_policies);
+        (compiled, reuse.and_then(|reuse| reuse.join().ok().flatten()))
+    });
     compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
     progress.pause(err);
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
@@ -96,8 +112,26 @@ fn build(
     progress.step(2);
     let scope = (!args.targets.is_empty()).then_some(families);
     // Only a build without any diagnostic is stamped: one with warnings prints them each time.
-    let stamp = inputs.as_deref().filter(|_| compilation.diagnostics.is_empty());
-    let (code, files) = if args.check {
+    let stamp = inputs
+        .as_deref()
+        .filter(|_| compilation.diagnostics.is_empty())
+        .map(|inputs| idpc_driver::Stamping { inputs, context: &context });
+    let mut incremental = None;
+    let (code, files) = if let Some(written) = reuse.filter(|_| stamp.is_some()).and_then(|reuse| {
+        let target = Target { out_dir, scope, description, stamp, memory: None };
+        edit_build(&target, args, reuse, platform, families, &policies).transpose()
+    }) {
+        progress.pause(err);
+        match written {
+            Ok((report, remade, units)) => {
+                incremental = Some((remade, units));
+                let files = report.added.len() + report.changed.len() + report.unchanged;
+                report_written(out_dir, &report, err);
+                (EXIT_OK, files)
+            }
+            Err(error) => write_failed(out_dir, error, ctx, &compilation.sources, out, err),
+        }
+    } else if args.check {
         let count = std::sync::atomic::AtomicUsize::new(0);
         let compared = idpc_driver::check_streamed(out_dir, scope, |sink| {
             let emitted = idpc_driver::emit_each(platform, families, &|artifact| {
@@ -123,9 +157,15 @@ fn build(
             }
         }
     } else {
-        let target = Target { out_dir, scope, description, stamp };
+        let made = idpc_driver::Made::new(None);
+        let memory = || idpc_driver::memory_of(platform, &made, &policies);
+        let target = Target { out_dir, scope, description, stamp, memory: Some(&memory) };
         write(&target, args, ctx, progress, &compilation.sources, out, err, |sink| {
-            let emitted = idpc_driver::emit_each(platform, families, &|artifact| sink(&artifact));
+            let emitted =
+                idpc_driver::emit_units(platform, families, &|_| true, &|unit, artifact| {
+                    made.record(unit, &artifact.path);
+                    sink(&artifact);
+                });
             // What is left is putting the new tree in place.
             progress.step(3);
             emitted
@@ -140,7 +180,11 @@ fn build(
             t.parse,
             t.analyze,
             t.policies,
-            if args.check { "emit and compare" } else { "emit and write" },
+            match incremental {
+                Some((remade, units)) => format!("emit and write {remade} of {units} units"),
+                None if args.check => "emit and compare".to_owned(),
+                None => "emit and write".to_owned(),
+            },
             start.elapsed(),
             files,
             idpc_driver::peak_memory()
@@ -176,18 +220,54 @@ fn emit_failed(
 
 /// What a build's output depends on besides the files: idpc itself, the day (waivers and
 /// expiries), the families and how foreign files are treated.
-fn inputs_digest(
-    files: &[idpc_driver::SourceText],
-    ctx: &Ctx,
-    families: &[Family],
-    args: &BuildArgs,
-) -> String {
-    let today = ctx.today.to_string();
+fn context_parts(ctx: &Ctx, families: &[Family], args: &BuildArgs) -> [String; 4] {
     let families: Vec<&str> = families.iter().map(|f| f.name()).collect();
-    let families = families.join(",");
     let adopt = if args.adopt { "adopt" } else { "" };
-    idpc_driver::inputs_digest(files, &[crate::version::LONG, &today, &families, adopt])
+    [crate::version::LONG.to_owned(), ctx.today.to_string(), families.join(","), adopt.to_owned()]
 }
+
+/// The digest of the context alone: a build after an edit in the same context may reuse what
+/// the last one kept.
+fn context_digest(ctx: &Ctx, families: &[Family], args: &BuildArgs) -> String {
+    let parts = context_parts(ctx, families, args);
+    idpc_driver::inputs_digest(&[], &parts.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// A build after an edit: makes only what changed; `None` if the tree is not the one the last
+/// build left, and the build must run in full.
+fn edit_build(
+    target: &Target<'_>,
+    args: &BuildArgs,
+    reuse: idpc_driver::Reuse,
+    platform: &idpc_driver::Platform,
+    families: &[Family],
+    policies: &idpc_driver::PolicyCache,
+) -> Result<Option<(idpc_driver::WriteReport, usize, usize)>, Written> {
+    let options = idpc_driver::WriteOptions {
+        scope: target.scope,
+        adopt: args.adopt,
+        description: Some(target.description),
+        on_wait: None,
+        stamp: target.stamp,
+        memory: None,
+    };
+    match idpc_driver::write_incremental(
+        target.out_dir,
+        &options,
+        reuse,
+        platform,
+        families,
+        policies,
+    )? {
+        idpc_driver::Incremental::Written { report, remade, units } => {
+            Ok(Some((report, remade, units)))
+        }
+        idpc_driver::Incremental::Declined => Ok(None),
+    }
+}
+
+/// Why a write did not happen.
+type Written = idpc_driver::StreamError<idpc_driver::EmitError>;
 
 fn families(targets: &[String]) -> Result<Vec<Family>, String> {
     if targets.is_empty() {
@@ -229,7 +309,8 @@ struct Target<'a> {
     out_dir: &'a std::path::Path,
     scope: Option<&'a [Family]>,
     description: &'a std::path::Path,
-    stamp: Option<&'a str>,
+    stamp: Option<idpc_driver::Stamping<'a>>,
+    memory: Option<&'a (dyn Fn() -> Option<Vec<u8>> + Sync)>,
 }
 
 /// Writes what `produce` makes; the exit code and the number of files generated.
@@ -253,6 +334,7 @@ fn write(
         description: Some(target.description),
         on_wait: Some(&on_wait),
         stamp: target.stamp,
+        memory: target.memory,
     };
     let result = idpc_driver::write_streamed(out_dir, &options, produce);
     progress.pause(err);
@@ -266,45 +348,61 @@ fn write(
     match result {
         Ok(report) => {
             let files = report.added.len() + report.changed.len() + report.unchanged;
-            if report.is_noop() {
-                let _ = writeln!(
-                    err,
-                    "up to date: {} files in {}",
-                    report.unchanged,
-                    out_dir.display()
-                );
-            } else {
-                let _ = writeln!(
-                    err,
-                    "wrote {}: {} added, {} changed, {} removed, {} unchanged",
-                    out_dir.display(),
-                    report.added.len(),
-                    report.changed.len(),
-                    report.removed.len(),
-                    report.unchanged
-                );
-            }
-            if report.kept > 0 {
-                let _ = writeln!(err, "kept {} file(s) idpc did not write, untouched", report.kept);
-            }
-            if let Some(recovered) = &report.recovered {
-                let _ = writeln!(
-                    err,
-                    "warning: files appeared in {} during the build; they are kept in {}",
-                    out_dir.display(),
-                    recovered.display()
-                );
-            }
+            report_written(out_dir, &report, err);
             (EXIT_OK, files)
         }
-        Err(idpc_driver::StreamError::Produce(error)) => {
-            (emit_failed(error, ctx, sources, out, err), 0)
-        }
-        Err(idpc_driver::StreamError::Write(idpc_driver::WriteError::Refused(refusal))) => {
+        Err(error) => write_failed(out_dir, error, ctx, sources, out, err),
+    }
+}
+
+/// Says what a write did.
+fn report_written(
+    out_dir: &std::path::Path,
+    report: &idpc_driver::WriteReport,
+    err: &mut dyn Write,
+) {
+    if report.is_noop() {
+        let _ = writeln!(err, "up to date: {} files in {}", report.unchanged, out_dir.display());
+    } else {
+        let _ = writeln!(
+            err,
+            "wrote {}: {} added, {} changed, {} removed, {} unchanged",
+            out_dir.display(),
+            report.added.len(),
+            report.changed.len(),
+            report.removed.len(),
+            report.unchanged
+        );
+    }
+    if report.kept > 0 {
+        let _ = writeln!(err, "kept {} file(s) idpc did not write, untouched", report.kept);
+    }
+    if let Some(recovered) = &report.recovered {
+        let _ = writeln!(
+            err,
+            "warning: files appeared in {} during the build; they are kept in {}",
+            out_dir.display(),
+            recovered.display()
+        );
+    }
+}
+
+/// Reports why a write did not happen; the exit code, and no files.
+fn write_failed(
+    out_dir: &std::path::Path,
+    error: Written,
+    ctx: &Ctx,
+    sources: &Sources,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> (u8, usize) {
+    match error {
+        idpc_driver::StreamError::Produce(error) => (emit_failed(error, ctx, sources, out, err), 0),
+        idpc_driver::StreamError::Write(idpc_driver::WriteError::Refused(refusal)) => {
             refused(ctx, err, &refusal);
             (EXIT_TROUBLE, 0)
         }
-        Err(idpc_driver::StreamError::Write(idpc_driver::WriteError::Io(error))) => {
+        idpc_driver::StreamError::Write(idpc_driver::WriteError::Io(error)) => {
             ctx.trouble(
                 err,
                 format!(

@@ -78,7 +78,7 @@ impl Manifest {
 }
 
 /// A path that stays inside the directory it is relative to: no root, no `..`, no empty part.
-fn is_relative_path(path: &str) -> bool {
+pub(crate) fn is_relative_path(path: &str) -> bool {
     !path.is_empty()
         && !path.starts_with('/')
         && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")

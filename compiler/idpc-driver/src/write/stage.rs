@@ -129,7 +129,7 @@ impl<'a> Stage<'a> {
 }
 
 /// Runs a step that creates `target`, creating its directory first if it is missing.
-fn with_parent(target: &Path, step: impl Fn() -> io::Result<()>) -> io::Result<()> {
+pub(super) fn with_parent(target: &Path, step: impl Fn() -> io::Result<()>) -> io::Result<()> {
     match step() {
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             if let Some(parent) = target.parent() {

@@ -414,3 +414,23 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
     // Every step but one that could not change the model ran in place.
     assert!(in_place >= steps - 2, "only {in_place} of {steps} builds ran in place");
 }
+
+/// The memory a build keeps for the next one is used only as idpc wrote it: one edited by hand
+/// is ignored with a note, and the build runs in full.
+#[test]
+fn a_hand_edited_memory_is_ignored_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let description = dir.path().join("acme");
+    copy_dir(&repo_root().join("examples/acme"), &description);
+    let out = dir.path().join("out");
+    assert_eq!(build(&description, &out).0, 0);
+    let memory = out.join(idpc_driver::MEMORY);
+    let text = std::fs::read_to_string(&memory).unwrap();
+    std::fs::write(&memory, text.replacen("service:", "service:x", 1)).unwrap();
+    edit(&description.join("services/payments.kdl"), "replicas 2", "replicas 3");
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("the build memory in"), "{err}");
+    assert!(err.contains("is ignored (it was edited or damaged after idpc wrote it)"), "{err}");
+    assert!(idpc_driver::read_tree(&out).unwrap() == clean(&description));
+}

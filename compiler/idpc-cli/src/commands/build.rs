@@ -89,18 +89,29 @@ fn build(
                     out_dir.display()
                 );
             }
+            idpc_driver::Freshness::MemoryIgnored(why) => {
+                progress.pause(err);
+                let _ = writeln!(
+                    err,
+                    "note: the build memory in {} is ignored ({why}); building in full",
+                    out_dir.display()
+                );
+            }
             idpc_driver::Freshness::Stale => {}
         }
     }
     progress.step(1);
-    // What the last build kept: its policies' results now; its units once the tree, read while
-    // the description compiles, is seen to be the one it left.
+    // What the last build kept: its policies' results now; its units once the tree is seen to
+    // be the one it left. The tree is read after compiling, not beside it: both keep the two
+    // cores busy, and one after the other they hold less memory at once.
     let kept_policies = pending.as_ref().and_then(idpc_driver::Pending::policies);
-    let ((mut compilation, policies), reuse) = std::thread::scope(|scope| {
-        let reuse = pending.map(|pending| scope.spawn(|| pending.confirm(out_dir)));
-        let compiled = idpc_driver::compile_keeping(&loaded.files, ctx.options(), kept_policies);
-        (compiled, reuse.and_then(|reuse| reuse.join().ok().flatten()))
-    });
+    let (mut compilation, policies) =
+        idpc_driver::compile_keeping(&loaded.files, ctx.options(), kept_policies);
+    let confirming = Instant::now();
+    let reuse = pending
+        .filter(|_| compilation.platform.is_some() && compilation.diagnostics.is_empty())
+        .and_then(|pending| pending.confirm(out_dir));
+    let confirmed = confirming.elapsed();
     compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
     progress.pause(err);
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
@@ -181,7 +192,11 @@ fn build(
             t.analyze,
             t.policies,
             match incremental {
-                Some((remade, units)) => format!("emit and write {remade} of {units} units"),
+                Some((remade, units)) => {
+                    format!(
+                        "look at the tree {confirmed:.1?}, emit and write {remade} of {units} units"
+                    )
+                }
                 None if args.check => "emit and compare".to_owned(),
                 None => "emit and write".to_owned(),
             },

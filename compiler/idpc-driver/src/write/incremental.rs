@@ -154,7 +154,9 @@ pub fn write_incremental(
     if compared.declined {
         return Ok(Incremental::Declined);
     }
-    let memory = Memory::of(&named, &made, Some(&mut reuse.memory), policies);
+    let Some(memory) = Memory::of(&named, &made, Some(&mut reuse.memory), policies) else {
+        return Ok(Incremental::Declined);
+    };
     let previous = &reuse.memory.units;
     // Files of a unit made again, or of one that is gone, that it did not make this time.
     let remade = |name: &str| {
@@ -168,14 +170,14 @@ pub fn write_incremental(
         .units
         .iter()
         .filter(|(name, _)| remade(name))
-        .flat_map(|(_, (_, paths))| paths.iter().map(String::as_str))
+        .flat_map(|(_, (_, files))| files.paths())
         .collect();
     let mut removed: Vec<String> = previous
         .iter()
         .filter(|(name, _)| remade(name))
-        .flat_map(|(_, (_, paths))| paths.iter())
-        .filter(|path| !produced.contains(path.as_str()))
-        .cloned()
+        .flat_map(|(_, (_, files))| files.paths())
+        .filter(|path| !produced.contains(path))
+        .map(str::to_owned)
         .collect();
     removed.sort();
     compared.added.sort();
@@ -209,7 +211,14 @@ pub fn write_incremental(
             return Ok(Incremental::Declined);
         }
     }
-    commit(root, staging.path(), &ops)?;
+    if let Err(error) = commit(root, staging.path(), &ops) {
+        // A commit that could not be undone keeps its journal and the files it moved aside, for
+        // the next build to undo.
+        if staging.path().join(JOURNAL).exists() {
+            let _ = staging.keep();
+        }
+        return Err(error.into());
+    }
     let mut touched = BTreeSet::new();
     for (_, path) in &ops {
         let mut path = path.as_str();
@@ -226,7 +235,7 @@ pub fn write_incremental(
             let _ = stamp::remove(root);
         }
     }
-    let total: usize = memory.units.values().map(|(_, paths)| paths.len()).sum();
+    let total: usize = memory.units.values().map(|(_, files)| files.len()).sum();
     let unchanged = total.saturating_sub(compared.added.len() + compared.changed.len());
     let report = WriteReport {
         added: compared.added,

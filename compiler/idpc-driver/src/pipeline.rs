@@ -42,7 +42,7 @@ pub fn compile_keeping(
         db.set_policy_cache(policies);
     }
     let compilation = db.compile(options).compilation;
-    (compilation, db.policy_cache().clone())
+    (compilation, db.take_policy_cache())
 }
 
 /// A database holding the standard library and these files, in this order.

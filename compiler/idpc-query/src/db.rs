@@ -220,13 +220,13 @@ impl Database {
         self.keep_syntax = false;
     }
 
-    /// The presets' results per slice of services from the last compile, for a build to keep
-    /// beside its output.
-    pub fn policy_cache(&self) -> &idpc_policy::Cache {
-        &self.policies
+    /// Takes the presets' results per slice of services from the last compile, for a build to
+    /// keep beside its output.
+    pub fn take_policy_cache(&mut self) -> idpc_policy::Cache {
+        std::mem::take(&mut self.policies)
     }
 
-    /// Starts from presets' results a previous compile kept (see [`Database::policy_cache`]):
+    /// Starts from presets' results a previous compile kept (see [`Database::take_policy_cache`]):
     /// a slice whose input is unchanged is not evaluated again.
     pub fn set_policy_cache(&mut self, cache: idpc_policy::Cache) {
         self.policies = cache;

@@ -61,16 +61,19 @@ fn build(
     let read = start.elapsed();
     // A build with the inputs of the last one, over the tree it left, has nothing to do.
     let context = context_digest(ctx, families, args);
-    let inputs = (!args.check).then(|| {
-        idpc_driver::inputs_digest(
-            &loaded.files,
-            &context_parts(ctx, families, args).iter().map(String::as_str).collect::<Vec<_>>(),
-        )
-    });
+    let inputs = (!args.check).then(|| idpc_driver::inputs_digest(&loaded.files, &[&context]));
     let mut pending = None;
     if let Some(inputs) = &inputs {
         let (freshness, offered) = idpc_driver::examine(out_dir, inputs, &context);
         pending = offered.filter(|_| !args.full);
+        let mut ignored = |what: &str, why: &str| {
+            progress.pause(err);
+            let _ = writeln!(
+                err,
+                "note: the build {what} in {} is ignored ({why}); building in full",
+                out_dir.display()
+            );
+        };
         match freshness {
             idpc_driver::Freshness::Current(files) => {
                 progress.pause(err);
@@ -81,22 +84,8 @@ fn build(
                 );
                 return EXIT_OK;
             }
-            idpc_driver::Freshness::Ignored(why) => {
-                progress.pause(err);
-                let _ = writeln!(
-                    err,
-                    "note: the build stamp in {} is ignored ({why}); building in full",
-                    out_dir.display()
-                );
-            }
-            idpc_driver::Freshness::MemoryIgnored(why) => {
-                progress.pause(err);
-                let _ = writeln!(
-                    err,
-                    "note: the build memory in {} is ignored ({why}); building in full",
-                    out_dir.display()
-                );
-            }
+            idpc_driver::Freshness::Ignored(why) => ignored("stamp", &why),
+            idpc_driver::Freshness::MemoryIgnored(why) => ignored("memory", &why),
             idpc_driver::Freshness::Stale => {}
         }
     }
@@ -233,19 +222,14 @@ fn emit_failed(
     }
 }
 
-/// What a build's output depends on besides the files: idpc itself, the day (waivers and
-/// expiries), the families and how foreign files are treated.
-fn context_parts(ctx: &Ctx, families: &[Family], args: &BuildArgs) -> [String; 4] {
+/// The digest of what a build's output depends on besides the files: idpc itself, the day
+/// (waivers and expiries), the families and how foreign files are treated. A build after an
+/// edit in the same context may reuse what the last one kept.
+fn context_digest(ctx: &Ctx, families: &[Family], args: &BuildArgs) -> String {
     let families: Vec<&str> = families.iter().map(|f| f.name()).collect();
     let adopt = if args.adopt { "adopt" } else { "" };
-    [crate::version::LONG.to_owned(), ctx.today.to_string(), families.join(","), adopt.to_owned()]
-}
-
-/// The digest of the context alone: a build after an edit in the same context may reuse what
-/// the last one kept.
-fn context_digest(ctx: &Ctx, families: &[Family], args: &BuildArgs) -> String {
-    let parts = context_parts(ctx, families, args);
-    idpc_driver::inputs_digest(&[], &parts.iter().map(String::as_str).collect::<Vec<_>>())
+    let parts = [crate::version::LONG, &ctx.today.to_string(), &families.join(","), adopt];
+    idpc_driver::inputs_digest(&[], &parts)
 }
 
 /// A build after an edit: makes only what changed; `None` if the tree is not the one the last
@@ -258,14 +242,7 @@ fn edit_build(
     families: &[Family],
     policies: &idpc_driver::PolicyCache,
 ) -> Result<Option<(idpc_driver::WriteReport, usize, usize)>, Written> {
-    let options = idpc_driver::WriteOptions {
-        scope: target.scope,
-        adopt: args.adopt,
-        description: Some(target.description),
-        on_wait: None,
-        stamp: target.stamp,
-        memory: None,
-    };
+    let options = target.options(args, None);
     match idpc_driver::write_incremental(
         target.out_dir,
         &options,
@@ -328,6 +305,24 @@ struct Target<'a> {
     memory: Option<&'a (dyn Fn() -> Option<Vec<u8>> + Sync)>,
 }
 
+impl<'a> Target<'a> {
+    /// How to write there.
+    fn options(
+        &self,
+        args: &BuildArgs,
+        on_wait: Option<&'a dyn Fn()>,
+    ) -> idpc_driver::WriteOptions<'a> {
+        idpc_driver::WriteOptions {
+            scope: self.scope,
+            adopt: args.adopt,
+            description: Some(self.description),
+            on_wait,
+            stamp: self.stamp,
+            memory: self.memory,
+        }
+    }
+}
+
 /// Writes what `produce` makes; the exit code and the number of files generated.
 #[expect(clippy::too_many_arguments, reason = "the steps of one command, in one place")]
 fn write(
@@ -343,14 +338,7 @@ fn write(
     let out_dir = target.out_dir;
     let waiting = std::cell::Cell::new(false);
     let on_wait = || waiting.set(true);
-    let options = idpc_driver::WriteOptions {
-        scope: target.scope,
-        adopt: args.adopt,
-        description: Some(target.description),
-        on_wait: Some(&on_wait),
-        stamp: target.stamp,
-        memory: target.memory,
-    };
+    let options = target.options(args, Some(&on_wait));
     let result = idpc_driver::write_streamed(out_dir, &options, produce);
     progress.pause(err);
     if waiting.get() {

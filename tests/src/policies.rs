@@ -316,13 +316,28 @@ fn presets_on_slices_of_a_large_estate_report_each_violation_once() {
         "{found:?}"
     );
     assert_eq!(found.iter().filter(|(c, _)| c == "P0004").count(), 1, "{found:?}");
-    // Unchanged: every slice's result is reused, and the report is the same.
+    // Unchanged: every slice's result is reused, and the report is the same, span for span.
     let second = db.compile(options).compilation;
     assert_eq!(codes(&second), found);
-    let messages = |c: &idpc_query::Compilation| -> Vec<String> {
-        c.diagnostics.iter().map(|d| d.message.clone()).collect()
+    assert_eq!(format!("{:?}", second.diagnostics), format!("{:?}", first.diagnostics));
+    // The kept results as a build keeps them in its memory, read back by another database: the
+    // same report. A slice keeps only the spans its violations point at, so the six slices
+    // without any keep none.
+    let kept = db.take_policy_cache();
+    let json = kept.to_json().to_string();
+    assert!(json.len() < 2_000, "{} bytes kept: {json:.300}", json.len());
+    let read_back = |json: &str| {
+        let mut other = idpc_driver::database(&files);
+        let value = serde_json::from_str(json).unwrap();
+        other.set_policy_cache(idpc_policy::Cache::from_json(&value).unwrap());
+        other.compile(options).compilation
     };
-    assert_eq!(messages(&second), messages(&first));
+    let third = read_back(&json);
+    assert_eq!(format!("{:?}", third.diagnostics), format!("{:?}", first.diagnostics));
+    // They are used, not evaluated again: a message changed in them is the one reported.
+    let marked = read_back(&json.replacen("\"msg\":\"", "\"msg\":\"(kept) ", 1));
+    assert_eq!(marked.diagnostics.iter().filter(|d| d.message.starts_with("(kept) ")).count(), 1);
+    db.set_policy_cache(kept);
     // One service fixed: its violation goes, the others stay.
     let fixed = files.iter().find(|f| f.path.ends_with("svc-00300.kdl")).unwrap().text.replacen(
         "    replicas 1\n",
@@ -330,6 +345,6 @@ fn presets_on_slices_of_a_large_estate_report_each_violation_once() {
         1,
     );
     db.set_file("services/svc-00300.kdl", fixed.as_str(), None);
-    let third = codes(&db.compile(options).compilation);
-    assert_eq!(third.iter().filter(|(c, _)| c == "P0002").count(), 4, "{third:?}");
+    let fourth = codes(&db.compile(options).compilation);
+    assert_eq!(fourth.iter().filter(|(c, _)| c == "P0002").count(), 4, "{fourth:?}");
 }

@@ -33,6 +33,8 @@ pub(crate) struct Ctx {
     pub(crate) today: Date,
     cwd: Option<PathBuf>,
     command: &'static str,
+    /// The process ends with the command (see [`crate::Surroundings::exits`]).
+    exits: bool,
     state: RefCell<State>,
 }
 
@@ -60,8 +62,17 @@ impl Ctx {
         today: Date,
         cwd: Option<PathBuf>,
         command: &'static str,
+        exits: bool,
     ) -> Ctx {
-        Ctx { color, graphical, format, today, cwd, command, state: RefCell::default() }
+        Ctx { color, graphical, format, today, cwd, command, exits, state: RefCell::default() }
+    }
+
+    /// Done with `value`: dropped, or when the process ends with the command, left for the
+    /// exit to reclaim at once.
+    pub(crate) fn done_with<T>(&self, value: T) {
+        if self.exits {
+            std::mem::forget(value);
+        }
     }
 
     /// How commands compile.

@@ -53,6 +53,26 @@ impl Spans {
         std::hash::Hash::hash(&self.spans, hasher);
     }
 
+    /// Only the spans `violations` point at (their `at` numbers renumbered into the result):
+    /// what a kept slice needs to report them again. A slice holds a span for every value of
+    /// its services; most slices have no violation and keep none.
+    pub(crate) fn kept_for(&self, violations: &mut [(usize, Value)]) -> Spans {
+        let mut kept = Spans::default();
+        for (_, violation) in violations {
+            let Some(object) = violation.as_object_mut() else { continue };
+            match object.get("at").and_then(|at| self.get(at)) {
+                Some(span) => {
+                    object.insert("at".to_owned(), kept.at(span));
+                }
+                // A number that names no span falls back as it would have.
+                None => {
+                    object.remove("at");
+                }
+            }
+        }
+        kept
+    }
+
     /// The span an `at` number stands for.
     pub(crate) fn get(&self, at: &Value) -> Option<Span> {
         at.as_u64().and_then(|i| self.spans.get(usize::try_from(i).ok()?)).copied()

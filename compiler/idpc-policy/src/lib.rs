@@ -199,7 +199,9 @@ pub fn check_cached(
             found.push((policy, diagnostic(platform, &slice.spans, policy, violation), service));
         }
         if let Some(key) = slice.key {
-            kept.insert(key, (slice.violations, slice.spans));
+            let mut violations = slice.violations;
+            let spans = slice.spans.kept_for(&mut violations);
+            kept.insert(key, (violations, spans));
         }
     }
     cache.slices = kept;

@@ -195,6 +195,7 @@ fn build(
                 .map_or_else(String::new, |bytes| format!(", peak memory {} MiB", bytes >> 20))
         );
     }
+    ctx.done_with((compilation, loaded, policies));
     code
 }
 

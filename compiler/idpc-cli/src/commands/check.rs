@@ -38,6 +38,7 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
                 .count()
         );
     }
+    ctx.done_with(compilation);
     EXIT_OK
 }
 

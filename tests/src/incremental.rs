@@ -125,6 +125,43 @@ fn nothing_changed_means_nothing_done_and_every_change_is_seen() {
     assert!(!err.contains("nothing changed since the last build"), "{err}");
 }
 
+/// A build records what the file system says of the description's files (size, times, inode)
+/// when every file is older than two seconds, so that the next build over files that look the
+/// same does not read them; a file written since, even with the same size, is read again.
+#[test]
+fn files_that_look_as_they_did_are_not_read_again_and_an_edit_is_still_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let description = dir.path().join("acme");
+    copy_dir(&repo_root().join("examples/acme"), &description);
+    let out = dir.path().join("out");
+    let stamp = || std::fs::read_to_string(out.join(idpc_driver::STAMP)).unwrap();
+    // Just written: too fresh for the glance to stand for them.
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(!stamp().contains("\"glance\":\""), "{}", stamp());
+    std::fs::remove_dir_all(&out).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(stamp().contains("\"glance\":\""), "{}", stamp());
+    let (_, err) = build(&description, &out);
+    assert!(err.contains("(nothing changed since the last build)"), "{err}");
+    // Written again with the same bytes: read, and the same inputs.
+    let payments = description.join("services/payments.kdl");
+    std::fs::write(&payments, std::fs::read(&payments).unwrap()).unwrap();
+    let (_, err) = build(&description, &out);
+    assert!(err.contains("(nothing changed since the last build)"), "{err}");
+    // Edited with the same size: seen.
+    edit(&payments, "replicas 2", "replicas 3");
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("nothing changed since the last build"), "{err}");
+    assert!(idpc_driver::read_tree(&out).unwrap() == clean(&description));
+    assert!(!stamp().contains("\"glance\":\""), "{}", stamp());
+    let (_, err) = build(&description, &out);
+    assert!(err.contains("(nothing changed since the last build)"), "{err}");
+}
+
 /// A build with warnings keeps no stamp: the warnings are printed every time.
 #[test]
 fn a_build_with_warnings_runs_every_time() {
@@ -217,7 +254,11 @@ fn write_half_and_wait(dir: &Path) {
     let written = std::sync::atomic::AtomicUsize::new(0);
     let options = idpc_driver::WriteOptions {
         description: Some(&edited),
-        stamp: Some(idpc_driver::Stamping { inputs: "inputs of the killed build", context: "" }),
+        stamp: Some(idpc_driver::Stamping {
+            inputs: "inputs of the killed build",
+            context: "",
+            glance: None,
+        }),
         ..Default::default()
     };
     let _ = idpc_driver::write_streamed(&dir.join("out"), &options, |sink| {

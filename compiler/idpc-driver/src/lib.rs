@@ -32,10 +32,10 @@ pub use pipeline::{
     emit, emit_each, emit_units, today,
 };
 pub use revision::{RevisionError, load_revision};
-pub use workspace::{DEFAULT_OUT, LoadError, Loaded, SourceText, load};
+pub use workspace::{DEFAULT_OUT, Found, Glance, LoadError, Loaded, SourceText, find, load};
 pub use write::{
     Freshness, Incremental, MEMORY, Made, Pending, Reuse, STAMP, Stamping, examine, freshness,
-    inputs_digest, memory_of, write_incremental,
+    glanced, inputs_digest, memory_of, write_incremental,
 };
 pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,

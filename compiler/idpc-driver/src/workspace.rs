@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
 /// A source file as read: its display path and text.
@@ -70,6 +72,20 @@ pub const DEFAULT_OUT: &str = "generated";
 /// `exclude` (the output directory of this build). A link that leads outside the description's
 /// directory is an error naming it.
 pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
+    find(path, exclude)?.read()
+}
+
+/// The files of a platform, found (as [`load`] finds them) but not yet read.
+#[derive(Debug, Clone)]
+pub struct Found {
+    root: PathBuf,
+    /// Each file's path, and its path relative to the root (`/`-separated), in the order of
+    /// the latter.
+    paths: Vec<(PathBuf, String)>,
+}
+
+/// Finds the files [`load`] reads.
+pub fn find(path: &Path, exclude: Option<&Path>) -> Result<Found, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_owned()),
         _ => LoadError::Io(path.to_owned(), e),
@@ -120,23 +136,115 @@ pub fn load(path: &Path, exclude: Option<&Path>) -> Result<Loaded, LoadError> {
     if !paths.iter().any(|p| p.extension().is_some_and(|ext| ext == "kdl")) {
         return Err(LoadError::Empty(path.to_owned()));
     }
-    let mut files = paths
-        .into_par_iter()
+    let mut paths: Vec<(PathBuf, String)> = paths
+        .into_iter()
         .map(|file| {
-            let bytes = std::fs::read(&file).map_err(|e| LoadError::Io(file.clone(), e))?;
             let display = display_path(&root, &file);
-            let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
-                Ok(text) => (text, None),
-                Err(error) => {
-                    let at = error.utf8_error().valid_up_to();
-                    (String::from_utf8_lossy(error.as_bytes()).into_owned(), Some(at))
-                }
-            };
-            Ok(SourceText { path: display, text, invalid_utf8_at })
+            (file, display)
         })
-        .collect::<Result<Vec<_>, LoadError>>()?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Loaded { root, files })
+        .collect();
+    paths.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(Found { root, paths })
+}
+
+impl Found {
+    /// Reads the files.
+    pub fn read(self) -> Result<Loaded, LoadError> {
+        let files = self
+            .paths
+            .into_par_iter()
+            .map(|(file, display)| {
+                let bytes = std::fs::read(&file).map_err(|e| LoadError::Io(file.clone(), e))?;
+                let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
+                    Ok(text) => (text, None),
+                    Err(error) => {
+                        let at = error.utf8_error().valid_up_to();
+                        (String::from_utf8_lossy(error.as_bytes()).into_owned(), Some(at))
+                    }
+                };
+                Ok(SourceText { path: display, text, invalid_utf8_at })
+            })
+            .collect::<Result<Vec<_>, LoadError>>()?;
+        Ok(Loaded { root: self.root, files })
+    }
+
+    /// What the file system says of the files, without reading them (see [`Glance`]). Each
+    /// directory is opened once and its files are looked at relative to it, in parallel.
+    pub fn glance(&self) -> Glance {
+        use rustix::fs::{AtFlags, Mode, OFlags, open, statat};
+        let taken = std::time::Instant::now();
+        let unseen = Glance { digest: None, newest: UNIX_EPOCH, taken };
+        let mut dirs: Vec<(&Path, Option<rustix::fd::OwnedFd>)> = Vec::new();
+        let mut files: Vec<(usize, &std::ffi::OsStr)> = Vec::with_capacity(self.paths.len());
+        for (file, _) in &self.paths {
+            let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
+                return unseen;
+            };
+            if dirs.last().is_none_or(|(dir, _)| *dir != parent) {
+                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                let at = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+                dirs.push((parent, open(at, flags, Mode::empty()).ok()));
+            }
+            files.push((dirs.len() - 1, name));
+        }
+        // Size, modified and changed times (seconds, nanoseconds), inode, device.
+        let seen: Option<Vec<[u64; 7]>> = files
+            .par_iter()
+            .map(|(dir, name)| {
+                let stat = statat(dirs[*dir].1.as_ref()?, *name, AtFlags::empty()).ok()?;
+                let n = |v: i64| u64::try_from(v).ok();
+                Some([
+                    n(stat.st_size)?,
+                    n(stat.st_mtime)?,
+                    n(i64::try_from(stat.st_mtime_nsec).ok()?)?,
+                    n(stat.st_ctime)?,
+                    n(i64::try_from(stat.st_ctime_nsec).ok()?)?,
+                    stat.st_ino,
+                    stat.st_dev,
+                ])
+            })
+            .collect();
+        let Some(seen) = seen else { return unseen };
+        let mut hasher = Sha256::new();
+        let mut newest = (0, 0);
+        for ((_, display), numbers) in self.paths.iter().zip(seen) {
+            newest = newest.max((numbers[1], numbers[2])).max((numbers[3], numbers[4]));
+            hasher.update((display.len() as u64).to_le_bytes());
+            hasher.update(display.as_bytes());
+            for number in numbers {
+                hasher.update(number.to_le_bytes());
+            }
+        }
+        let digest = hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
+        let newest = UNIX_EPOCH + Duration::new(newest.0, u32::try_from(newest.1).unwrap_or(0));
+        Glance { digest: Some(digest), newest, taken }
+    }
+}
+
+/// What the file system says of a description's files (path, size, times, inode) without
+/// reading them: a build records it in its stamp so that the next one, over the same files,
+/// knows they are unchanged without reading them.
+///
+/// It stands for the files' contents only if no file could change again without changing it.
+/// Times are kept in ticks of the file system's clock, and a file written twice in one tick
+/// keeps its size and times. So a build records the glance only when every file is older
+/// than the glance by more than [`Glance::SETTLED`] (see `stamp::record`); otherwise the next
+/// build reads the files as before.
+#[derive(Debug, Clone)]
+pub struct Glance {
+    /// The digest of every file's path, size, times and inode; `None` if one could not be
+    /// looked at.
+    pub(crate) digest: Option<String>,
+    /// The latest time a file was modified or changed.
+    pub(crate) newest: SystemTime,
+    /// When the glance was taken (a monotonic clock: only the time since is used).
+    pub(crate) taken: std::time::Instant,
+}
+
+impl Glance {
+    /// How much older than the glance every file must be for it to be recorded: more than the
+    /// coarsest tick of a common file system's clock (two seconds).
+    pub(crate) const SETTLED: Duration = Duration::from_secs(2);
 }
 
 /// Refuses a link that leads outside `boundary`.

@@ -50,17 +50,27 @@ fn build(
 ) -> u8 {
     let start = Instant::now();
     progress.step(0);
-    let loaded = match idpc_driver::load(description, Some(out_dir)) {
+    let trouble = |error: idpc_driver::LoadError, err: &mut dyn Write| {
+        progress.pause(err);
+        ctx.trouble(err, error);
+        EXIT_TROUBLE
+    };
+    let found = match idpc_driver::find(description, Some(out_dir)) {
+        Ok(found) => found,
+        Err(error) => return trouble(error, err),
+    };
+    // A build with the inputs of the last one, over the tree it left, has nothing to do. If
+    // the files look as they did when the last build read them, they are not read again.
+    let context = context_digest(ctx, families, args);
+    let glance = (!args.check).then(|| found.glance());
+    if let Some(files) = glance.as_ref().and_then(|g| idpc_driver::glanced(out_dir, g, &context)) {
+        return up_to_date(files, out_dir, progress, err);
+    }
+    let loaded = match found.read() {
         Ok(loaded) => loaded,
-        Err(error) => {
-            progress.pause(err);
-            ctx.trouble(err, error);
-            return EXIT_TROUBLE;
-        }
+        Err(error) => return trouble(error, err),
     };
     let read = start.elapsed();
-    // A build with the inputs of the last one, over the tree it left, has nothing to do.
-    let context = context_digest(ctx, families, args);
     let inputs = (!args.check).then(|| idpc_driver::inputs_digest(&loaded.files, &[&context]));
     let mut pending = None;
     if let Some(inputs) = &inputs {
@@ -76,13 +86,7 @@ fn build(
         };
         match freshness {
             idpc_driver::Freshness::Current(files) => {
-                progress.pause(err);
-                let _ = writeln!(
-                    err,
-                    "up to date: {files} files in {} (nothing changed since the last build)",
-                    out_dir.display()
-                );
-                return EXIT_OK;
+                return up_to_date(files, out_dir, progress, err);
             }
             idpc_driver::Freshness::Ignored(why) => ignored("stamp", &why),
             idpc_driver::Freshness::MemoryIgnored(why) => ignored("memory", &why),
@@ -115,7 +119,7 @@ fn build(
     let stamp = inputs
         .as_deref()
         .filter(|_| compilation.diagnostics.is_empty())
-        .map(|inputs| idpc_driver::Stamping { inputs, context: &context });
+        .map(|inputs| idpc_driver::Stamping { inputs, context: &context, glance: glance.as_ref() });
     let mut incremental = None;
     let (code, files) = if let Some(written) = reuse.filter(|_| stamp.is_some()).and_then(|reuse| {
         let target = Target { out_dir, scope, description, stamp, memory: None };
@@ -197,6 +201,22 @@ fn build(
     }
     ctx.done_with((compilation, loaded, policies));
     code
+}
+
+/// Reports that the tree is the output of the same inputs; the exit code.
+fn up_to_date(
+    files: usize,
+    out_dir: &std::path::Path,
+    progress: &Progress,
+    err: &mut dyn Write,
+) -> u8 {
+    progress.pause(err);
+    let _ = writeln!(
+        err,
+        "up to date: {files} files in {} (nothing changed since the last build)",
+        out_dir.display()
+    );
+    EXIT_OK
 }
 
 /// Reports why the backends produced nothing; the exit code.

@@ -211,14 +211,8 @@ pub fn write_incremental(
             return Ok(Incremental::Declined);
         }
     }
-    if let Err(error) = commit(root, staging.path(), &ops) {
-        // A commit that could not be undone keeps its journal and the files it moved aside, for
-        // the next build to undo.
-        if staging.path().join(JOURNAL).exists() {
-            let _ = staging.keep();
-        }
-        return Err(error.into());
-    }
+    // The entries the commit changes, and their parents (whose times change with them): their
+    // digests are taken out of the tree's before it and put back after.
     let mut touched = BTreeSet::new();
     for (_, path) in &ops {
         let mut path = path.as_str();
@@ -228,7 +222,17 @@ pub fn write_incremental(
             path = parent;
         }
     }
-    let digest = reuse.untouched.tree.updated(root, &touched);
+    let taken = stamp::Tree::sum_at(root, &touched);
+    if let Err(error) = commit(root, staging.path(), &ops) {
+        // A commit that could not be undone keeps its journal and the files it moved aside, for
+        // the next build to undo.
+        if staging.path().join(JOURNAL).exists() {
+            let _ = staging.keep();
+        }
+        return Err(error.into());
+    }
+    let put = stamp::Tree::sum_at(root, &touched);
+    let digest = reuse.untouched.tree.digest.wrapping_sub(taken).wrapping_add(put);
     if let Some(stamping) = &options.stamp {
         let recorded = stamp::record(root, stamping, memory.render().as_deref(), Some(digest));
         if recorded.is_err() {

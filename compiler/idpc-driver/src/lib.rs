@@ -34,14 +34,32 @@ pub use pipeline::{
 pub use revision::{RevisionError, load_revision};
 pub use workspace::{DEFAULT_OUT, Found, Glance, LoadError, Loaded, SourceText, find, load};
 pub use write::{
-    Freshness, Incremental, MEMORY, Made, Pending, Reuse, STAMP, Stamping, examine, freshness,
-    glanced, inputs_digest, memory_of, write_incremental,
+    Freshness, Incremental, MEMORY, Made, Outputs, Pending, Reuse, STAMP, Stamping, examine,
+    freshness, glanced, inputs_digest, look, memory_of, write_incremental,
 };
 pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
     check_tree, read_tree, recorded_outputs, write_tree,
 };
 pub use write::{StreamError, check_streamed, write_streamed};
+
+/// Finds the description's files and glances at them (see [`Found::glance`]) while the output
+/// tree under `out` is looked at, if `look` (see [`look`]): both keep the two cores busy, and
+/// finding the files alone does not.
+pub fn find_and_look(
+    description: &std::path::Path,
+    out: &std::path::Path,
+    look: bool,
+) -> (Result<(Found, Glance), LoadError>, Outputs) {
+    rayon::join(
+        || {
+            let found = find(description, Some(out))?;
+            let glance = found.glance();
+            Ok((found, glance))
+        },
+        || if look { write::look(out) } else { Outputs::default() },
+    )
+}
 
 /// The peak resident memory of this process in bytes, where the system reports it (Linux).
 pub fn peak_memory() -> Option<u64> {

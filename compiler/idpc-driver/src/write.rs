@@ -33,7 +33,9 @@ pub use guard::{Refusal, check_output_dir};
 pub use incremental::{Incremental, Pending, Reuse, examine, write_incremental};
 pub use manifest::{MANIFEST, recorded_outputs};
 pub use memory::{Made, memory_of};
-pub use stamp::{Freshness, MEMORY, STAMP, Stamping, freshness, glanced, inputs_digest};
+pub use stamp::{
+    Freshness, MEMORY, Outputs, STAMP, Stamping, freshness, glanced, inputs_digest, look,
+};
 
 use manifest::Manifest;
 

@@ -55,15 +55,18 @@ fn build(
         ctx.trouble(err, error);
         EXIT_TROUBLE
     };
-    let found = match idpc_driver::find(description, Some(out_dir)) {
+    // A build with the inputs of the last one, over the tree it left, has nothing to do. If
+    // the files look as they did when the last build read them, they are not read again. The
+    // tree is looked at while the files are found.
+    let (found, outputs) = idpc_driver::find_and_look(description, out_dir, !args.check);
+    let (found, glance) = match found {
         Ok(found) => found,
         Err(error) => return trouble(error, err),
     };
-    // A build with the inputs of the last one, over the tree it left, has nothing to do. If
-    // the files look as they did when the last build read them, they are not read again.
     let context = context_digest(ctx, families, args);
-    let glance = (!args.check).then(|| found.glance());
-    if let Some(files) = glance.as_ref().and_then(|g| idpc_driver::glanced(out_dir, g, &context)) {
+    let glance = (!args.check).then_some(glance);
+    let glanced = |g| idpc_driver::glanced(out_dir, &outputs, g, &context);
+    if let Some(files) = glance.as_ref().and_then(glanced) {
         return up_to_date(files, out_dir, progress, err);
     }
     let loaded = match found.read() {
@@ -74,7 +77,7 @@ fn build(
     let inputs = (!args.check).then(|| idpc_driver::inputs_digest(&loaded.files, &[&context]));
     let mut pending = None;
     if let Some(inputs) = &inputs {
-        let (freshness, offered) = idpc_driver::examine(out_dir, inputs, &context);
+        let (freshness, offered) = idpc_driver::examine(out_dir, &outputs, inputs, &context);
         pending = offered.filter(|_| !args.full);
         let mut ignored = |what: &str, why: &str| {
             progress.pause(err);
@@ -94,17 +97,13 @@ fn build(
         }
     }
     progress.step(1);
-    // What the last build kept: its policies' results now; its units once the tree is seen to
-    // be the one it left. The tree is read after compiling, not beside it: both keep the two
-    // cores busy, and one after the other they hold less memory at once.
+    // What the last build kept over the tree it left: its policies' results, and its units.
     let kept_policies = pending.as_ref().and_then(idpc_driver::Pending::policies);
     let (mut compilation, policies) =
         idpc_driver::compile_keeping(&loaded.files, ctx.options(), kept_policies);
-    let confirming = Instant::now();
     let reuse = pending
         .filter(|_| compilation.platform.is_some() && compilation.diagnostics.is_empty())
-        .and_then(|pending| pending.confirm(out_dir));
-    let confirmed = confirming.elapsed();
+        .and_then(idpc_driver::Pending::confirm);
     compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
     progress.pause(err);
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
@@ -179,17 +178,14 @@ fn build(
         let t = compilation.timings;
         let _ = writeln!(
             err,
-            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, policies {:.1?}, {} {:.1?} ({} files){}",
+            "timings: {} {:.1?}, parse {:.1?}, analyze {:.1?}, policies {:.1?}, {} {:.1?} ({} files){}",
+            if outputs.looked() { "read and look at the tree" } else { "read" },
             read,
             t.parse,
             t.analyze,
             t.policies,
             match incremental {
-                Some((remade, units)) => {
-                    format!(
-                        "look at the tree {confirmed:.1?}, emit and write {remade} of {units} units"
-                    )
-                }
+                Some((remade, units)) => format!("emit and write {remade} of {units} units"),
                 None if args.check => "emit and compare".to_owned(),
                 None => "emit and write".to_owned(),
             },

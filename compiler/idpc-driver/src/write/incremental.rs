@@ -38,7 +38,7 @@ const MOST_UNITS: usize = 64;
 /// A build after an edit that would replace, add or remove more files than this runs in full.
 const MOST_FILES: usize = 1024;
 
-/// What the last build left, before the tree is seen to be the one it left.
+/// What the last build left, over the tree it left.
 #[derive(Debug)]
 pub struct Pending {
     offered: Offered,
@@ -50,19 +50,24 @@ impl Pending {
         idpc_policy::Cache::from_json(&Memory::policies(&self.offered.memory)?)
     }
 
-    /// What the last build lets this one reuse, if the tree under `root` is the one it left.
-    /// Reading the tree takes a while: this may run while the description compiles.
-    pub fn confirm(self, root: &Path) -> Option<Reuse> {
-        let untouched = self.offered.confirm(root)?;
+    /// What the last build lets this one reuse: its units, with the files each made.
+    pub fn confirm(self) -> Option<Reuse> {
+        let untouched = self.offered.confirm();
         let memory = Memory::parse(&untouched.memory)?;
         Some(Reuse { untouched, memory })
     }
 }
 
-/// [`super::freshness`]; and when only the inputs changed since the last build, in the same
-/// `context`, what that build left that this one may reuse.
-pub fn examine(root: &Path, inputs: &str, context: &str) -> (Freshness, Option<Pending>) {
-    let (freshness, offered) = stamp::examine(root, inputs, Some(context));
+/// [`super::freshness`] of the tree as `outputs` saw it; and when only the inputs changed since
+/// the last build, in the same `context`, over the tree it left, what that build left that this
+/// one may reuse.
+pub fn examine(
+    root: &Path,
+    outputs: &stamp::Outputs,
+    inputs: &str,
+    context: &str,
+) -> (Freshness, Option<Pending>) {
+    let (freshness, offered) = stamp::examine(root, outputs, inputs, Some(context));
     (freshness, offered.map(|offered| Pending { offered }))
 }
 

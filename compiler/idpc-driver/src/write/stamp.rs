@@ -137,28 +137,43 @@ impl Tree {
     }
 }
 
-/// What a stamp offers the next build when only its inputs changed, in the same context: the
-/// build's memory, which the stamp vouches for, usable as it is for what does not depend on the
-/// tree (the policies' results), and for the rest once [`Offered::confirm`] has seen that the
-/// tree is the one the stamp describes.
+/// The output tree as a build looked at it before compiling: the digest of its entries, if a
+/// stamp this idpc wrote is there to compare it with (see [`look`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Outputs(Option<Tree>);
+
+/// Looks at the output tree under `root`, if a stamp this idpc wrote is there.
+pub fn look(root: &Path) -> Outputs {
+    Outputs(verified(root).ok().and_then(|_| Tree::read(root).ok()))
+}
+
+impl Outputs {
+    /// Whether the tree was looked at.
+    pub fn looked(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The tree, if it is the one the stamp describes by `recorded`.
+    fn described_by(&self, recorded: &str) -> Option<Tree> {
+        self.0.filter(|tree| format!("{:032x}", tree.digest) == recorded)
+    }
+}
+
+/// What a stamp offers the next build when only its inputs changed, in the same context, over
+/// the tree it describes: the build's memory, which the stamp vouches for.
 #[derive(Debug)]
 pub(crate) struct Offered {
     pub(crate) memory: Vec<u8>,
     /// The stamp as it was read, to tell whether another build ran since.
     pub(crate) stamp: Vec<u8>,
-    /// The digest of the tree the stamp describes.
-    tree: String,
+    /// The tree, as it was looked at.
+    tree: Tree,
 }
 
 impl Offered {
-    /// The memory and the tree, if the tree under `root` is the one the stamp describes.
-    pub(crate) fn confirm(self, root: &Path) -> Option<Untouched> {
-        let tree = Tree::read(root).ok()?;
-        (format!("{:032x}", tree.digest) == self.tree).then_some(Untouched {
-            tree,
-            memory: self.memory,
-            stamp: self.stamp,
-        })
+    /// The memory over the tree the stamp describes.
+    pub(crate) fn confirm(self) -> Untouched {
+        Untouched { tree: self.tree, memory: self.memory, stamp: self.stamp }
     }
 }
 
@@ -172,13 +187,14 @@ pub(crate) struct Untouched {
 
 /// Whether the tree under `root` is the output of a build with `inputs`.
 pub fn freshness(root: &Path, inputs: &str) -> Freshness {
-    examine(root, inputs, None).0
+    examine(root, &look(root), inputs, None).0
 }
 
-/// [`freshness`]; and when only the inputs changed, under the same `context` (see
-/// [`record`]), what the stamp offers the build.
+/// [`freshness`], of the tree as `outputs` saw it; and when only the inputs changed, under the
+/// same `context` (see [`record`]), what the stamp offers the build.
 pub(crate) fn examine(
     root: &Path,
+    outputs: &Outputs,
     inputs: &str,
     context: Option<&str>,
 ) -> (Freshness, Option<Offered>) {
@@ -192,14 +208,14 @@ pub(crate) fn examine(
         return (Freshness::Stale, None);
     };
     let memory_digest = stamp.memory.as_deref().unwrap_or("");
+    let tree = outputs.described_by(recorded);
     if recorded_inputs == inputs {
-        return match Tree::read(root) {
-            Ok(now) if format!("{:032x}", now.digest) == *recorded => {
-                (Freshness::Current(now.files()), None)
-            }
-            _ => (Freshness::Stale, None),
+        return match tree {
+            Some(tree) => (Freshness::Current(tree.files()), None),
+            None => (Freshness::Stale, None),
         };
     }
+    let Some(tree) = tree else { return (Freshness::Stale, None) };
     if context != Some(recorded_context.as_str()) || memory_digest.is_empty() {
         return (Freshness::Stale, None);
     }
@@ -214,7 +230,6 @@ pub(crate) fn examine(
             return (Freshness::MemoryIgnored(format!("it cannot be read: {error}")), None);
         }
     };
-    let tree = recorded.clone();
     (Freshness::Stale, Some(Offered { memory, stamp: text, tree }))
 }
 
@@ -252,17 +267,16 @@ fn verified(root: &Path) -> Result<(Stamp, Vec<u8>), Freshness> {
     Ok((stamp, text))
 }
 
-/// The number of files in the tree under `root`, if it is the output of the last build and the
-/// files of the description, as `glance` saw them, are the ones that build read (see
-/// [`Glance`]), in the same `context`.
-pub fn glanced(root: &Path, glance: &Glance, context: &str) -> Option<usize> {
+/// The number of files in the tree under `root`, if it is the output of the last build (as
+/// `outputs` saw it) and the files of the description, as `glance` saw them, are the ones that
+/// build read (see [`Glance`]), in the same `context`.
+pub fn glanced(root: &Path, outputs: &Outputs, glance: &Glance, context: &str) -> Option<usize> {
     let (stamp, _) = verified(root).ok()?;
     let recorded = stamp.glance.as_deref().filter(|g| Some(*g) == glance.digest.as_deref())?;
     if recorded.is_empty() || stamp.context.as_deref() != Some(context) {
         return None;
     }
-    let now = Tree::read(root).ok()?;
-    (Some(format!("{:032x}", now.digest)) == stamp.tree).then(|| now.files())
+    Some(outputs.described_by(stamp.tree.as_deref()?)?.files())
 }
 
 fn bytes_digest(bytes: &[u8]) -> u128 {
@@ -485,7 +499,8 @@ mod tests {
         std::fs::write(dir.path().join("helm/a.yaml"), "a: 1\n").unwrap();
         record(dir.path(), &STAMPING, Some(b"memory"), None).unwrap();
         let offered = |context| {
-            examine(dir.path(), "new inputs", Some(context)).1.and_then(|o| o.confirm(dir.path()))
+            let outputs = look(dir.path());
+            examine(dir.path(), &outputs, "new inputs", Some(context)).1.map(Offered::confirm)
         };
         assert_eq!(offered("context").map(|u| u.memory), Some(b"memory".to_vec()));
         assert!(offered("another day").is_none());
@@ -494,7 +509,7 @@ mod tests {
         std::fs::write(dir.path().join(MEMORY), "memorz").unwrap();
         assert!(offered("context").is_none());
         let note = "it was edited or damaged after idpc wrote it".to_owned();
-        let (freshness, _) = examine(dir.path(), "new inputs", Some("context"));
+        let (freshness, _) = examine(dir.path(), &look(dir.path()), "new inputs", Some("context"));
         assert_eq!(freshness, Freshness::MemoryIgnored(note));
 
         // Nor is any memory over a tree that changed.

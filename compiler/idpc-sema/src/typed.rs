@@ -146,6 +146,38 @@ impl<N: TypedNode> ChildField for Option<N> {
     }
 }
 
+/// A child kept out of line: a large node (`deploy`), so that the nodes holding it stay small
+/// when it is absent, as it mostly is.
+#[derive(Debug, Clone)]
+pub(crate) struct Boxed<N>(Box<N>);
+
+impl<N> Boxed<N> {
+    /// The box.
+    pub(crate) fn into_inner(self) -> Box<N> {
+        self.0
+    }
+}
+
+impl<N> std::ops::Deref for Boxed<N> {
+    type Target = N;
+
+    fn deref(&self) -> &N {
+        &self.0
+    }
+}
+
+impl<N: TypedNode> ChildField for Option<Boxed<N>> {
+    type Node = N;
+
+    fn from_children(node: &Checked<'_>) -> Self {
+        node.child(N::SCHEMA.name).map(|child| Boxed(Box::new(N::from_checked(child))))
+    }
+
+    fn absent() -> Self {
+        None
+    }
+}
+
 impl<N: TypedNode> ChildField for Vec<N> {
     type Node = N;
 

@@ -28,8 +28,13 @@ pub struct FileUnit {
 
 /// A top-level node.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "services are nearly every node: boxing them adds an allocation each and saves nothing"
+)]
 pub(crate) enum TopNode {
-    Platform(PlatformNode),
+    /// Boxed: one per description, and the largest node.
+    Platform(Box<PlatformNode>),
     Team(TeamNode),
     Environment(EnvironmentNode),
     System(SystemNode),
@@ -61,7 +66,7 @@ pub fn unit(file: &ast::SourceFile) -> FileUnit {
         let kind = node.schema.name;
         let typed = if kind == PLATFORM.name {
             platform_written = true;
-            TopNode::Platform(PlatformNode::from_checked(node))
+            TopNode::Platform(Box::new(PlatformNode::from_checked(node)))
         } else if kind == TEAM.name {
             TopNode::Team(TeamNode::from_checked(node))
         } else if kind == ENVIRONMENT.name {

@@ -8,7 +8,7 @@ use super::settings::{
     Autoscale, Deploy, Env, ImageNode, Limits, Replicas, Requests, Secret, Settings,
 };
 use super::{Choices, Target, ValueType};
-use crate::typed::{Field, typed_node, value_node};
+use crate::typed::{Boxed, Field, typed_node, value_node};
 
 const PROTOCOLS: &[&str] = &["http", "grpc", "tcp"];
 const INDICATORS: &[&str] = &["availability", "latency"];
@@ -177,7 +177,7 @@ typed_node! {
             env: Vec<Env>,
             secrets: Vec<Secret>,
             resources: Vec<ResourceNode>,
-            deploy: Option<Deploy>,
+            deploy: Option<Boxed<Deploy>>,
         }
         repeatable: true,
         example: "override \"prod\" { replicas 4 }",
@@ -204,7 +204,7 @@ typed_node! {
             secrets: Vec<Secret>,
             depends_on: Vec<DependsOn>,
             resources: Vec<ResourceNode>,
-            deploy: Option<Deploy>,
+            deploy: Option<Boxed<Deploy>>,
             expose: Option<Expose>,
             slos: Vec<SloNode>,
             runbook: Option<Runbook>,
@@ -227,7 +227,7 @@ macro_rules! settings_of {
             autoscale: $node.autoscale.clone(),
             env: $node.env.clone(),
             secrets: $node.secrets.clone(),
-            deploy: $node.deploy.clone().map(Box::new),
+            deploy: $node.deploy.clone().map(Boxed::into_inner),
         }
     };
 }

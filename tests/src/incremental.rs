@@ -443,6 +443,34 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
     assert_eq!(in_place, steps, "only {in_place} of {steps} builds ran in place");
 }
 
+/// A build after an edit that has to wait for another build into the same directory says so,
+/// as a full build does, and then runs in place.
+#[test]
+fn a_build_after_an_edit_that_waits_for_another_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let description = dir.path().join("acme");
+    copy_dir(&repo_root().join("examples/acme"), &description);
+    let out = dir.path().join("out");
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+    edit(&description.join("services/payments.kdl"), "replicas 2", "replicas 3");
+    // Another build holds the directory (its lock is on the output's parent) for a while.
+    let held = std::fs::File::open(dir.path()).unwrap();
+    held.lock().unwrap();
+    let waiting = std::thread::spawn({
+        let (description, out) = (description.clone(), out.clone());
+        move || build_with(&description, &out, &["--timings"])
+    });
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    held.unlock().unwrap();
+    let (code, err) = waiting.join().unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("waited for another idpc build into"), "{err}");
+    assert_eq!(err.matches("waited for another idpc build").count(), 1, "{err}");
+    assert!(err.contains(" units "), "it ran in full: {err}");
+    assert!(idpc_driver::read_tree(&out).unwrap() == clean(&description));
+}
+
 /// The memory a build keeps for the next one is used only as idpc wrote it: one edited by hand
 /// is ignored with a note, and the build runs in full.
 #[test]

@@ -120,11 +120,14 @@ fn build(
         .filter(|_| compilation.diagnostics.is_empty())
         .map(|inputs| idpc_driver::Stamping { inputs, context: &context, glance: glance.as_ref() });
     let mut incremental = None;
+    // Whether this build waited for another one into the same directory, in place or in full.
+    let waited = Waited::default();
     let (code, files) = if let Some(written) = reuse.filter(|_| stamp.is_some()).and_then(|reuse| {
-        let target = Target { out_dir, scope, description, stamp, memory: None };
+        let target = Target { out_dir, scope, description, stamp, memory: None, waited: &waited };
         edit_build(&target, args, reuse, platform, families, &policies).transpose()
     }) {
         progress.pause(err);
+        waited.say(out_dir, err);
         match written {
             Ok((report, remade, units)) => {
                 incremental = Some((remade, units));
@@ -162,7 +165,8 @@ fn build(
     } else {
         let made = idpc_driver::Made::new(None);
         let memory = || idpc_driver::memory_of(platform, &made, &policies);
-        let target = Target { out_dir, scope, description, stamp, memory: Some(&memory) };
+        let target =
+            Target { out_dir, scope, description, stamp, memory: Some(&memory), waited: &waited };
         write(&target, args, ctx, progress, &compilation.sources, out, err, |sink| {
             let emitted =
                 idpc_driver::emit_units(platform, families, &|_| true, &|unit, artifact| {
@@ -259,7 +263,8 @@ fn edit_build(
     families: &[Family],
     policies: &idpc_driver::PolicyCache,
 ) -> Result<Option<(idpc_driver::WriteReport, usize, usize)>, Written> {
-    let options = target.options(args, None);
+    let on_wait = || target.waited.0.set(true);
+    let options = target.options(args, Some(&on_wait));
     match idpc_driver::write_incremental(
         target.out_dir,
         &options,
@@ -320,6 +325,25 @@ struct Target<'a> {
     description: &'a std::path::Path,
     stamp: Option<idpc_driver::Stamping<'a>>,
     memory: Option<&'a (dyn Fn() -> Option<Vec<u8>> + Sync)>,
+    waited: &'a Waited,
+}
+
+/// Whether the build waited for another one into the same directory: a build after an edit
+/// that waited finds the tree changed and runs in full, which then does not wait.
+#[derive(Default)]
+struct Waited(std::cell::Cell<bool>);
+
+impl Waited {
+    /// Says so, once.
+    fn say(&self, out_dir: &std::path::Path, err: &mut dyn Write) {
+        if self.0.take() {
+            let _ = writeln!(
+                err,
+                "waited for another idpc build into {} to finish; this build ran after it",
+                out_dir.display()
+            );
+        }
+    }
 }
 
 impl<'a> Target<'a> {
@@ -353,18 +377,11 @@ fn write(
     produce: impl FnOnce(&(dyn Fn(&idpc_driver::Artifact) + Sync)) -> Result<(), idpc_driver::EmitError>,
 ) -> (u8, usize) {
     let out_dir = target.out_dir;
-    let waiting = std::cell::Cell::new(false);
-    let on_wait = || waiting.set(true);
+    let on_wait = || target.waited.0.set(true);
     let options = target.options(args, Some(&on_wait));
     let result = idpc_driver::write_streamed(out_dir, &options, produce);
     progress.pause(err);
-    if waiting.get() {
-        let _ = writeln!(
-            err,
-            "waited for another idpc build into {} to finish; this build ran after it",
-            out_dir.display()
-        );
-    }
+    target.waited.say(out_dir, err);
     match result {
         Ok(report) => {
             let files = report.added.len() + report.changed.len() + report.unchanged;

@@ -282,6 +282,8 @@ struct Generated {
     replicas: u32,
     depends_on: Vec<String>,
     slo: bool,
+    /// A database, made by the Terraform modules.
+    database: bool,
 }
 
 impl Generated {
@@ -297,8 +299,13 @@ impl Generated {
         } else {
             ""
         };
+        let database = if self.database {
+            "    resource \"db\" kind=\"postgres\" {\n        storage \"10Gi\"\n    }\n"
+        } else {
+            ""
+        };
         format!(
-            "service \"{name}\" team=\"{team}\" {{\n    image \"{name}:1.0.0\"\n    port \"http\" 8080\n    replicas {replicas}\n    requests cpu=\"100m\" memory=\"128Mi\"\n    limits cpu=\"200m\" memory=\"256Mi\"\n{depends_on}{slo}    deploy {{\n        canary {{\n            step weight=25 pause=\"5m\"\n            step weight=100\n        }}\n        healthcheck path=\"/health\"\n        rollback error-rate=\"2%\"\n    }}\n}}\n",
+            "service \"{name}\" team=\"{team}\" {{\n    image \"{name}:1.0.0\"\n    port \"http\" 8080\n    replicas {replicas}\n    requests cpu=\"100m\" memory=\"128Mi\"\n    limits cpu=\"200m\" memory=\"256Mi\"\n{depends_on}{slo}{database}    deploy {{\n        canary {{\n            step weight=25 pause=\"5m\"\n            step weight=100\n        }}\n        healthcheck path=\"/health\"\n        rollback error-rate=\"2%\"\n    }}\n}}\n",
             name = self.name,
             team = self.team,
             replicas = self.replicas,
@@ -309,7 +316,9 @@ impl Generated {
 /// Random edits, each built both ways: a build after the edit, which makes only the units whose
 /// inputs changed and replaces files in place, writes the tree a clean build writes, byte for
 /// byte, whatever the edit (a service's settings, its dependencies, its team, a service added,
-/// removed or renamed, a team's members, a service of the example with resources and secrets).
+/// removed or renamed, a team's members, a service of the example with resources and secrets, a
+/// database added or removed, a resource's field: the last two change the Terraform modules,
+/// the others do not).
 #[test]
 fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
     const TEAMS: [&str; 3] = ["payments", "identity", "growth"];
@@ -331,6 +340,7 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
             replicas: 1 + rng.below(3) as u32,
             depends_on,
             slo: rng.below(2) == 0,
+            database: rng.below(3) == 0,
         }
     };
     for _ in 0..10 {
@@ -357,7 +367,7 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
         let depended_on = |name: &str, services: &[Generated]| {
             services.iter().any(|s| s.depends_on.iter().any(|d| d == name))
         };
-        let what = match rng.below(9) {
+        let what = match rng.below(11) {
             0 => {
                 services[pick].replicas = 1 + (services[pick].replicas % 4);
                 "replicas"
@@ -400,6 +410,21 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
                 };
                 std::fs::write(&payments, text).unwrap();
                 "a service with resources and secrets"
+            }
+            8 => {
+                services[pick].database = !services[pick].database;
+                "a database added or removed"
+            }
+            9 => {
+                let payments = description.join("services/payments.kdl");
+                let text = std::fs::read_to_string(&payments).unwrap();
+                let text = if text.contains("storage \"50Gi\"") {
+                    text.replacen("storage \"50Gi\"", "storage \"60Gi\"", 1)
+                } else {
+                    text.replacen("storage \"60Gi\"", "storage \"50Gi\"", 1)
+                };
+                std::fs::write(&payments, text).unwrap();
+                "a resource's field"
             }
             _ => {
                 let teams = description.join("teams.kdl");

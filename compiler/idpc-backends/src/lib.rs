@@ -102,22 +102,26 @@ impl Family {
             Family::Grafana => grafana::emit(platform, out),
             Family::Prometheus => prometheus::emit(platform, out),
             Family::Kubernetes => kubernetes::emit(platform, out),
+            // Its own unit, keyed by what it reads of the deployments.
+            Family::Terraform => {
+                if !out.wants(Unit::Terraform) {
+                    return Vec::new();
+                }
+                let output = terraform::emit(platform);
+                output.artifacts.into_iter().for_each(|a| out.put(Unit::Terraform, a));
+                return output.diagnostics;
+            }
             // These read the whole platform: every file is shared.
-            Family::Terraform | Family::Opa | Family::GitOps | Family::Secrets => {
+            Family::Opa | Family::GitOps | Family::Secrets => {
                 if !out.wants(Unit::Shared) {
                     return Vec::new();
                 }
-                let (artifacts, diagnostics) = match self {
-                    Family::Terraform => {
-                        let output = terraform::emit(platform);
-                        (output.artifacts, output.diagnostics)
-                    }
-                    Family::Opa => (opa::emit(platform), Vec::new()),
-                    Family::GitOps => (gitops::emit(platform), Vec::new()),
-                    _ => (secrets::emit(platform), Vec::new()),
+                let artifacts = match self {
+                    Family::Opa => opa::emit(platform),
+                    Family::GitOps => gitops::emit(platform),
+                    _ => secrets::emit(platform),
                 };
                 artifacts.into_iter().for_each(|artifact| out.put(Unit::Shared, artifact));
-                return diagnostics;
             }
         }
         Vec::new()

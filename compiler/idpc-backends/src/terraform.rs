@@ -8,6 +8,12 @@
 //! holds its outputs for the service's pods, and, with `workload-identity`, `identity.tf`: each
 //! service's cloud identity, allowed what its resources' kinds grant. Every `.tf` file is
 //! formatted as `terraform fmt` formats it.
+//!
+//! The family is its own unit (`Unit::Terraform`): a build after an edit makes it again only if
+//! what it reads of the services and deployments changed. That is exactly what
+//! `common::units::terraform_key` digests (each service's name, team and system; each
+//! deployment's environment, namespace and resources), so code here that reads anything else of
+//! them must add it there.
 
 mod access;
 mod context;

@@ -2,15 +2,21 @@
 //! model, so that a build after an edit makes only the units whose part changed.
 //!
 //! Every artifact belongs to one unit: a service's own files (its Helm values, Rollouts, rules,
-//! dashboard and catalog component), a team's Kubernetes namespaces, or the platform's shared
-//! files (the OPA bundle, the catalog's lists, the Alertmanager routes, Terraform, …). [`keys`]
-//! digests, for every service and team unit, everything its artifacts are made from:
+//! dashboard and catalog component), a team's Kubernetes namespaces, the Terraform modules, or
+//! the platform's shared files (the OPA bundle, the catalog's lists, the Alertmanager routes,
+//! …). [`keys`] digests, for every service and team unit, everything its artifacts are made
+//! from:
 //!
 //! - the platform without its services and deployments (teams, environments, kinds, settings,
 //!   the list of files): an edit there changes every key;
 //! - the unit's services with their deployments, and the services they depend on and that
 //!   depend on them (their names, ports and labels reach network policies, Helm dependencies and
 //!   catalog relations).
+//!
+//! The Terraform modules read every deployment, but only where it runs and what resources it
+//! has: their key digests the platform without its services, each service's name, team and
+//! system, and each deployment's environment, namespace and resources. An edit of replicas, an
+//! image or a rollout leaves them as they are.
 //!
 //! Shared files read the whole model, so they are made on every build that makes anything.
 //! The keys are only ever compared with keys this same build of idpc made: the hasher need not
@@ -29,6 +35,8 @@ use crate::Artifact;
 pub enum Unit {
     /// Files that read the whole platform.
     Shared,
+    /// The Terraform modules: every environment's root module and the kinds' modules.
+    Terraform,
     /// A team's files: its namespaces in every environment.
     Team(TeamId),
     /// A service's own files, in every environment.
@@ -41,6 +49,7 @@ impl Unit {
     pub fn name(self, platform: &Platform) -> String {
         match self {
             Unit::Shared => "shared".to_owned(),
+            Unit::Terraform => "terraform".to_owned(),
             Unit::Team(team) => format!("team:{}", platform.team(team).name),
             Unit::Service(service) => format!("service:{}", platform.service(service).name),
         }
@@ -152,7 +161,23 @@ fn platform_digest(platform: &Platform) -> Key {
     hasher.finish128()
 }
 
-/// The key of every service and team unit (not of the shared one), in the model's order.
+/// The key of the Terraform unit: what `terraform::emit` reads of the model (see the module's
+/// documentation), with the platform without its services whole.
+fn terraform_key(platform: &Platform, whole: Key) -> Key {
+    let mut hasher = Hasher128::new();
+    whole.hash(&mut hasher);
+    for service in &platform.services {
+        (&service.name, service.team, service.system).hash(&mut hasher);
+    }
+    for deployment in &platform.deployments {
+        let idpc_ir::Deployment { service, environment, namespace, resources, .. } = deployment;
+        (service, environment, namespace, resources).hash(&mut hasher);
+    }
+    hasher.finish128()
+}
+
+/// The key of every service and team unit and of the Terraform one (not of the shared one), in
+/// the model's order.
 pub fn keys(platform: &Platform) -> Vec<(Unit, Key)> {
     let whole = platform_digest(platform);
     // Each service with its deployments.
@@ -210,5 +235,6 @@ pub fn keys(platform: &Platform) -> Vec<(Unit, Key)> {
             .enumerate()
             .map(|(index, hasher)| (Unit::Team(TeamId::from_index(index)), hasher.finish128())),
     );
+    keys.push((Unit::Terraform, terraform_key(platform, whole)));
     keys
 }

@@ -17,6 +17,11 @@ pub(super) struct Use<'a> {
     pub(super) resource: &'a idpc_ir::ResourceInstance,
 }
 
+/// Whether the environment's root module has a `connections.tf` (see [`connections`]).
+pub(super) fn any_connection(platform: &Platform, uses: &[Use<'_>]) -> bool {
+    uses.iter().any(|u| names::has_connection_secret(platform, u.resource))
+}
+
 /// `connections.tf`: a `kubernetes_secret_v1` per resource instance whose kind has outputs, in
 /// every cluster of the environment, holding every output under the key the pods read it by;
 /// `None` when there is none.

@@ -70,9 +70,11 @@ pub(crate) fn emit(
     }
     let uses: Vec<Use<'_>> =
         instances.iter().map(|i| Use { deployment: i.deployment, resource: i.resource }).collect();
-    let connections = access::connections(platform, environment, &uses);
+    // Checking needs only whether there are connections, not their text.
+    let connections =
+        (!check_only).then(|| access::connections(platform, environment, &uses)).flatten();
     let mut extra = Vec::new();
-    if connections.is_some() {
+    if connections.is_some() || (check_only && access::any_connection(platform, &uses)) {
         extra.push(KUBERNETES);
     }
     if identity.is_some_and(|i| i.cloud == Cloud::Gcp) {

@@ -3,7 +3,7 @@
 //! of the description or of the output, a corrupt stamp), the tree is always what a clean build
 //! writes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::support::{copy_dir, repo_root, run_cli};
 
@@ -30,6 +30,28 @@ fn clean(description: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     idpc_driver::read_tree(&out).unwrap()
 }
 
+/// A copy of the example platform in a temporary directory: the directory, the description,
+/// and where its output goes.
+fn acme_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let description = dir.path().join("acme");
+    copy_dir(&repo_root().join("examples/acme"), &description);
+    let out = dir.path().join("out");
+    (dir, description, out)
+}
+
+/// Replaces `one` with `other` in the file at `path`, or `other` with `one` if `one` is not
+/// there.
+fn toggle(path: &Path, one: &str, other: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = if text.contains(one) {
+        text.replacen(one, other, 1)
+    } else {
+        text.replacen(other, one, 1)
+    };
+    std::fs::write(path, text).unwrap();
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{} lacks {from:?}", path.display());
@@ -38,10 +60,7 @@ fn edit(path: &Path, from: &str, to: &str) {
 
 #[test]
 fn nothing_changed_means_nothing_done_and_every_change_is_seen() {
-    let dir = tempfile::tempdir().unwrap();
-    let description = dir.path().join("acme");
-    copy_dir(&repo_root().join("examples/acme"), &description);
-    let out = dir.path().join("out");
+    let (_dir, description, out) = acme_copy();
     let (code, err) = build(&description, &out);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("wrote"), "{err}");
@@ -130,10 +149,7 @@ fn nothing_changed_means_nothing_done_and_every_change_is_seen() {
 /// same does not read them; a file written since, even with the same size, is read again.
 #[test]
 fn files_that_look_as_they_did_are_not_read_again_and_an_edit_is_still_seen() {
-    let dir = tempfile::tempdir().unwrap();
-    let description = dir.path().join("acme");
-    copy_dir(&repo_root().join("examples/acme"), &description);
-    let out = dir.path().join("out");
+    let (_dir, description, out) = acme_copy();
     let stamp = || std::fs::read_to_string(out.join(idpc_driver::STAMP)).unwrap();
     // Just written: too fresh for the glance to stand for them.
     let (code, err) = build(&description, &out);
@@ -196,10 +212,7 @@ fn an_interrupted_build_leaves_the_previous_tree_and_a_usable_stamp() {
         write_half_and_wait(Path::new(&dir));
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let description = dir.path().join("acme");
-    copy_dir(&repo_root().join("examples/acme"), &description);
-    let out = dir.path().join("out");
+    let (dir, description, out) = acme_copy();
     assert_eq!(build(&description, &out).0, 0);
     let before = idpc_driver::read_tree(&out).unwrap();
 
@@ -322,10 +335,7 @@ impl Generated {
 #[test]
 fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
     const TEAMS: [&str; 3] = ["payments", "identity", "growth"];
-    let dir = tempfile::tempdir().unwrap();
-    let description = dir.path().join("acme");
-    copy_dir(&repo_root().join("examples/acme"), &description);
-    let out = dir.path().join("out");
+    let (_dir, description, out) = acme_copy();
     let mut rng = crate::support::Rng(0x2545_f491_4f6c_dd1d);
     let mut services: Vec<Generated> = Vec::new();
     let mut next = 0;
@@ -401,14 +411,7 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
                 "an SLO"
             }
             7 => {
-                let payments = description.join("services/payments.kdl");
-                let text = std::fs::read_to_string(&payments).unwrap();
-                let text = if text.contains("replicas 2\n") {
-                    text.replacen("replicas 2\n", "replicas 3\n", 1)
-                } else {
-                    text.replacen("replicas 3\n", "replicas 2\n", 1)
-                };
-                std::fs::write(&payments, text).unwrap();
+                toggle(&description.join("services/payments.kdl"), "replicas 2\n", "replicas 3\n");
                 "a service with resources and secrets"
             }
             8 => {
@@ -417,13 +420,7 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
             }
             9 => {
                 let payments = description.join("services/payments.kdl");
-                let text = std::fs::read_to_string(&payments).unwrap();
-                let text = if text.contains("storage \"50Gi\"") {
-                    text.replacen("storage \"50Gi\"", "storage \"60Gi\"", 1)
-                } else {
-                    text.replacen("storage \"60Gi\"", "storage \"50Gi\"", 1)
-                };
-                std::fs::write(&payments, text).unwrap();
+                toggle(&payments, "storage \"50Gi\"", "storage \"60Gi\"");
                 "a resource's field"
             }
             _ => {
@@ -472,10 +469,7 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
 /// as a full build does, and then runs in place.
 #[test]
 fn a_build_after_an_edit_that_waits_for_another_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let description = dir.path().join("acme");
-    copy_dir(&repo_root().join("examples/acme"), &description);
-    let out = dir.path().join("out");
+    let (dir, description, out) = acme_copy();
     let (code, err) = build(&description, &out);
     assert_eq!(code, 0, "{err}");
     edit(&description.join("services/payments.kdl"), "replicas 2", "replicas 3");
@@ -500,10 +494,7 @@ fn a_build_after_an_edit_that_waits_for_another_says_so() {
 /// is ignored with a note, and the build runs in full.
 #[test]
 fn a_hand_edited_memory_is_ignored_with_a_note() {
-    let dir = tempfile::tempdir().unwrap();
-    let description = dir.path().join("acme");
-    copy_dir(&repo_root().join("examples/acme"), &description);
-    let out = dir.path().join("out");
+    let (_dir, description, out) = acme_copy();
     assert_eq!(build(&description, &out).0, 0);
     let memory = out.join(idpc_driver::MEMORY);
     let text = std::fs::read_to_string(&memory).unwrap();

@@ -160,7 +160,8 @@ pub fn check(platform: &Platform) -> Vec<Diagnostic> {
 
 /// Runs the selected families (in parallel) and returns their artifacts sorted by path.
 pub fn emit(platform: &Platform, families: &[Family]) -> Output {
-    let (artifacts, diagnostics) = collect(|sink| emit_each(platform, families, sink));
+    let (artifacts, diagnostics) =
+        collect(|sink| emit_units(platform, families, &|_| true, &|_, artifact| sink(artifact)));
     Output { artifacts, diagnostics }
 }
 
@@ -176,16 +177,11 @@ pub fn collect<R>(produce: impl FnOnce(&Sink<'_>) -> R) -> (Vec<Artifact>, R) {
     (artifacts, returned)
 }
 
-/// Runs the backends of `families`, handing each artifact to `sink` as soon as it is made, from
-/// any thread and in no particular order; returns the diagnostics of the families that failed.
-/// Artifacts made before a failure have been handed over already: a caller that writes them
-/// must be able to discard them.
-pub fn emit_each(platform: &Platform, families: &[Family], sink: &Sink<'_>) -> Vec<Diagnostic> {
-    emit_units(platform, families, &|_| true, &|_, artifact| sink(artifact))
-}
-
-/// [`emit_each`] for the units `wants` selects, each artifact handed to `sink` with its unit.
-/// The artifacts of a unit do not depend on which other units are made.
+/// Runs the backends of `families` for the units `wants` selects, handing each artifact to
+/// `sink` with its unit as soon as it is made, from any thread and in no particular order;
+/// returns the diagnostics of the families that failed. Artifacts made before a failure have
+/// been handed over already: a caller that writes them must be able to discard them. The
+/// artifacts of a unit do not depend on which other units are made.
 pub fn emit_units(
     platform: &Platform,
     families: &[Family],

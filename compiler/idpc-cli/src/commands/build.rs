@@ -65,7 +65,7 @@ fn build(
     };
     let context = context_digest(ctx, families, args);
     let glance = (!args.check).then_some(glance);
-    let glanced = |g| idpc_driver::glanced(out_dir, &outputs, g, &context);
+    let glanced = |g| idpc_driver::glanced(&outputs, g, &context);
     if let Some(files) = glance.as_ref().and_then(glanced) {
         return up_to_date(files, out_dir, progress, err);
     }

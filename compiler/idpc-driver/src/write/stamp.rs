@@ -137,25 +137,39 @@ impl Tree {
     }
 }
 
-/// The output tree as a build looked at it before compiling: the digest of its entries, if a
-/// stamp this idpc wrote is there to compare it with (see [`look`]).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Outputs(Option<Tree>);
+/// The output tree as a build looked at it before compiling (see [`look`]): its stamp, read
+/// once, with its text, or what the build is to make of it; and the digest of its entries, if
+/// the stamp is one this idpc wrote, to compare it with.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    stamp: Result<(Stamp, Vec<u8>), Freshness>,
+    tree: Option<Tree>,
+}
 
-/// Looks at the output tree under `root`, if a stamp this idpc wrote is there.
+impl Default for Outputs {
+    /// Nothing looked at: no stamp.
+    fn default() -> Self {
+        Outputs { stamp: Err(Freshness::Stale), tree: None }
+    }
+}
+
+/// Looks at the output tree under `root`: its stamp, and its entries if a stamp this idpc wrote
+/// is there.
 pub fn look(root: &Path) -> Outputs {
-    Outputs(verified(root).ok().and_then(|_| Tree::read(root).ok()))
+    let stamp = verified(root);
+    let tree = stamp.as_ref().ok().and_then(|_| Tree::read(root).ok());
+    Outputs { stamp, tree }
 }
 
 impl Outputs {
     /// Whether the tree was looked at.
     pub fn looked(&self) -> bool {
-        self.0.is_some()
+        self.tree.is_some()
     }
 
     /// The tree, if it is the one the stamp describes by `recorded`.
     fn described_by(&self, recorded: &str) -> Option<Tree> {
-        self.0.filter(|tree| format!("{:032x}", tree.digest) == recorded)
+        self.tree.filter(|tree| format!("{:032x}", tree.digest) == recorded)
     }
 }
 
@@ -198,9 +212,9 @@ pub(crate) fn examine(
     inputs: &str,
     context: Option<&str>,
 ) -> (Freshness, Option<Offered>) {
-    let (stamp, text) = match verified(root) {
+    let (stamp, text) = match &outputs.stamp {
         Ok(read) => read,
-        Err(freshness) => return (freshness, None),
+        Err(freshness) => return (freshness.clone(), None),
     };
     let (Some(recorded_inputs), Some(recorded_context), Some(recorded)) =
         (&stamp.inputs, &stamp.context, &stamp.tree)
@@ -230,7 +244,7 @@ pub(crate) fn examine(
             return (Freshness::MemoryIgnored(format!("it cannot be read: {error}")), None);
         }
     };
-    (Freshness::Stale, Some(Offered { memory, stamp: text, tree }))
+    (Freshness::Stale, Some(Offered { memory, stamp: text.clone(), tree }))
 }
 
 /// The stamp under `root`, with its text, if this idpc wrote it as it is; else what the build
@@ -267,11 +281,11 @@ fn verified(root: &Path) -> Result<(Stamp, Vec<u8>), Freshness> {
     Ok((stamp, text))
 }
 
-/// The number of files in the tree under `root`, if it is the output of the last build (as
-/// `outputs` saw it) and the files of the description, as `glance` saw them, are the ones that
+/// The number of files in the tree `outputs` looked at, if it is the output of the last build
+/// and the files of the description, as `glance` saw them, are the ones that
 /// build read (see [`Glance`]), in the same `context`.
-pub fn glanced(root: &Path, outputs: &Outputs, glance: &Glance, context: &str) -> Option<usize> {
-    let (stamp, _) = verified(root).ok()?;
+pub fn glanced(outputs: &Outputs, glance: &Glance, context: &str) -> Option<usize> {
+    let (stamp, _) = outputs.stamp.as_ref().ok()?;
     let recorded = stamp.glance.as_deref().filter(|g| Some(*g) == glance.digest.as_deref())?;
     if recorded.is_empty() || stamp.context.as_deref() != Some(context) {
         return None;
@@ -286,8 +300,8 @@ fn bytes_digest(bytes: &[u8]) -> u128 {
 }
 
 /// A stamp as it is read: every part may be missing, and each missing part has its own note.
-#[derive(serde::Deserialize)]
-struct Stamp {
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct Stamp {
     generator: Option<String>,
     format: Option<u64>,
     version: Option<String>,

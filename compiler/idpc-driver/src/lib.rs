@@ -35,7 +35,7 @@ pub use revision::{RevisionError, load_revision};
 pub use workspace::{DEFAULT_OUT, Found, Glance, LoadError, Loaded, SourceText, find, load};
 pub use write::{
     Freshness, Incremental, MEMORY, Made, Outputs, Pending, Reuse, STAMP, Stamping, examine,
-    freshness, glanced, inputs_digest, look, memory_of, write_incremental,
+    freshness, glanced, inputs_digest, look, memory_of, settle, write_incremental,
 };
 pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,

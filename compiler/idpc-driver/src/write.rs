@@ -34,7 +34,7 @@ pub use incremental::{Incremental, Pending, Reuse, examine, write_incremental};
 pub use manifest::{MANIFEST, recorded_outputs};
 pub use memory::{Made, memory_of};
 pub use stamp::{
-    Freshness, MEMORY, Outputs, STAMP, Stamping, freshness, glanced, inputs_digest, look,
+    Freshness, MEMORY, Outputs, STAMP, Stamping, freshness, glanced, inputs_digest, look, settle,
 };
 
 use manifest::Manifest;
@@ -431,6 +431,21 @@ fn lock(parent: &Path, on_wait: Option<&dyn Fn()>) -> io::Result<fs::File> {
             file.lock()?;
             Ok(file)
         }
+        Err(fs::TryLockError::Error(error)) => Err(error),
+    }
+}
+
+/// The build lock of the directory that holds `root`, if no other build holds it; `None` if one
+/// does.
+pub(crate) fn try_lock(root: &Path) -> io::Result<Option<fs::File>> {
+    let parent = match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let file = fs::File::open(parent)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
         Err(fs::TryLockError::Error(error)) => Err(error),
     }
 }

@@ -89,6 +89,10 @@ fn build(
         };
         match freshness {
             idpc_driver::Freshness::Current(files) => {
+                // The next build with these files need not read them.
+                if let Some(glance) = &glance {
+                    idpc_driver::settle(out_dir, &outputs, glance);
+                }
                 return up_to_date(files, out_dir, progress, err);
             }
             idpc_driver::Freshness::Ignored(why) => ignored("stamp", &why),

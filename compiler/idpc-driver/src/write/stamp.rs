@@ -381,7 +381,18 @@ pub(crate) fn record(
         Some(tree) => tree,
         None => Tree::read(root)?.digest,
     };
-    let tree = format!("{tree:032x}");
+    let memory = memory.map(|_| memory_digest.as_str());
+    write(root, stamping, &format!("{tree:032x}"), memory).map(|_| ())
+}
+
+/// Writes the stamp of the tree whose digest is `tree`, with the digest of the memory beside it
+/// if there is one, atomically. Whether it holds the glance.
+fn write(
+    root: &Path,
+    stamping: &Stamping<'_>,
+    tree: &str,
+    memory: Option<&str>,
+) -> io::Result<bool> {
     let temporary = root.join(format!("{STAMP}.tmp"));
     let mut file = std::fs::File::create(&temporary)?;
     // The file system's clock, now: the glance is recorded only if every input was older than
@@ -404,13 +415,47 @@ pub(crate) fn record(
         "inputs": stamping.inputs,
         "context": stamping.context,
         "tree": tree,
-        "memory": memory.map(|_| memory_digest.as_str()),
+        "memory": memory,
         "glance": (!glance.is_empty()).then_some(glance),
-        "seal": seal_of(&[VERSION, stamping.inputs, stamping.context, &tree, &memory_digest, glance]),
+        "seal": seal_of(&[
+            VERSION,
+            stamping.inputs,
+            stamping.context,
+            tree,
+            memory.unwrap_or(""),
+            glance,
+        ]),
     });
     std::io::Write::write_all(&mut file, format!("{stamp}\n").as_bytes())?;
     drop(file);
-    std::fs::rename(&temporary, root.join(STAMP))
+    std::fs::rename(&temporary, root.join(STAMP))?;
+    Ok(!glance.is_empty())
+}
+
+/// Adds `glance` to the stamp `outputs` read, when that build was up to date but its files were
+/// too fresh for the build that wrote the stamp to record a glance at them (see [`Glance`]):
+/// the next build with the same files is then up to date without reading them. Nothing is
+/// written if the glance is not settled yet, if another build holds the directory, or if the
+/// stamp changed since it was read. Whether the stamp now holds the glance.
+pub fn settle(root: &Path, outputs: &Outputs, glance: &Glance) -> bool {
+    let Ok((stamp, text)) = &outputs.stamp else { return false };
+    // The machine's clock is only a hint here, to spare a write on every build while the files
+    // are fresh: `write` decides on the file system's clock.
+    let hint = std::time::SystemTime::now().checked_sub(glance.taken.elapsed() + Glance::SETTLED);
+    let fresh = hint.is_none_or(|settled| glance.newest >= settled);
+    if stamp.glance.is_some() || glance.digest.is_none() || fresh {
+        return false;
+    }
+    let (Some(inputs), Some(context), Some(tree)) = (&stamp.inputs, &stamp.context, &stamp.tree)
+    else {
+        return false;
+    };
+    let Ok(Some(_lock)) = super::try_lock(root) else { return false };
+    if std::fs::read(root.join(STAMP)).ok().as_ref() != Some(text) {
+        return false;
+    }
+    let stamping = Stamping { inputs, context, glance: Some(glance) };
+    write(root, &stamping, tree, stamp.memory.as_deref()).unwrap_or(false)
 }
 
 /// Removes the stamp and the memory, so that the next build runs in full.

@@ -12,7 +12,9 @@ use crate::collect::Collected;
 use crate::diagnostics::{conflict, duplicate_member, missing, unknown_reference};
 use crate::graph::Edge;
 use crate::kinds::check_field_nodes;
-use crate::schema::service::{Criticality, Expose, PortNode, ResourceNode, ServiceNode, Waive};
+use crate::schema::service::{
+    Criticality, Expose, Override, PortNode, ResourceNode, ServiceNode, Waive,
+};
 use crate::schema::settings::{Deploy, Settings};
 use crate::shape::Typed;
 use crate::slos;
@@ -41,11 +43,23 @@ pub(crate) struct ResourceDecl {
     pub(crate) span: Span,
 }
 
-/// One layer of a service: the service node itself or an override, typed.
+/// One layer of a service: the service node itself or an override, with its resources read
+/// against their kinds. Its settings are read from the node when they are resolved.
 #[derive(Debug)]
 pub(crate) struct Layer {
-    pub(crate) settings: Box<Settings>,
+    /// The position of its `override` among the service's, or `None` for the service's own.
+    at: Option<usize>,
     pub(crate) resources: Vec<ResourceDecl>,
+}
+
+impl Layer {
+    /// The layer's settings, in the service's `node` (the one it was lowered from).
+    pub(crate) fn settings<'n>(&self, node: &'n ServiceNode) -> Settings<'n> {
+        match self.at {
+            None => node.settings(),
+            Some(at) => node.overrides.get(at).map(Override::settings).unwrap_or_default(),
+        }
+    }
 }
 
 /// Everything overlay resolution needs about one service.
@@ -121,10 +135,11 @@ pub(crate) fn lower_service(index: usize, names: &Names<'_>) -> Lowered {
         let slos = slos::lower_slos(&service.slos, names.latency_buckets, diagnostics);
         let has_availability = slos.iter().any(|s| s.indicator == Indicator::Availability);
         let context = Context { ports: &ports, has_availability, names };
-        let base = lower_layer(service.settings(), &service.resources, None, &context, diagnostics);
+        let base =
+            lower_layer(None, service.settings(), &service.resources, None, &context, diagnostics);
         let mut overrides: BTreeMap<EnvId, Layer> = BTreeMap::new();
         let mut override_spans: BTreeMap<String, Span> = BTreeMap::new();
-        for over in &service.overrides {
+        for (at, over) in service.overrides.iter().enumerate() {
             let Some(Field { value: env_name, span }) = over.environment.clone() else { continue };
             let Some(&env) = names.env_ids.get(&env_name) else {
                 diagnostics.push(unknown_reference(
@@ -151,8 +166,9 @@ pub(crate) fn lower_service(index: usize, names: &Names<'_>) -> Lowered {
                 );
                 continue;
             }
+            let (settings, base) = (over.settings(), Some(&base));
             let layer =
-                lower_layer(over.settings(), &over.resources, Some(&base), &context, diagnostics);
+                lower_layer(Some(at), settings, &over.resources, base, &context, diagnostics);
             overrides.insert(env, layer);
         }
         check_resource_names(decl.name, service, diagnostics);
@@ -243,7 +259,8 @@ fn lower_ports(declared: &[PortNode], diagnostics: &mut Vec<Diagnostic>) -> Vec<
 /// Checks what every layer may set, and resolves its resources. `base` is the service layer when
 /// checking an override.
 fn lower_layer(
-    settings: Settings,
+    at: Option<usize>,
+    settings: Settings<'_>,
     resources: &[ResourceNode],
     base: Option<&Layer>,
     context: &Context<'_, '_>,
@@ -274,7 +291,7 @@ fn lower_layer(
         .iter()
         .filter_map(|resource| lower_resource(resource, base, names, diagnostics))
         .collect();
-    Layer { settings: Box::new(settings), resources }
+    Layer { at, resources }
 }
 
 /// The catalog names a resource `<service>-<resource>`, a name of at most 63 characters.

@@ -216,32 +216,32 @@ typed_node! {
     }
 }
 
-/// The settings a service or an override gives, copied out of its node.
+/// The settings a service or an override gives, read from its node.
 macro_rules! settings_of {
     ($node:expr) => {
         Settings {
-            image: $node.image.clone(),
-            replicas: $node.replicas.clone(),
-            requests: $node.requests.clone(),
-            limits: $node.limits.clone(),
-            autoscale: $node.autoscale.clone(),
-            env: $node.env.clone(),
-            secrets: $node.secrets.clone(),
-            deploy: $node.deploy.clone().map(Boxed::into_inner),
+            image: $node.image.as_ref(),
+            replicas: $node.replicas.as_ref(),
+            requests: $node.requests.as_ref(),
+            limits: $node.limits.as_ref(),
+            autoscale: $node.autoscale.as_ref(),
+            env: &$node.env,
+            secrets: &$node.secrets,
+            deploy: $node.deploy.as_deref(),
         }
     };
 }
 
 impl ServiceNode {
     /// The service's own settings.
-    pub(crate) fn settings(&self) -> Settings {
+    pub(crate) fn settings(&self) -> Settings<'_> {
         settings_of!(self)
     }
 }
 
 impl Override {
     /// The override's settings.
-    pub(crate) fn settings(&self) -> Settings {
+    pub(crate) fn settings(&self) -> Settings<'_> {
         settings_of!(self)
     }
 }

@@ -281,26 +281,27 @@ typed_node! {
     }
 }
 
-/// The settings one layer of a service gives: the service node itself, or an `override`.
+/// The settings one layer of a service gives: the service node itself, or an `override`, as
+/// read from its node (nothing is copied: a description's units hold them once).
 /// Resources are read against their kind, apart from this ([`crate::services`]).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Settings {
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Settings<'n> {
     /// `image`.
-    pub(crate) image: Option<ImageNode>,
+    pub(crate) image: Option<&'n ImageNode>,
     /// `replicas`.
-    pub(crate) replicas: Option<Replicas>,
+    pub(crate) replicas: Option<&'n Replicas>,
     /// `requests`.
-    pub(crate) requests: Option<Requests>,
+    pub(crate) requests: Option<&'n Requests>,
     /// `limits`.
-    pub(crate) limits: Option<Limits>,
+    pub(crate) limits: Option<&'n Limits>,
     /// `autoscale`.
-    pub(crate) autoscale: Option<Autoscale>,
+    pub(crate) autoscale: Option<&'n Autoscale>,
     /// `env`, in order.
-    pub(crate) env: Vec<Env>,
+    pub(crate) env: &'n [Env],
     /// `secret`, in order.
-    pub(crate) secrets: Vec<Secret>,
+    pub(crate) secrets: &'n [Secret],
     /// `deploy`.
-    pub(crate) deploy: Option<Box<Deploy>>,
+    pub(crate) deploy: Option<&'n Deploy>,
 }
 
 /// A rollout strategy as written.

@@ -149,11 +149,11 @@ pub(crate) fn slice(
     include: Option<&[bool]>,
     spans: &mut Spans,
 ) -> (Rego, Rego) {
-    let in_slice = |index: usize| {
-        services.contains(&index) && include.is_none_or(|only| only.get(index) == Some(&true))
-    };
+    let in_slice = |index: usize| include.is_none_or(|only| only.get(index) == Some(&true));
     let mut service_values = BTreeMap::new();
-    for (_, s) in platform.services.iter().enumerate().filter(|(i, _)| in_slice(*i)) {
+    let listed = platform.services.get(services.clone()).unwrap_or_default();
+    let indexed = listed.iter().enumerate().map(|(i, s)| (services.start + i, s));
+    for (_, s) in indexed.filter(|(i, _)| in_slice(*i)) {
         let criticality = match s.criticality {
             Criticality::Critical => "critical",
             Criticality::Standard => "standard",
@@ -205,7 +205,8 @@ pub(crate) fn slice(
         service_values.insert(Rego::from(s.name.as_str()), value);
     }
     let mut deployments = Vec::new();
-    for d in platform.deployments.iter().filter(|d| in_slice(d.service.index())) {
+    let deployments_of = &platform.deployments[deployments_of(platform, &services)];
+    for d in deployments_of.iter().filter(|d| in_slice(d.service.index())) {
         // A model with errors (see `check_cached`) may hold ids that lead nowhere.
         let Some(service) = platform.services.get(d.service.index()) else { continue };
         let Some(environment) = platform.environments.get(d.environment.index()) else { continue };
@@ -274,6 +275,14 @@ pub(crate) fn slice(
         ]));
     }
     (Rego::from(service_values), Rego::from(deployments))
+}
+
+/// The positions of the deployments of the services in `services` (deployments are in the
+/// order of their services).
+pub(crate) fn deployments_of(platform: &Platform, services: &Range<usize>) -> Range<usize> {
+    let first = platform.deployments.partition_point(|d| d.service.index() < services.start);
+    let last = platform.deployments.partition_point(|d| d.service.index() < services.end);
+    first..last
 }
 
 /// A value of the engine's input.

@@ -10,13 +10,13 @@
 mod budget;
 
 pub use budget::{MAX_NESTING, MAX_POLICY_BYTES, PRESET_TIME_LIMIT, TIME_LIMIT};
+mod compiled;
 mod input;
 mod presets;
+mod slices;
 
 use std::collections::BTreeMap;
-use std::hash::{BuildHasher, Hash, Hasher};
 
-use foldhash::quality::{FixedState, FoldHasher};
 use std::ops::Range;
 
 use idpc_diagnostics::{Code, Diagnostic, FileId, Severity, Span, did_you_mean, quote};
@@ -84,9 +84,18 @@ const SLICE: usize = 128;
 pub struct Cache {
     /// By key: (preset, violation) with `at` numbers into the spans.
     slices: BTreeMap<u64, (Vec<(usize, Value)>, input::Spans)>,
+    /// Whether every preset is evaluated by the engine's interpreter (see [`Cache::interpreted`]).
+    interpreted: bool,
 }
 
 impl Cache {
+    /// A cache under which every preset is evaluated by the engine's interpreter rather than
+    /// compiled (see `compiled`): slower, and the reference the compiled presets are tested
+    /// against.
+    pub fn interpreted() -> Cache {
+        Cache { interpreted: true, ..Cache::default() }
+    }
+
     /// The kept results as JSON, for a build to keep beside its output: `[[key, [[preset,
     /// violation], …], spans], …]` with the key as a decimal string.
     pub fn to_json(&self) -> Value {
@@ -112,7 +121,7 @@ impl Cache {
             }
             slices.insert(key, (violations, input::Spans::from_json(slice.get(2)?)?));
         }
-        Some(Cache { slices })
+        Some(Cache { slices, interpreted: false })
     }
 
     /// How many slices' results are kept.
@@ -158,37 +167,14 @@ pub fn check_cached(
         loaded.iter().partition(|l| l.preset.is_some());
     let mut found: Vec<(&Loaded<'_>, Diagnostic, Option<String>)> = Vec::new();
     // The presets, slice by slice, in parallel; a slice's result is kept by its input.
-    let (global, global_spans) = input::global(platform);
-    let global = Value::Object(global);
-    let mut key = FixedState::default().build_hasher();
-    config.to_string().hash(&mut key);
-    global.to_string().hash(&mut key);
-    // The `at` numbers of the global part stand for these spans: a violation found there must
-    // not point at where a team or an environment used to be.
-    global_spans.hash_into(&mut key);
-    for policy in &presets {
-        policy.source.text.hash(&mut key);
-    }
-    // The presets are parsed once; each slice evaluates them in a copy of this engine.
-    let mut presets_engine = regorus::Engine::new();
-    for policy in &presets {
-        // Each preset was added once already and reported if it failed; here it only loads.
-        let _ = presets_engine.add_policy(policy.source.path.clone(), policy.source.text.clone());
-    }
-    let shared = Shared {
-        engine: presets_engine,
-        global: serde_json::from_value::<regorus::Value>(global).ok(),
-        config: serde_json::from_value::<regorus::Value>(config.clone()).ok(),
-        spans: global_spans,
-        key,
-    };
-    let slices: Vec<Range<usize>> = (0..platform.services.len().max(1))
+    let shared = slices::Shared::new(platform, &presets, &config, !cache.interpreted);
+    let ranges: Vec<Range<usize>> = (0..platform.services.len().max(1))
         .step_by(SLICE)
         .map(|start| start..(start + SLICE).min(platform.services.len()))
         .collect();
-    let outcomes: Vec<Slice> = slices
+    let outcomes: Vec<slices::Slice> = ranges
         .par_iter()
-        .map(|range| evaluate_slice(platform, range.clone(), include, &presets, &shared, cache))
+        .map(|range| slices::evaluate(platform, range.clone(), include, &presets, &shared, cache))
         .collect();
     let mut kept = BTreeMap::new();
     for slice in outcomes {
@@ -239,103 +225,6 @@ pub fn check_cached(
         diagnostics.push(diagnostic);
     }
     Outcome { diagnostics, waivers: waivers.into_values().collect() }
-}
-
-/// What every slice's evaluation shares: the global part of the input and the configuration,
-/// converted once; the `at` numbers of the global part; the cache key of both.
-struct Shared {
-    /// An engine with the presets loaded, and nothing else.
-    engine: regorus::Engine,
-    global: Option<regorus::Value>,
-    config: Option<regorus::Value>,
-    spans: input::Spans,
-    key: FoldHasher<'static>,
-}
-
-impl Shared {
-    /// Gives `engine` the configuration as data, and as input the global part with the
-    /// services in `services` and their deployments; returns the spans the input's `at`
-    /// numbers refer to.
-    fn feed(
-        &self,
-        engine: &mut regorus::Engine,
-        platform: &Platform,
-        services: Range<usize>,
-        include: Option<&[bool]>,
-    ) -> input::Spans {
-        let mut spans = self.spans.clone();
-        let (services, deployments) = input::slice(platform, services, include, &mut spans);
-        if let (Some(mut input), Some(data)) = (self.global.clone(), self.config.clone())
-            && let Ok(object) = input.as_object_mut()
-        {
-            object.insert(regorus::Value::from("services"), services);
-            object.insert(regorus::Value::from("deployments"), deployments);
-            let _ = engine.add_data(data);
-            engine.set_input(input);
-        }
-        spans
-    }
-}
-
-/// What the presets found in one slice of services.
-struct Slice {
-    /// The slice's key in the cache, when its result may be kept.
-    key: Option<u64>,
-    /// (preset, violation), `at` numbers into `spans`.
-    violations: Vec<(usize, Value)>,
-    spans: input::Spans,
-    errors: Vec<Diagnostic>,
-}
-
-fn evaluate_slice(
-    platform: &Platform,
-    services: Range<usize>,
-    include: Option<&[bool]>,
-    presets: &[&Loaded<'_>],
-    shared: &Shared,
-    cache: &Cache,
-) -> Slice {
-    // The key is the slice's part of the model itself: the services and their deployments,
-    // spans included, with what the whole platform contributes (`shared.key`). Building the
-    // engine's input is the expensive part, so a slice that is kept skips it.
-    let in_slice = |index: usize| include.is_none_or(|only| only.get(index) == Some(&true));
-    let mut hasher = shared.key.clone();
-    for (index, service) in platform.services[services.clone()].iter().enumerate() {
-        let index = services.start + index;
-        if in_slice(index) {
-            index.hash(&mut hasher);
-            service.hash(&mut hasher);
-        }
-    }
-    let first = platform.deployments.partition_point(|d| d.service.index() < services.start);
-    let last = platform.deployments.partition_point(|d| d.service.index() < services.end);
-    for deployment in &platform.deployments[first..last] {
-        if in_slice(deployment.service.index()) {
-            deployment.hash(&mut hasher);
-        }
-    }
-    let key = hasher.finish();
-    if let Some((violations, spans)) = cache.slices.get(&key) {
-        return Slice {
-            key: Some(key),
-            violations: violations.clone(),
-            spans: spans.clone(),
-            errors: Vec::new(),
-        };
-    }
-    let mut engine = shared.engine.clone();
-    let spans = shared.feed(&mut engine, platform, services, include);
-    let mut violations = Vec::new();
-    let mut errors = Vec::new();
-    for (index, policy) in presets.iter().enumerate() {
-        match evaluate(&mut engine, policy) {
-            Ok(found) => violations.extend(found.into_iter().map(|v| (index, v))),
-            Err(diagnostic) => errors.push(diagnostic),
-        }
-    }
-    // A slice whose evaluation failed (out of time, say) is evaluated again next time.
-    let key = errors.is_empty().then_some(key);
-    Slice { key, violations, spans, errors }
 }
 
 /// Loads the enabled presets and the platform's enabled policies into the engine; returns them,
@@ -448,20 +337,33 @@ fn waivers(
 /// A policy's violations: objects with a string `msg`. A policy that fails to evaluate, or
 /// whose `violations` are anything else, is an error in the policy.
 fn evaluate(engine: &mut regorus::Engine, policy: &Loaded<'_>) -> Result<Vec<Value>, Diagnostic> {
+    engine.set_execution_timer_config(budget::timer(policy.preset.is_some()));
+    let value = engine.eval_rule(rule(policy)).map_err(|error| failed(policy, &error))?;
+    violations(policy, &value)
+}
+
+/// The rule that holds a policy's violations.
+fn rule(policy: &Loaded<'_>) -> String {
     let package = match policy.preset {
         Some(_) => "presets",
         None => "policies",
     };
-    let rule = format!("data.idpc.{package}.{}.violations", policy.name.replace('-', "_"));
-    engine.set_execution_timer_config(budget::timer(policy.preset.is_some()));
-    let value = engine.eval_rule(rule).map_err(|error| {
-        let text = error.to_string();
-        if budget::timed_out(&text) {
-            return timed_out(policy.source, policy.preset.is_some());
-        }
-        policy_error(policy.source, location(&text, &policy.source.path), first_line(&text))
-    })?;
-    let json = serde_json::to_value(&value).unwrap_or(Value::Null);
+    format!("data.idpc.{package}.{}.violations", policy.name.replace('-', "_"))
+}
+
+/// Why a policy failed to evaluate, as a diagnostic in it.
+fn failed(policy: &Loaded<'_>, error: &dyn std::fmt::Display) -> Diagnostic {
+    let text = error.to_string();
+    if budget::timed_out(&text) {
+        return timed_out(policy.source, policy.preset.is_some());
+    }
+    policy_error(policy.source, location(&text, &policy.source.path), first_line(&text))
+}
+
+/// The violations in the value of a policy's `violations` rule: objects with a string `msg`,
+/// else an error in the policy.
+fn violations(policy: &Loaded<'_>, value: &regorus::Value) -> Result<Vec<Value>, Diagnostic> {
+    let json = serde_json::to_value(value).unwrap_or(Value::Null);
     let Value::Array(violations) = json else {
         let message = "`violations` must be a set of objects with a `msg`".to_owned();
         return Err(policy_error(policy.source, None, message));

@@ -328,7 +328,8 @@ pub(crate) fn load_and_compile(
 ) -> Result<idpc_driver::Compilation, u8> {
     match idpc_driver::load(&ctx.description(), out_dir) {
         Ok(loaded) => {
-            let mut compilation = idpc_driver::compile_with(&loaded.files, ctx.options());
+            let (mut compilation, _) =
+                idpc_driver::compile_keeping(loaded.files, ctx.options(), None);
             compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
             Ok(compilation)
         }

@@ -25,18 +25,31 @@ pub fn compile(files: &[SourceText]) -> Compilation {
 
 /// Compiles the files of a platform together with the standard library.
 pub fn compile_with(files: &[SourceText], options: Options) -> Compilation {
-    compile_keeping(files, options, None).0
+    compile_in(database(files), options, None).0
 }
 
-/// [`compile_with`], starting from the presets' results of an earlier compile (a slice of
+/// [`compile_with`], taking the files (each text moves into the compile, so the description is
+/// held once), and starting from the presets' results of an earlier compile (a slice of
 /// services whose input is unchanged is not evaluated again); returns the compilation and the
 /// presets' results of this one.
 pub fn compile_keeping(
-    files: &[SourceText],
+    files: Vec<SourceText>,
     options: Options,
     policies: Option<idpc_policy::Cache>,
 ) -> (Compilation, idpc_policy::Cache) {
-    let mut db = database(files);
+    let mut db = Database::new();
+    for file in files {
+        db.set_file(&file.path, file.text, file.invalid_utf8_at);
+    }
+    compile_in(db, options, policies)
+}
+
+/// Compiles what `db` holds once, without keeping its syntax trees.
+fn compile_in(
+    mut db: Database,
+    options: Options,
+    policies: Option<idpc_policy::Cache>,
+) -> (Compilation, idpc_policy::Cache) {
     db.drop_syntax_trees();
     if let Some(policies) = policies {
         db.set_policy_cache(policies);

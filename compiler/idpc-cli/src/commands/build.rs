@@ -104,7 +104,7 @@ fn build(
     // What the last build kept over the tree it left: its policies' results, and its units.
     let kept_policies = pending.as_ref().and_then(idpc_driver::Pending::policies);
     let (mut compilation, policies) =
-        idpc_driver::compile_keeping(&loaded.files, ctx.options(), kept_policies);
+        idpc_driver::compile_keeping(loaded.files, ctx.options(), kept_policies);
     let reuse = pending
         .filter(|_| compilation.platform.is_some() && compilation.diagnostics.is_empty())
         .and_then(idpc_driver::Pending::confirm);
@@ -203,7 +203,7 @@ fn build(
                 .map_or_else(String::new, |bytes| format!(", peak memory {} MiB", bytes >> 20))
         );
     }
-    ctx.done_with((compilation, loaded, policies));
+    ctx.done_with((compilation, policies));
     code
 }
 

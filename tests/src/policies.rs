@@ -349,9 +349,10 @@ fn presets_on_slices_of_a_large_estate_report_each_violation_once() {
     assert_eq!(fourth.iter().filter(|(c, _)| c == "P0002").count(), 4, "{fourth:?}");
 }
 
-/// The presets compiled for the engine's virtual machine find what the engine's interpreter
-/// finds, violation for violation and span for span: on the policy UI cases, every example,
-/// and an estate large enough for many slices, with a violation of most presets.
+/// The presets compiled for the engine's virtual machine, on the input of the fields they read,
+/// find what the engine's interpreter finds on the whole input document, violation for
+/// violation and span for span: on the policy UI cases, every example, and an estate large
+/// enough for many slices, with a violation of most presets.
 #[test]
 fn compiled_presets_find_what_the_interpreter_finds() {
     let mut descriptions: Vec<(String, Vec<idpc_driver::SourceText>)> = Vec::new();

@@ -139,16 +139,31 @@ pub(crate) fn global(platform: &Platform) -> (Map<String, Value>, Spans) {
     (document, spans)
 }
 
+/// Which fields of the model an input holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fields {
+    /// The whole document, as the platform's own policies see it (and the book describes it).
+    Whole,
+    /// Only what the presets read: they are idpc's own, evaluated on every slice, and the
+    /// fields they never read (namespaces, replicas, requests, resources, the parts of an image
+    /// reference, descriptions, dependencies…) were a third of building their input. The
+    /// interpreted reference ([`crate::Cache::interpreted`]) gives them the whole document, so
+    /// a test that compares the two finds a field a preset reads and this leaves out.
+    Presets,
+}
+
 /// The services (by index) in `services` and their deployments, `at` numbers continuing
-/// `spans`: the presets look at one service at a time, so they run on slices of the services in
-/// parallel and their results can be kept per slice. Built as the engine's values directly:
-/// this is most of the engine's input.
+/// `spans`, with the `fields` asked for: the presets look at one service at a time, so they
+/// run on slices of the services in parallel and their results can be kept per slice. Built
+/// as the engine's values directly: this is most of the engine's input.
 pub(crate) fn slice(
     platform: &Platform,
     services: Range<usize>,
     include: Option<&[bool]>,
     spans: &mut Spans,
+    fields: Fields,
 ) -> (Rego, Rego) {
+    let whole = fields == Fields::Whole;
     let in_slice = |index: usize| include.is_none_or(|only| only.get(index) == Some(&true));
     let mut service_values = BTreeMap::new();
     let listed = platform.services.get(services.clone()).unwrap_or_default();
@@ -175,33 +190,40 @@ pub(crate) fn slice(
         }));
         let at = spans.number(s.span);
         let at_criticality = s.criticality_span.map_or(at, |span| spans.number(span));
-        let value = object([
-            ("team", optional(platform.teams.get(s.team.index()).map(|t| t.name.as_str()))),
-            ("description", optional(s.description.as_deref())),
-            (
-                "system",
-                optional(
-                    s.system
-                        .and_then(|id| platform.systems.get(id.index()))
-                        .map(|x| x.name.as_str()),
+        let more = whole.then(|| {
+            [
+                ("team", optional(platform.teams.get(s.team.index()).map(|t| t.name.as_str()))),
+                ("description", optional(s.description.as_deref())),
+                (
+                    "system",
+                    optional(
+                        s.system
+                            .and_then(|id| platform.systems.get(id.index()))
+                            .map(|x| x.name.as_str()),
+                    ),
                 ),
-            ),
-            ("criticality", criticality.into()),
-            ("slos", slos),
-            ("ports", ports),
-            ("runbook", optional(s.runbook.as_ref().map(ToString::to_string))),
-            (
-                "depends_on",
-                list(
-                    s.depends_on
-                        .iter()
-                        .filter_map(|d| platform.services.get(d.index()))
-                        .map(|d| d.name.as_str().into()),
+                (
+                    "depends_on",
+                    list(
+                        s.depends_on
+                            .iter()
+                            .filter_map(|d| platform.services.get(d.index()))
+                            .map(|d| d.name.as_str().into()),
+                    ),
                 ),
-            ),
-            ("at", at.into()),
-            ("at_criticality", at_criticality.into()),
-        ]);
+            ]
+        });
+        let value = object_with(
+            [
+                ("criticality", criticality.into()),
+                ("slos", slos),
+                ("ports", ports),
+                ("runbook", optional(s.runbook.as_ref().map(ToString::to_string))),
+                ("at", at.into()),
+                ("at_criticality", at_criticality.into()),
+            ],
+            more,
+        );
         service_values.insert(Rego::from(s.name.as_str()), value);
     }
     let mut deployments = Vec::new();
@@ -216,33 +238,37 @@ pub(crate) fn slice(
         let image = &d.image.value;
         let image_at = at_or(spans, d.image.origin.span);
         let limits_at = at_or(spans, d.memory_limit.origin.span.or(d.memory.origin.span));
-        let image_value = object([
-            ("ref", image.to_string().into()),
-            ("repository", image.repository.as_str().into()),
-            ("tag", optional(image.tag.as_deref())),
-            ("digest", optional(image.digest.as_deref())),
-            ("pinned", image.is_pinned().into()),
-            ("at", image_at.into()),
-        ]);
-        let requests =
-            object([("cpu", d.cpu.to_string().into()), ("memory", d.memory.to_string().into())]);
-        let limits = object([
-            ("cpu", optional(d.cpu_limit.as_ref().map(|c| c.to_string()))),
-            ("memory", d.memory_limit.to_string().into()),
-            (
-                "memory_declared",
-                (d.memory_limit.origin.span.is_some() && d.memory_limit.origin != d.memory.origin)
-                    .into(),
-            ),
-            ("at", limits_at.into()),
-        ]);
+        let image_value = object_with(
+            [
+                ("ref", image.to_string().into()),
+                ("pinned", image.is_pinned().into()),
+                ("at", image_at.into()),
+            ],
+            whole.then(|| {
+                [
+                    ("repository", image.repository.as_str().into()),
+                    ("tag", optional(image.tag.as_deref())),
+                    ("digest", optional(image.digest.as_deref())),
+                ]
+            }),
+        );
+        let declared =
+            d.memory_limit.origin.span.is_some() && d.memory_limit.origin != d.memory.origin;
+        let limits = object_with(
+            [("memory_declared", declared.into()), ("at", limits_at.into())],
+            whole.then(|| {
+                [
+                    ("cpu", optional(d.cpu_limit.as_ref().map(|c| c.to_string()))),
+                    ("memory", d.memory_limit.to_string().into()),
+                ]
+            }),
+        );
         let env = list(d.env.iter().map(|v| {
             let at = at_or(spans, v.value.origin.span);
-            object([
-                ("name", v.name.as_str().into()),
-                ("value", v.value.value.as_str().into()),
-                ("at", at.into()),
-            ])
+            object_with(
+                [("name", v.name.as_str().into()), ("at", at.into())],
+                whole.then(|| [("value", v.value.value.as_str().into())]),
+            )
         }));
         let secrets = list(d.secrets.iter().map(|s| {
             let at = at_or(spans, s.reference.origin.span);
@@ -252,27 +278,38 @@ pub(crate) fn slice(
                 ("at", at.into()),
             ])
         }));
-        let resources = list(d.resources.iter().map(|r| {
-            object([
-                ("name", r.name.as_str().into()),
-                ("kind", optional(platform.kinds.get(r.kind.index()).map(|k| k.name.as_str()))),
-            ])
-        }));
-        deployments.push(object([
-            ("service", service.name.as_str().into()),
-            ("environment", environment.name.as_str().into()),
-            ("tier", environment.tier.as_str().into()),
-            ("namespace", d.namespace.as_str().into()),
-            ("image", image_value),
-            ("replicas", u64::from(d.replicas.value).into()),
-            ("requests", requests),
-            ("limits", limits),
-            ("healthcheck", d.healthcheck.is_some().into()),
-            ("env", env),
-            ("secrets", secrets),
-            ("resources", resources),
-            ("at", at.into()),
-        ]));
+        let more = whole.then(|| {
+            let requests = object([
+                ("cpu", d.cpu.to_string().into()),
+                ("memory", d.memory.to_string().into()),
+            ]);
+            let resources = list(d.resources.iter().map(|r| {
+                object([
+                    ("name", r.name.as_str().into()),
+                    ("kind", optional(platform.kinds.get(r.kind.index()).map(|k| k.name.as_str()))),
+                ])
+            }));
+            [
+                ("namespace", d.namespace.as_str().into()),
+                ("replicas", u64::from(d.replicas.value).into()),
+                ("requests", requests),
+                ("resources", resources),
+            ]
+        });
+        deployments.push(object_with(
+            [
+                ("service", service.name.as_str().into()),
+                ("environment", environment.name.as_str().into()),
+                ("tier", environment.tier.as_str().into()),
+                ("image", image_value),
+                ("limits", limits),
+                ("healthcheck", d.healthcheck.is_some().into()),
+                ("env", env),
+                ("secrets", secrets),
+                ("at", at.into()),
+            ],
+            more,
+        ));
     }
     (Rego::from(service_values), Rego::from(deployments))
 }
@@ -290,7 +327,16 @@ pub(crate) type Rego = regorus::Value;
 
 /// An object of the engine's input.
 fn object<const N: usize>(entries: [(&str, Rego); N]) -> Rego {
-    Rego::from(entries.into_iter().map(|(k, v)| (Rego::from(k), v)).collect::<BTreeMap<_, _>>())
+    object_with(entries, None::<[(&str, Rego); 0]>)
+}
+
+/// An object of the engine's input, with `more` entries if there are.
+fn object_with<const N: usize, const M: usize>(
+    entries: [(&str, Rego); N],
+    more: Option<[(&str, Rego); M]>,
+) -> Rego {
+    let entries = entries.into_iter().chain(more.into_iter().flatten());
+    Rego::from(entries.map(|(k, v)| (Rego::from(k), v)).collect::<BTreeMap<_, _>>())
 }
 
 fn list(items: impl Iterator<Item = Rego>) -> Rego {

@@ -20,6 +20,8 @@ pub(crate) struct Shared {
     engine: regorus::Engine,
     /// The presets compiled (see [`crate::compiled`]), where they are.
     programs: Programs,
+    /// Whether the presets are the interpreted reference ([`Cache::interpreted`]).
+    interpreted: bool,
     global: Option<regorus::Value>,
     config: Option<regorus::Value>,
     spans: input::Spans,
@@ -57,19 +59,20 @@ impl Shared {
             _ => Programs::none(presets.len()),
         };
         let global = serde_json::from_value::<regorus::Value>(global).ok();
-        Shared { engine, programs, global, config, spans, key }
+        Shared { engine, programs, interpreted: !compile, global, config, spans, key }
     }
 
-    /// The input with the global part and the services in `services` and their deployments,
-    /// and the spans its `at` numbers refer to.
+    /// The input with the global part and the services in `services` and their deployments
+    /// (their `fields`), and the spans its `at` numbers refer to.
     fn input(
         &self,
         platform: &Platform,
         services: Range<usize>,
         include: Option<&[bool]>,
+        fields: input::Fields,
     ) -> (Option<regorus::Value>, input::Spans) {
         let mut spans = self.spans.clone();
-        let (services, deployments) = input::slice(platform, services, include, &mut spans);
+        let (services, deployments) = input::slice(platform, services, include, &mut spans, fields);
         let mut input = self.global.clone();
         if let Some(Ok(object)) = input.as_mut().map(regorus::Value::as_object_mut) {
             object.insert(regorus::Value::from("services"), services);
@@ -88,7 +91,7 @@ impl Shared {
         services: Range<usize>,
         include: Option<&[bool]>,
     ) -> input::Spans {
-        let (input, spans) = self.input(platform, services, include);
+        let (input, spans) = self.input(platform, services, include, input::Fields::Whole);
         if let (Some(input), Some(data)) = (input, self.config.clone()) {
             let _ = engine.add_data(data);
             engine.set_input(input);
@@ -142,7 +145,9 @@ pub(crate) fn evaluate(
             errors: Vec::new(),
         };
     }
-    let (input, spans) = shared.input(platform, services, include);
+    // The interpreted reference sees the whole document (see `input::Fields::Presets`).
+    let fields = if shared.interpreted { input::Fields::Whole } else { input::Fields::Presets };
+    let (input, spans) = shared.input(platform, services, include, fields);
     // The interpreter, for the presets that are not compiled: made when the first needs it.
     let mut interpreter: Option<regorus::Engine> = None;
     let mut violations = Vec::new();

@@ -187,7 +187,7 @@ pub(crate) fn lower_service(index: usize, names: &Names<'_>) -> Lowered {
                 Some("low") => idpc_ir::Criticality::Low,
                 _ => idpc_ir::Criticality::Standard,
             },
-            exposure: lower_exposure(service.expose.as_ref(), &ports, diagnostics),
+            exposure: lower_exposure(service.expose.as_deref(), &ports, diagnostics),
             ports,
             depends_on,
             slos,

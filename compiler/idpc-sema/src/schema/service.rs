@@ -191,9 +191,9 @@ typed_node! {
         args { name: Option<Field<String>> = arg("NAME", ValueType::Declares(NameKind::Service)) }
         props { team: String = required("team", ValueType::Ref(Target::Team), "The owning team.") }
         children {
-            description: Option<Description>,
-            system: Option<SystemRef>,
-            criticality: Option<Criticality>,
+            description: Option<Boxed<Description>>,
+            system: Option<Boxed<SystemRef>>,
+            criticality: Option<Boxed<Criticality>>,
             image: Option<ImageNode>,
             ports: Vec<PortNode>,
             replicas: Option<Replicas>,
@@ -205,9 +205,9 @@ typed_node! {
             depends_on: Vec<DependsOn>,
             resources: Vec<ResourceNode>,
             deploy: Option<Boxed<Deploy>>,
-            expose: Option<Expose>,
+            expose: Option<Boxed<Expose>>,
             slos: Vec<SloNode>,
-            runbook: Option<Runbook>,
+            runbook: Option<Boxed<Runbook>>,
             waivers: Vec<Waive>,
             overrides: Vec<Override>,
         }

@@ -6,7 +6,7 @@ use idpc_ir::{Cpu, Duration, Image, IntOrPercent, Memory, Percent, SecretRef};
 
 use super::language::{arg, arg_or, args, prop_derived, prop_or, required};
 use super::{Target, ValueType};
-use crate::typed::{Field, typed_node};
+use crate::typed::{Boxed, Field, typed_node};
 
 typed_node! {
     /// `image`.
@@ -270,11 +270,11 @@ typed_node! {
         props {}
         children {
             canary: Option<Canary>,
-            blue_green: Option<BlueGreen>,
-            rolling: Option<Rolling>,
+            blue_green: Option<Boxed<BlueGreen>>,
+            rolling: Option<Boxed<Rolling>>,
             healthcheck: Option<Healthcheck>,
-            liveness: Option<Liveness>,
-            rollback: Option<Rollback>,
+            liveness: Option<Boxed<Liveness>>,
+            rollback: Option<Boxed<Rollback>>,
         }
         repeatable: false,
         example: "deploy { canary { step weight=50 pause=\"5m\"; step weight=100 } }",
@@ -340,8 +340,8 @@ impl Deploy {
     pub(crate) fn strategies(&self) -> Vec<StrategyNode<'_>> {
         let mut found: Vec<StrategyNode<'_>> = Vec::with_capacity(1);
         found.extend(self.canary.as_ref().map(StrategyNode::Canary));
-        found.extend(self.blue_green.as_ref().map(StrategyNode::BlueGreen));
-        found.extend(self.rolling.as_ref().map(StrategyNode::Rolling));
+        found.extend(self.blue_green.as_deref().map(StrategyNode::BlueGreen));
+        found.extend(self.rolling.as_deref().map(StrategyNode::Rolling));
         found.sort_by_key(|s| s.span());
         found
     }

@@ -312,10 +312,7 @@ fn prepare(root: &Path, options: &WriteOptions<'_>) -> Result<Locked, WriteError
     if let Some(description) = options.description {
         check_output_dir(root, description).map_err(WriteError::Refused)?;
     }
-    let parent = match root.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let parent = parent_of(root).to_path_buf();
     fs::create_dir_all(&parent)?;
     let lock = lock(&parent, options.on_wait)?;
     // The directory may have changed while this build waited.
@@ -418,6 +415,14 @@ fn copy_link(from: &Path, to: &Path) -> io::Result<()> {
     fs::copy(from, to).map(|_| ())
 }
 
+/// The directory that holds the output directory `root`, whose lock builds into it take.
+fn parent_of(root: &Path) -> &Path {
+    match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 /// Takes the build lock of the directory that holds the output: concurrent builds into one
 /// output directory run one after the other.
 fn lock(parent: &Path, on_wait: Option<&dyn Fn()>) -> io::Result<fs::File> {
@@ -438,11 +443,7 @@ fn lock(parent: &Path, on_wait: Option<&dyn Fn()>) -> io::Result<fs::File> {
 /// The build lock of the directory that holds `root`, if no other build holds it; `None` if one
 /// does.
 pub(crate) fn try_lock(root: &Path) -> io::Result<Option<fs::File>> {
-    let parent = match root.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let file = fs::File::open(parent)?;
+    let file = fs::File::open(parent_of(root))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(fs::TryLockError::WouldBlock) => Ok(None),

@@ -92,11 +92,16 @@ impl Shared {
         include: Option<&[bool]>,
     ) -> input::Spans {
         let (input, spans) = self.input(platform, services, include, input::Fields::Whole);
+        self.give(engine, input);
+        spans
+    }
+
+    /// Gives `engine` the configuration as data and `input` as its input.
+    fn give(&self, engine: &mut regorus::Engine, input: Option<regorus::Value>) {
         if let (Some(input), Some(data)) = (input, self.config.clone()) {
             let _ = engine.add_data(data);
             engine.set_input(input);
         }
-        spans
     }
 }
 
@@ -160,10 +165,7 @@ pub(crate) fn evaluate(
         let found = found.unwrap_or_else(|| {
             let engine = interpreter.get_or_insert_with(|| {
                 let mut engine = shared.engine.clone();
-                if let (Some(input), Some(data)) = (input.clone(), shared.config.clone()) {
-                    let _ = engine.add_data(data);
-                    engine.set_input(input);
-                }
+                shared.give(&mut engine, input.clone());
                 engine
             });
             crate::evaluate(engine, policy)

@@ -137,7 +137,8 @@ pub(crate) fn lower(
     // Resolved a slice at a time, each slice's deployments moved into one vector at once: the
     // model's, when every service is resolved afresh. Collecting every service's vector first
     // held each deployment twice (75 MB at 10,000 services).
-    let mut fresh_deployments = Vec::with_capacity(todo.len() * environments.len());
+    let mut fresh_deployments: Vec<idpc_ir::Deployment> =
+        Vec::with_capacity(todo.len() * environments.len());
     let mut fresh: Vec<(usize, usize, Vec<Diagnostic>)> = Vec::with_capacity(todo.len());
     for slice in todo.chunks(RESOLVED_AT_ONCE) {
         let resolved: Vec<overlay::Resolved> =
@@ -148,13 +149,14 @@ pub(crate) fn lower(
         }
     }
     drop(plans);
+    // When every service was resolved afresh, they are already the model's, in order; else the
+    // fresh ones are merged with the kept ones, service by service.
     let every_one = todo.len() == cache.services().count();
-    let mut deployments = if every_one {
-        std::mem::take(&mut fresh_deployments)
+    let (mut deployments, mut fresh_deployments) = if every_one {
+        (fresh_deployments, Vec::new().into_iter())
     } else {
-        Vec::with_capacity(services.len() * environments.len())
+        (Vec::with_capacity(services.len() * environments.len()), fresh_deployments.into_iter())
     };
-    let mut fresh_deployments = fresh_deployments.into_iter();
     let mut fresh = fresh.into_iter().peekable();
     for (i, kept) in cache.services_mut().enumerate() {
         if fresh.peek().is_some_and(|(at, _, _)| *at == i)

@@ -44,21 +44,20 @@ pub use write::{
 pub use write::{StreamError, check_streamed, write_streamed};
 
 /// Finds the description's files and glances at them (see [`Found::glance`]) while the output
-/// tree under `out` is looked at, if `look` (see [`look`]): both keep the two cores busy, and
-/// finding the files alone does not.
+/// tree under `out` is looked at in the background, if `look` (see [`look`]): the look goes on
+/// while the build reads and checks the files, and the first step that needs it helps to finish
+/// it.
 pub fn find_and_look(
     description: &std::path::Path,
     out: &std::path::Path,
     look: bool,
 ) -> (Result<(Found, Glance), LoadError>, Outputs) {
-    rayon::join(
-        || {
-            let found = find(description, Some(out))?;
-            let glance = found.glance();
-            Ok((found, glance))
-        },
-        || if look { write::look(out) } else { Outputs::default() },
-    )
+    let outputs = if look { write::look(out) } else { Outputs::default() };
+    let found = find(description, Some(out)).map(|found| {
+        let glance = found.glance();
+        (found, glance)
+    });
+    (found, outputs)
 }
 
 /// The peak resident memory of this process in bytes, where the system reports it (Linux).

@@ -55,7 +55,12 @@ fn compile_in(
         db.set_policy_cache(policies);
     }
     let compilation = db.compile(options).compilation;
-    (compilation, db.take_policy_cache())
+    let policies = db.take_policy_cache();
+    // What the database holds (every file's typed unit: 10,000 services are 30,000 nodes) is
+    // freed beside the build's next steps rather than before them.
+    let freed = std::thread::Builder::new().name("idpc-free".to_owned()).spawn(move || drop(db));
+    drop(freed);
+    (compilation, policies)
 }
 
 /// A database holding the standard library and these files, in this order.

@@ -15,6 +15,7 @@
 
 mod guard;
 mod incremental;
+mod look;
 mod manifest;
 mod memory;
 mod stage;

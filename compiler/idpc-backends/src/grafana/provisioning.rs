@@ -59,10 +59,16 @@ struct Datasource {
 
 pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
     let whole = "the platform description";
+    // A team gets a folder if it owns a service.
+    let mut owns = vec![false; platform.teams.len()];
+    for service in &platform.services {
+        owns[service.team.index()] = true;
+    }
     let providers = platform
         .teams
         .iter()
-        .filter(|team| platform.services.iter().any(|s| platform.team(s.team).name == team.name))
+        .zip(owns)
+        .filter_map(|(team, owns)| owns.then_some(team))
         .map(|team| Provider {
             name: format!("idpc-{}", team.name),
             org_id: 1,

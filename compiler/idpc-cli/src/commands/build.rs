@@ -57,7 +57,7 @@ fn build(
     };
     // A build with the inputs of the last one, over the tree it left, has nothing to do. If
     // the files look as they did when the last build read them, they are not read again. The
-    // tree is looked at while the files are found.
+    // tree is looked at in the background while the files are found, read and checked.
     let (found, outputs) = idpc_driver::find_and_look(description, out_dir, !args.check);
     let (found, glance) = match found {
         Ok(found) => found,
@@ -186,8 +186,7 @@ fn build(
         let t = compilation.timings;
         let _ = writeln!(
             err,
-            "timings: {} {:.1?}, parse {:.1?}, analyze {:.1?}, policies {:.1?}, {} {:.1?} ({} files){}",
-            if outputs.looked() { "read and look at the tree" } else { "read" },
+            "timings: read {:.1?}, parse {:.1?}, analyze {:.1?}, policies {:.1?}, {} {:.1?} ({} files){}{}",
             read,
             t.parse,
             t.analyze,
@@ -199,6 +198,10 @@ fn build(
             },
             start.elapsed(),
             files,
+            // The tree is looked at beside the other steps, on whichever core is free.
+            outputs.looked().map_or_else(String::new, |took| {
+                format!(", the output tree looked at beside them {took:.1?}")
+            }),
             idpc_driver::peak_memory()
                 .map_or_else(String::new, |bytes| format!(", peak memory {} MiB", bytes >> 20))
         );

@@ -18,6 +18,7 @@ use std::sync::{Mutex, PoisonError};
 use idpc_backends::{Family, Unit};
 use idpc_ir::Platform;
 
+use super::look;
 use super::memory::{Made, Memory};
 use super::stage::with_parent;
 use super::stamp::{self, Freshness, Offered, Untouched};
@@ -52,7 +53,7 @@ impl Pending {
 
     /// What the last build lets this one reuse: its units, with the files each made.
     pub fn confirm(self) -> Option<Reuse> {
-        let untouched = self.offered.confirm();
+        let untouched = self.offered.confirm()?;
         let memory = Memory::parse(&untouched.memory)?;
         Some(Reuse { untouched, memory })
     }
@@ -227,7 +228,7 @@ pub fn write_incremental(
             path = parent;
         }
     }
-    let taken = stamp::Tree::sum_at(root, &touched);
+    let taken = look::Tree::sum_at(root, &touched);
     if let Err(error) = commit(root, staging.path(), &ops) {
         // A commit that could not be undone keeps its journal and the files it moved aside, for
         // the next build to undo.
@@ -236,7 +237,7 @@ pub fn write_incremental(
         }
         return Err(error.into());
     }
-    let put = stamp::Tree::sum_at(root, &touched);
+    let put = look::Tree::sum_at(root, &touched);
     let digest = reuse.untouched.tree.digest.wrapping_sub(taken).wrapping_add(put);
     if let Some(stamping) = &options.stamp {
         let recorded = stamp::record(root, stamping, memory.render().as_deref(), Some(digest));

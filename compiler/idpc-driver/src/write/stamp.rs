@@ -18,15 +18,15 @@
 //! the same tree, is up to date without reading them.
 
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 use std::io;
 use std::path::Path;
 
 use idpc_backends::Hasher128;
-use rayon::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::look::{Look, Tree};
 use crate::workspace::{Glance, SourceText};
 
 /// The file name of the stamp.
@@ -80,114 +80,83 @@ fn hex(hasher: Sha256) -> String {
     })
 }
 
-/// The digest of one entry of the tree: its path (`prefix` and `name`), size (0 for a
-/// directory), modification time and inode, and whether it is a directory.
-fn entry_digest(prefix: &str, name: &[u8], stat: &rustix::fs::Stat, is_dir: bool) -> u128 {
-    let mut hasher = Hasher128::new();
-    hasher.write(prefix.as_bytes());
-    hasher.write_u8(0xfe);
-    hasher.write(name);
-    hasher.write_u8(0xff);
-    let size = if is_dir { 0 } else { u64::try_from(stat.st_size).unwrap_or(0) };
-    (size, stat.st_mtime, i64::try_from(stat.st_mtime_nsec).unwrap_or(0), stat.st_ino, is_dir)
-        .hash(&mut hasher);
-    hasher.finish128()
-}
-
-/// The tree as a build saw it: the digest of its entries (the sum of each entry's, so that it
-/// does not depend on their order and can be updated entry by entry), and how many of idpc's
-/// files it holds. Nothing is kept per entry: 123,000 of them at 10,000 services.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Tree {
-    pub(crate) digest: u128,
-    files: usize,
-}
-
-impl Tree {
-    /// Every entry of the tree under `root`, but the stamp's.
-    pub(crate) fn read(root: &Path) -> io::Result<Tree> {
-        use rustix::fs::{Mode, OFlags, open};
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let dir = open(root, flags, Mode::empty())?;
-        let (digest, files) = under(&dir, "")?;
-        Ok(Tree { digest, files })
-    }
-
-    /// The sum of the digests of the entries at `paths` as they are now (one that is not there
-    /// adds nothing): what a change to those entries takes out of the tree's digest before it
-    /// is made, and puts in after.
-    pub(crate) fn sum_at(root: &Path, paths: &std::collections::BTreeSet<String>) -> u128 {
-        let mut sum = 0u128;
-        for path in paths {
-            let (prefix, name) = match path.rfind('/') {
-                Some(at) => path.split_at(at + 1),
-                None => ("", path.as_str()),
-            };
-            let Ok(stat) = rustix::fs::lstat(root.join(path)) else { continue };
-            let is_dir = rustix::fs::FileType::from_raw_mode(stat.st_mode)
-                == rustix::fs::FileType::Directory;
-            sum = sum.wrapping_add(entry_digest(prefix, name.as_bytes(), &stat, is_dir));
-        }
-        sum
-    }
-
-    /// The number of idpc's files: not the directories, not its record of them.
-    fn files(&self) -> usize {
-        self.files
-    }
-}
-
 /// The output tree as a build looked at it before compiling (see [`look`]): its stamp, read
-/// once, with its text, or what the build is to make of it; and the digest of its entries, if
-/// the stamp is one this idpc wrote, to compare it with.
-#[derive(Debug, Clone)]
+/// once, with its text, or what the build is to make of it; and, if the stamp is one this idpc
+/// wrote, the look at its entries (see [`Look`]) taken in the background, to compare with it.
+#[derive(Debug)]
 pub struct Outputs {
     stamp: Result<(Stamp, Vec<u8>), Freshness>,
-    tree: Option<Tree>,
+    look: Option<Look>,
 }
 
 impl Default for Outputs {
     /// Nothing looked at: no stamp.
     fn default() -> Self {
-        Outputs { stamp: Err(Freshness::Stale), tree: None }
+        Outputs { stamp: Err(Freshness::Stale), look: None }
     }
 }
 
-/// Looks at the output tree under `root`: its stamp, and its entries if a stamp this idpc wrote
-/// is there.
+/// Reads the stamp of the output tree under `root` and, if this idpc wrote it, starts looking
+/// at the tree's entries in the background.
 pub fn look(root: &Path) -> Outputs {
     let stamp = verified(root);
-    let tree = stamp.as_ref().ok().and_then(|_| Tree::read(root).ok());
-    Outputs { stamp, tree }
+    let look = stamp.as_ref().ok().map(|_| Look::start(root));
+    Outputs { stamp, look }
 }
 
 impl Outputs {
-    /// Whether the tree was looked at.
-    pub fn looked(&self) -> bool {
-        self.tree.is_some()
+    /// How long the look at the tree took, if the build waited for it and it found the tree.
+    pub fn looked(&self) -> Option<std::time::Duration> {
+        self.look.as_ref()?.took()
     }
 
-    /// The tree, if it is the one the stamp describes by `recorded`.
+    /// The tree, if it is the one the stamp describes by `recorded`: waits for the look.
     fn described_by(&self, recorded: &str) -> Option<Tree> {
-        self.tree.filter(|tree| format!("{:032x}", tree.digest) == recorded)
+        described_by(self.look.as_ref()?, recorded)
+    }
+
+    /// Stops looking at the tree: nothing will be compared with it.
+    fn forgo(&self) {
+        if let Some(look) = &self.look {
+            look.cancel();
+        }
     }
 }
 
-/// What a stamp offers the next build when only its inputs changed, in the same context, over
-/// the tree it describes: the build's memory, which the stamp vouches for.
+/// The tree `look` saw, if it is the one a stamp describes by `recorded`.
+fn described_by(look: &Look, recorded: &str) -> Option<Tree> {
+    look.wait().ok().filter(|tree| format!("{:032x}", tree.digest) == recorded)
+}
+
+/// What a stamp offers the next build when only its inputs changed, in the same context: the
+/// build's memory, which the stamp vouches for, if the tree is still the one it describes.
 #[derive(Debug)]
 pub(crate) struct Offered {
     pub(crate) memory: Vec<u8>,
     /// The stamp as it was read, to tell whether another build ran since.
     pub(crate) stamp: Vec<u8>,
-    /// The tree, as it was looked at.
-    tree: Tree,
+    /// The tree's digest, as the stamp records it.
+    recorded: String,
+    /// The look at the tree, cancelled if the offer is dropped.
+    look: Watched,
 }
 
 impl Offered {
-    /// The memory over the tree the stamp describes.
-    pub(crate) fn confirm(self) -> Untouched {
-        Untouched { tree: self.tree, memory: self.memory, stamp: self.stamp }
+    /// The memory over the tree the stamp describes; `None` if the tree is not that one. Waits
+    /// for the look at the tree.
+    pub(crate) fn confirm(self) -> Option<Untouched> {
+        let tree = described_by(&self.look.0, &self.recorded)?;
+        Some(Untouched { tree, memory: self.memory, stamp: self.stamp })
+    }
+}
+
+/// A look whose result is wanted only while this is kept.
+#[derive(Debug)]
+struct Watched(Look);
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        self.0.cancel();
     }
 }
 
@@ -222,29 +191,34 @@ pub(crate) fn examine(
         return (Freshness::Stale, None);
     };
     let memory_digest = stamp.memory.as_deref().unwrap_or("");
-    let tree = outputs.described_by(recorded);
     if recorded_inputs == inputs {
-        return match tree {
-            Some(tree) => (Freshness::Current(tree.files()), None),
+        return match outputs.described_by(recorded) {
+            Some(tree) => (Freshness::Current(tree.files), None),
             None => (Freshness::Stale, None),
         };
     }
-    let Some(tree) = tree else { return (Freshness::Stale, None) };
+    let Some(look) = &outputs.look else { return (Freshness::Stale, None) };
     if context != Some(recorded_context.as_str()) || memory_digest.is_empty() {
+        outputs.forgo();
         return (Freshness::Stale, None);
     }
-    // Only the inputs changed: the memory is usable if it is the one the stamp vouches for.
+    // Only the inputs changed: the memory is usable if it is the one the stamp vouches for, and
+    // its units if the tree is still the one the stamp describes, which the look will tell.
     let memory = match std::fs::read(root.join(MEMORY)) {
         Ok(memory) if memory_digest == format!("{:032x}", bytes_digest(&memory)) => memory,
         Ok(_) => {
+            outputs.forgo();
             let why = "it was edited or damaged after idpc wrote it".to_owned();
             return (Freshness::MemoryIgnored(why), None);
         }
         Err(error) => {
+            outputs.forgo();
             return (Freshness::MemoryIgnored(format!("it cannot be read: {error}")), None);
         }
     };
-    (Freshness::Stale, Some(Offered { memory, stamp: text.clone(), tree }))
+    let look = Watched(look.clone());
+    let offered = Offered { memory, stamp: text.clone(), recorded: recorded.clone(), look };
+    (Freshness::Stale, Some(offered))
 }
 
 /// The stamp under `root`, with its text, if this idpc wrote it as it is; else what the build
@@ -290,7 +264,7 @@ pub fn glanced(outputs: &Outputs, glance: &Glance, context: &str) -> Option<usiz
     if recorded.is_empty() || stamp.context.as_deref() != Some(context) {
         return None;
     }
-    Some(outputs.described_by(stamp.tree.as_deref()?)?.files())
+    Some(outputs.described_by(stamp.tree.as_deref()?)?.files)
 }
 
 fn bytes_digest(bytes: &[u8]) -> u128 {
@@ -467,40 +441,6 @@ pub(crate) fn remove(root: &Path) -> io::Result<()> {
     }
 }
 
-/// The digest of every entry under `dir` (whose path in the tree is `prefix`) but the stamp's,
-/// and the number of idpc's files among them. Directories count, so that an added empty one is
-/// a change. Each directory is read once and its entries are looked at relative to it, in
-/// parallel, without resolving the whole path each time.
-fn under(dir: &rustix::fd::OwnedFd, prefix: &str) -> io::Result<(u128, usize)> {
-    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, openat, statat};
-    let mut names = Vec::new();
-    for entry in Dir::read_from(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_bytes();
-        let stamps = prefix.is_empty() && is_stamp(&String::from_utf8_lossy(name));
-        if name != b"." && name != b".." && !stamps {
-            names.push(entry.file_name().to_owned());
-        }
-    }
-    names
-        .par_iter()
-        .map(|name| {
-            let stat = statat(dir, name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)?;
-            let is_dir = FileType::from_raw_mode(stat.st_mode) == FileType::Directory;
-            let digest = entry_digest(prefix, name.to_bytes(), &stat, is_dir);
-            if !is_dir {
-                let manifest = prefix.is_empty() && name.to_bytes() == super::MANIFEST.as_bytes();
-                return Ok((digest, usize::from(!manifest)));
-            }
-            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-            let sub = openat(dir, name.as_c_str(), flags, Mode::empty())?;
-            let path = format!("{prefix}{}/", name.to_string_lossy());
-            let (sum, files) = under(&sub, &path)?;
-            Ok((sum.wrapping_add(digest), files))
-        })
-        .try_reduce(|| (0, 0), |a, b| Ok((a.0.wrapping_add(b.0), a.1 + b.1)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,7 +499,7 @@ mod tests {
         record(dir.path(), &STAMPING, Some(b"memory"), None).unwrap();
         let offered = |context| {
             let outputs = look(dir.path());
-            examine(dir.path(), &outputs, "new inputs", Some(context)).1.map(Offered::confirm)
+            examine(dir.path(), &outputs, "new inputs", Some(context)).1.and_then(Offered::confirm)
         };
         assert_eq!(offered("context").map(|u| u.memory), Some(b"memory".to_vec()));
         assert!(offered("another day").is_none());

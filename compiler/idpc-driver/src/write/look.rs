@@ -1,0 +1,320 @@
+//! The look at the output tree: the digest of every entry under it (see [`Tree`]).
+//!
+//! At 10,000 services the tree holds 123,000 entries, and looking at each costs a `stat`:
+//! about a quarter of the processor time of a build after an edit. A [`Look`] is therefore
+//! taken in the background, by a thread of its own, while the build finds, reads and checks its
+//! description; whoever needs the result first helps to finish it. The work is a queue of
+//! directories to read and of slices of their entries to look at, so that two threads share
+//! even a directory of 10,000 files, and only the directories being read are held open.
+
+use std::ffi::CString;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use idpc_backends::Hasher128;
+use rustix::fd::OwnedFd;
+use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, Stat, open, openat, statat};
+
+use super::stamp::is_stamp;
+
+/// The entries of a directory looked at by one piece of work.
+const SLICE: usize = 256;
+
+/// The tree as a build saw it: the digest of its entries (the sum of each entry's, so that it
+/// does not depend on their order and can be updated entry by entry), and how many of idpc's
+/// files it holds. Nothing is kept per entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tree {
+    pub(crate) digest: u128,
+    pub(crate) files: usize,
+}
+
+impl Tree {
+    /// Every entry of the tree under `root`, but the stamp's.
+    pub(crate) fn read(root: &Path) -> io::Result<Tree> {
+        Look::start(root).wait()
+    }
+
+    /// The sum of the digests of the entries at `paths` as they are now (one that is not there
+    /// adds nothing): what a change to those entries takes out of the tree's digest before it
+    /// is made, and puts in after.
+    pub(crate) fn sum_at(root: &Path, paths: &std::collections::BTreeSet<String>) -> u128 {
+        let mut sum = 0u128;
+        for path in paths {
+            let (prefix, name) = match path.rfind('/') {
+                Some(at) => path.split_at(at + 1),
+                None => ("", path.as_str()),
+            };
+            let Ok(stat) = rustix::fs::lstat(root.join(path)) else { continue };
+            sum = sum.wrapping_add(entry_digest(prefix, name.as_bytes(), &stat));
+        }
+        sum
+    }
+}
+
+/// The digest of one entry of the tree: its path (`prefix` and `name`), size (0 for a
+/// directory), modification time and inode, and whether it is a directory.
+fn entry_digest(prefix: &str, name: &[u8], stat: &Stat) -> u128 {
+    let is_dir = is_dir(stat);
+    let mut hasher = Hasher128::new();
+    hasher.write(prefix.as_bytes());
+    hasher.write_u8(0xfe);
+    hasher.write(name);
+    hasher.write_u8(0xff);
+    let size = if is_dir { 0 } else { u64::try_from(stat.st_size).unwrap_or(0) };
+    (size, stat.st_mtime, i64::try_from(stat.st_mtime_nsec).unwrap_or(0), stat.st_ino, is_dir)
+        .hash(&mut hasher);
+    hasher.finish128()
+}
+
+fn is_dir(stat: &Stat) -> bool {
+    FileType::from_raw_mode(stat.st_mode) == FileType::Directory
+}
+
+/// A look at the tree, going on in the background until [`Look::wait`] or [`Look::cancel`].
+#[derive(Debug, Clone)]
+pub(crate) struct Look {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+    cancelled: AtomicBool,
+    /// The tree, or why it could not be looked at, once the work is done.
+    result: OnceLock<Result<Tree, (io::ErrorKind, String)>>,
+    started: Instant,
+    /// How long the look took, from its start to the end of the last piece of work.
+    took: OnceLock<Duration>,
+}
+
+/// The work left, and what the work done found.
+#[derive(Debug, Default)]
+struct State {
+    queue: Vec<Work>,
+    /// Pieces of work taken from the queue and not yet done.
+    busy: usize,
+    digest: u128,
+    files: usize,
+    error: Option<io::Error>,
+}
+
+/// One piece of work: a directory to read, or some of its entries to look at.
+#[derive(Debug)]
+enum Work {
+    /// The directory `name` under `parent`, whose path in the tree is `prefix`.
+    Read { parent: Arc<OwnedFd>, name: CString, prefix: String },
+    /// The entries `names` of `dir`, whose path in the tree is `prefix`.
+    Look { dir: Arc<OwnedFd>, prefix: Arc<str>, names: Vec<CString> },
+}
+
+/// What one piece of work found.
+#[derive(Default)]
+struct Found {
+    digest: u128,
+    files: usize,
+    more: Vec<Work>,
+}
+
+impl Look {
+    /// Starts looking at the tree under `root`, in the background.
+    pub(crate) fn start(root: &Path) -> Look {
+        let state = Mutex::new(State::default());
+        let shared = Shared {
+            state,
+            changed: Condvar::new(),
+            cancelled: AtomicBool::new(false),
+            result: OnceLock::new(),
+            started: Instant::now(),
+            took: OnceLock::new(),
+        };
+        let look = Look { shared: Arc::new(shared) };
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let mut found = Found::default();
+        let read = open(root, flags, Mode::empty())
+            .map_err(io::Error::from)
+            .and_then(|dir| read_dir(Arc::new(dir), Arc::from(""), &mut found));
+        let mut state = look.shared.lock();
+        state.queue = found.more;
+        state.digest = found.digest;
+        state.files = found.files;
+        state.error = read.err();
+        drop(state);
+        let shared = Arc::clone(&look.shared);
+        // Without a thread of its own, the look is taken by whoever waits for it.
+        let _ = std::thread::Builder::new().name("idpc-look".to_owned()).spawn(move || {
+            shared.work();
+        });
+        look
+    }
+
+    /// The tree, once looked at: this thread helps with what is left, then waits for the rest.
+    pub(crate) fn wait(&self) -> io::Result<Tree> {
+        self.shared.work();
+        let result = self.shared.result.get_or_init(|| {
+            let mut state = self.shared.lock();
+            if self.shared.cancelled.load(Ordering::Relaxed) {
+                return Err((io::ErrorKind::Interrupted, "the look was cancelled".to_owned()));
+            }
+            match state.error.take() {
+                Some(error) => Err((error.kind(), error.to_string())),
+                None => Ok(Tree { digest: state.digest, files: state.files }),
+            }
+        });
+        result.clone().map_err(|(kind, message)| io::Error::new(kind, message))
+    }
+
+    /// How long the look took, once it has been waited for and found the tree.
+    pub(crate) fn took(&self) -> Option<Duration> {
+        let found = matches!(self.shared.result.get(), Some(Ok(_)));
+        found.then(|| self.shared.took.get().copied()).flatten()
+    }
+
+    /// Stops the look: its result will not be needed.
+    pub(crate) fn cancel(&self) {
+        self.shared.cancelled.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes work from the queue until there is none left and none being done.
+    fn work(&self) {
+        let mut state = self.lock();
+        loop {
+            if self.cancelled.load(Ordering::Relaxed) || state.error.is_some() {
+                state.queue.clear();
+            }
+            let Some(work) = state.queue.pop() else {
+                if state.busy == 0 {
+                    self.took.get_or_init(|| self.started.elapsed());
+                    self.changed.notify_all();
+                    return;
+                }
+                state = self.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
+                continue;
+            };
+            state.busy += 1;
+            drop(state);
+            let mut found = Found::default();
+            let done = work.run(&mut found);
+            state = self.lock();
+            state.busy -= 1;
+            state.digest = state.digest.wrapping_add(found.digest);
+            state.files += found.files;
+            let more = !found.more.is_empty();
+            state.queue.append(&mut found.more);
+            if let Err(error) = done {
+                state.error.get_or_insert(error);
+            }
+            if more || state.busy == 0 {
+                self.changed.notify_all();
+            }
+        }
+    }
+}
+
+impl Work {
+    fn run(self, found: &mut Found) -> io::Result<()> {
+        match self {
+            Work::Read { parent, name, prefix } => {
+                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+                let dir = openat(&*parent, name.as_c_str(), flags, Mode::empty())?;
+                drop(parent);
+                read_dir(Arc::new(dir), Arc::from(prefix), found)
+            }
+            Work::Look { dir, prefix, names } => look_at(&dir, &prefix, &names, found),
+        }
+    }
+}
+
+/// Reads the directory `dir`, whose path in the tree is `prefix`: its entries but the stamp's
+/// go to the queue in slices, but for the first, looked at here.
+fn read_dir(dir: Arc<OwnedFd>, prefix: Arc<str>, found: &mut Found) -> io::Result<()> {
+    let mut names = Vec::new();
+    for entry in Dir::read_from(&*dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_bytes();
+        let stamps = prefix.is_empty() && is_stamp(&String::from_utf8_lossy(name));
+        if name != b"." && name != b".." && !stamps {
+            names.push(entry.file_name().to_owned());
+        }
+    }
+    while names.len() > SLICE {
+        let rest = names.split_off(names.len() - SLICE);
+        let (dir, prefix) = (Arc::clone(&dir), Arc::clone(&prefix));
+        found.more.push(Work::Look { dir, prefix, names: rest });
+    }
+    look_at(&dir, &prefix, &names, found)
+}
+
+/// Looks at the entries `names` of `dir`, whose path in the tree is `prefix`.
+fn look_at(
+    dir: &Arc<OwnedFd>,
+    prefix: &str,
+    names: &[CString],
+    found: &mut Found,
+) -> io::Result<()> {
+    for name in names {
+        let stat = statat(&**dir, name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)?;
+        found.digest = found.digest.wrapping_add(entry_digest(prefix, name.to_bytes(), &stat));
+        if is_dir(&stat) {
+            let prefix = format!("{prefix}{}/", name.to_string_lossy());
+            found.more.push(Work::Read { parent: Arc::clone(dir), name: name.clone(), prefix });
+        } else {
+            let manifest = prefix.is_empty() && name.to_bytes() == super::MANIFEST.as_bytes();
+            found.files += usize::from(!manifest);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_look_sees_every_entry_of_a_tree_shared_out_in_slices() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (sub, files) in [("helm", SLICE * 2 + 3), ("grafana/a", 2), ("grafana/b", 0)] {
+            std::fs::create_dir_all(root.join(sub)).unwrap();
+            for at in 0..files {
+                std::fs::write(root.join(sub).join(format!("{at}.yaml")), "a: 1\n").unwrap();
+            }
+        }
+        std::fs::write(root.join(super::super::MANIFEST), "[]").unwrap();
+        std::fs::write(root.join(super::super::STAMP), "{}").unwrap();
+        let look = Look::start(root);
+        assert_eq!(look.took(), None, "not waited for yet");
+        let tree = look.wait().unwrap();
+        assert!(look.took().is_some());
+        assert_eq!(tree.files, SLICE * 2 + 5, "the manifest and the stamp are not counted");
+
+        // The digest is the sum of every entry's but the stamp's, however the work was shared.
+        let mut paths = std::collections::BTreeSet::new();
+        for entry in walkdir::WalkDir::new(root).min_depth(1) {
+            let path = entry.unwrap().path().strip_prefix(root).unwrap().to_owned();
+            paths.insert(path.to_string_lossy().into_owned());
+        }
+        paths.remove(super::super::STAMP);
+        assert_eq!(tree.digest, Tree::sum_at(root, &paths));
+
+        // An entry touched is a change; a cancelled look gives no tree.
+        std::fs::write(root.join("grafana/a/0.yaml"), "a: 22\n").unwrap();
+        assert_ne!(Tree::read(root).unwrap().digest, tree.digest);
+        let look = Look::start(root);
+        look.cancel();
+        assert!(look.wait().is_err());
+        assert_eq!(look.took(), None, "a cancelled look found no tree");
+        assert!(Look::start(&root.join("nowhere")).wait().is_err());
+    }
+}

@@ -188,9 +188,11 @@ fn files_that_look_as_they_did_are_not_read_again_and_an_edit_is_still_seen() {
     assert!(err.contains("(nothing changed since the last build)"), "{err}");
 }
 
-/// A build with warnings keeps no stamp: the warnings are printed every time.
+/// A build with warnings keeps its stamp and memory, marked as warned: the next build with the
+/// same files prints the warnings again (it compiles), but makes only what an edit changed, and
+/// its tree is always a clean build's.
 #[test]
-fn a_build_with_warnings_runs_every_time() {
+fn a_build_with_warnings_prints_them_every_time_and_makes_only_what_changed() {
     let dir = tempfile::tempdir().unwrap();
     let description = dir.path().join("p");
     copy_dir(&repo_root().join("examples/minimal"), &description);
@@ -202,12 +204,40 @@ fn a_build_with_warnings_runs_every_time() {
     );
     edit(&platform, "    limits memory=\"256Mi\"\n", "");
     let out = dir.path().join("out");
-    for _ in 0..2 {
-        let (code, err) = build(&description, &out);
-        assert_eq!(code, 0, "{err}");
-        assert!(err.contains("P0002"), "{err}");
-        assert!(!out.join(idpc_driver::STAMP).exists());
-    }
+    let stamp = || std::fs::read_to_string(out.join(idpc_driver::STAMP)).unwrap();
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("P0002"), "{err}");
+    assert!(stamp().contains("\"warned\":true"), "{}", stamp());
+    assert!(!stamp().contains("\"glance\":\""), "a warned build records no glance: {}", stamp());
+
+    // Nothing changed: the warnings again, nothing written, the same tree.
+    let before = idpc_driver::read_tree(&out).unwrap();
+    let (code, err) = build_with(&description, &out, &["--timings"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("P0002"), "{err}");
+    assert!(!err.contains("nothing changed since the last build"), "{err}");
+    assert!(err.contains("up to date: ") && err.contains("1 of 4 units"), "{err}");
+    assert!(idpc_driver::read_tree(&out).unwrap() == before);
+
+    // An edit: only the units it touches are made, and the tree is a clean build's.
+    edit(&platform, "        replicas 2\n", "        replicas 3\n");
+    let (code, err) = build_with(&description, &out, &["--timings"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("P0002"), "{err}");
+    assert!(err.contains(" units "), "made as after an edit: {err}");
+    assert!(idpc_driver::read_tree(&out).unwrap() == clean(&description));
+    assert!(stamp().contains("\"warned\":true"), "{}", stamp());
+
+    // The warning fixed: the stamp is no longer warned, and the next build is up to date.
+    edit(&platform, "    deploy {\n", "    limits memory=\"256Mi\"\n    deploy {\n");
+    let (code, err) = build(&description, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("P0002"), "{err}");
+    assert!(!stamp().contains("\"warned\":true"), "{}", stamp());
+    assert!(idpc_driver::read_tree(&out).unwrap() == clean(&description));
+    let (_, err) = build(&description, &out);
+    assert!(err.contains("(nothing changed since the last build)"), "{err}");
 }
 
 /// A build killed while it writes (here: in a child process running this test, killed with
@@ -281,6 +311,7 @@ fn write_half_and_wait(dir: &Path) {
             inputs: "inputs of the killed build",
             context: "",
             glance: None,
+            warned: false,
         }),
         ..Default::default()
     };
@@ -307,6 +338,8 @@ struct Generated {
     slo: bool,
     /// A database, made by the Terraform modules.
     database: bool,
+    /// Without a memory limit: a warning.
+    unlimited: bool,
 }
 
 impl Generated {
@@ -327,8 +360,9 @@ impl Generated {
         } else {
             ""
         };
+        let limits = if self.unlimited { "" } else { " memory=\"256Mi\"" };
         format!(
-            "service \"{name}\" team=\"{team}\" {{\n    image \"{name}:1.0.0\"\n    port \"http\" 8080\n    replicas {replicas}\n    requests cpu=\"100m\" memory=\"128Mi\"\n    limits cpu=\"200m\" memory=\"256Mi\"\n{depends_on}{slo}{database}    deploy {{\n        canary {{\n            step weight=25 pause=\"5m\"\n            step weight=100\n        }}\n        healthcheck path=\"/health\"\n        rollback error-rate=\"2%\"\n    }}\n}}\n",
+            "service \"{name}\" team=\"{team}\" {{\n    image \"{name}:1.0.0\"\n    port \"http\" 8080\n    replicas {replicas}\n    requests cpu=\"100m\" memory=\"128Mi\"\n    limits cpu=\"200m\"{limits}\n{depends_on}{slo}{database}    deploy {{\n        canary {{\n            step weight=25 pause=\"5m\"\n            step weight=100\n        }}\n        healthcheck path=\"/health\"\n        rollback error-rate=\"2%\"\n    }}\n}}\n",
             name = self.name,
             team = self.team,
             replicas = self.replicas,
@@ -361,8 +395,16 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
             depends_on,
             slo: rng.below(2) == 0,
             database: rng.below(3) == 0,
+            unlimited: false,
         }
     };
+    // A service without a memory limit is a warning here, not an error: builds with warnings
+    // run in place too.
+    edit(
+        &description.join("platform.kdl"),
+        "    registry \"ghcr.io/acme\"\n",
+        "    registry \"ghcr.io/acme\"\n    policy \"resource-limits\" severity=\"warning\"\n",
+    );
     for _ in 0..10 {
         let service = new_service(&mut rng, &services);
         services.push(service);
@@ -381,13 +423,15 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
     assert_eq!(code, 0, "{err}");
 
     let mut in_place = 0;
+    let mut warned_steps = 0;
     let steps = 24;
     for step in 0..steps {
         let pick = rng.below(services.len());
         let depended_on = |name: &str, services: &[Generated]| {
             services.iter().any(|s| s.depends_on.iter().any(|d| d == name))
         };
-        let what = match rng.below(11) {
+        // Every sixth step toggles a memory limit, so that some steps have warnings and some not.
+        let what = match if step % 6 == 5 { 10 } else { rng.below(12) } {
             0 => {
                 services[pick].replicas = 1 + (services[pick].replicas % 4);
                 "replicas"
@@ -428,6 +472,10 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
                 services[pick].database = !services[pick].database;
                 "a database added or removed"
             }
+            10 => {
+                services[pick].unlimited = !services[pick].unlimited;
+                "a memory limit (a warning)"
+            }
             9 => {
                 let payments = description.join("services/payments.kdl");
                 toggle(&payments, "storage \"50Gi\"", "storage \"60Gi\"");
@@ -464,15 +512,21 @@ fn a_build_after_any_edit_writes_what_a_clean_build_writes() {
             .filter(|path| clean.get(*path) != built.get(*path))
             .collect();
         assert!(differs.is_empty(), "step {step} ({what}): {differs:?}\n{err}");
+        // Nothing changed since: up to date, or, with warnings, the warnings again and nothing
+        // written.
+        let warned = services.iter().any(|s| s.unlimited);
+        warned_steps += usize::from(warned);
+        assert_eq!(err.contains("P0002"), warned, "step {step} ({what}): {err}");
         let (_, err) = build(&description, &out);
-        assert!(
-            err.contains("(nothing changed since the last build)"),
-            "step {step} ({what}), then: {err}"
-        );
+        let up_to_date =
+            if warned { "up to date: " } else { "(nothing changed since the last build)" };
+        assert!(err.contains(up_to_date), "step {step} ({what}), then: {err}");
+        assert_eq!(err.contains("P0002"), warned, "step {step} ({what}), then: {err}");
     }
     // Every step ran in place (or had nothing to do): none of them changes most of this small
     // platform's units.
     assert_eq!(in_place, steps, "only {in_place} of {steps} builds ran in place");
+    assert!((1..steps).contains(&warned_steps), "{warned_steps} of {steps} steps had warnings");
 }
 
 /// A build after an edit that has to wait for another build into the same directory says so,

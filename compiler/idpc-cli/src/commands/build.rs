@@ -105,9 +105,8 @@ fn build(
     let kept_policies = pending.as_ref().and_then(idpc_driver::Pending::policies);
     let (mut compilation, policies) =
         idpc_driver::compile_keeping(loaded.files, ctx.options(), kept_policies);
-    let reuse = pending
-        .filter(|_| compilation.platform.is_some() && compilation.diagnostics.is_empty())
-        .and_then(idpc_driver::Pending::confirm);
+    let reuse =
+        pending.filter(|_| compilation.platform.is_some()).and_then(idpc_driver::Pending::confirm);
     compilation.sources = ctx.rebase(std::mem::take(&mut compilation.sources));
     progress.pause(err);
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
@@ -118,11 +117,14 @@ fn build(
     let start = Instant::now();
     progress.step(2);
     let scope = (!args.targets.is_empty()).then_some(families);
-    // Only a build without any diagnostic is stamped: one with warnings prints them each time.
-    let stamp = inputs
-        .as_deref()
-        .filter(|_| compilation.diagnostics.is_empty())
-        .map(|inputs| idpc_driver::Stamping { inputs, context: &context, glance: glance.as_ref() });
+    // A build that printed warnings is stamped as such: the next one prints them again.
+    let warned = !compilation.diagnostics.is_empty();
+    let stamp = inputs.as_deref().map(|inputs| idpc_driver::Stamping {
+        inputs,
+        context: &context,
+        glance: glance.as_ref(),
+        warned,
+    });
     let mut incremental = None;
     // Whether this build waited for another one into the same directory, in place or in full.
     let waited = Waited::default();

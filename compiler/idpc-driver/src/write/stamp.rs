@@ -13,6 +13,9 @@
 //! touched, another idpc, a stamp that does not parse) makes the build run in full, and a stamp
 //! that cannot be read is reported as ignored, never trusted.
 //!
+//! A build that printed warnings keeps its stamp and memory too, marked `warned`: the next build
+//! with the same inputs compiles again, to print them, but makes only what changed.
+//!
 //! The stamp may also hold a glance at the inputs (see [`Glance`]): what the file system says
 //! of each (size, times, inode). A build whose files look the same, in the same context, over
 //! the same tree, is up to date without reading them.
@@ -41,7 +44,7 @@ pub(crate) fn is_stamp(path: &str) -> bool {
 }
 
 /// The version of the stamp's format.
-const FORMAT: u64 = 4;
+const FORMAT: u64 = 5;
 
 /// What the stamp in an output tree says of a build with given inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +194,9 @@ pub(crate) fn examine(
         return (Freshness::Stale, None);
     };
     let memory_digest = stamp.memory.as_deref().unwrap_or("");
-    if recorded_inputs == inputs {
+    // The same inputs again: up to date, unless the last build printed warnings, which this one
+    // prints again (it reuses the memory as after an edit).
+    if recorded_inputs == inputs && stamp.warned != Some(true) {
         return match outputs.described_by(recorded) {
             Some(tree) => (Freshness::Current(tree.files), None),
             None => (Freshness::Stale, None),
@@ -244,7 +249,8 @@ fn verified(root: &Path) -> Result<(Stamp, Vec<u8>), Freshness> {
     };
     let memory = stamp.memory.as_deref().unwrap_or("");
     let glance = stamp.glance.as_deref().unwrap_or("");
-    if *seal != seal_of(&[version, inputs, context, tree, memory, glance]) {
+    let warned = if stamp.warned == Some(true) { "warned" } else { "" };
+    if *seal != seal_of(&[version, inputs, context, tree, memory, glance, warned]) {
         return ignored("it was edited or damaged after idpc wrote it");
     }
     if version != VERSION {
@@ -261,7 +267,8 @@ fn verified(root: &Path) -> Result<(Stamp, Vec<u8>), Freshness> {
 pub fn glanced(outputs: &Outputs, glance: &Glance, context: &str) -> Option<usize> {
     let (stamp, _) = outputs.stamp.as_ref().ok()?;
     let recorded = stamp.glance.as_deref().filter(|g| Some(*g) == glance.digest.as_deref())?;
-    if recorded.is_empty() || stamp.context.as_deref() != Some(context) {
+    let warned = stamp.warned == Some(true);
+    if recorded.is_empty() || warned || stamp.context.as_deref() != Some(context) {
         return None;
     }
     Some(outputs.described_by(stamp.tree.as_deref()?)?.files)
@@ -288,6 +295,8 @@ pub(crate) struct Stamp {
     memory: Option<String>,
     /// The glance at the inputs (see [`Glance`]), if the build recorded one.
     glance: Option<String>,
+    /// Whether the build printed warnings: the next one with the same inputs prints them again.
+    warned: Option<bool>,
     /// The digest of the parts above, so that a stamp changed by hand is told from a stale one.
     seal: Option<String>,
 }
@@ -328,6 +337,9 @@ pub struct Stamping<'a> {
     pub context: &'a str,
     /// What the file system said of the inputs before the build read them.
     pub glance: Option<&'a Glance>,
+    /// Whether the build printed warnings. The next build with the same inputs then compiles
+    /// again to print them, and reuses the memory as after an edit; no glance is recorded.
+    pub warned: bool,
 }
 
 /// Records the tree under `root` as the output of a build with `inputs`, with the build's
@@ -374,6 +386,7 @@ fn write(
     let created = file.metadata()?.modified()?;
     let glance = stamping
         .glance
+        .filter(|_| !stamping.warned)
         .filter(|glance| {
             let elapsed = glance.taken.elapsed();
             created
@@ -391,6 +404,7 @@ fn write(
         "tree": tree,
         "memory": memory,
         "glance": (!glance.is_empty()).then_some(glance),
+        "warned": stamping.warned.then_some(true),
         "seal": seal_of(&[
             VERSION,
             stamping.inputs,
@@ -398,6 +412,7 @@ fn write(
             tree,
             memory.unwrap_or(""),
             glance,
+            if stamping.warned { "warned" } else { "" },
         ]),
     });
     std::io::Write::write_all(&mut file, format!("{stamp}\n").as_bytes())?;
@@ -428,7 +443,8 @@ pub fn settle(root: &Path, outputs: &Outputs, glance: &Glance) -> bool {
     if std::fs::read(root.join(STAMP)).ok().as_ref() != Some(text) {
         return false;
     }
-    let stamping = Stamping { inputs, context, glance: Some(glance) };
+    let warned = stamp.warned == Some(true);
+    let stamping = Stamping { inputs, context, glance: Some(glance), warned };
     write(root, &stamping, tree, stamp.memory.as_deref()).unwrap_or(false)
 }
 
@@ -453,7 +469,7 @@ mod tests {
     }
 
     const STAMPING: Stamping<'static> =
-        Stamping { inputs: "inputs", context: "context", glance: None };
+        Stamping { inputs: "inputs", context: "context", glance: None, warned: false };
 
     #[test]
     fn a_stamp_is_trusted_only_as_this_idpc_wrote_it() {
@@ -468,7 +484,7 @@ mod tests {
         stamp_with(dir.path(), |stamp| {
             let part = |name: &str| stamp[name].as_str().unwrap().to_owned();
             let parts = [part("inputs"), part("context"), part("tree")];
-            stamp["seal"] = json!(seal_of(&["0.0.1", &parts[0], &parts[1], &parts[2], "", ""]));
+            stamp["seal"] = json!(seal_of(&["0.0.1", &parts[0], &parts[1], &parts[2], "", "", ""]));
             stamp["version"] = json!("0.0.1");
         });
         let note = format!("it was written by idpc 0.0.1, this is {VERSION}");

@@ -169,7 +169,8 @@ impl Found {
     }
 
     /// What the file system says of the files, without reading them (see [`Glance`]). Each
-    /// directory is opened once and its files are looked at relative to it, in parallel.
+    /// directory is opened once and its files are looked at relative to it, on this thread: the
+    /// other core is looking at the output tree meanwhile (see [`crate::find_and_look`]).
     pub fn glance(&self) -> Glance {
         use rustix::fs::{AtFlags, Mode, OFlags, open, statat};
         let taken = std::time::Instant::now();
@@ -189,7 +190,7 @@ impl Found {
         }
         // Size, modified and changed times (seconds, nanoseconds), inode, device.
         let seen: Option<Vec<[u64; 7]>> = files
-            .par_iter()
+            .iter()
             .map(|(dir, name)| {
                 let stat = statat(dirs[*dir].1.as_ref()?, *name, AtFlags::empty()).ok()?;
                 let n = |v: i64| u64::try_from(v).ok();

@@ -7,7 +7,7 @@
 //! directories to read and of slices of their entries to look at, so that two threads share
 //! even a directory of 10,000 files, and only the directories being read are held open.
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::Path;
@@ -109,8 +109,9 @@ struct State {
 enum Work {
     /// The directory `name` under `parent`, whose path in the tree is `prefix`.
     Read { parent: Arc<OwnedFd>, name: CString, prefix: String },
-    /// The entries `names` of `dir`, whose path in the tree is `prefix`.
-    Look { dir: Arc<OwnedFd>, prefix: Arc<str>, names: Vec<CString> },
+    /// The entries `names` of `dir` (each name ended by a nul byte), whose path in the tree is
+    /// `prefix`.
+    Look { dir: Arc<OwnedFd>, prefix: Arc<str>, names: Vec<u8> },
 }
 
 /// What one piece of work found.
@@ -237,38 +238,42 @@ impl Work {
 }
 
 /// Reads the directory `dir`, whose path in the tree is `prefix`: its entries but the stamp's
-/// go to the queue in slices, but for the first, looked at here.
+/// go to the queue in slices of [`SLICE`], but for the last, looked at here. Each slice's names
+/// are kept in one buffer, each ended by a nul byte.
 fn read_dir(dir: Arc<OwnedFd>, prefix: Arc<str>, found: &mut Found) -> io::Result<()> {
     let mut names = Vec::new();
+    let mut count = 0;
     for entry in Dir::read_from(&*dir)? {
         let entry = entry?;
         let name = entry.file_name().to_bytes();
         let stamps = prefix.is_empty() && is_stamp(&String::from_utf8_lossy(name));
-        if name != b"." && name != b".." && !stamps {
-            names.push(entry.file_name().to_owned());
+        if name == b"." || name == b".." || stamps {
+            continue;
         }
-    }
-    while names.len() > SLICE {
-        let rest = names.split_off(names.len() - SLICE);
-        let (dir, prefix) = (Arc::clone(&dir), Arc::clone(&prefix));
-        found.more.push(Work::Look { dir, prefix, names: rest });
+        if count == SLICE {
+            let (dir, prefix) = (Arc::clone(&dir), Arc::clone(&prefix));
+            found.more.push(Work::Look { dir, prefix, names: std::mem::take(&mut names) });
+            count = 0;
+        }
+        names.extend_from_slice(entry.file_name().to_bytes_with_nul());
+        count += 1;
     }
     look_at(&dir, &prefix, &names, found)
 }
 
-/// Looks at the entries `names` of `dir`, whose path in the tree is `prefix`.
-fn look_at(
-    dir: &Arc<OwnedFd>,
-    prefix: &str,
-    names: &[CString],
-    found: &mut Found,
-) -> io::Result<()> {
+/// Looks at the entries `names` of `dir` (each ended by a nul byte), whose path in the tree is
+/// `prefix`.
+fn look_at(dir: &Arc<OwnedFd>, prefix: &str, names: &[u8], found: &mut Found) -> io::Result<()> {
+    let names = names
+        .split_inclusive(|byte| *byte == 0)
+        .filter_map(|name| CStr::from_bytes_with_nul(name).ok());
     for name in names {
-        let stat = statat(&**dir, name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)?;
+        let stat = statat(&**dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
         found.digest = found.digest.wrapping_add(entry_digest(prefix, name.to_bytes(), &stat));
         if is_dir(&stat) {
             let prefix = format!("{prefix}{}/", name.to_string_lossy());
-            found.more.push(Work::Read { parent: Arc::clone(dir), name: name.clone(), prefix });
+            let name = name.to_owned();
+            found.more.push(Work::Read { parent: Arc::clone(dir), name, prefix });
         } else {
             let manifest = prefix.is_empty() && name.to_bytes() == super::MANIFEST.as_bytes();
             found.files += usize::from(!manifest);

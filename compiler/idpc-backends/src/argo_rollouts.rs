@@ -121,7 +121,7 @@ struct Canary {
     /// How the weights reach the router of an exposed service; without one, weights are
     /// approximated by the number of canary pods.
     #[serde(skip_serializing_if = "Option::is_none")]
-    traffic_routing: Option<serde_json::Value>,
+    traffic_routing: Option<TrafficRouting>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_surge: Option<IntOrString>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -425,18 +425,42 @@ fn measurements(interval: idpc_ir::Duration) -> u32 {
     u32::try_from(cover.max(MIN_MEASUREMENTS)).unwrap_or(u32::MAX)
 }
 
+/// How a canary's traffic is shifted: by the Gateway API plugin on its `HTTPRoute`, or by
+/// NGINX on its `Ingress`.
+#[derive(Serialize)]
+enum TrafficRouting {
+    #[serde(rename = "plugins")]
+    Plugins {
+        #[serde(rename = "argoproj-labs/gatewayAPI")]
+        gateway_api: GatewayApiRoute,
+    },
+    #[serde(rename = "nginx")]
+    Nginx {
+        #[serde(rename = "stableIngress")]
+        stable_ingress: String,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GatewayApiRoute {
+    http_route: String,
+    namespace: String,
+}
+
 /// The traffic routing of a canary whose service is exposed: the Gateway API plugin on its
 /// HTTPRoute, or NGINX on its Ingress.
-fn traffic_routing(platform: &Platform, deployment: &Deployment) -> Option<serde_json::Value> {
+fn traffic_routing(platform: &Platform, deployment: &Deployment) -> Option<TrafficRouting> {
     let service = platform.service(deployment.service);
     service.exposure.as_ref()?;
     let route = names::route(service);
     Some(match &platform.ingress.as_ref()?.router {
-        idpc_ir::Router::GatewayApi { .. } => serde_json::json!({
-            "plugins": { "argoproj-labs/gatewayAPI": {
-                "httpRoute": route, "namespace": deployment.namespace,
-            }},
-        }),
-        idpc_ir::Router::Nginx { .. } => serde_json::json!({ "nginx": { "stableIngress": route } }),
+        idpc_ir::Router::GatewayApi { .. } => TrafficRouting::Plugins {
+            gateway_api: GatewayApiRoute {
+                http_route: route,
+                namespace: deployment.namespace.clone(),
+            },
+        },
+        idpc_ir::Router::Nginx { .. } => TrafficRouting::Nginx { stable_ingress: route },
     })
 }

@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 use idpc_ir::{Deployment, EnvId, Platform, ServiceId, Strategy, TeamId};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 
 mod routes;
 
@@ -380,40 +379,72 @@ fn network_policy(
     }
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PodMonitorSpec<'p> {
+    selector: Selector,
+    pod_metrics_endpoints: [MetricsEndpoint<'p>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MetricsEndpoint<'p> {
+    port: &'p str,
+    path: &'static str,
+    interval: &'static str,
+    relabelings: [Relabeling<'p>; 2],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Relabeling<'p> {
+    action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_labels: Option<[&'static str; 1]>,
+    target_label: &'p str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replacement: Option<&'p str>,
+}
+
 /// The Prometheus Operator `PodMonitor` that scrapes a service's pods with the labels the
 /// recording rules, alerts, dashboards and analyses select by: the service label the platform
 /// names, and the rollout's pod-template hash that tells a canary's pods from the stable ones.
 /// The port is the one named `metrics`, else the first port.
-fn pod_monitor(platform: &Platform, deployment: &Deployment) -> Option<Value> {
+fn pod_monitor<'p>(
+    platform: &'p Platform,
+    deployment: &Deployment,
+) -> Option<k8s::Object<PodMonitorSpec<'p>>> {
     let service = platform.service(deployment.service);
     let port = service.ports.iter().find(|p| p.name == "metrics").or(service.ports.first())?;
-    Some(serde_json::json!({
-        "apiVersion": "monitoring.coreos.com/v1",
-        "kind": "PodMonitor",
-        "metadata": {
-            "name": service.name,
-            "namespace": deployment.namespace,
-            "labels": k8s::deployment_labels(platform, deployment),
+    let service_label = Relabeling {
+        action: "replace",
+        source_labels: None,
+        target_label: &platform.observability.service_label,
+        replacement: Some(&service.name),
+    };
+    let template_hash = Relabeling {
+        action: "replace",
+        source_labels: Some(["__meta_kubernetes_pod_label_rollouts_pod_template_hash"]),
+        target_label: "rollouts_pod_template_hash",
+        replacement: None,
+    };
+    Some(k8s::Object {
+        api_version: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: ObjectMeta {
+            name: service.name.clone(),
+            namespace: Some(deployment.namespace.clone()),
+            labels: k8s::deployment_labels(platform, deployment),
+            ..ObjectMeta::default()
         },
-        "spec": {
-            "selector": { "matchLabels": k8s::selector(&service.name) },
-            "podMetricsEndpoints": [{
-                "port": port.name,
-                "path": "/metrics",
-                "interval": "30s",
-                "relabelings": [
-                    {
-                        "action": "replace",
-                        "targetLabel": platform.observability.service_label,
-                        "replacement": service.name,
-                    },
-                    {
-                        "action": "replace",
-                        "sourceLabels": ["__meta_kubernetes_pod_label_rollouts_pod_template_hash"],
-                        "targetLabel": "rollouts_pod_template_hash",
-                    },
-                ],
+        spec: PodMonitorSpec {
+            selector: Selector { match_labels: k8s::selector(&service.name) },
+            pod_metrics_endpoints: [MetricsEndpoint {
+                port: &port.name,
+                path: "/metrics",
+                interval: "30s",
+                relabelings: [service_label, template_hash],
             }],
         },
-    }))
+    })
 }

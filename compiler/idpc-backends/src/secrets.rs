@@ -14,14 +14,56 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use idpc_ir::{Platform, SecretProvider, SecretRef, SecretStore};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Artifact;
-use crate::common::k8s::ObjectMeta;
+use crate::common::k8s::{Object, ObjectMeta};
 use crate::common::{self, header_line, names};
 
 /// The API version of External Secrets' objects.
 const API_VERSION: &str = "external-secrets.io/v1";
+
+/// An `ExternalSecret`'s spec.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalSecretSpec<'p> {
+    refresh_interval: &'static str,
+    secret_store_ref: StoreRef,
+    target: Target<'p>,
+    data: Vec<Entry<'p>>,
+}
+
+#[derive(Serialize)]
+struct StoreRef {
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Target<'p> {
+    name: &'p str,
+    creation_policy: &'static str,
+    deletion_policy: &'static str,
+}
+
+/// One key of the Secret, and where the manager keeps its value.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'p> {
+    secret_key: &'p str,
+    remote_ref: RemoteRef<'p>,
+}
+
+#[derive(Serialize)]
+struct RemoteRef<'p> {
+    key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'p str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    property: Option<&'p str>,
+}
 
 pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
     let mut artifacts = Vec::new();
@@ -29,55 +71,46 @@ pub(crate) fn emit(platform: &Platform) -> Vec<Artifact> {
         let service = platform.service(deployment.service);
         let environment = platform.environment(deployment.environment);
         let labels = crate::common::k8s::deployment_labels(platform, deployment);
-        let data: Vec<Value> = deployment
-            .secrets
-            .iter()
-            .map(|secret| {
-                let reference = &secret.reference.value;
-                let mut remote = json!({ "key": remote_key(reference) });
-                match (reference.provider, &reference.key) {
-                    (SecretProvider::GcpSm, Some(version)) => remote["version"] = json!(version),
-                    (_, Some(key)) => remote["property"] = json!(key),
-                    (_, None) => {}
-                }
-                json!({ "secretKey": secret.name, "remoteRef": remote })
-            })
-            .collect();
         // One store per object: the secrets of one service in one environment all come from
         // the managers they name; an ExternalSecret reads from one store, so a service that
         // mixes managers gets one object per store, all making the same Secret (merged).
-        let mut by_store: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        for (secret, entry) in deployment.secrets.iter().zip(data) {
-            by_store.entry(store_name(&secret.reference.value)).or_default().push(entry);
+        let mut by_store: BTreeMap<String, Vec<Entry<'_>>> = BTreeMap::new();
+        for secret in &deployment.secrets {
+            let reference = &secret.reference.value;
+            let key = reference.key.as_deref();
+            let (version, property) = match reference.provider {
+                SecretProvider::GcpSm => (key, None),
+                _ => (None, key),
+            };
+            let remote_ref = RemoteRef { key: remote_key(reference), version, property };
+            let entry = Entry { secret_key: &secret.name, remote_ref };
+            by_store.entry(store_name(reference)).or_default().push(entry);
         }
         let target = names::secrets_object(service);
         let several = by_store.len() > 1;
-        let documents: Vec<Value> = by_store
+        let documents: Vec<Object<ExternalSecretSpec<'_>>> = by_store
             .into_iter()
             .enumerate()
-            .map(|(index, (store, data))| {
-                let name = if several { format!("{target}-{store}") } else { target.clone() };
-                json!({
-                    "apiVersion": API_VERSION,
-                    "kind": "ExternalSecret",
-                    "metadata": ObjectMeta {
-                        name,
-                        namespace: Some(deployment.namespace.clone()),
-                        labels: labels.clone(),
-                        annotations: BTreeMap::new(),
+            .map(|(index, (store, data))| Object {
+                api_version: API_VERSION,
+                kind: "ExternalSecret",
+                metadata: ObjectMeta {
+                    name: if several { format!("{target}-{store}") } else { target.clone() },
+                    namespace: Some(deployment.namespace.clone()),
+                    labels: labels.clone(),
+                    annotations: BTreeMap::new(),
+                },
+                spec: ExternalSecretSpec {
+                    refresh_interval: "1h",
+                    secret_store_ref: StoreRef { kind: "ClusterSecretStore", name: store },
+                    target: Target {
+                        name: &target,
+                        // The first object owns the Secret; the others add their keys to it.
+                        creation_policy: if index == 0 { "Owner" } else { "Merge" },
+                        deletion_policy: "Delete",
                     },
-                    "spec": {
-                        "refreshInterval": "1h",
-                        "secretStoreRef": { "kind": "ClusterSecretStore", "name": store },
-                        "target": {
-                            "name": target,
-                            // The first object owns the Secret; the others add their keys to it.
-                            "creationPolicy": if index == 0 { "Owner" } else { "Merge" },
-                            "deletionPolicy": "Delete",
-                        },
-                        "data": data,
-                    },
-                })
+                    data,
+                },
             })
             .collect();
         artifacts.push(common::yaml_documents(

@@ -2,7 +2,6 @@
 
 use idpc_ir::{Indicator, Platform, Service, ServiceId, Tier};
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::Artifact;
 use crate::common::{self, header_line, names, promql};
@@ -81,7 +80,48 @@ struct VariableOption {
 
 #[derive(Serialize)]
 struct Annotations {
-    list: Vec<Value>,
+    list: [Annotation; 1],
+}
+
+/// Grafana's built-in annotations and alerts, as every dashboard lists them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Annotation {
+    built_in: u32,
+    datasource: Datasource,
+    enable: bool,
+    hide: bool,
+    icon_color: &'static str,
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// A panel's field configuration: the unit of its values and, for a stat, the thresholds that
+/// colour them.
+#[derive(Serialize)]
+struct FieldConfig {
+    defaults: FieldDefaults,
+    overrides: [u8; 0],
+}
+
+#[derive(Serialize)]
+struct FieldDefaults {
+    unit: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thresholds: Option<Thresholds>,
+}
+
+#[derive(Serialize)]
+struct Thresholds {
+    mode: &'static str,
+    steps: Vec<Step>,
+}
+
+#[derive(Serialize)]
+struct Step {
+    color: &'static str,
+    value: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -99,13 +139,12 @@ struct Panel {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     targets: Vec<Target>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    field_config: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    options: Option<Value>,
+    field_config: Option<FieldConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     collapsed: Option<bool>,
+    /// A row's panels (none: rows here are never collapsed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    panels: Option<Vec<Value>>,
+    panels: Option<Vec<Panel>>,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -156,7 +195,6 @@ impl Layout {
             datasource: None,
             targets: Vec::new(),
             field_config: None,
-            options: None,
             collapsed: Some(false),
             panels: Some(Vec::new()),
         });
@@ -170,7 +208,7 @@ impl Layout {
         description: &str,
         width: u32,
         queries: &[(&str, String)],
-        field_config: Value,
+        field_config: FieldConfig,
     ) {
         if self.x + width > 24 {
             self.y += 8;
@@ -196,7 +234,6 @@ impl Layout {
             datasource: Some(self.datasource.clone()),
             targets,
             field_config: Some(field_config),
-            options: None,
             collapsed: None,
             panels: None,
         });
@@ -208,14 +245,14 @@ impl Layout {
     }
 }
 
-fn unit(unit: &str) -> Value {
-    json!({ "defaults": { "unit": unit }, "overrides": [] })
+fn unit(unit: &'static str) -> FieldConfig {
+    FieldConfig { defaults: FieldDefaults { unit, thresholds: None }, overrides: [] }
 }
 
-fn thresholds(unit: &str, steps: &[(&str, Option<f64>)]) -> Value {
-    let steps: Vec<Value> =
-        steps.iter().map(|(color, value)| json!({ "color": color, "value": value })).collect();
-    json!({ "defaults": { "unit": unit, "thresholds": { "mode": "absolute", "steps": steps } }, "overrides": [] })
+fn thresholds(unit: &'static str, steps: &[(&'static str, Option<f64>)]) -> FieldConfig {
+    let steps = steps.iter().map(|&(color, value)| Step { color, value }).collect();
+    let thresholds = Some(Thresholds { mode: "absolute", steps });
+    FieldConfig { defaults: FieldDefaults { unit, thresholds }, overrides: [] }
 }
 
 pub(crate) fn emit(platform: &Platform, index: usize, service: &Service) -> Artifact {
@@ -380,15 +417,15 @@ pub(crate) fn emit(platform: &Platform, index: usize, service: &Service) -> Arti
             }],
         },
         annotations: Annotations {
-            list: vec![json!({
-                "builtIn": 1,
-                "datasource": { "type": "grafana", "uid": "-- Grafana --" },
-                "enable": true,
-                "hide": true,
-                "iconColor": "rgba(0, 211, 255, 1)",
-                "name": "Annotations & Alerts",
-                "type": "dashboard"
-            })],
+            list: [Annotation {
+                built_in: 1,
+                datasource: Datasource { kind: "grafana", uid: "-- Grafana --".to_owned() },
+                enable: true,
+                hide: true,
+                icon_color: "rgba(0, 211, 255, 1)",
+                name: "Annotations & Alerts",
+                kind: "dashboard",
+            }],
         },
         panels: layout.panels,
     };

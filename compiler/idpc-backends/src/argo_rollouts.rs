@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Artifact;
-use crate::common::k8s::{self, Object, ObjectMeta, ServiceSpec};
+use crate::common::k8s::{self, Object, ServiceSpec};
 use crate::common::units::{Out, Unit};
 use crate::common::{self, names, promql};
 
@@ -76,12 +76,7 @@ fn kubernetes_service(
     Object {
         api_version: "v1",
         kind: "Service",
-        metadata: ObjectMeta {
-            name: name.to_owned(),
-            namespace: Some(deployment.namespace.clone()),
-            labels: k8s::deployment_labels(platform, deployment),
-            ..ObjectMeta::default()
-        },
+        metadata: k8s::deployment_meta(platform, deployment, name.to_owned()),
         spec: ServiceSpec {
             kind: "ClusterIP",
             selector: k8s::selector(&service.name),
@@ -255,12 +250,7 @@ fn rollout(platform: &Platform, deployment: &Deployment) -> Object<RolloutSpec> 
     Object {
         api_version: "argoproj.io/v1alpha1",
         kind: "Rollout",
-        metadata: ObjectMeta {
-            name: service.name.clone(),
-            namespace: Some(deployment.namespace.clone()),
-            labels: k8s::deployment_labels(platform, deployment),
-            ..ObjectMeta::default()
-        },
+        metadata: k8s::deployment_meta(platform, deployment, service.name.clone()),
         spec: RolloutSpec {
             replicas: deployment.replicas.value,
             revision_history_limit: 5,
@@ -373,12 +363,7 @@ fn analysis_template(platform: &Platform, deployment: &Deployment) -> Object<Ana
     Object {
         api_version: "argoproj.io/v1alpha1",
         kind: "AnalysisTemplate",
-        metadata: ObjectMeta {
-            name: names::analysis_template(service),
-            namespace: Some(deployment.namespace.clone()),
-            labels: k8s::deployment_labels(platform, deployment),
-            ..ObjectMeta::default()
-        },
+        metadata: k8s::deployment_meta(platform, deployment, names::analysis_template(service)),
         spec: AnalysisTemplateSpec {
             args: vec![TemplateArg { name: HASH_ARG }],
             metrics: vec![Metric {

@@ -431,12 +431,7 @@ fn pod_monitor<'p>(
     Some(k8s::Object {
         api_version: "monitoring.coreos.com/v1",
         kind: "PodMonitor",
-        metadata: ObjectMeta {
-            name: service.name.clone(),
-            namespace: Some(deployment.namespace.clone()),
-            labels: k8s::deployment_labels(platform, deployment),
-            ..ObjectMeta::default()
-        },
+        metadata: k8s::deployment_meta(platform, deployment, service.name.clone()),
         spec: PodMonitorSpec {
             selector: Selector { match_labels: k8s::selector(&service.name) },
             pod_metrics_endpoints: [MetricsEndpoint {

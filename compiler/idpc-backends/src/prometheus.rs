@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::Artifact;
 use crate::common::promql::{self, BURN_WINDOWS, Severity};
 use crate::common::units::{Out, Unit};
-use crate::common::{self, names};
+use crate::common::{self, k8s, names};
 
 pub(crate) fn emit(platform: &Platform, out: &Out<'_>) {
     platform
@@ -94,12 +94,7 @@ fn prometheus_rule(platform: &Platform, deployment: &Deployment) -> Artifact {
     let object = crate::common::k8s::Object {
         api_version: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
-        metadata: crate::common::k8s::ObjectMeta {
-            name: names::prometheus_rule(service),
-            namespace: Some(deployment.namespace.clone()),
-            labels: crate::common::k8s::deployment_labels(platform, deployment),
-            ..Default::default()
-        },
+        metadata: k8s::deployment_meta(platform, deployment, names::prometheus_rule(service)),
         spec: RuleFile { groups: rule_groups(platform, deployment) },
     };
     let path = format!("prometheus/{}/{}.prometheusrule.yaml", environment.name, service.name);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use idpc_ir::{Deployment, Platform};
 use serde::Serialize;
 
-use crate::common::k8s::{self, Object, ObjectMeta};
+use crate::common::k8s::{self, Object};
 use crate::common::names;
 
 #[derive(Serialize)]
@@ -258,12 +258,7 @@ pub(crate) fn autoscaler(
     Some(Object {
         api_version: "autoscaling/v2",
         kind: "HorizontalPodAutoscaler",
-        metadata: ObjectMeta {
-            name: service.name.clone(),
-            namespace: Some(deployment.namespace.clone()),
-            labels: k8s::deployment_labels(platform, deployment),
-            ..ObjectMeta::default()
-        },
+        metadata: k8s::deployment_meta(platform, deployment, service.name.clone()),
         spec: AutoscalerSpec {
             scale_target_ref: TargetRef {
                 api_version: "argoproj.io/v1alpha1",

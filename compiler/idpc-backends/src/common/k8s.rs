@@ -51,6 +51,21 @@ pub(crate) fn deployment_labels(
     labels
 }
 
+/// The `metadata` of an object idpc writes for a deployment: `name`, in the deployment's
+/// namespace, with the deployment's labels.
+pub(crate) fn deployment_meta(
+    platform: &Platform,
+    deployment: &Deployment,
+    name: String,
+) -> ObjectMeta {
+    ObjectMeta {
+        name,
+        namespace: Some(deployment.namespace.clone()),
+        labels: deployment_labels(platform, deployment),
+        annotations: BTreeMap::new(),
+    }
+}
+
 /// The labels that select a service's pods.
 pub(crate) fn selector(service: &str) -> BTreeMap<String, String> {
     BTreeMap::from([(NAME_LABEL.to_owned(), service.to_owned())])

@@ -6,7 +6,7 @@
 use idpc_ir::{Deployment, Exposure, Platform, Router, Strategy};
 use serde::Serialize;
 
-use crate::common::k8s::{Object, ObjectMeta};
+use crate::common::k8s::Object;
 use crate::common::{k8s, names};
 
 /// An entry point, as one of the two objects a router reads.
@@ -114,12 +114,7 @@ pub(crate) fn route<'p>(platform: &'p Platform, deployment: &'p Deployment) -> O
     let (exposure, port) = exposed_port(platform, deployment)?;
     let ingress = platform.ingress.as_ref()?;
     let host = names::route_host(platform, exposure, deployment);
-    let metadata = ObjectMeta {
-        name: names::route(service),
-        namespace: Some(deployment.namespace.clone()),
-        labels: k8s::deployment_labels(platform, deployment),
-        annotations: Default::default(),
-    };
+    let metadata = k8s::deployment_meta(platform, deployment, names::route(service));
     let canary = matches!(deployment.strategy.value, Strategy::Canary { .. });
     Some(match &ingress.router {
         Router::GatewayApi { namespace, name } => {

@@ -247,12 +247,16 @@ pub fn write_incremental(
     }
     let total: usize = memory.units.values().map(|(_, files)| files.len()).sum();
     let unchanged = total.saturating_sub(compared.added.len() + compared.changed.len());
+    // The tree's other files (adopted ones) were left as they were: every file the look counted
+    // that the last build did not make.
+    let made_before: usize = previous.values().map(|(_, files)| files.len()).sum();
+    let kept = reuse.untouched.tree.files.saturating_sub(made_before);
     let report = WriteReport {
         added: compared.added,
         changed: compared.changed,
         removed,
         unchanged,
-        kept: 0,
+        kept,
         recovered: None,
     };
     Ok(Incremental::Written { report, remade: wanted.len() + 1, units: named.len() })

@@ -126,13 +126,17 @@ fn a_directory_holding_files_idpc_did_not_write_is_refused_unless_adopted() {
     let (code, err) = build(&[platform.to_str().unwrap(), "--out", out_arg]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("up to date"), "{err}");
-    // A build after an edit, in place, leaves them too, and says so as a full build does.
+    // Builds after an edit, in place, leave them too, and say so as a full build does: one that
+    // adds a service, then one that edits the other (the new service's files are reused).
     let description = platform.join("platform.kdl");
-    let text = std::fs::read_to_string(&description).unwrap();
-    std::fs::write(&description, text.replace("port \"http\" 8080", "port \"http\" 8081")).unwrap();
-    let (code, err) = build(&[platform.to_str().unwrap(), "--out", out_arg, "--timings"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(err.contains(" units ") && err.contains("kept 2 file(s)"), "{err}");
+    let mut text = std::fs::read_to_string(&description).unwrap();
+    text.push_str("service \"u\" team=\"t\" { image \"u:1.0.0\"; port \"http\" 9090 }\n");
+    for text in [text.clone(), text.replace("port \"http\" 8080", "port \"http\" 8081")] {
+        std::fs::write(&description, text).unwrap();
+        let (code, err) = build(&[platform.to_str().unwrap(), "--out", out_arg, "--timings"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains(" units ") && err.contains("kept 2 file(s)"), "{err}");
+    }
     assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "hand-written\n");
     assert_eq!(std::fs::read_to_string(out.join("helm/extra/mine.yaml")).unwrap(), "a: 1\n");
     let (code, err) = build(&[platform.to_str().unwrap(), "--out", out_arg, "--check"]);

@@ -160,6 +160,10 @@ pub fn write_incremental(
     if compared.declined {
         return Ok(Incremental::Declined);
     }
+    // The files the last build made (before the memory of this one takes over those of the units
+    // not made again): every other file of the tree was adopted, and is left as it is.
+    let made_before: usize = reuse.memory.units.values().map(|(_, files)| files.len()).sum();
+    let kept = reuse.untouched.tree.files.saturating_sub(made_before);
     let Some(memory) = Memory::of(&named, &made, Some(&mut reuse.memory), policies) else {
         return Ok(Incremental::Declined);
     };
@@ -247,10 +251,6 @@ pub fn write_incremental(
     }
     let total: usize = memory.units.values().map(|(_, files)| files.len()).sum();
     let unchanged = total.saturating_sub(compared.added.len() + compared.changed.len());
-    // The tree's other files (adopted ones) were left as they were: every file the look counted
-    // that the last build did not make.
-    let made_before: usize = previous.values().map(|(_, files)| files.len()).sum();
-    let kept = reuse.untouched.tree.files.saturating_sub(made_before);
     let report = WriteReport {
         added: compared.added,
         changed: compared.changed,

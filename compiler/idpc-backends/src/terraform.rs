@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use idpc_diagnostics::{Code, Diagnostic};
 use idpc_ir::{EnvId, Kind, KindId, Platform};
+use rayon::prelude::*;
 use serde_json::json;
 
 use crate::common::header_line;
@@ -77,9 +78,13 @@ fn run(platform: &Platform, check_only: bool) -> Output {
             Err(diagnostics) => output.diagnostics.extend(diagnostics),
         }
     }
-    for index in 0..platform.environments.len() {
-        let (artifacts, diagnostics) =
-            root::emit(platform, EnvId::from_index(index), &modules, check_only);
+    // The environments' root modules in parallel: after an edit this family is often the only
+    // one left to make, and formatting the root modules is most of its time.
+    let roots: Vec<_> = (0..platform.environments.len())
+        .into_par_iter()
+        .map(|index| root::emit(platform, EnvId::from_index(index), &modules, check_only))
+        .collect();
+    for (artifacts, diagnostics) in roots {
         output.artifacts.extend(artifacts);
         output.diagnostics.extend(diagnostics);
     }

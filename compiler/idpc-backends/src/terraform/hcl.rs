@@ -22,6 +22,49 @@ pub(crate) fn format(text: &str) -> Result<String, HclError> {
     Ok(layout(&lines))
 }
 
+/// [`format`], of a file whose top-level blocks each start after a blank line with one of
+/// `starts` (`module "`, say) at the start of a line, and that has no heredoc: such a file is
+/// cut before those blocks into slices of about [`SLICE`] bytes, formatted in parallel. A blank
+/// line ends every alignment and no block is open where the file is cut, so each slice formats
+/// as it does in the whole file; the slices are joined with the blank line that separated them.
+/// The root modules' `main.tf`, `outputs.tf` and `connections.tf` are 2 MB each at 10,000
+/// services with a database each.
+pub(crate) fn format_sliced(text: &str, starts: &[&str]) -> Result<String, HclError> {
+    use rayon::prelude::*;
+    if text.contains("<<") {
+        return format(text);
+    }
+    let slices = slices(text, starts);
+    let formatted: Result<Vec<String>, HclError> = slices.par_iter().map(|s| format(s)).collect();
+    match formatted {
+        Ok(formatted) => Ok(formatted.join("\n")),
+        // The whole file, for an error that points at its own line.
+        Err(_) => format(text),
+    }
+}
+
+/// The size of a slice [`format_sliced`] formats on its own.
+const SLICE: usize = 64 * 1024;
+
+/// `text` cut before blocks that start with one of `starts` after a blank line, into slices of
+/// at least [`SLICE`] bytes (but the last); the blank line goes with the block after it.
+fn slices<'t>(text: &'t str, starts: &[&str]) -> Vec<&'t str> {
+    let mut slices = Vec::new();
+    let mut start = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("\n\n") {
+        let cut = from + found + 1;
+        from = cut + 1;
+        let next = &text[from..];
+        if cut - start >= SLICE && starts.iter().any(|s| next.starts_with(s)) {
+            slices.push(&text[start..cut]);
+            start = cut;
+        }
+    }
+    slices.push(&text[start..]);
+    slices
+}
+
 /// Collapses runs of blank lines and drops blank lines at the start and end of the file and
 /// right inside a block's braces.
 fn normalise_blank_lines(lines: Vec<Line>) -> Vec<Line> {

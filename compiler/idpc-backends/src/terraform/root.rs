@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use idpc_diagnostics::{Code, Diagnostic};
 use idpc_ir::{Cloud, Deployment, EnvId, Environment, KindId, Platform, ResourceInstance, Service};
+use rayon::prelude::*;
 use serde_json::json;
 
 use super::access::{self, Use};
@@ -86,19 +87,15 @@ pub(crate) fn emit(
         diagnostics.extend(providers_tf(platform, environment, &instances).1);
         return (Vec::new(), diagnostics);
     }
-    let source = platform.file_path(environment.file);
-    let dir = format!("terraform/{}", environment.name);
-    let file = |name: &str, body: String| Artifact {
-        path: format!("{dir}/{name}"),
-        contents: format!("# {}\n\n{}", header_line(source), formatted(&body)),
-    };
-    let mut artifacts = vec![
-        file("main.tf", main_tf(platform, environment, &instances)),
-        file("outputs.tf", outputs_tf(&environment.name, &instances)),
+    // The files' texts first, then each formatted (in parallel: `main.tf` and `outputs.tf` hold
+    // every resource of the environment).
+    let mut files: Vec<(&str, String)> = vec![
+        ("main.tf", main_tf(platform, environment, &instances)),
+        ("outputs.tf", outputs_tf(&environment.name, &instances)),
     ];
     let (versions, conflicts) = versions_tf(&instances, &extra);
     diagnostics.extend(conflicts);
-    artifacts.push(file("versions.tf", versions));
+    files.push(("versions.tf", versions));
     let (mut providers, problems) = providers_tf(platform, environment, &instances);
     diagnostics.extend(problems);
     if connections.is_some() {
@@ -111,13 +108,13 @@ pub(crate) fn emit(
             quote(&identity.account)
         );
     }
-    artifacts.push(file("providers.tf", providers));
+    files.push(("providers.tf", providers));
     if let Some(connections) = connections {
-        artifacts.push(file("connections.tf", connections));
+        files.push(("connections.tf", connections));
     }
     if let Some(identity) = identity {
         let text = access::identity(platform, identity, environment, &deployments, &uses);
-        artifacts.push(file("identity.tf", text));
+        files.push(("identity.tf", text));
     }
     let mut inputs: BTreeMap<&str, &str> = instances
         .iter()
@@ -129,19 +126,28 @@ pub(crate) fn emit(
     }
     if !inputs.is_empty() {
         let body: Vec<&str> = inputs.values().copied().collect();
-        artifacts.push(file("variables.tf", body.join("\n")));
+        files.push(("variables.tf", body.join("\n")));
     }
+    let source = platform.file_path(environment.file);
+    let header = header_line(source);
+    let artifacts = files
+        .into_par_iter()
+        .map(|(name, body)| Artifact {
+            path: format!("terraform/{}/{name}", environment.name),
+            contents: format!("# {header}\n\n{}", formatted(&body)),
+        })
+        .collect();
     (artifacts, diagnostics)
 }
 
 /// Formatted HCL; the root modules are built from checked literals, so formatting cannot fail,
-/// but the text is kept as it is if it ever did.
+/// but the text is kept as it is if it ever did. Their blocks (`module`, `output`, `resource`)
+/// each start after a blank line, so a large file is formatted in slices, in parallel.
 fn formatted(text: &str) -> String {
-    hcl::format(text).unwrap_or_else(|_| text.to_owned())
+    let starts = ["module \"", "output \"", "resource \""];
+    hcl::format_sliced(text, &starts).unwrap_or_else(|_| text.to_owned())
 }
 
-/// Module and output names that two (service, resource) pairs share: `payments-api` + `db` and
-/// `payments` + `api-db` are both `payments_api_db`.
 fn collisions(instances: &[Instance<'_>]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut modules: BTreeMap<String, &Instance<'_>> = BTreeMap::new();

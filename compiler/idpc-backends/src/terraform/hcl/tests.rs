@@ -185,3 +185,31 @@ variable "empty" {}
         ]
     );
 }
+
+#[test]
+fn a_file_formatted_in_slices_is_the_file_formatted_whole() {
+    // Blocks as the root modules write them: attributes not indented, blank lines inside,
+    // nested maps, comments to align, some blocks starting with another keyword.
+    let mut text = String::from("# A comment at the top.\n# And another.\n");
+    for i in 0..3000 {
+        let keyword = if i % 7 == 0 { "output" } else { "module" };
+        text.push_str(&format!(
+            "\n{keyword} \"m_{i}\" {{\nsource = \"../modules/k\"\n\nname = \"n-{i}\"\ntags = {{\n\"cost-center\" = \"c\"\nteam = \"t{i}\"\n}}\n\nstorage_bytes = {} # {}Gi\nx = 1 # one\n}}\n",
+            i * 1024,
+            i
+        ));
+    }
+    assert!(text.len() > 4 * SLICE, "{}", text.len());
+    let whole = fmt(&text);
+    let cut = slices(&text, &["module \"", "output \""]);
+    assert!(cut.len() >= 4, "{} slices", cut.len());
+    assert_eq!(cut.concat(), text);
+    let each: Vec<String> = cut.iter().map(|s| fmt(s)).collect();
+    assert!(each.join("\n") == whole, "the slices differ from the whole");
+    assert!(format_sliced(&text, &["module \"", "output \""]).unwrap() == whole);
+    // Cut only before the blocks named: before `output` blocks alone, fewer slices, same text.
+    assert!(format_sliced(&text, &["output \""]).unwrap() == whole);
+    // A heredoc is formatted whole.
+    let heredoc = format!("{text}\nlocals {{\nx = <<EOT\n  a\n\nmodule \"y\" {{\nEOT\n}}\n");
+    assert!(format_sliced(&heredoc, &["module \""]).unwrap() == fmt(&heredoc));
+}

@@ -58,8 +58,7 @@ fn compile_in(
     let policies = db.take_policy_cache();
     // What the database holds (every file's typed unit: 10,000 services are 30,000 nodes) is
     // freed beside the build's next steps rather than before them.
-    let freed = std::thread::Builder::new().name("idpc-free".to_owned()).spawn(move || drop(db));
-    drop(freed);
+    let _ = std::thread::Builder::new().name("idpc-free".to_owned()).spawn(move || drop(db));
     (compilation, policies)
 }
 

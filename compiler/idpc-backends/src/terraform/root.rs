@@ -148,6 +148,8 @@ fn formatted(text: &str) -> String {
     hcl::format_sliced(text, &starts).unwrap_or_else(|_| text.to_owned())
 }
 
+/// Module and output names that two (service, resource) pairs share: `payments-api` + `db` and
+/// `payments` + `api-db` are both `payments_api_db`.
 fn collisions(instances: &[Instance<'_>]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut modules: BTreeMap<String, &Instance<'_>> = BTreeMap::new();

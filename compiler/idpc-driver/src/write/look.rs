@@ -25,8 +25,9 @@ use super::stamp::is_stamp;
 const SLICE: usize = 256;
 
 /// The tree as a build saw it: the digest of its entries (the sum of each entry's, so that it
-/// does not depend on their order and can be updated entry by entry), and how many of idpc's
-/// files it holds. Nothing is kept per entry.
+/// does not depend on their order and can be updated entry by entry), and how many files it
+/// holds (idpc's and any adopted ones; not the directories, not idpc's record of them). Nothing
+/// is kept per entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Tree {
     pub(crate) digest: u128,

@@ -148,6 +148,11 @@ pub fn run_in(
         command_name(&cli.command),
         surroundings.exits,
     );
+    if matches!(&cli.command, Command::Build(build) if !build.check) {
+        // The build looks at its output tree in the background: the thread that will is
+        // started now, before the description is located.
+        idpc_driver::ready_to_look();
+    }
     let code = match report::locate(&mut cli, &ctx, err) {
         Ok(()) => dispatch(cli.command, &ctx, out, err),
         Err(code) => code,

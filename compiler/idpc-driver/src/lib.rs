@@ -33,6 +33,7 @@ pub use pipeline::{
 };
 pub use revision::{RevisionError, load_revision};
 pub use workspace::{DEFAULT_OUT, Found, Glance, LoadError, Loaded, SourceText, find, load};
+pub use write::ready_to_look;
 pub use write::{
     Freshness, Incremental, MEMORY, Made, Outputs, Pending, Reuse, STAMP, Stamping, examine,
     freshness, glanced, inputs_digest, look, memory_of, settle, write_incremental,

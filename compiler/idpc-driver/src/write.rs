@@ -16,6 +16,7 @@
 mod guard;
 mod incremental;
 mod look;
+pub use look::helper::ready as ready_to_look;
 mod manifest;
 mod memory;
 mod stage;

@@ -86,6 +86,7 @@ impl Out<'_> {
 
 /// A 128-bit hasher: two independent 64-bit hashes of the same stream. Fast, deterministic for
 /// one build of idpc, not meant to resist an adversary.
+#[derive(Clone)]
 pub struct Hasher128(
     foldhash::quality::FoldHasher<'static>,
     foldhash::quality::FoldHasher<'static>,

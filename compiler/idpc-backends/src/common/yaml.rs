@@ -36,11 +36,17 @@ pub(crate) fn write<T: Serialize + ?Sized>(out: &mut String, value: &T) {
 pub(crate) fn reads_as_non_string(text: &str) -> bool {
     const WORDS: &[&str] =
         &["", "~", "null", "true", "false", "yes", "no", "y", "n", "on", "off", "<<", "="];
-    if text.len() <= 5 && WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
-        return true;
-    }
-    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
-        return false;
+    let Some(first) = text.bytes().next() else { return true };
+    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+        // Most scalars are keys and names: only a short one that starts as a word of the list
+        // does can be one of them.
+        let starts_a_word = matches!(
+            first.to_ascii_lowercase(),
+            b'~' | b'n' | b't' | b'f' | b'y' | b'o' | b'<' | b'='
+        );
+        return starts_a_word
+            && text.len() <= 5
+            && WORDS.iter().any(|w| text.eq_ignore_ascii_case(w));
     }
     let bare: std::borrow::Cow<'_, str> = if text.contains('_') {
         text.chars().filter(|c| *c != '_').collect::<String>().into()

@@ -317,7 +317,7 @@ fn write_half_and_wait(dir: &Path) {
     };
     let _ = idpc_driver::write_streamed(&dir.join("out"), &options, |sink| {
         for artifact in &artifacts {
-            sink(artifact);
+            sink.put(artifact);
             let count = written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             if count == artifacts.len() / 2 {
                 std::fs::write(dir.join("ready"), "").unwrap();

@@ -300,3 +300,45 @@ fn the_example_builds_into_an_ignored_directory_of_the_repository() {
     assert_eq!(code, 0, "{err}");
     assert!(target.join(idpc_driver::MANIFEST).is_file());
 }
+
+/// A write that fails (here a file where the next artifact needs a directory; a full disk
+/// in practice) fails the build and leaves the previous tree as it was, and the sink says so,
+/// so that the families stop making what would be thrown away.
+#[test]
+fn a_failed_write_stops_the_emit_and_leaves_the_previous_tree() {
+    use idpc_driver::Artifact;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("out");
+    let artifact = |path: &str| Artifact { path: path.to_owned(), contents: "a: 1\n".to_owned() };
+    let options = idpc_driver::WriteOptions::default();
+    idpc_driver::write_tree(&root, &[artifact("helm/a.yaml")], &options).unwrap();
+    let before = snapshot(&root);
+
+    let mut seen = Vec::new();
+    let written = idpc_driver::write_streamed(&root, &options, |sink| {
+        for path in ["helm/b.yaml", "helm/b.yaml/c.yaml", "helm/d.yaml"] {
+            seen.push(sink.failed());
+            sink.put(&artifact(path));
+        }
+        seen.push(sink.failed());
+        Ok::<(), ()>(())
+    });
+    assert!(matches!(written, Err(idpc_driver::StreamError::Write(_))), "{written:?}");
+    assert_eq!(seen, [false, false, true, true], "the sink says a write failed once it has");
+    assert_eq!(snapshot(&root), before, "the previous tree is intact");
+
+    // The families make no unit that is no longer wanted: a build stops soon after a failure.
+    let files = idpc_driver::synth::estate(30);
+    let compilation = idpc_driver::compile(&files);
+    let platform = compilation.platform.expect("the synthetic estate compiles");
+    let made = std::sync::atomic::AtomicUsize::new(0);
+    let count = |_: idpc_driver::Unit, _: Artifact| {
+        made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
+    let all = idpc_driver::Family::ALL;
+    idpc_driver::emit_units(&platform, all, &|_| true, &count).unwrap();
+    let every = made.swap(0, std::sync::atomic::Ordering::Relaxed);
+    idpc_driver::emit_units(&platform, all, &|_| false, &count).unwrap();
+    assert!(every > 300, "{every} artifacts");
+    assert_eq!(made.into_inner(), 0, "nothing is made once nothing is wanted");
+}

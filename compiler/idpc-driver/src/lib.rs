@@ -42,7 +42,7 @@ pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
     check_tree, read_tree, recorded_outputs, write_tree,
 };
-pub use write::{StreamError, check_streamed, write_streamed};
+pub use write::{Sink, StreamError, check_streamed, write_streamed};
 
 /// Finds the description's files and glances at them (see [`Found::glance`]) while the output
 /// tree under `out` is looked at in the background, if `look` (see [`look`]): the look goes on

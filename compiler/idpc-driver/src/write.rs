@@ -223,7 +223,7 @@ pub fn write_tree(
     options: &WriteOptions<'_>,
 ) -> Result<WriteReport, WriteError> {
     let written = write_streamed(root, options, |sink| {
-        artifacts.par_iter().for_each(sink);
+        artifacts.par_iter().for_each(|artifact| sink.put(artifact));
         Ok::<(), std::convert::Infallible>(())
     });
     written.map_err(|error| match error {
@@ -253,19 +253,38 @@ impl<E> From<io::Error> for StreamError<E> {
     }
 }
 
-/// [`write_tree`] with the artifacts written as `produce` makes them: it is handed a sink to
-/// call, from any thread, once per artifact, and each is written into the staging tree at once,
-/// so that the build never holds them all. If `produce` fails, nothing it made reaches the tree.
+/// Where the producer of a streamed write hands its artifacts (see [`write_streamed`]).
+pub struct Sink<'a> {
+    stage: &'a stage::Stage<'a>,
+}
+
+impl Sink<'_> {
+    /// Writes `artifact` into the staging tree, from any thread.
+    pub fn put(&self, artifact: &Artifact) {
+        self.stage.put(artifact);
+    }
+
+    /// Whether a write has failed: the build will fail with it, and what is still to be made
+    /// would be thrown away, so a producer stops making it.
+    pub fn failed(&self) -> bool {
+        self.stage.failed()
+    }
+}
+
+/// [`write_tree`] with the artifacts written as `produce` makes them: it is handed a [`Sink`]
+/// to call, from any thread, once per artifact, and each is written into the staging tree at
+/// once, so that the build never holds them all. If `produce` fails, nothing it made reaches
+/// the tree.
 pub fn write_streamed<E>(
     root: &Path,
     options: &WriteOptions<'_>,
-    produce: impl FnOnce(&(dyn Fn(&Artifact) + Sync)) -> Result<(), E>,
+    produce: impl FnOnce(&Sink<'_>) -> Result<(), E>,
 ) -> Result<WriteReport, StreamError<E>> {
     let locked = prepare(root, options)?;
     let survey = stage::survey(root, options)?;
     let staging = tempfile::Builder::new().prefix(&locked.prefix).tempdir_in(&locked.parent)?;
     let stage = stage::Stage::new(root, staging.path(), &survey.existing);
-    produce(&|artifact| stage.put(artifact)).map_err(StreamError::Produce)?;
+    produce(&Sink { stage: &stage }).map_err(StreamError::Produce)?;
     let written = stage.finish()?;
     let plan = stage::plan(root, &survey, &written, options)?;
     let report = plan.report.clone();

@@ -174,11 +174,12 @@ fn build(
         let target =
             Target { out_dir, scope, description, stamp, memory: Some(&memory), waited: &waited };
         write(&target, args, ctx, progress, &compilation.sources, out, err, |sink| {
-            let emitted =
-                idpc_driver::emit_units(platform, families, &|_| true, &|unit, artifact| {
-                    made.record(unit, &artifact.path);
-                    sink(&artifact);
-                });
+            // After a failed write, the families make nothing more: the build fails with it.
+            let wants = |_| !sink.failed();
+            let emitted = idpc_driver::emit_units(platform, families, &wants, &|unit, artifact| {
+                made.record(unit, &artifact.path);
+                sink.put(&artifact);
+            });
             // What is left is putting the new tree in place.
             progress.step(3);
             emitted
@@ -383,7 +384,7 @@ fn write(
     sources: &Sources,
     out: &mut dyn Write,
     err: &mut dyn Write,
-    produce: impl FnOnce(&(dyn Fn(&idpc_driver::Artifact) + Sync)) -> Result<(), idpc_driver::EmitError>,
+    produce: impl FnOnce(&idpc_driver::Sink<'_>) -> Result<(), idpc_driver::EmitError>,
 ) -> (u8, usize) {
     let out_dir = target.out_dir;
     let on_wait = || target.waited.0.set(true);

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use idpc_backends::{Family, Unit};
@@ -134,24 +135,31 @@ pub fn write_incremental(
     let new = staging.path().join("new");
     let made = Made::new(Some(&wants));
     let compared = Mutex::new(Compared::default());
-    let emitted = crate::pipeline::emit_units(platform, families, &wants, &|unit, artifact| {
-        made.record(unit, &artifact.path);
-        let status = compare(root, &artifact.path, artifact.contents.as_bytes());
-        let written = match status {
-            Ok(Some(_)) => with_parent(&new.join(&artifact.path), || {
-                fs::write(new.join(&artifact.path), &artifact.contents)
-            }),
-            _ => Ok(()),
-        };
-        let mut compared = compared.lock().unwrap_or_else(PoisonError::into_inner);
-        match (status, written) {
-            (Err(error), _) | (_, Err(error)) => compared.failure = Some(error),
-            (Ok(Some(Status::Added)), _) => compared.added.push(artifact.path),
-            (Ok(Some(Status::Changed)), _) => compared.changed.push(artifact.path),
-            (Ok(Some(Status::NotAFile)), _) => compared.declined = true,
-            (Ok(None), _) => {}
-        }
-    });
+    // After a failed write, the families make nothing more: the build fails with it.
+    let failed = AtomicBool::new(false);
+    let still_wants = |unit: Unit| !failed.load(Ordering::Relaxed) && wants(unit);
+    let emitted =
+        crate::pipeline::emit_units(platform, families, &still_wants, &|unit, artifact| {
+            made.record(unit, &artifact.path);
+            let status = compare(root, &artifact.path, artifact.contents.as_bytes());
+            let written = match status {
+                Ok(Some(_)) => with_parent(&new.join(&artifact.path), || {
+                    fs::write(new.join(&artifact.path), &artifact.contents)
+                }),
+                _ => Ok(()),
+            };
+            let mut compared = compared.lock().unwrap_or_else(PoisonError::into_inner);
+            match (status, written) {
+                (Err(error), _) | (_, Err(error)) => {
+                    failed.store(true, Ordering::Relaxed);
+                    compared.failure = Some(error);
+                }
+                (Ok(Some(Status::Added)), _) => compared.added.push(artifact.path),
+                (Ok(Some(Status::Changed)), _) => compared.changed.push(artifact.path),
+                (Ok(Some(Status::NotAFile)), _) => compared.declined = true,
+                (Ok(None), _) => {}
+            }
+        });
     emitted.map_err(StreamError::Produce)?;
     let mut compared = compared.into_inner().unwrap_or_else(PoisonError::into_inner);
     if let Some(error) = compared.failure {

@@ -92,7 +92,7 @@ impl<'a> Stage<'a> {
     /// Compares an artifact with the file on disk and writes it into the staging tree unless
     /// they are equal. After a failure, nothing more is written.
     pub(super) fn put(&self, artifact: &Artifact) {
-        if self.failure.lock().unwrap_or_else(PoisonError::into_inner).is_some() {
+        if self.failed() {
             return;
         }
         let status = match self.existing.entries.get(&artifact.path) {
@@ -115,6 +115,11 @@ impl<'a> Stage<'a> {
         }
         let mut written = self.written.lock().unwrap_or_else(PoisonError::into_inner);
         written.push((artifact.path.clone(), status));
+    }
+
+    /// Whether a write into the staging tree has failed.
+    pub(super) fn failed(&self) -> bool {
+        self.failure.lock().unwrap_or_else(PoisonError::into_inner).is_some()
     }
 
     /// Every generated file with what became of it, sorted by path; or the first failure.

@@ -103,7 +103,7 @@ fn write_scalar(out: &mut String, text: &str, context: Context, indent: usize) {
     // Most strings of a generated file are names, paths and versions: letters, digits and
     // `-_./`, starting with a letter or digit. Such a string is plain unless it reads as
     // another type, whatever the analysis below would find, so it skips it.
-    if is_word(text) && !reads_as_non_string(text) {
+    if plain_word(text) {
         out.push_str(text);
         return;
     }
@@ -176,6 +176,16 @@ fn ascii_line_plain_allowed(text: &str) -> Option<bool> {
             (*b == b':' && followed_by_space(i)) || (*b == b'#' && bytes[i - 1] == b' ')
         });
     Some(!(first_is_indicator || edges || document_marker || inner_indicator))
+}
+
+/// Whether `text` is a word ([`is_word`]) that no reader takes for another type: written plain,
+/// without further analysis.
+#[inline]
+fn plain_word(text: &str) -> bool {
+    // A word that starts with a letter other than these cannot read as a null, a boolean or a
+    // number; the rest ask [`reads_as_non_string`].
+    let asks = |first: &u8| first.is_ascii_digit() || b"nNtTfFyYoO".contains(first);
+    is_word(text) && !(text.as_bytes().first().is_some_and(asks) && reads_as_non_string(text))
 }
 
 /// A non-empty string of ASCII letters, digits and `-_./`, starting with a letter or digit.

@@ -130,6 +130,13 @@ impl Collection<'_> {
     /// Writes `key:` (or `? key` and `: ` for a key that cannot be implicit).
     fn begin_entry(&mut self, key: &str) {
         self.begin_item();
+        // Most keys are field names: plain, as the analysis below would find.
+        if key.len() <= 128 && super::plain_word(key) {
+            self.out.push_str(key);
+            self.out.push(':');
+            self.key = Some(false);
+            return;
+        }
         let simple = key.len() <= 128 && !key.chars().any(super::is_break);
         if simple {
             write_scalar(self.out, key, Context::Key, self.inner);

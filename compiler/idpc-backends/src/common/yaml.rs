@@ -163,18 +163,24 @@ fn write_scalar(out: &mut String, text: &str, context: Context, indent: usize) {
 fn ascii_line_plain_allowed(text: &str) -> Option<bool> {
     let bytes = text.as_bytes();
     let (first, last) = (*bytes.first()?, *bytes.last()?);
-    if !bytes.iter().all(|b| (b' '..=b'~').contains(b)) {
-        return None;
-    }
     let followed_by_space = |i: usize| bytes.get(i + 1).is_none_or(|b| *b == b' ');
+    // One pass: every byte printable, and no `: ` or ` #` after the first.
+    let mut inner_indicator = false;
+    let mut previous = b'\n';
+    for (i, &byte) in bytes.iter().enumerate() {
+        if !(b' '..=b'~').contains(&byte) {
+            return None;
+        }
+        if i > 0 {
+            inner_indicator |=
+                (byte == b':' && followed_by_space(i)) || (byte == b'#' && previous == b' ');
+        }
+        previous = byte;
+    }
     let first_is_indicator = b"#,[]{}&*!|>'\"%@`".contains(&first)
         || (matches!(first, b'-' | b'?' | b':') && followed_by_space(0));
     let edges = first == b' ' || last == b' ';
     let document_marker = text.starts_with("---") || text.starts_with("...");
-    let inner_indicator =
-        bytes.iter().enumerate().skip(1).any(|(i, b)| {
-            (*b == b':' && followed_by_space(i)) || (*b == b'#' && bytes[i - 1] == b' ')
-        });
     Some(!(first_is_indicator || edges || document_marker || inner_indicator))
 }
 

@@ -425,6 +425,27 @@ fn the_ascii_line_shortcut_agrees_with_the_full_analysis() {
 }
 
 #[test]
+fn the_plain_word_shortcut_agrees_with_the_full_check() {
+    // Every word of up to three characters over letters that start the special words, digits
+    // and the word punctuation, and the cases above.
+    let alphabet: Vec<char> = "nNtTfFyYoOlLeEsuU.xXbB019_-/:aiI+".chars().collect();
+    let mut texts: Vec<String> = STRINGS.iter().chain(YAML_1_1).map(|s| (*s).to_owned()).collect();
+    let mut layer = vec![String::new()];
+    for _ in 0..3 {
+        layer = layer
+            .iter()
+            .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
+            .collect();
+        texts.extend(layer.iter().cloned());
+    }
+    let words = texts.iter().filter(|text| is_word(text)).count();
+    assert!(words > 10_000, "{words} words");
+    for text in texts {
+        assert_eq!(plain_word(&text), is_word(&text) && !reads_as_non_string(&text), "{text:?}");
+    }
+}
+
+#[test]
 fn a_yaml_1_2_reader_reads_back_every_document() {
     let mut random = Random(0x2545_f491_4f6c_dd1d);
     let mut failures = Vec::new();

@@ -404,19 +404,25 @@ fn writes_enums_and_options_as_json_values_would() {
     assert!(through_tree.contains("- Tuple:\n  - 2\n  - 'yes'\n"), "{through_tree}");
 }
 
-#[test]
-fn the_ascii_line_shortcut_agrees_with_the_full_analysis() {
-    // Every string of up to four characters over the ones that matter, and the cases above.
-    let alphabet: Vec<char> = " :#-?.'\"a,[]|%\t".chars().collect();
+/// The strings and YAML 1.1 cases above, and every string of up to `longest` characters over
+/// `alphabet`.
+fn cases_and_strings_over(alphabet: &str, longest: usize) -> Vec<String> {
     let mut texts: Vec<String> = STRINGS.iter().chain(YAML_1_1).map(|s| (*s).to_owned()).collect();
     let mut layer = vec![String::new()];
-    for _ in 0..4 {
+    for _ in 0..longest {
         layer = layer
             .iter()
-            .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
+            .flat_map(|prefix| alphabet.chars().map(move |c| format!("{prefix}{c}")))
             .collect();
         texts.extend(layer.iter().cloned());
     }
+    texts
+}
+
+#[test]
+fn the_ascii_line_shortcut_agrees_with_the_full_analysis() {
+    // Every string of up to four characters over the ones that matter, and the cases above.
+    let texts = cases_and_strings_over(" :#-?.'\"a,[]|%\t", 4);
     for text in texts {
         if let Some(plain) = ascii_line_plain_allowed(&text) {
             assert_eq!(plain, Analysis::of(&text).plain_allowed, "{text:?}");
@@ -428,16 +434,7 @@ fn the_ascii_line_shortcut_agrees_with_the_full_analysis() {
 fn the_plain_word_shortcut_agrees_with_the_full_check() {
     // Every word of up to three characters over letters that start the special words, digits
     // and the word punctuation, and the cases above.
-    let alphabet: Vec<char> = "nNtTfFyYoOlLeEsuU.xXbB019_-/:aiI+".chars().collect();
-    let mut texts: Vec<String> = STRINGS.iter().chain(YAML_1_1).map(|s| (*s).to_owned()).collect();
-    let mut layer = vec![String::new()];
-    for _ in 0..3 {
-        layer = layer
-            .iter()
-            .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
-            .collect();
-        texts.extend(layer.iter().cloned());
-    }
+    let texts = cases_and_strings_over("nNtTfFyYoOlLeEsuU.xXbB019_-/:aiI+", 3);
     let words = texts.iter().filter(|text| is_word(text)).count();
     assert!(words > 10_000, "{words} words");
     for text in texts {

@@ -67,14 +67,24 @@ struct Rule {
     #[serde(skip_serializing_if = "Option::is_none")]
     alert: Option<String>,
     expr: String,
-    labels: BTreeMap<&'static str, String>,
+    labels: SharedLabels,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     annotations: BTreeMap<&'static str, String>,
 }
 
 impl Rule {
-    fn record(name: String, expr: String, labels: BTreeMap<&'static str, String>) -> Rule {
+    fn record(name: String, expr: String, labels: SharedLabels) -> Rule {
         Rule { record: Some(name), alert: None, expr, labels, annotations: BTreeMap::new() }
+    }
+}
+
+/// Labels that several rules carry, held once: every recording rule of an SLO has the same.
+#[derive(Clone)]
+struct SharedLabels(std::rc::Rc<Labels>);
+
+impl Serialize for SharedLabels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 
@@ -155,9 +165,9 @@ fn slo_selector(labels: &BTreeMap<&'static str, String>) -> String {
 
 fn recording_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Rule> {
     let service = platform.service(deployment.service);
-    let labels = slo_labels(platform, deployment, slo);
+    let labels = SharedLabels(std::rc::Rc::new(slo_labels(platform, deployment, slo)));
     let selector = promql::selector(&platform.observability, &deployment.namespace, &service.name);
-    let recorded = slo_selector(&labels);
+    let recorded = slo_selector(&labels.0);
     let budget = promql::budget(slo.objective);
     let window = slo.window.compact();
     let mut rules: Vec<Rule> = promql::rule_windows()
@@ -220,7 +230,7 @@ fn alert_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<R
                 record: None,
                 alert: Some(alert_name(severity).to_owned()),
                 expr: pairs.join("\nor\n"),
-                labels: alert_labels,
+                labels: SharedLabels(std::rc::Rc::new(alert_labels)),
                 annotations,
             }
         })

@@ -214,11 +214,11 @@ fn check_args(
             _ => None,
         });
         let what = if let (1, "env", Some(name)) = (index, node_schema.name, first_text) {
-            format!("variable `{name}`", name = quote(name))
+            What::Variable(name)
         } else if node_schema.args.len() == 1 {
-            format!("`{}`", node_schema.name)
+            What::Named(node_schema.name)
         } else {
-            format!("the {} of `{}`", arg_schema.name.to_ascii_lowercase(), node_schema.name)
+            What::ArgumentOf(arg_schema.name, node_schema.name)
         };
         typed.push(check_typed(value, &arg_schema.ty, &what, diagnostics));
     }
@@ -287,7 +287,7 @@ fn check_props(
         if prop_schema.ty == ValueType::Any {
             continue;
         }
-        let what = format!("`{}`", prop_schema.name);
+        let what = What::Named(prop_schema.name);
         if let Some(value) = check_typed(&prop.value, &prop_schema.ty, &what, diagnostics) {
             typed.insert(prop_schema.name, value);
         }
@@ -306,10 +306,33 @@ fn check_props(
     typed
 }
 
+/// The place of a value, as a message names it: written out only when there is a message, as
+/// most values are fine.
+enum What<'a> {
+    /// A property or the only argument of a node: "`replicas`".
+    Named(&'a str),
+    /// The value of a variable: "variable `LOG_LEVEL`".
+    Variable(&'a str),
+    /// One of several arguments of a node: "the name of `secret`".
+    ArgumentOf(&'a str, &'a str),
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Named(name) => write!(f, "`{name}`"),
+            What::Variable(name) => write!(f, "variable `{name}`", name = quote(name)),
+            What::ArgumentOf(argument, node) => {
+                write!(f, "the {} of `{node}`", argument.to_ascii_lowercase())
+            }
+        }
+    }
+}
+
 fn check_typed(
     value: &ast::Value,
     ty: &ValueType,
-    what: &str,
+    what: &What<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Typed> {
     if *ty == ValueType::Any {

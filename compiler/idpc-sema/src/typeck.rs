@@ -7,8 +7,13 @@ use idpc_ir::{
 };
 use idpc_syntax::ast::{Value, ValueKind};
 
-/// Checks `value` against `ty`. `what` names the place in messages: "`replicas`".
-pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldValue, Diagnostic> {
+/// Checks `value` against `ty`. `what` names the place in messages: "`replicas`"; it is only
+/// written out when there is a message.
+pub(crate) fn check(
+    value: &Value,
+    ty: &ValueType,
+    what: &dyn std::fmt::Display,
+) -> Result<FieldValue, Diagnostic> {
     let span = value.span;
     let mismatch = |help: Option<String>| {
         Diagnostic::new(
@@ -163,7 +168,7 @@ pub(crate) fn check(value: &Value, ty: &ValueType, what: &str) -> Result<FieldVa
 
 /// The diagnostic for a secret value written where a reference belongs. The value itself is
 /// never repeated in the message.
-pub(crate) fn literal_secret(value: &Value, what: &str) -> Diagnostic {
+pub(crate) fn literal_secret(value: &Value, what: &dyn std::fmt::Display) -> Diagnostic {
     Diagnostic::new(
         Code::LiteralSecret,
         format!("{what} holds a literal secret value"),

@@ -277,7 +277,7 @@ pub(crate) fn parse_defaults(ty: &crate::schema::ValueType, text: &str) -> Vec<F
         return Vec::new();
     }
     let values: Option<Vec<FieldValue>> =
-        node.args.iter().map(|value| crate::typeck::check(value, ty, "a default").ok()).collect();
+        node.args.iter().map(|value| crate::typeck::check(value, ty, &"a default").ok()).collect();
     values.unwrap_or_default()
 }
 

@@ -9,12 +9,8 @@ use idpc_ir::{Duration, Indicator, Observability, Percent};
 
 /// The label matchers that select one service in one namespace: `namespace="payments-prod",service="payments-api"`.
 pub fn selector(observability: &Observability, namespace: &str, service: &str) -> String {
-    format!(
-        "namespace={},{}={}",
-        string_literal(namespace),
-        observability.service_label,
-        string_literal(service)
-    )
+    let (namespace, service) = (string_literal(namespace), string_literal(service));
+    ["namespace=", &namespace, ",", observability.service_label.as_str(), "=", &service].concat()
 }
 
 /// `label="value"` matchers, in order.
@@ -57,15 +53,50 @@ pub fn error_ratio(
 ) -> String {
     let requests = &observability.requests_metric;
     let duration = &observability.duration_metric;
+    // Pieces joined in one allocation: every rule, analysis and panel has one of these.
     match indicator {
-        Indicator::Availability => format!(
-            "(sum(rate({requests}{{{selector},code=~{codes}}}[{window}])) or vector(0)) / (sum(rate({requests}{{{selector}}}[{window}])) > 0)",
-            codes = string_literal(&observability.error_codes)
-        ),
-        Indicator::Latency { threshold } => format!(
-            "1 - (sum(rate({duration}_bucket{{{selector},le={le}}}[{window}])) / (sum(rate({duration}_count{{{selector}}}[{window}])) > 0))",
-            le = string_literal(&seconds(*threshold))
-        ),
+        Indicator::Availability => {
+            let codes = string_literal(&observability.error_codes);
+            [
+                "(sum(rate(",
+                requests.as_str(),
+                "{",
+                selector,
+                ",code=~",
+                &codes,
+                "}[",
+                window,
+                "])) or vector(0)) / (sum(rate(",
+                requests.as_str(),
+                "{",
+                selector,
+                "}[",
+                window,
+                "])) > 0)",
+            ]
+            .concat()
+        }
+        Indicator::Latency { threshold } => {
+            let le = string_literal(&seconds(*threshold));
+            [
+                "1 - (sum(rate(",
+                duration.as_str(),
+                "_bucket{",
+                selector,
+                ",le=",
+                &le,
+                "}[",
+                window,
+                "])) / (sum(rate(",
+                duration.as_str(),
+                "_count{",
+                selector,
+                "}[",
+                window,
+                "])) > 0))",
+            ]
+            .concat()
+        }
     }
 }
 

@@ -48,6 +48,34 @@ pub(crate) fn reads_as_non_string(text: &str) -> bool {
             && text.len() <= 5
             && WORDS.iter().any(|w| text.eq_ignore_ascii_case(w));
     }
+    // A number, `.inf` or a time of day is made of a few bytes only; a timestamp starts with
+    // four digits and `-`. Anything else is a string, whatever the forms below would find.
+    let bytes = text.as_bytes();
+    let timestamp_shaped =
+        bytes.len() > 4 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-';
+    let number_bytes = bytes.iter().all(|b| NUMBER[usize::from(*b)]);
+    if !(timestamp_shaped || number_bytes) {
+        return false;
+    }
+    reads_as_number(text)
+}
+
+/// The bytes of the numbers, infinities and times of day that [`reads_as_number`] knows: digits,
+/// hexadecimal letters, radix prefixes, the letters of `inf`, `infinity` and `nan`, signs and
+/// separators.
+const NUMBER: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"0123456789abcdefABCDEFxXoOiInNtTyY_+-.:";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// [`reads_as_non_string`] for a `text` that starts with a digit, a sign or a dot.
+fn reads_as_number(text: &str) -> bool {
     let bare: std::borrow::Cow<'_, str> = if text.contains('_') {
         text.chars().filter(|c| *c != '_').collect::<String>().into()
     } else {
@@ -163,22 +191,22 @@ fn write_scalar(out: &mut String, text: &str, context: Context, indent: usize) {
 fn ascii_line_plain_allowed(text: &str) -> Option<bool> {
     let bytes = text.as_bytes();
     let (first, last) = (*bytes.first()?, *bytes.last()?);
-    let followed_by_space = |i: usize| bytes.get(i + 1).is_none_or(|b| *b == b' ');
-    // One pass: every byte printable, and no `: ` or ` #` after the first.
-    let mut inner_indicator = false;
-    let mut previous = b'\n';
-    for (i, &byte) in bytes.iter().enumerate() {
-        if !(b' '..=b'~').contains(&byte) {
-            return None;
-        }
-        if i > 0 {
-            inner_indicator |=
-                (byte == b':' && followed_by_space(i)) || (byte == b'#' && previous == b' ');
-        }
-        previous = byte;
+    // Every byte printable: a loop without an early exit, which the compiler vectorises.
+    let unprintable = bytes.iter().fold(false, |any, b| any | !(b' '..=b'~').contains(b));
+    if unprintable {
+        return None;
     }
+    // After the first byte, no `:` followed by a space or the end, and no `#` after a space.
+    let inner_indicator = memchr::memchr2_iter(b':', b'#', &bytes[1..]).any(|at| {
+        let at = at + 1;
+        match bytes[at] {
+            b':' => bytes.get(at + 1).is_none_or(|b| *b == b' '),
+            _ => bytes[at - 1] == b' ',
+        }
+    });
+    let followed_by_space = bytes.get(1).is_none_or(|b| *b == b' ');
     let first_is_indicator = b"#,[]{}&*!|>'\"%@`".contains(&first)
-        || (matches!(first, b'-' | b'?' | b':') && followed_by_space(0));
+        || (matches!(first, b'-' | b'?' | b':') && followed_by_space);
     let edges = first == b' ' || last == b' ';
     let document_marker = text.starts_with("---") || text.starts_with("...");
     Some(!(first_is_indicator || edges || document_marker || inner_indicator))
@@ -196,8 +224,19 @@ fn plain_word(text: &str) -> bool {
 
 /// A non-empty string of ASCII letters, digits and `-_./`, starting with a letter or digit.
 fn is_word(text: &str) -> bool {
+    /// The bytes of a word.
+    const WORD: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let b = byte as u8;
+            table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/');
+            byte += 1;
+        }
+        table
+    };
     text.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        && text.bytes().all(|b| WORD[usize::from(b)])
 }
 
 /// What libyaml's emitter finds out about a scalar to choose its style.

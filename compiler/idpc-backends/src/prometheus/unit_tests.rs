@@ -84,7 +84,7 @@ struct AlertTest {
     exp_alerts: Vec<ExpectedAlert>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct ExpectedAlert {
     exp_labels: Labels,
     exp_annotations: Labels,
@@ -112,9 +112,16 @@ fn slo_tests(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Tes
         return Vec::new();
     };
     let Some(budget) = fraction(&promql::budget(slo.objective)) else { return Vec::new() };
+    // Each severity's alert is expected by several tests: made once, copied for each.
+    let made: [std::cell::OnceCell<ExpectedAlert>; 2] = Default::default();
     let expected = |severity: Severity| {
-        let (labels, annotations) = alert_metadata(platform, deployment, slo, severity);
-        ExpectedAlert { exp_labels: labels, exp_annotations: annotations }
+        let index = usize::from(severity == Severity::Ticket);
+        made[index]
+            .get_or_init(|| {
+                let (labels, annotations) = alert_metadata(platform, deployment, slo, severity);
+                ExpectedAlert { exp_labels: labels, exp_annotations: annotations }
+            })
+            .clone()
     };
     let indicator = slo.indicator.name();
     let mut groups = Vec::new();
@@ -243,11 +250,27 @@ impl Traffic {
         let (prefix_rate, rate) = (prefix_rate * step, rate * step);
         let prefix = u128::from(self.prefix) / step;
         let samples = u128::from(self.minutes) / step;
+        let (base, rate) = (Count(base), Count(rate));
         if prefix == 0 {
-            return format!("{base}+{rate}x{samples}");
+            return format!("{base}+{rate}x{}", Count(samples));
         }
-        let start = base + prefix_rate * prefix + rate;
-        format!("{base}+{prefix_rate}x{prefix} {start}+{rate}x{}", samples - 1)
+        let start = Count(base.0 + prefix_rate * prefix + rate.0);
+        let (prefix_rate, prefix, rest) = (Count(prefix_rate), Count(prefix), Count(samples - 1));
+        format!("{base}+{prefix_rate}x{prefix} {start}+{rate}x{rest}")
+    }
+}
+
+/// A number of a counter's samples, written as `u64` when it fits: the arithmetic is in `u128`
+/// so that it cannot overflow, and `u128` is slow to write.
+#[derive(Clone, Copy)]
+struct Count(u128);
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match u64::try_from(self.0) {
+            Ok(small) => small.fmt(f),
+            Err(_) => self.0.fmt(f),
+        }
     }
 }
 

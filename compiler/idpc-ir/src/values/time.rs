@@ -91,22 +91,29 @@ impl Duration {
 
     /// The compact form with the largest units first, as Prometheus reads it (`1h30m`, `7d`).
     pub fn compact(self) -> String {
+        let mut out = String::with_capacity(8);
+        let _ = self.write_compact(&mut out);
+        out
+    }
+
+    /// Writes [`Duration::compact`] to `out`, with no text in between.
+    fn write_compact(self, out: &mut impl fmt::Write) -> fmt::Result {
         if self.millis == 0 {
-            return "0s".to_owned();
+            return out.write_str("0s");
         }
         let mut rest = self.millis;
-        let mut out = String::new();
         for &(name, scale) in UNITS {
             // Weeks are written as days: `14d` reads better than `2w` in queries and alerts.
             if name == "w" {
                 continue;
             }
             if rest >= scale {
-                out.push_str(&format!("{}{name}", rest / scale));
+                write!(out, "{}", rest / scale)?;
+                out.write_str(name)?;
                 rest %= scale;
             }
         }
-        out
+        Ok(())
     }
 
     /// A single unit of at most hours (`90m`, `48h`, `10s`), as Kubernetes-style controllers
@@ -123,7 +130,7 @@ impl Duration {
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.compact())
+        self.write_compact(f)
     }
 }
 

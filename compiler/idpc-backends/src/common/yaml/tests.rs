@@ -443,6 +443,48 @@ fn the_plain_word_shortcut_agrees_with_the_full_check() {
 }
 
 #[test]
+fn the_number_bytes_shortcut_agrees_with_the_full_check() {
+    // Every string of up to three characters over the bytes of numbers, infinities, times and
+    // timestamps and a few others, longer numbers and timestamps, and the cases above.
+    let mut texts = cases_and_strings_over("019afAFxXoObBeEiInNtTyYzZ.+-_: q", 3);
+    texts.extend(
+        [
+            "1_000.5e3",
+            "-0x_1F",
+            "+.INF",
+            "-Infinity",
+            "190:20:30.15",
+            "1:20",
+            "0o17",
+            "0b1010",
+            "2001-12-14",
+            "2001-12-14t21:59:43.10-05:00",
+            "2001-12-14 21:59:43.10 -5",
+            "2001-12-14 x",
+            "2001-1-1",
+            "12 34",
+            "1.5 ",
+            "375000000+37500x300 386262311+12311x59",
+            "6h",
+            "0.001",
+            "99.9%",
+            "1e3m",
+            "10.0.0.1",
+            "1,000",
+            "1/2",
+        ]
+        .map(str::to_owned),
+    );
+    let numeric_start =
+        |t: &String| t.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c));
+    let numeric = texts.iter().filter(|t| numeric_start(t)).count();
+    assert!(numeric > 5_000, "{numeric} texts");
+    for text in texts.iter().filter(|t| numeric_start(t)) {
+        assert_eq!(reads_as_non_string(text), reads_as_number(text), "{text:?}");
+    }
+}
+
+#[test]
 fn a_yaml_1_2_reader_reads_back_every_document() {
     let mut random = Random(0x2545_f491_4f6c_dd1d);
     let mut failures = Vec::new();

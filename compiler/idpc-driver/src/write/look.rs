@@ -110,10 +110,10 @@ pub(crate) mod helper {
     pub fn ready() {
         READY.get_or_init(|| {
             let (jobs, taken) = channel::<Job>();
-            let beside = rustix::thread::sched_getcpu();
+            let starter = rustix::thread::gettid().as_raw_nonzero();
             let started =
                 std::thread::Builder::new().name("idpc-look".to_owned()).spawn(move || {
-                    move_beside(beside);
+                    move_beside(processor_of(starter));
                     for job in taken {
                         job();
                     }
@@ -124,10 +124,23 @@ pub(crate) mod helper {
         });
     }
 
+    /// The processor the thread `tid` of this process runs on (or last ran on), or `None` when
+    /// it cannot be told. It is read from `/proc` (the 39th field of the thread's `stat`), by
+    /// the helper, so that the thread that started it does not wait; not through the kernel's
+    /// vDSO, which tools that run a program under their own loader (valgrind) do not map for it.
+    pub(super) fn processor_of(tid: std::num::NonZeroI32) -> Option<usize> {
+        let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+        // The second field, the thread's name, is in parentheses and may hold spaces: the
+        // fields are counted from the third, after the last `)`.
+        let after_name = stat.get(stat.rfind(')')? + 1..)?;
+        after_name.split_whitespace().nth(36)?.parse().ok()
+    }
+
     /// Keeps this thread off the core `beside`, where the thread that started it was, if the
     /// process may run on others.
-    fn move_beside(beside: usize) {
+    fn move_beside(beside: Option<usize>) {
         use rustix::thread::{sched_getaffinity, sched_setaffinity};
+        let Some(beside) = beside else { return };
         let Ok(mut allowed) = sched_getaffinity(None) else { return };
         if allowed.count() > 1 && allowed.is_set(beside) {
             allowed.unset(beside);
@@ -424,5 +437,13 @@ mod tests {
         assert_eq!(tree.files, 1);
         let paths = std::collections::BTreeSet::from(["a.yaml".to_owned()]);
         assert_eq!(tree.digest, Tree::sum_at(dir.path(), &paths));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_processor_found_is_one_the_thread_may_run_on() {
+        let cpu = helper::processor_of(rustix::thread::gettid().as_raw_nonzero()).unwrap();
+        let allowed = rustix::thread::sched_getaffinity(None).unwrap();
+        assert!(allowed.is_set(cpu), "processor {cpu} of {}", allowed.count());
     }
 }

@@ -216,9 +216,17 @@ fn ascii_line_plain_allowed(text: &str) -> Option<bool> {
 /// without further analysis.
 #[inline]
 fn plain_word(text: &str) -> bool {
-    // A word that starts with a letter other than these cannot read as a null, a boolean or a
-    // number; the rest ask [`reads_as_non_string`].
-    let asks = |first: &u8| first.is_ascii_digit() || b"nNtTfFyYoO".contains(first);
+    // A word that starts with a letter reads as a null or a boolean only if it is one of their
+    // words, of at most five letters, and only those starting with these letters are; the
+    // rest, and words starting with a digit, ask [`reads_as_non_string`].
+    let asks = |first: &u8| {
+        first.is_ascii_digit()
+            || (text.len() <= 5
+                && matches!(
+                    first,
+                    b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'y' | b'Y' | b'o' | b'O'
+                ))
+    };
     is_word(text) && !(text.as_bytes().first().is_some_and(asks) && reads_as_non_string(text))
 }
 

@@ -434,7 +434,28 @@ fn the_ascii_line_shortcut_agrees_with_the_full_analysis() {
 fn the_plain_word_shortcut_agrees_with_the_full_check() {
     // Every word of up to three characters over letters that start the special words, digits
     // and the word punctuation, and the cases above.
-    let texts = cases_and_strings_over("nNtTfFyYoOlLeEsuU.xXbB019_-/:aiI+", 3);
+    let mut texts = cases_and_strings_over("nNtTfFyYoOlLeEsuU.xXbB019_-/:aiI+", 3);
+    // Longer words, on both sides of the five letters of the longest special word.
+    texts.extend(
+        [
+            "false",
+            "FALSE",
+            "falsey",
+            "nullable",
+            "trueish",
+            "offset",
+            "Online",
+            "yes-no",
+            "n12345",
+            "0x1F2A3B",
+            "123456",
+            "1_000_000",
+            "1.5e10",
+            "1.5e10x",
+            "2001-12-14",
+        ]
+        .map(str::to_owned),
+    );
     let words = texts.iter().filter(|text| is_word(text)).count();
     assert!(words > 10_000, "{words} words");
     for text in texts {

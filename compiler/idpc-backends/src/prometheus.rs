@@ -79,14 +79,7 @@ impl Rule {
 }
 
 /// Labels that several rules carry, held once: every recording rule of an SLO has the same.
-#[derive(Clone)]
-struct SharedLabels(std::rc::Rc<Labels>);
-
-impl Serialize for SharedLabels {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
+type SharedLabels = std::rc::Rc<Labels>;
 
 fn rules_file(platform: &Platform, deployment: &Deployment) -> Artifact {
     let service = platform.service(deployment.service);
@@ -165,9 +158,9 @@ fn slo_selector(labels: &BTreeMap<&'static str, String>) -> String {
 
 fn recording_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Rule> {
     let service = platform.service(deployment.service);
-    let labels = SharedLabels(std::rc::Rc::new(slo_labels(platform, deployment, slo)));
+    let labels = SharedLabels::new(slo_labels(platform, deployment, slo));
     let selector = promql::selector(&platform.observability, &deployment.namespace, &service.name);
-    let recorded = slo_selector(&labels.0);
+    let recorded = slo_selector(&labels);
     let budget = promql::budget(slo.objective);
     let window = slo.window.compact();
     let mut rules: Vec<Rule> = promql::rule_windows()
@@ -230,7 +223,7 @@ fn alert_rules(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<R
                 record: None,
                 alert: Some(alert_name(severity).to_owned()),
                 expr: pairs.join("\nor\n"),
-                labels: SharedLabels(std::rc::Rc::new(alert_labels)),
+                labels: SharedLabels::new(alert_labels),
                 annotations,
             }
         })

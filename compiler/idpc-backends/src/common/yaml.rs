@@ -63,16 +63,18 @@ pub(crate) fn reads_as_non_string(text: &str) -> bool {
 /// The bytes of the numbers, infinities and times of day that [`reads_as_number`] knows: digits,
 /// hexadecimal letters, radix prefixes, the letters of `inf`, `infinity` and `nan`, signs and
 /// separators.
-const NUMBER: [bool; 256] = {
+const NUMBER: [bool; 256] = byte_table(b"0123456789abcdefABCDEFxXoOiInNtTyY_+-.:");
+
+/// A table of the bytes in `bytes`, for tests of every byte of a string in one look-up each.
+const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
-    let bytes = b"0123456789abcdefABCDEFxXoOiInNtTyY_+-.:";
     let mut i = 0;
     while i < bytes.len() {
         table[bytes[i] as usize] = true;
         i += 1;
     }
     table
-};
+}
 
 /// [`reads_as_non_string`] for a `text` that starts with a digit, a sign or a dot.
 fn reads_as_number(text: &str) -> bool {
@@ -217,32 +219,16 @@ fn ascii_line_plain_allowed(text: &str) -> Option<bool> {
 #[inline]
 fn plain_word(text: &str) -> bool {
     // A word that starts with a letter reads as a null or a boolean only if it is one of their
-    // words, of at most five letters, and only those starting with these letters are; the
-    // rest, and words starting with a digit, ask [`reads_as_non_string`].
-    let asks = |first: &u8| {
-        first.is_ascii_digit()
-            || (text.len() <= 5
-                && matches!(
-                    first,
-                    b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'y' | b'Y' | b'o' | b'O'
-                ))
-    };
+    // words, of at most five letters; the rest ask [`reads_as_non_string`].
+    let asks = |first: &u8| first.is_ascii_digit() || text.len() <= 5;
     is_word(text) && !(text.as_bytes().first().is_some_and(asks) && reads_as_non_string(text))
 }
 
 /// A non-empty string of ASCII letters, digits and `-_./`, starting with a letter or digit.
 fn is_word(text: &str) -> bool {
     /// The bytes of a word.
-    const WORD: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut byte = 0;
-        while byte < 256 {
-            let b = byte as u8;
-            table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/');
-            byte += 1;
-        }
-        table
-    };
+    const WORD: [bool; 256] =
+        byte_table(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_./");
     text.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
         && text.bytes().all(|b| WORD[usize::from(b)])
 }

@@ -10,8 +10,6 @@
 
 mod lex;
 
-use std::fmt::Write as _;
-
 pub(crate) use lex::HclError;
 use lex::{Kind, Line, Token, tokenize};
 
@@ -67,17 +65,17 @@ fn slices<'t>(text: &'t str, starts: &[&str]) -> Vec<&'t str> {
 
 /// Collapses runs of blank lines and drops blank lines at the start and end of the file and
 /// right inside a block's braces.
-fn normalise_blank_lines(lines: Vec<Line>) -> Vec<Line> {
-    let is_blank = |line: &Line| matches!(line, Line::Tokens(t) if t.is_empty());
-    let opens = |line: &Line| match line {
+fn normalise_blank_lines(lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    let is_blank = |line: &Line<'_>| matches!(line, Line::Tokens(t) if t.is_empty());
+    let opens = |line: &Line<'_>| match line {
         Line::Tokens(t) => t.iter().map(Token::brackets).sum::<i32>() > 0,
         Line::Verbatim(_) => false,
     };
-    let closes = |line: &Line| match line {
+    let closes = |line: &Line<'_>| match line {
         Line::Tokens(t) => t.first().is_some_and(|t| t.brackets() < 0),
         Line::Verbatim(_) => false,
     };
-    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut out: Vec<Line<'_>> = Vec::with_capacity(lines.len());
     let mut pending_blank = false;
     for line in lines {
         if is_blank(&line) {
@@ -93,57 +91,60 @@ fn normalise_blank_lines(lines: Vec<Line>) -> Vec<Line> {
     out
 }
 
-/// One line split into `hclwrite`'s cells, each already spaced inside.
-struct Cells {
+/// One line split into `hclwrite`'s cells, each already spaced inside: the lead and the assign
+/// cell (which starts with a space) are ranges of the text [`layout`] keeps for every line; the
+/// comment is the comment token's text. The pads are the spaces alignment adds after the lead
+/// and before the comment.
+struct Cells<'t> {
     indent: usize,
-    lead: String,
-    assign: Option<String>,
-    comment: Option<String>,
+    lead: std::ops::Range<usize>,
+    assign: Option<std::ops::Range<usize>>,
+    comment: Option<&'t str>,
+    /// The width of the lead and of the assign cell, in characters.
+    widths: (usize, usize),
+    pads: (usize, usize),
 }
 
 /// A line ready for output.
-enum Row {
-    Cells(Cells),
+enum Row<'t> {
+    Cells(Cells<'t>),
     Blank,
     /// A line of a heredoc's body, kept as it is; it neither joins nor breaks an alignment.
-    Heredoc(String),
+    Heredoc(&'t str),
 }
 
-fn layout(lines: &[Line]) -> String {
+fn layout(lines: &[Line<'_>]) -> String {
     let mut indents: Vec<i32> = Vec::new();
-    let mut rows: Vec<Row> = lines
+    let mut cells = String::new();
+    let mut rows: Vec<Row<'_>> = lines
         .iter()
         .map(|line| match line {
-            Line::Verbatim(text) => Row::Heredoc(text.clone()),
+            Line::Verbatim(text) => Row::Heredoc(text),
             Line::Tokens(tokens) if tokens.is_empty() => Row::Blank,
-            Line::Tokens(tokens) => Row::Cells(split_cells(tokens, &mut indents)),
+            Line::Tokens(tokens) => Row::Cells(split_cells(tokens, &mut indents, &mut cells)),
         })
         .collect();
-    align(
-        &mut rows,
-        |c| c.assign.is_some(),
-        |c| c.lead.chars().count(),
-        |c, pad| {
-            c.lead.push_str(&" ".repeat(pad));
-        },
-    );
+    align(&mut rows, |c| c.assign.is_some(), |c| c.widths.0, |c, pad| c.pads.0 = pad);
     align(
         &mut rows,
         |c| c.comment.is_some(),
-        |c| c.lead.chars().count() + c.assign.as_deref().map_or(0, |a| a.chars().count()),
-        |c, pad| {
-            if let Some(comment) = &mut c.comment {
-                comment.insert_str(0, &" ".repeat(pad));
-            }
-        },
+        |c| c.widths.0 + c.pads.0 + c.widths.1,
+        |c, pad| c.pads.1 = pad,
     );
-    let mut out = String::new();
+    let mut out = String::with_capacity(cells.len() + cells.len() / 2);
     for row in &rows {
         match row {
             Row::Cells(c) => {
-                let _ = write!(out, "{:width$}{}", "", c.lead, width = c.indent);
-                out.push_str(c.assign.as_deref().unwrap_or(""));
-                out.push_str(c.comment.as_deref().unwrap_or(""));
+                push_spaces(&mut out, c.indent);
+                out.push_str(&cells[c.lead.clone()]);
+                push_spaces(&mut out, c.pads.0);
+                if let Some(assign) = &c.assign {
+                    out.push_str(&cells[assign.clone()]);
+                }
+                if let Some(comment) = c.comment {
+                    push_spaces(&mut out, c.pads.1 + 1);
+                    out.push_str(comment);
+                }
             }
             Row::Blank => {}
             Row::Heredoc(text) => out.push_str(text),
@@ -153,7 +154,12 @@ fn layout(lines: &[Line]) -> String {
     out
 }
 
-fn split_cells(tokens: &[Token], indents: &mut Vec<i32>) -> Cells {
+fn push_spaces(out: &mut String, count: usize) {
+    out.extend(std::iter::repeat_n(' ', count));
+}
+
+/// Splits a line into its cells, writing the spaced lead and assign cells at the end of `text`.
+fn split_cells<'t>(tokens: &[Token<'t>], indents: &mut Vec<i32>, text: &mut String) -> Cells<'t> {
     let (body, comment) = match tokens.split_last() {
         Some((last, rest)) if last.kind == Kind::Comment && !rest.is_empty() => (rest, Some(last)),
         _ => (tokens, None),
@@ -186,30 +192,34 @@ fn split_cells(tokens: &[Token], indents: &mut Vec<i32>) -> Cells {
     if net > 0 {
         indents.push(net);
     }
-    Cells {
-        indent,
-        lead: spaced(lead),
-        assign: assign.map(|a| format!(" {}", spaced(a))),
-        comment: comment.map(|c| format!(" {}", c.text)),
-    }
+    let start = text.len();
+    spaced(lead, text);
+    let lead = start..text.len();
+    let assign = assign.map(|a| {
+        let start = text.len();
+        text.push(' ');
+        spaced(a, text);
+        start..text.len()
+    });
+    let width = |range: &std::ops::Range<usize>| text[range.clone()].chars().count();
+    let widths = (width(&lead), assign.as_ref().map_or(0, width));
+    Cells { indent, lead, assign, comment: comment.map(|c| c.text), widths, pads: (0, 0) }
 }
 
-/// The tokens of one cell joined with `hclwrite`'s spacing.
-fn spaced(tokens: &[Token]) -> String {
-    let nil = Token { kind: Kind::Other, text: String::new() };
-    let mut out = String::new();
+/// The tokens of one cell joined with `hclwrite`'s spacing, written at the end of `out`.
+fn spaced(tokens: &[Token<'_>], out: &mut String) {
+    let nil = Token { kind: Kind::Other, text: "" };
     for (i, token) in tokens.iter().enumerate() {
-        out.push_str(&token.text);
+        out.push_str(token.text);
         let Some(after) = tokens.get(i + 1) else { break };
         let before = if i > 0 { &tokens[i - 1] } else { &nil };
         if space_after(token, before, after, i == 0) {
             out.push(' ');
         }
     }
-    out
 }
 
-fn space_after(subject: &Token, before: &Token, after: &Token, first: bool) -> bool {
+fn space_after(subject: &Token<'_>, before: &Token<'_>, after: &Token<'_>, first: bool) -> bool {
     use Kind::*;
     let template_edge = |k: Kind| matches!(k, QuotedLit | OQuote | OHeredoc);
     match (subject.kind, after.kind) {
@@ -258,13 +268,13 @@ fn space_after(subject: &Token, before: &Token, after: &Token, first: bool) -> b
 /// Pads one cell of every run of consecutive rows that have it, so that what follows the cell
 /// lines up: `width` measures what comes before, `pad` adds the spaces.
 fn align(
-    rows: &mut [Row],
-    has: impl Fn(&Cells) -> bool,
-    width: impl Fn(&Cells) -> usize,
-    pad: impl Fn(&mut Cells, usize),
+    rows: &mut [Row<'_>],
+    has: impl Fn(&Cells<'_>) -> bool,
+    width: impl Fn(&Cells<'_>) -> usize,
+    pad: impl Fn(&mut Cells<'_>, usize),
 ) {
     let mut run: Vec<usize> = Vec::new();
-    let flush = |run: &mut Vec<usize>, rows: &mut [Row]| {
+    let flush = |run: &mut Vec<usize>, rows: &mut [Row<'_>]| {
         let max = run
             .iter()
             .filter_map(|i| match &rows[*i] {

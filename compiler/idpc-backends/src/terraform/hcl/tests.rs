@@ -213,3 +213,12 @@ fn a_file_formatted_in_slices_is_the_file_formatted_whole() {
     let heredoc = format!("{text}\nlocals {{\nx = <<EOT\n  a\n\nmodule \"y\" {{\nEOT\n}}\n");
     assert!(format_sliced(&heredoc, &["module \""]).unwrap() == fmt(&heredoc));
 }
+
+#[test]
+fn names_strings_and_comments_beyond_ascii_format_like_terraform_fmt() {
+    // The tokenizer reads bytes and decodes a character only where a name may start or go on:
+    // alignment still counts characters, as `terraform fmt` does.
+    let input = "locals {\n  café = \"naïve ${var.x} é\"   # commentaire é\n  b = \"\\u00e9\\\"é\"\n  日本 = 1\n}\n";
+    let expected = "locals {\n  café = \"naïve ${var.x} é\" # commentaire é\n  b    = \"\\u00e9\\\"é\"\n  日本   = 1\n}\n";
+    assert_eq!(fmt(input), expected);
+}

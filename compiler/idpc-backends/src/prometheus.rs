@@ -78,8 +78,9 @@ impl Rule {
     }
 }
 
-/// Labels that several rules carry, held once: every recording rule of an SLO has the same.
-type SharedLabels = std::rc::Rc<Labels>;
+/// Labels that several rules carry, held and written once: every recording rule of an SLO has
+/// the same.
+type SharedLabels = common::yaml::Shared<Labels>;
 
 fn rules_file(platform: &Platform, deployment: &Deployment) -> Artifact {
     let service = platform.service(deployment.service);

@@ -12,6 +12,8 @@ mod emitter;
 
 use serde::Serialize;
 
+pub(crate) use emitter::Shared;
+
 /// `value` as a YAML document, ending with a newline.
 #[cfg(test)]
 pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
@@ -23,9 +25,12 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
 /// Appends `value` to `out` as a YAML document, ending with a newline.
 pub(crate) fn write<T: Serialize + ?Sized>(out: &mut String, value: &T) {
     let start = out.len();
+    emitter::forget_shared();
     // Serialising the artifact structs cannot fail (string keys); `null` is the safe fallback if
     // it ever did.
-    if value.serialize(emitter::Node { out, at: emitter::At::TOP }).is_err() {
+    let written = value.serialize(emitter::Node { out, at: emitter::At::TOP });
+    emitter::forget_shared();
+    if written.is_err() {
         out.truncate(start);
         out.push_str("null\n");
     }

@@ -23,6 +23,7 @@ use crate::Artifact;
 use crate::common;
 use crate::common::promql::{self, BURN_WINDOWS, BurnWindow, Severity};
 use crate::common::promtool::{fraction, reduce, status_codes};
+use crate::common::yaml::Shared;
 
 /// The test file of one (service, environment), when its rule file has alerts.
 pub(super) fn test_file(platform: &Platform, deployment: &Deployment) -> Option<Artifact> {
@@ -81,7 +82,7 @@ struct Series {
 struct AlertTest {
     eval_time: String,
     alertname: &'static str,
-    exp_alerts: Vec<ExpectedAlert>,
+    exp_alerts: Vec<Shared<ExpectedAlert>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -112,14 +113,14 @@ fn slo_tests(platform: &Platform, deployment: &Deployment, slo: &Slo) -> Vec<Tes
         return Vec::new();
     };
     let Some(budget) = fraction(&promql::budget(slo.objective)) else { return Vec::new() };
-    // Each severity's alert is expected by several tests: made once, copied for each.
-    let made: [std::cell::OnceCell<ExpectedAlert>; 2] = Default::default();
+    // Each severity's alert is expected by several tests: made once, shared by each.
+    let made: [std::cell::OnceCell<Shared<ExpectedAlert>>; 2] = Default::default();
     let expected = |severity: Severity| {
         let index = usize::from(severity == Severity::Ticket);
         made[index]
             .get_or_init(|| {
                 let (labels, annotations) = alert_metadata(platform, deployment, slo, severity);
-                ExpectedAlert { exp_labels: labels, exp_annotations: annotations }
+                Shared::new(ExpectedAlert { exp_labels: labels, exp_annotations: annotations })
             })
             .clone()
     };

@@ -2,9 +2,12 @@
 //! between. Whether a collection is empty is only known at its end, so a collection writes its
 //! opening line break when its first element arrives, and `{}` or `[]` when it ends without one.
 
+use std::cell::RefCell;
 use std::fmt::Display;
+use std::ops::Range;
+use std::rc::Rc;
 
-use serde::ser::{self, Serialize};
+use serde::ser::{self, Serialize, Serializer};
 
 use super::{Context, push_indent, write_scalar};
 
@@ -39,7 +42,7 @@ pub(super) enum Place {
 }
 
 /// A node's position: the indentation of the collection it belongs to, and its place.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) struct At {
     pub(super) indent: usize,
     pub(super) place: Place,
@@ -55,7 +58,79 @@ pub(super) struct Node<'a> {
     pub(super) at: At,
 }
 
+/// A value several parts of an artifact hold (the labels every recording rule of an SLO
+/// carries, the alert several unit tests expect): any serializer sees the value itself, and
+/// [`super::write`] writes it once per position and copies those bytes where it comes again.
+#[derive(Debug)]
+pub(crate) struct Shared<T>(Rc<T>);
+
+impl<T> Shared<T> {
+    pub(crate) fn new(value: T) -> Shared<T> {
+        Shared(Rc::new(value))
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+/// The name a [`Shared`] value is serialized under, as a newtype struct: other serializers
+/// write what it holds; this one recognises it.
+const SHARED: &str = "$idpc::Shared";
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(SHARED, &*self.0)
+    }
+}
+
+/// The bytes a shared value was written as, in the document being written, by the address of
+/// the value and its position: the same value at the same position is written the same.
+struct Written {
+    address: usize,
+    at: At,
+    bytes: Range<usize>,
+}
+
+thread_local! {
+    /// The shared values of the document [`super::write`] is writing. A value is held by the
+    /// document (an `Rc` the artifact struct owns) for the whole of the write, so its address
+    /// names it alone until the write ends and this is forgotten.
+    static WRITTEN: RefCell<Vec<Written>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Forgets the shared values written: at the start and at the end of every document.
+pub(super) fn forget_shared() {
+    WRITTEN.with_borrow_mut(Vec::clear);
+}
+
 impl<'a> Node<'a> {
+    /// A shared value at `address`: the bytes it was written as at this position, else written.
+    fn shared<T: Serialize + ?Sized>(self, address: usize, value: &T) -> Result<(), Error> {
+        let at = self.at;
+        let known = WRITTEN.with_borrow(|written| {
+            written.iter().find(|w| w.address == address && w.at == at).map(|w| w.bytes.clone())
+        });
+        if let Some(bytes) = known {
+            self.out.extend_from_within(bytes);
+            return Ok(());
+        }
+        let start = self.out.len();
+        value.serialize(Node { out: &mut *self.out, at })?;
+        let bytes = start..self.out.len();
+        WRITTEN.with_borrow_mut(|written| written.push(Written { address, at, bytes }));
+        Ok(())
+    }
+
     /// A scalar, written as it is: a number, a boolean, `null`.
     fn raw(self, text: &str) -> Result<(), Error> {
         if self.at.place == Place::Value {
@@ -250,9 +325,12 @@ impl<'a> ser::Serializer for Node<'a> {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
+        if name == SHARED {
+            return self.shared(std::ptr::from_ref(value).cast::<()>().addr(), value);
+        }
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(

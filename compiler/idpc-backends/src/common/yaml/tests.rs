@@ -519,3 +519,50 @@ fn a_yaml_1_2_reader_reads_back_every_document() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_shared_value_is_written_as_a_copy_of_it_would_be_wherever_it_comes() {
+    // The same labels as a field, as sequence elements (inline), nested deeper, as a key's value
+    // in a map, and a shared scalar and empty map: written once per position and copied after,
+    // they must read exactly as separate copies do.
+    #[derive(serde::Serialize)]
+    struct Doc<L> {
+        first: L,
+        second: L,
+        list: Vec<L>,
+        nested: Vec<Doc2<L>>,
+        name: L,
+        empty: L,
+    }
+    #[derive(serde::Serialize)]
+    struct Doc2<L> {
+        labels: L,
+        again: L,
+    }
+    let labels = json!({ "team": "payments", "on": "yes", "multi": "a\nb", "list": [1, "x"] });
+    let shared = Shared::new(labels.clone());
+    let name = Shared::new(json!("no"));
+    let empty = Shared::new(json!({}));
+    let doc = Doc {
+        first: shared.clone(),
+        second: shared.clone(),
+        list: vec![shared.clone(), shared.clone()],
+        nested: vec![Doc2 { labels: shared.clone(), again: shared.clone() }],
+        name: name.clone(),
+        empty: empty.clone(),
+    };
+    let copies = Doc {
+        first: labels.clone(),
+        second: labels.clone(),
+        list: vec![labels.clone(), labels.clone()],
+        nested: vec![Doc2 { labels: labels.clone(), again: labels.clone() }],
+        name: json!("no"),
+        empty: json!({}),
+    };
+    let written = to_string(&doc);
+    assert_eq!(written, to_string(&copies));
+    assert!(written.contains("list:\n- team: payments\n"), "{written}");
+    assert_eq!(written.matches("team: payments").count(), 6, "{written}");
+    // Other serializers see the value itself.
+    assert_eq!(serde_json::to_value(&doc).unwrap(), serde_json::to_value(&copies).unwrap());
+}

@@ -251,27 +251,34 @@ impl Traffic {
         let (prefix_rate, rate) = (prefix_rate * step, rate * step);
         let prefix = u128::from(self.prefix) / step;
         let samples = u128::from(self.minutes) / step;
-        let (base, rate) = (Count(base), Count(rate));
+        let mut out = String::with_capacity(64);
         if prefix == 0 {
-            return format!("{base}+{rate}x{}", Count(samples));
+            push_series(&mut out, base, rate, samples);
+            return out;
         }
-        let start = Count(base.0 + prefix_rate * prefix + rate.0);
-        let (prefix_rate, prefix, rest) = (Count(prefix_rate), Count(prefix), Count(samples - 1));
-        format!("{base}+{prefix_rate}x{prefix} {start}+{rate}x{rest}")
+        push_series(&mut out, base, prefix_rate, prefix);
+        out.push(' ');
+        push_series(&mut out, base + prefix_rate * prefix + rate, rate, samples - 1);
+        out
     }
 }
 
-/// A number of a counter's samples, written as `u64` when it fits: the arithmetic is in `u128`
-/// so that it cannot overflow, and `u128` is slow to write.
-#[derive(Clone, Copy)]
-struct Count(u128);
+/// `start+stepxcount`, promtool's expanding notation. The arithmetic is in `u128` so that it
+/// cannot overflow.
+fn push_series(out: &mut String, start: u128, step: u128, count: u128) {
+    push_count(out, start);
+    out.push('+');
+    push_count(out, step);
+    out.push('x');
+    push_count(out, count);
+}
 
-impl std::fmt::Display for Count {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match u64::try_from(self.0) {
-            Ok(small) => small.fmt(f),
-            Err(_) => self.0.fmt(f),
-        }
+/// A count, written as `u64` when it fits: `u128` is slower to write.
+fn push_count(out: &mut String, n: u128) {
+    let mut buffer = itoa::Buffer::new();
+    match u64::try_from(n) {
+        Ok(small) => out.push_str(buffer.format(small)),
+        Err(_) => out.push_str(buffer.format(n)),
     }
 }
 
@@ -327,6 +334,9 @@ mod tests {
         assert_eq!(burst.counter(30, 1), "300000+1x60");
         let coarse = Traffic { prefix: 2880, minutes: 1440, step: 5, total: 10, bad: 1 };
         assert_eq!(coarse.counter(30, 9), "300000+150x576 386445+45x287");
+        // Beyond `u64`, the numbers are still written whole.
+        let huge = u128::from(u64::MAX);
+        assert_eq!(burst.counter(huge, 1), format!("{}+1x60", 10_000 * huge));
     }
 
     #[test]

@@ -258,7 +258,7 @@ impl Collection<'_> {
 macro_rules! integers_as_text {
     ($($method:ident: $ty:ty),*) => {
         $(fn $method(self, v: $ty) -> Result<(), Error> {
-            self.raw(&v.to_string())
+            self.raw(itoa::Buffer::new().format(v))
         })*
     };
 }
@@ -472,9 +472,16 @@ impl ser::Serializer for KeyWriter<'_> {
     key_as_text!(
         serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
         serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
-        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_char: char,
-        serialize_str: &str
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128
     );
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.0.push(v);
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.0.push_str(v);
+        Ok(())
+    }
     fn serialize_f32(self, _: f32) -> Result<(), Error> {
         Err(not_a_key())
     }

@@ -144,13 +144,38 @@ impl Sources {
     }
 }
 
+/// Where each line of `text` starts: 0, and one past each line break, found by a vectorised
+/// search (every file of a description is looked at once, on one thread, as it is added).
 fn line_starts(text: &str) -> Vec<u32> {
     let mut starts = vec![0];
     starts.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'\n')
-            .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        memchr::memchr_iter(b'\n', text.as_bytes())
+            .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
     );
     starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_count_from_one_after_every_line_break() {
+        let mut sources = Sources::default();
+        let text = "ab\ncé\r\n\nlast";
+        let file = sources.add("x.kdl", text);
+        assert_eq!(line_starts(text), [0, 3, 8, 9]);
+        let at = |offset: u32| {
+            let LineCol { line, column } = sources.line_col(file, offset);
+            (line, column)
+        };
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(2), (1, 3));
+        assert_eq!(at(3), (2, 1));
+        // Columns count characters: `é` is two bytes.
+        assert_eq!(at(6), (2, 3));
+        assert_eq!(at(8), (3, 1));
+        assert_eq!(at(12), (4, 4));
+        assert_eq!(line_starts(""), [0]);
+    }
 }

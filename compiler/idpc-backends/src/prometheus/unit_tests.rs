@@ -85,7 +85,7 @@ struct AlertTest {
     exp_alerts: Vec<Shared<ExpectedAlert>>,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize)]
 struct ExpectedAlert {
     exp_labels: Labels,
     exp_annotations: Labels,

@@ -1,6 +1,6 @@
 //! The real binary, run from different directories of a repository: it finds the description's
 //! root from below, shows paths relative to where it runs, lists descriptions from above them,
-//! and prints its version with the commit.
+//! and prints its version with the commit; the binary itself is linked at a fixed address.
 
 #![expect(clippy::disallowed_methods, reason = "the test drives the binary and reads its output")]
 #![allow(clippy::unwrap_used, clippy::panic, reason = "a test fails loudly")]
@@ -80,6 +80,19 @@ fn the_long_version_names_the_commit_when_built_from_git() {
     let (code, out, _) = idpc(Path::new("."), &["--version"]);
     assert_eq!(code, 0);
     assert!(out.starts_with(concat!("idpc ", env!("CARGO_PKG_VERSION"))), "{out}");
+}
+
+/// The binary is linked at a fixed address (see the build script): an ELF executable of type
+/// `ET_EXEC`, with no relative relocations for the dynamic loader to apply at start.
+#[test]
+#[cfg(target_os = "linux")]
+fn the_binary_starts_without_relocating_itself() {
+    let elf = std::fs::read(env!("CARGO_BIN_EXE_idpc")).unwrap();
+    assert_eq!(&elf[..4], b"\x7fELF");
+    let kind = u16::from_le_bytes([elf[16], elf[17]]);
+    assert_eq!(kind, 2, "ET_EXEC (2) is linked at a fixed address; ET_DYN (3) is relocated");
+    let (code, out, _) = idpc(Path::new("."), &["--version"]);
+    assert_eq!((code, out.starts_with("idpc ")), (0, true), "{out}");
 }
 
 #[test]

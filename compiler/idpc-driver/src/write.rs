@@ -15,6 +15,7 @@
 
 mod guard;
 mod incremental;
+mod listing;
 mod look;
 pub use look::helper::ready as ready_to_look;
 mod manifest;

@@ -19,6 +19,7 @@ use std::sync::{Mutex, PoisonError};
 use idpc_backends::{Family, Unit};
 use idpc_ir::Platform;
 
+use super::listing::Listing;
 use super::look;
 use super::memory::{Made, Memory};
 use super::stage::with_parent;
@@ -241,6 +242,10 @@ pub fn write_incremental(
         }
     }
     let taken = look::Tree::sum_at(root, &touched);
+    if !compared.added.is_empty() || !removed.is_empty() {
+        // The directories' entries change: the listing of the tree would no longer be it.
+        Listing::remove(root);
+    }
     if let Err(error) = commit(root, staging.path(), &ops) {
         // A commit that could not be undone keeps its journal and the files it moved aside, for
         // the next build to undo.

@@ -6,12 +6,18 @@
 //! description; whoever needs the result first helps to finish it. The work is a queue of
 //! directories to read and of slices of their entries to look at, so that two threads share
 //! even a directory of 10,000 files, and only the directories being read are held open.
+//!
+//! A look at the tree a stamp describes goes by the tree's listing when there is one (see
+//! [`super::listing`]): the settled directories below the root are not read, their listed
+//! entries are looked at. If that does not find the stamp's digest, the look is taken again,
+//! reading every directory. A look that read directories and found the tree the stamp
+//! describes writes the listing anew, with what it read.
 
 use std::ffi::{CStr, CString};
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::mem::MaybeUninit;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -20,6 +26,7 @@ use idpc_backends::Hasher128;
 use rustix::fd::OwnedFd;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir, Stat, open, openat, statat};
 
+use super::listing::{self, Listing};
 use super::stamp::is_stamp;
 
 /// The entries of a directory looked at by one piece of work.
@@ -171,14 +178,24 @@ pub(crate) struct Look {
 
 #[derive(Debug)]
 struct Shared {
+    root: PathBuf,
+    /// The digest of the tree the stamp describes, if the look is to be compared with it.
+    expected: Option<u128>,
+    /// The listing the look goes by, if it has one, and the time before which a directory must
+    /// have been last modified for the look to go by it rather than read the directory.
+    listing: Option<(Listing, std::time::SystemTime)>,
+    /// Whether the look collects the names of the entries of the directories it reads, to
+    /// write the listing anew when the tree is the expected one.
+    collect: bool,
     state: Mutex<State>,
     changed: Condvar,
     cancelled: AtomicBool,
     /// The tree, or why it could not be looked at, once the work is done.
     result: OnceLock<Result<Tree, (io::ErrorKind, String)>>,
     started: Instant,
-    /// How long the look took, from its start to the end of the last piece of work.
-    took: OnceLock<Duration>,
+    /// How long the look took, from its start to the end of the last piece of work (of the
+    /// second look, if the listing did not find the tree).
+    took: Mutex<Option<Duration>>,
 }
 
 /// The work left, and what the work done found.
@@ -190,13 +207,16 @@ struct State {
     digest: u128,
     files: usize,
     error: Option<io::Error>,
+    /// The directories read, with their entries' names, if the look collects them.
+    listed: Vec<(Arc<str>, Vec<u8>)>,
 }
 
 /// One piece of work: a directory to read, or some of its entries to look at.
 #[derive(Debug)]
 enum Work {
-    /// The directory `name` under `parent`, whose path in the tree is `prefix`.
-    Read { parent: Arc<OwnedFd>, name: CString, prefix: String },
+    /// The directory `name` under `parent`, whose path in the tree is `prefix`, last modified
+    /// at `modified`.
+    Read { parent: Arc<OwnedFd>, name: CString, prefix: String, modified: std::time::SystemTime },
     /// The entries `names` of `dir` (each name ended by a nul byte), whose path in the tree is
     /// `prefix`.
     Look { dir: Arc<OwnedFd>, prefix: Arc<str>, names: Vec<u8> },
@@ -208,26 +228,47 @@ struct Found {
     digest: u128,
     files: usize,
     more: Vec<Work>,
+    listed: Vec<(Arc<str>, Vec<u8>)>,
 }
 
 impl Look {
-    /// Starts looking at the tree under `root`, in the background.
+    /// Starts looking at the tree under `root`, in the background, reading every directory.
     pub(crate) fn start(root: &Path) -> Look {
+        Look::begin(root, None, None, false)
+    }
+
+    /// Starts looking at the tree under `root`, which the stamp describes by the digest
+    /// `expected`: by its listing if it has one, else reading every directory; the listing is
+    /// written anew if the look read directories and the tree is that one.
+    pub(crate) fn against(root: &Path, expected: u128) -> Look {
+        Look::begin(root, Some(expected), Listing::read(root), true)
+    }
+
+    fn begin(
+        root: &Path,
+        expected: Option<u128>,
+        listing: Option<(Listing, std::time::SystemTime)>,
+        collect: bool,
+    ) -> Look {
         let state = Mutex::new(State::default());
         let shared = Shared {
+            root: root.to_owned(),
+            expected,
+            listing,
+            collect,
             state,
             changed: Condvar::new(),
             cancelled: AtomicBool::new(false),
             result: OnceLock::new(),
             started: Instant::now(),
-            took: OnceLock::new(),
+            took: Mutex::new(None),
         };
         let look = Look { shared: Arc::new(shared) };
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let mut found = Found::default();
         let read = open(root, flags, Mode::empty())
             .map_err(io::Error::from)
-            .and_then(|dir| read_dir(Arc::new(dir), Arc::from(""), &mut found));
+            .and_then(|dir| read_dir(Arc::new(dir), Arc::from(""), false, &mut found));
         let mut state = look.shared.lock();
         state.queue = found.more;
         state.digest = found.digest;
@@ -243,14 +284,42 @@ impl Look {
     pub(crate) fn wait(&self) -> io::Result<Tree> {
         self.shared.work();
         let result = self.shared.result.get_or_init(|| {
-            let mut state = self.shared.lock();
-            if self.shared.cancelled.load(Ordering::Relaxed) {
+            let shared = &self.shared;
+            let cancelled = || shared.cancelled.load(Ordering::Relaxed);
+            let mut state = shared.lock();
+            if cancelled() {
                 return Err((io::ErrorKind::Interrupted, "the look was cancelled".to_owned()));
             }
-            match state.error.take() {
+            let found = match state.error.take() {
                 Some(error) => Err((error.kind(), error.to_string())),
                 None => Ok(Tree { digest: state.digest, files: state.files }),
+            };
+            let listed = std::mem::take(&mut state.listed);
+            drop(state);
+            let expected = |found: &Result<Tree, _>| {
+                shared
+                    .expected
+                    .is_none_or(|expected| matches!(found, Ok(t) if t.digest == expected))
+            };
+            if shared.listing.is_some() && !expected(&found) {
+                // The listing does not describe the tree: look again, reading every directory.
+                let again = Look::begin(&shared.root, shared.expected, None, true);
+                let found = again.wait().map_err(|error| (error.kind(), error.to_string()));
+                *shared.took.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(shared.started.elapsed());
+                return if cancelled() {
+                    Err((io::ErrorKind::Interrupted, "the look was cancelled".to_owned()))
+                } else {
+                    found
+                };
             }
+            if shared.collect && found.is_ok() && expected(&found) && !listed.is_empty() {
+                let mut listing =
+                    shared.listing.as_ref().map(|(l, _)| l.clone()).unwrap_or_default();
+                listing.put(listed);
+                listing.write(&shared.root);
+            }
+            found
         });
         result.clone().map_err(|(kind, message)| io::Error::new(kind, message))
     }
@@ -258,7 +327,8 @@ impl Look {
     /// How long the look took, once it has been waited for and found the tree.
     pub(crate) fn took(&self) -> Option<Duration> {
         let found = matches!(self.shared.result.get(), Some(Ok(_)));
-        found.then(|| self.shared.took.get().copied()).flatten()
+        let took = *self.shared.took.lock().unwrap_or_else(PoisonError::into_inner);
+        found.then_some(took).flatten()
     }
 
     /// Stops the look: its result will not be needed.
@@ -281,7 +351,9 @@ impl Shared {
             }
             let Some(work) = state.queue.pop() else {
                 if state.busy == 0 {
-                    self.took.get_or_init(|| self.started.elapsed());
+                    let mut took = self.took.lock().unwrap_or_else(PoisonError::into_inner);
+                    took.get_or_insert_with(|| self.started.elapsed());
+                    drop(took);
                     self.changed.notify_all();
                     return;
                 }
@@ -291,11 +363,12 @@ impl Shared {
             state.busy += 1;
             drop(state);
             let mut found = Found::default();
-            let done = work.run(&mut found);
+            let done = work.run(self, &mut found);
             state = self.lock();
             state.busy -= 1;
             state.digest = state.digest.wrapping_add(found.digest);
             state.files += found.files;
+            state.listed.append(&mut found.listed);
             let more = !found.more.is_empty();
             state.queue.append(&mut found.more);
             if let Err(error) = done {
@@ -309,28 +382,63 @@ impl Shared {
 }
 
 impl Work {
-    fn run(self, found: &mut Found) -> io::Result<()> {
+    fn run(self, shared: &Shared, found: &mut Found) -> io::Result<()> {
         match self {
-            Work::Read { parent, name, prefix } => {
+            Work::Read { parent, name, prefix, modified } => {
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-                let dir = openat(&*parent, name.as_c_str(), flags, Mode::empty())?;
+                let dir = Arc::new(openat(&*parent, name.as_c_str(), flags, Mode::empty())?);
                 drop(parent);
-                read_dir(Arc::new(dir), Arc::from(prefix), found)
+                let listed = shared
+                    .listing
+                    .as_ref()
+                    .filter(|(_, settled)| modified < *settled)
+                    .and_then(|(listing, _)| listing.dirs.get(&prefix));
+                match listed {
+                    Some(names) => look_at_listed(dir, Arc::from(prefix), names, found),
+                    None => read_dir(dir, Arc::from(prefix), shared.collect, found),
+                }
             }
             Work::Look { dir, prefix, names } => look_at(&dir, &prefix, &names, found),
         }
     }
 }
 
+/// Looks at the entries `names` of `dir` that its listing gives (each ended by a nul byte),
+/// whose path in the tree is `prefix`: in slices of [`SLICE`], as [`read_dir`] does.
+fn look_at_listed(
+    dir: Arc<OwnedFd>,
+    prefix: Arc<str>,
+    names: &[u8],
+    found: &mut Found,
+) -> io::Result<()> {
+    let mut start = 0;
+    for (count, end) in memchr::memchr_iter(0, names).enumerate() {
+        if (count + 1) % SLICE == 0 {
+            let (dir, prefix) = (Arc::clone(&dir), Arc::clone(&prefix));
+            found.more.push(Work::Look { dir, prefix, names: names[start..=end].to_vec() });
+            start = end + 1;
+        }
+    }
+    look_at(&dir, &prefix, &names[start..], found)
+}
+
 /// Reads the directory `dir`, whose path in the tree is `prefix`: its entries but the stamp's
 /// go to the queue in slices of [`SLICE`], but for the last, looked at here. Each slice's names
-/// are kept in one buffer, each ended by a nul byte.
-fn read_dir(dir: Arc<OwnedFd>, prefix: Arc<str>, found: &mut Found) -> io::Result<()> {
+/// are kept in one buffer, each ended by a nul byte. If `collect`, all the names of a directory
+/// below the root are kept too, for the listing.
+fn read_dir(
+    dir: Arc<OwnedFd>,
+    prefix: Arc<str>,
+    collect: bool,
+    found: &mut Found,
+) -> io::Result<()> {
     // Large enough for a directory of a few hundred entries in one call: each call on tmpfs
     // starts by finding its place again.
     let mut buffer = vec![MaybeUninit::<u8>::uninit(); 64 * 1024];
     let mut entries = RawDir::new(&*dir, &mut buffer);
     let mut names = Vec::new();
+    let mut all = Vec::new();
+    let collect = collect && !prefix.is_empty();
     let mut count = 0;
     while let Some(entry) = entries.next() {
         let entry = entry?;
@@ -345,7 +453,13 @@ fn read_dir(dir: Arc<OwnedFd>, prefix: Arc<str>, found: &mut Found) -> io::Resul
             count = 0;
         }
         names.extend_from_slice(entry.file_name().to_bytes_with_nul());
+        if collect {
+            all.extend_from_slice(entry.file_name().to_bytes_with_nul());
+        }
         count += 1;
+    }
+    if collect {
+        found.listed.push((Arc::clone(&prefix), all));
     }
     look_at(&dir, &prefix, &names, found)
 }
@@ -363,8 +477,8 @@ fn look_at(dir: &Arc<OwnedFd>, prefix: &str, names: &[u8], found: &mut Found) ->
             found.digest.wrapping_add(entry_digest_after(&prefixed, name.to_bytes(), &stat));
         if is_dir(&stat) {
             let prefix = format!("{prefix}{}/", name.to_string_lossy());
-            let name = name.to_owned();
-            found.more.push(Work::Read { parent: Arc::clone(dir), name, prefix });
+            let (name, modified) = (name.to_owned(), listing::modified(&stat));
+            found.more.push(Work::Read { parent: Arc::clone(dir), name, prefix, modified });
         } else {
             let manifest = prefix.is_empty() && name.to_bytes() == super::MANIFEST.as_bytes();
             found.files += usize::from(!manifest);

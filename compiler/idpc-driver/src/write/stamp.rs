@@ -103,7 +103,10 @@ impl Default for Outputs {
 /// at the tree's entries in the background.
 pub fn look(root: &Path) -> Outputs {
     let stamp = verified(root);
-    let look = stamp.as_ref().ok().map(|_| Look::start(root));
+    let look = stamp.as_ref().ok().map(|(stamp, _)| {
+        let recorded = stamp.tree.as_deref().and_then(|tree| u128::from_str_radix(tree, 16).ok());
+        recorded.map_or_else(|| Look::start(root), |recorded| Look::against(root, recorded))
+    });
     Outputs { stamp, look }
 }
 

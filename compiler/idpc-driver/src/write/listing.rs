@@ -172,7 +172,8 @@ mod tests {
         }
         std::fs::write(root.join(super::super::MANIFEST), "[]").unwrap();
         let dirs = ["helm", "helm/dev", "helm/prod", "grafana", "grafana/a", "opa"];
-        let long_ago = SystemTime::now() - Duration::from_secs(3600);
+        // A time long before the listing on any clock: the machine's may be set ahead.
+        let long_ago = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
         let settle = || dirs.iter().for_each(|dir| set_modified(root, dir, long_ago));
         settle();
         let recorded = super::super::look::Tree::read(root).unwrap().digest;

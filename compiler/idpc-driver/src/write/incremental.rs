@@ -210,7 +210,9 @@ pub fn write_incremental(
         }
         ops.push(('D', path.clone()));
     }
-    if !compared.added.is_empty() || !removed.is_empty() {
+    // Entries come and go: the manifest lists them, and the listing of the tree no longer is it.
+    let reshaped = !compared.added.is_empty() || !removed.is_empty();
+    if reshaped {
         let Ok(Some(mut manifest)) = Manifest::read(root) else {
             return Ok(Incremental::Declined);
         };
@@ -242,8 +244,7 @@ pub fn write_incremental(
         }
     }
     let taken = look::Tree::sum_at(root, &touched);
-    if !compared.added.is_empty() || !removed.is_empty() {
-        // The directories' entries change: the listing of the tree would no longer be it.
+    if reshaped {
         Listing::remove(root);
     }
     if let Err(error) = commit(root, staging.path(), &ops) {

@@ -89,13 +89,15 @@ fn hex(hasher: Sha256) -> String {
 #[derive(Debug)]
 pub struct Outputs {
     stamp: Result<(Stamp, Vec<u8>), Freshness>,
+    /// The tree's digest as the stamp records it, if it records one idpc can read.
+    recorded: Option<u128>,
     look: Option<Look>,
 }
 
 impl Default for Outputs {
     /// Nothing looked at: no stamp.
     fn default() -> Self {
-        Outputs { stamp: Err(Freshness::Stale), look: None }
+        Outputs { stamp: Err(Freshness::Stale), recorded: None, look: None }
     }
 }
 
@@ -103,11 +105,13 @@ impl Default for Outputs {
 /// at the tree's entries in the background.
 pub fn look(root: &Path) -> Outputs {
     let stamp = verified(root);
-    let look = stamp.as_ref().ok().map(|(stamp, _)| {
-        let recorded = stamp.tree.as_deref().and_then(|tree| u128::from_str_radix(tree, 16).ok());
+    let recorded = stamp.as_ref().ok().and_then(|(stamp, _)| {
+        stamp.tree.as_deref().and_then(|tree| u128::from_str_radix(tree, 16).ok())
+    });
+    let look = stamp.as_ref().ok().map(|_| {
         recorded.map_or_else(|| Look::start(root), |recorded| Look::against(root, recorded))
     });
-    Outputs { stamp, look }
+    Outputs { stamp, recorded, look }
 }
 
 impl Outputs {
@@ -116,9 +120,9 @@ impl Outputs {
         self.look.as_ref()?.took()
     }
 
-    /// The tree, if it is the one the stamp describes by `recorded`: waits for the look.
-    fn described_by(&self, recorded: &str) -> Option<Tree> {
-        described_by(self.look.as_ref()?, recorded)
+    /// The tree, if it is the one the stamp describes: waits for the look.
+    fn described(&self) -> Option<Tree> {
+        described_by(self.look.as_ref()?, self.recorded?)
     }
 
     /// Stops looking at the tree: nothing will be compared with it.
@@ -130,8 +134,8 @@ impl Outputs {
 }
 
 /// The tree `look` saw, if it is the one a stamp describes by `recorded`.
-fn described_by(look: &Look, recorded: &str) -> Option<Tree> {
-    look.wait().ok().filter(|tree| format!("{:032x}", tree.digest) == recorded)
+fn described_by(look: &Look, recorded: u128) -> Option<Tree> {
+    look.wait().ok().filter(|tree| tree.digest == recorded)
 }
 
 /// What a stamp offers the next build when only its inputs changed, in the same context: the
@@ -142,7 +146,7 @@ pub(crate) struct Offered {
     /// The stamp as it was read, to tell whether another build ran since.
     pub(crate) stamp: Vec<u8>,
     /// The tree's digest, as the stamp records it.
-    recorded: String,
+    recorded: u128,
     /// The look at the tree, cancelled if the offer is dropped.
     look: Watched,
 }
@@ -151,7 +155,7 @@ impl Offered {
     /// The memory over the tree the stamp describes; `None` if the tree is not that one. Waits
     /// for the look at the tree.
     pub(crate) fn confirm(self) -> Option<Untouched> {
-        let tree = described_by(&self.look.0, &self.recorded)?;
+        let tree = described_by(&self.look.0, self.recorded)?;
         Some(Untouched { tree, memory: self.memory, stamp: self.stamp })
     }
 }
@@ -192,7 +196,7 @@ pub(crate) fn examine(
         Err(freshness) => return (freshness.clone(), None),
     };
     let (Some(recorded_inputs), Some(recorded_context), Some(recorded)) =
-        (&stamp.inputs, &stamp.context, &stamp.tree)
+        (&stamp.inputs, &stamp.context, outputs.recorded)
     else {
         return (Freshness::Stale, None);
     };
@@ -200,7 +204,7 @@ pub(crate) fn examine(
     // The same inputs again: up to date, unless the last build printed warnings, which this one
     // prints again (it reuses the memory as after an edit).
     if recorded_inputs == inputs && stamp.warned != Some(true) {
-        return match outputs.described_by(recorded) {
+        return match outputs.described() {
             Some(tree) => (Freshness::Current(tree.files), None),
             None => (Freshness::Stale, None),
         };
@@ -225,7 +229,7 @@ pub(crate) fn examine(
         }
     };
     let look = Watched(look.clone());
-    let offered = Offered { memory, stamp: text.clone(), recorded: recorded.clone(), look };
+    let offered = Offered { memory, stamp: text.clone(), recorded, look };
     (Freshness::Stale, Some(offered))
 }
 
@@ -274,7 +278,7 @@ pub fn glanced(outputs: &Outputs, glance: &Glance, context: &str) -> Option<usiz
     if recorded.is_empty() || warned || stamp.context.as_deref() != Some(context) {
         return None;
     }
-    Some(outputs.described_by(stamp.tree.as_deref()?)?.files)
+    Some(outputs.described()?.files)
 }
 
 fn bytes_digest(bytes: &[u8]) -> u128 {

@@ -83,6 +83,26 @@ fn rule_ids(log: &serde_json::Value) -> BTreeSet<String> {
 }
 
 #[test]
+fn the_policies_see_the_services_without_errors_unless_an_error_is_in_a_shared_declaration() {
+    // `site` declares no memory limit (a preset's violation); two other service files hold a
+    // type error and a syntax error. The policies see `site`, and one run reports all three.
+    let repo = broken_repo();
+    let platform = repo.path().join("platform");
+    let text = std::fs::read_to_string(platform.join("platform.kdl")).unwrap();
+    write(&platform.join("platform.kdl"), &text.replace("    limits memory=\"256Mi\"\n", ""));
+    let codes = || {
+        let args = ["check", platform.to_str().unwrap(), "--format", "short"];
+        let (_, _, err) = run_cli_in(repo.path(), &args);
+        let code = |line: &str| Some(line.split_once("error[")?.1.split_once(']')?.0.to_owned());
+        err.lines().filter_map(code).collect::<BTreeSet<String>>()
+    };
+    assert_eq!(codes(), BTreeSet::from(["E0100", "E0301", "P0002"].map(str::to_owned)));
+    // An error in a team, which any service may depend on: no policy runs.
+    write(&platform.join("ops.kdl"), "team \"ops\" {\n    member 5\n}\n");
+    assert_eq!(codes(), BTreeSet::from(["E0100", "E0301"].map(str::to_owned)));
+}
+
+#[test]
 fn sarif_validates_against_the_sarif_schema_and_names_its_rules() {
     let Some(schemas) = schemas_dir("sarif") else { return };
     let validator = validator(&schemas.join("sarif/sarif-schema-2.1.0.json"));

@@ -1,6 +1,6 @@
 //! The table of source files of one compilation: display path, text and line index.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::span::{FileId, Span};
 
@@ -11,7 +11,9 @@ pub struct SourceFile {
     pub path: String,
     /// The full text.
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    /// Where each line starts, found when first asked: most files of a description that
+    /// checks cleanly are never asked.
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 /// A 1-based line and column; the column counts characters, not bytes.
@@ -24,21 +26,26 @@ pub struct LineCol {
 }
 
 impl SourceFile {
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
+    }
+
     /// The 0-based line that holds a byte offset (offsets past the end are on the last line).
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-        self.line_starts.partition_point(|&start| start <= offset).max(1) - 1
+        self.line_starts().partition_point(|&start| start <= offset).max(1) - 1
     }
 
     /// The number of lines.
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// The byte range of a 0-based line, without its line break (`\n` or `\r\n`).
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts.get(line).map_or(self.text.len(), |&s| s as usize);
-        let mut end = self.line_starts.get(line + 1).map_or(self.text.len(), |&s| s as usize);
+        let starts = self.line_starts();
+        let start = starts.get(line).map_or(self.text.len(), |&s| s as usize);
+        let mut end = starts.get(line + 1).map_or(self.text.len(), |&s| s as usize);
         let bytes = self.text.as_bytes();
         if end > start && bytes.get(end - 1) == Some(&b'\n') {
             end -= 1;
@@ -70,10 +77,9 @@ impl Sources {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
-        let text: Arc<str> = text.into();
-        let line_starts = line_starts(&text);
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files.push(SourceFile { path: path.into(), text, line_starts });
+        let line_starts = OnceLock::new();
+        self.files.push(SourceFile { path: path.into(), text: text.into(), line_starts });
         id
     }
 
@@ -82,7 +88,7 @@ impl Sources {
     pub fn replace(&mut self, file: FileId, text: impl Into<Arc<str>>) {
         if let Some(slot) = self.files.get_mut(file.0 as usize) {
             slot.text = text.into();
-            slot.line_starts = line_starts(&slot.text);
+            slot.line_starts = OnceLock::new();
         }
     }
 
@@ -133,8 +139,9 @@ impl Sources {
     /// The line and column of a byte offset.
     pub fn line_col(&self, file: FileId, offset: u32) -> LineCol {
         let Some(source) = self.get(file) else { return LineCol { line: 1, column: 1 } };
-        let line_idx = source.line_starts.partition_point(|&start| start <= offset).max(1) - 1;
-        let line_start = source.line_starts[line_idx] as usize;
+        let starts = source.line_starts();
+        let line_idx = starts.partition_point(|&start| start <= offset).max(1) - 1;
+        let line_start = starts[line_idx] as usize;
         let end = (offset as usize).min(source.text.len());
         let column = source.text.as_bytes().get(line_start..end).map_or(0, count_chars);
         LineCol {
@@ -145,7 +152,7 @@ impl Sources {
 }
 
 /// Where each line of `text` starts: 0, and one past each line break, found by a vectorised
-/// search (every file of a description is looked at once, on one thread, as it is added).
+/// search.
 fn line_starts(text: &str) -> Vec<u32> {
     let mut starts = vec![0];
     starts.extend(

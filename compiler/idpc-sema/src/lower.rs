@@ -136,16 +136,33 @@ pub(crate) fn lower(
         .collect();
     // Resolved a slice at a time, each slice's deployments moved into one vector at once: the
     // model's, when every service is resolved afresh. Collecting every service's vector first
-    // held each deployment twice (75 MB at 10,000 services).
+    // held each deployment twice (75 MB at 10,000 services). A slice's deployments move while
+    // the next slice is resolved: the vector's memory is new, and touching it for the first
+    // time costs as much as the move (40 ms at 10,000 services), which would otherwise leave
+    // every other core idle.
     let mut fresh_deployments: Vec<idpc_ir::Deployment> =
         Vec::with_capacity(todo.len() * environments.len());
     let mut fresh: Vec<(usize, usize, Vec<Diagnostic>)> = Vec::with_capacity(todo.len());
-    for slice in todo.chunks(RESOLVED_AT_ONCE) {
-        let resolved: Vec<overlay::Resolved> =
-            slice.par_iter().map(|&i| overlay::resolve_service(&inputs, i)).collect();
-        for (&i, (found, problems)) in slice.iter().zip(resolved) {
-            fresh.push((i, found.len(), problems));
-            fresh_deployments.extend(found);
+    let mut resolved: Option<(&[usize], Vec<overlay::Resolved>)> = None;
+    let mut slices = todo.chunks(RESOLVED_AT_ONCE);
+    loop {
+        let slice = slices.next();
+        let ((), next) = rayon::join(
+            || {
+                let Some((slice, resolved)) = resolved.take() else { return };
+                for (&i, (found, problems)) in slice.iter().zip(resolved) {
+                    fresh.push((i, found.len(), problems));
+                    fresh_deployments.extend(found);
+                }
+            },
+            || {
+                let resolve = |&i: &usize| overlay::resolve_service(&inputs, i);
+                slice.map(|slice| (slice, slice.par_iter().map(resolve).collect()))
+            },
+        );
+        resolved = next;
+        if resolved.is_none() {
+            break;
         }
     }
     drop(plans);
@@ -454,6 +471,14 @@ fn check_approvals(
     services: &[idpc_ir::Service],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    // Which teams own a service, found once: asked of every service for every team and every
+    // environment, it was 10 million questions at 10,000 services and 1,000 teams.
+    let mut owns = vec![false; teams.len()];
+    for service in services {
+        if let Some(owns) = owns.get_mut(service.team.index()) {
+            *owns = true;
+        }
+    }
     for decl in decls {
         let Some(node) = &decl.node.approval else { continue };
         let approval = node.approval();
@@ -463,9 +488,8 @@ fn check_approvals(
         let needed = i64::from(approval.approvers);
         let span = node.approvers.as_ref().map_or(node.span, |f| f.span);
         for (index, team) in teams.iter().enumerate() {
-            let owns = services.iter().any(|s| s.team.index() == index);
             let others = i64::try_from(team.members.len()).unwrap_or(i64::MAX) - 1;
-            if owns && others < needed {
+            if owns[index] && others < needed {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::UnsatisfiableApproval,

@@ -122,6 +122,14 @@ pub struct FileNames {
     pending: Vec<Pending>,
 }
 
+impl FileNames {
+    /// Whether the file declares a global name other than a service's: the platform, a team,
+    /// an environment, a system or a kind, which any service may depend on.
+    pub fn declares_shared(&self) -> bool {
+        self.declarations.iter().any(|d| d.parent.is_none() && d.kind != NameKind::Service)
+    }
+}
+
 /// The names of one file.
 pub fn file_names(file: &SourceFile) -> FileNames {
     let mut builder = Builder::default();

@@ -98,7 +98,7 @@ fn check_nodes<'a>(
     parent: Option<&'a ast::Node>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Checked<'a>> {
-    let mut checked = Vec::new();
+    let mut checked = Vec::with_capacity(nodes.len());
     let mut first_seen: BTreeMap<&str, Span> = BTreeMap::new();
     let mut repeats = Repeats::default();
     for node in nodes {

@@ -1,11 +1,13 @@
 //! Finding and reading the files of a platform.
 
 use std::cell::RefCell;
+use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
+use rustix::fd::OwnedFd;
 use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
@@ -148,29 +150,24 @@ pub fn find(path: &Path, exclude: Option<&Path>) -> Result<Found, LoadError> {
     Ok(Found { root, paths })
 }
 
+/// The directories of found files, opened, and each file's directory and name (see
+/// [`Found::directories`]).
+type Directories<'a> = (Vec<Option<OwnedFd>>, Vec<(usize, &'a OsStr)>);
+
 impl Found {
     /// Reads the files.
     pub fn read(self) -> Result<Loaded, LoadError> {
         // Each directory is opened once and its files relative to it: at 10,000 files, a path
         // looked up from the root and a `stat` for the size (what `std::fs::read` does) were a
         // fifth of the reading's time in the kernel.
-        let mut dirs: Vec<(&Path, Option<std::fs::File>)> = Vec::new();
-        let mut at: Vec<usize> = Vec::with_capacity(self.paths.len());
-        for (file, _) in &self.paths {
-            let parent = file.parent().unwrap_or(Path::new(""));
-            if dirs.last().is_none_or(|(dir, _)| *dir != parent) {
-                let open = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-                dirs.push((parent, std::fs::File::open(open).ok()));
-            }
-            at.push(dirs.len() - 1);
-        }
+        let (dirs, names) = self.directories().unwrap_or_default();
         let files = self
             .paths
             .par_iter()
-            .zip(at)
-            .map(|((file, display), dir)| {
-                let dir = dirs[dir].1.as_ref();
-                let bytes = read_at(dir, file).map_err(|e| LoadError::Io(file.clone(), e))?;
+            .enumerate()
+            .map(|(i, (file, display))| {
+                let at = names.get(i).and_then(|(dir, name)| Some((dirs[*dir].as_ref()?, *name)));
+                let bytes = read_at(at, file).map_err(|e| LoadError::Io(file.clone(), e))?;
                 let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
                     Ok(text) => (text, None),
                     Err(error) => {
@@ -184,19 +181,15 @@ impl Found {
         Ok(Loaded { root: self.root, files })
     }
 
-    /// What the file system says of the files, without reading them (see [`Glance`]). Each
-    /// directory is opened once and its files are looked at relative to it, on this thread: the
-    /// other core is looking at the output tree meanwhile (see [`crate::find_and_look`]).
-    pub fn glance(&self) -> Glance {
-        use rustix::fs::{AtFlags, Mode, OFlags, open, statat};
-        let taken = std::time::Instant::now();
-        let unseen = Glance { digest: None, newest: UNIX_EPOCH, taken };
-        let mut dirs: Vec<(&Path, Option<rustix::fd::OwnedFd>)> = Vec::new();
-        let mut files: Vec<(usize, &std::ffi::OsStr)> = Vec::with_capacity(self.paths.len());
+    /// Each file's directory, opened once (`None` where it cannot be), and for each file its
+    /// directory's position and its name, in the order of the files; `None` if a path has no
+    /// directory or name.
+    fn directories(&self) -> Option<Directories<'_>> {
+        use rustix::fs::{Mode, OFlags, open};
+        let mut dirs: Vec<(&Path, Option<OwnedFd>)> = Vec::new();
+        let mut files = Vec::with_capacity(self.paths.len());
         for (file, _) in &self.paths {
-            let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
-                return unseen;
-            };
+            let (parent, name) = (file.parent()?, file.file_name()?);
             if dirs.last().is_none_or(|(dir, _)| *dir != parent) {
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
                 let at = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
@@ -204,11 +197,22 @@ impl Found {
             }
             files.push((dirs.len() - 1, name));
         }
+        Some((dirs.into_iter().map(|(_, dir)| dir).collect(), files))
+    }
+
+    /// What the file system says of the files, without reading them (see [`Glance`]). Each
+    /// directory is opened once and its files are looked at relative to it, on this thread: the
+    /// other core is looking at the output tree meanwhile (see [`crate::find_and_look`]).
+    pub fn glance(&self) -> Glance {
+        use rustix::fs::{AtFlags, statat};
+        let taken = std::time::Instant::now();
+        let unseen = Glance { digest: None, newest: UNIX_EPOCH, taken };
+        let Some((dirs, files)) = self.directories() else { return unseen };
         // Size, modified and changed times (seconds, nanoseconds), inode, device.
         let seen: Option<Vec<[u64; 7]>> = files
             .iter()
             .map(|(dir, name)| {
-                let stat = statat(dirs[*dir].1.as_ref()?, *name, AtFlags::empty()).ok()?;
+                let stat = statat(dirs[*dir].as_ref()?, *name, AtFlags::empty()).ok()?;
                 let n = |v: i64| u64::try_from(v).ok();
                 Some([
                     n(stat.st_size)?,
@@ -283,9 +287,9 @@ fn check_inside(boundary: &Path, path: &Path) -> Result<(), LoadError> {
 }
 
 /// The path of `file` relative to `root`, with `/` separators.
-/// The bytes of `file`, opened by its name relative to `dir` when that directory could be
-/// opened, else by its path; read to the end without asking its size.
-fn read_at(dir: Option<&std::fs::File>, file: &Path) -> std::io::Result<Vec<u8>> {
+/// The bytes of `file`, opened by its name in its directory when that could be opened (`at`),
+/// else by its path; read to the end without asking its size.
+fn read_at(at: Option<(&OwnedFd, &OsStr)>, file: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     /// A file read only by `read`: reading it to the end asks neither its size nor its position
     /// (two system calls more per file than the two reads that fill the buffer and find the end).
@@ -295,12 +299,12 @@ fn read_at(dir: Option<&std::fs::File>, file: &Path) -> std::io::Result<Vec<u8>>
             self.0.read(buffer)
         }
     }
-    let opened = match (dir, file.file_name()) {
-        (Some(dir), Some(name)) => {
+    let opened = match at {
+        Some((dir, name)) => {
             let flags = rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC;
             std::fs::File::from(rustix::fs::openat(dir, name, flags, rustix::fs::Mode::empty())?)
         }
-        _ => std::fs::File::open(file)?,
+        None => std::fs::File::open(file)?,
     };
     // Read into this thread's buffer, as large as the largest file it read (and at least
     // 64 KiB), and copied out at the file's size.

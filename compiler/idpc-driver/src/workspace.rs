@@ -286,7 +286,6 @@ fn check_inside(boundary: &Path, path: &Path) -> Result<(), LoadError> {
     }
 }
 
-/// The path of `file` relative to `root`, with `/` separators.
 /// The bytes of `file`, opened by its name in its directory when that could be opened (`at`),
 /// else by its path; read to the end without asking its size.
 fn read_at(at: Option<(&OwnedFd, &OsStr)>, file: &Path) -> std::io::Result<Vec<u8>> {
@@ -317,6 +316,7 @@ fn read_at(at: Option<(&OwnedFd, &OsStr)>, file: &Path) -> std::io::Result<Vec<u
     })
 }
 
+/// The path of `file` relative to `root`, with `/` separators.
 fn display_path(root: &Path, file: &Path) -> String {
     let relative = file.strip_prefix(root).unwrap_or(file);
     // A path found by the walk is its root and names joined by the separator: where that is

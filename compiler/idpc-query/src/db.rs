@@ -450,8 +450,10 @@ impl Database {
 
     /// The present files that declare a shared name (see [`FileNames::declares_shared`]).
     fn shared(&self) -> BTreeSet<FileId> {
-        let shared =
-            |id: &FileId| self.slots[id.0 as usize].present && self.slots[id.0 as usize].shared;
+        let shared = |id: &FileId| {
+            let slot = &self.slots[id.0 as usize];
+            slot.present && slot.shared
+        };
         self.sources.iter().map(|(id, _)| id).filter(shared).collect()
     }
 

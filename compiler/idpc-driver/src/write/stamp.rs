@@ -108,7 +108,7 @@ pub fn look(root: &Path) -> Outputs {
     let recorded = stamp.as_ref().ok().and_then(|(stamp, _)| {
         stamp.tree.as_deref().and_then(|tree| u128::from_str_radix(tree, 16).ok())
     });
-    let look = stamp.as_ref().ok().map(|_| {
+    let look = stamp.is_ok().then(|| {
         recorded.map_or_else(|| Look::start(root), |recorded| Look::against(root, recorded))
     });
     Outputs { stamp, recorded, look }

@@ -164,6 +164,7 @@ pub(crate) fn slice(
     fields: Fields,
 ) -> (Rego, Rego) {
     let whole = fields == Fields::Whole;
+    let mut shapes = Shapes::default();
     let in_slice = |index: usize| include.is_none_or(|only| only.get(index) == Some(&true));
     let mut service_values = BTreeMap::new();
     let listed = platform.services.get(services.clone()).unwrap_or_default();
@@ -175,14 +176,14 @@ pub(crate) fn slice(
             Criticality::Low => "low",
         };
         let slos = list(s.slos.iter().map(|slo| {
-            object([
+            shapes.slo.of([
                 ("indicator", slo.indicator.name().into()),
                 ("objective", slo.objective.to_string().into()),
                 ("window", slo.window.to_string().into()),
             ])
         }));
         let ports = list(s.ports.iter().map(|p| {
-            object([
+            shapes.port.of([
                 ("name", p.name.as_str().into()),
                 ("number", u64::from(p.number).into()),
                 ("protocol", p.protocol.as_str().into()),
@@ -213,7 +214,7 @@ pub(crate) fn slice(
                 ),
             ]
         });
-        let value = object_with(
+        let value = shapes.service.object(
             [
                 ("criticality", criticality.into()),
                 ("slos", slos),
@@ -227,18 +228,29 @@ pub(crate) fn slice(
         service_values.insert(Rego::from(s.name.as_str()), value);
     }
     let mut deployments = Vec::new();
+    // Each environment's name and tier, and the service's name, made once for its deployments.
+    let environments: Vec<(Rego, Rego)> = platform
+        .environments
+        .iter()
+        .map(|e| (e.name.as_str().into(), e.tier.as_str().into()))
+        .collect();
+    let mut named: Option<(usize, Rego)> = None;
     let deployments_of = &platform.deployments[deployments_of(platform, &services)];
     for d in deployments_of.iter().filter(|d| in_slice(d.service.index())) {
         // A model with errors (see `check_cached`) may hold ids that lead nowhere.
         let Some(service) = platform.services.get(d.service.index()) else { continue };
-        let Some(environment) = platform.environments.get(d.environment.index()) else { continue };
+        let Some((environment, tier)) = environments.get(d.environment.index()) else { continue };
+        let service_name = match &named {
+            Some((index, name)) if *index == d.service.index() => name.clone(),
+            _ => named.insert((d.service.index(), service.name.as_str().into())).1.clone(),
+        };
         let at = spans.number(service.span);
         let at_or =
             |spans: &mut Spans, span: Option<Span>| span.map_or(at, |span| spans.number(span));
         let image = &d.image.value;
         let image_at = at_or(spans, d.image.origin.span);
         let limits_at = at_or(spans, d.memory_limit.origin.span.or(d.memory.origin.span));
-        let image_value = object_with(
+        let image_value = shapes.image.object(
             [
                 ("ref", image.to_string().into()),
                 ("pinned", image.is_pinned().into()),
@@ -254,7 +266,7 @@ pub(crate) fn slice(
         );
         let declared =
             d.memory_limit.origin.span.is_some() && d.memory_limit.origin != d.memory.origin;
-        let limits = object_with(
+        let limits = shapes.limits.object(
             [("memory_declared", declared.into()), ("at", limits_at.into())],
             whole.then(|| {
                 [
@@ -265,26 +277,25 @@ pub(crate) fn slice(
         );
         let env = list(d.env.iter().map(|v| {
             let at = at_or(spans, v.value.origin.span);
-            object_with(
+            shapes.env.object(
                 [("name", v.name.as_str().into()), ("at", at.into())],
                 whole.then(|| [("value", v.value.value.as_str().into())]),
             )
         }));
         let secrets = list(d.secrets.iter().map(|s| {
             let at = at_or(spans, s.reference.origin.span);
-            object([
+            shapes.secret.of([
                 ("name", s.name.as_str().into()),
                 ("provider", s.reference.provider.prefix().into()),
                 ("at", at.into()),
             ])
         }));
         let more = whole.then(|| {
-            let requests = object([
-                ("cpu", d.cpu.to_string().into()),
-                ("memory", d.memory.to_string().into()),
-            ]);
+            let requests = shapes
+                .requests
+                .of([("cpu", d.cpu.to_string().into()), ("memory", d.memory.to_string().into())]);
             let resources = list(d.resources.iter().map(|r| {
-                object([
+                shapes.resource.of([
                     ("name", r.name.as_str().into()),
                     ("kind", optional(platform.kinds.get(r.kind.index()).map(|k| k.name.as_str()))),
                 ])
@@ -296,11 +307,11 @@ pub(crate) fn slice(
                 ("resources", resources),
             ]
         });
-        deployments.push(object_with(
+        deployments.push(shapes.deployment.object(
             [
-                ("service", service.name.as_str().into()),
-                ("environment", environment.name.as_str().into()),
-                ("tier", environment.tier.as_str().into()),
+                ("service", service_name),
+                ("environment", environment.clone()),
+                ("tier", tier.clone()),
                 ("image", image_value),
                 ("limits", limits),
                 ("healthcheck", d.healthcheck.is_some().into()),
@@ -325,11 +336,6 @@ pub(crate) fn deployments_of(platform: &Platform, services: &Range<usize>) -> Ra
 /// A value of the engine's input.
 pub(crate) type Rego = regorus::Value;
 
-/// An object of the engine's input.
-fn object<const N: usize>(entries: [(&str, Rego); N]) -> Rego {
-    object_with(entries, None::<[(&str, Rego); 0]>)
-}
-
 /// An object of the engine's input, with `more` entries if there are.
 fn object_with<const N: usize, const M: usize>(
     entries: [(&str, Rego); N],
@@ -339,10 +345,119 @@ fn object_with<const N: usize, const M: usize>(
     Rego::from(entries.map(|(k, v)| (Rego::from(k), v)).collect::<BTreeMap<_, _>>())
 }
 
+/// The objects one place of [`slice`] makes, with the same keys in the same order every time:
+/// the keys are made, sorted and frozen into an object of nulls once, and each object is a
+/// copy of it with its values set in place, sharing its keys. Making every key of every object
+/// of every deployment again and sorting it into a map was most of building the input (see
+/// `docs/performance.md`). An object whose keys are not the first's is made as any object.
+#[derive(Default)]
+struct Shape {
+    /// The first object with every value null, and its keys by name.
+    template: Option<(regorus::value::Object, Vec<(&'static str, Rego)>)>,
+}
+
+/// The shapes of the objects [`slice`] makes, one for each place that makes them: made for
+/// each slice, so that the threads that build slices share no key.
+#[derive(Default)]
+struct Shapes {
+    slo: Shape,
+    port: Shape,
+    service: Shape,
+    image: Shape,
+    limits: Shape,
+    env: Shape,
+    secret: Shape,
+    requests: Shape,
+    resource: Shape,
+    deployment: Shape,
+}
+
+impl Shape {
+    /// The object of `entries`.
+    fn of<const N: usize>(&mut self, entries: [(&'static str, Rego); N]) -> Rego {
+        self.object(entries, None::<[(&'static str, Rego); 0]>)
+    }
+
+    /// The object of `entries` and, if given, `more`.
+    fn object<const N: usize, const M: usize>(
+        &mut self,
+        entries: [(&'static str, Rego); N],
+        more: Option<[(&'static str, Rego); M]>,
+    ) -> Rego {
+        let count = N + more.as_ref().map_or(0, |_| M);
+        let names = || entries.iter().chain(more.iter().flatten()).map(|(name, _)| *name);
+        if self.template.is_none() {
+            let keys: Vec<(&'static str, Rego)> =
+                names().map(|name| (name, Rego::from(name))).collect();
+            let nulls = keys.iter().map(|(_, key)| (key.clone(), Rego::Null));
+            let first = Rego::from(nulls.collect::<BTreeMap<_, _>>());
+            // Keys given twice make fewer entries than names: such an object is no template.
+            if let Ok(template) = first.as_object()
+                && template.len() == count
+            {
+                self.template = Some((template.clone(), keys));
+            }
+        }
+        let Some((template, keys)) = &self.template else { return object_with(entries, more) };
+        // The keys are given in the same order every time, so the names are compared in turn.
+        if keys.len() != count || !keys.iter().map(|(known, _)| *known).eq(names()) {
+            return object_with(entries, more);
+        }
+        let mut object = template.clone();
+        let values = entries.into_iter().chain(more.into_iter().flatten());
+        for ((_, key), (_, value)) in keys.iter().zip(values) {
+            match object.get_mut(key) {
+                Some(slot) => *slot = value,
+                None => {
+                    object.insert(key.clone(), value);
+                }
+            }
+        }
+        Rego::from(object)
+    }
+}
+
 fn list(items: impl Iterator<Item = Rego>) -> Rego {
     Rego::from(items.collect::<Vec<_>>())
 }
 
 fn optional<T: Into<Rego>>(value: Option<T>) -> Rego {
     value.map_or(Rego::Null, Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_object_of_a_shape_is_the_object_of_its_entries() {
+        let mut shape = Shape::default();
+        let made = |name: &str, n: u64| {
+            object_with([("name", name.into()), ("at", n.into())], None::<[(&str, Rego); 0]>)
+        };
+        for (name, n) in [("web", 1), ("api", 2), ("db", 3)] {
+            let entries = [("name", name.into()), ("at", n.into())];
+            assert_eq!(shape.of(entries), made(name, n));
+        }
+        // More keys, other keys, keys in another order or twice: made as any object.
+        let more =
+            shape.object([("name", "x".into())], Some([("at", 4u64.into()), ("tag", Rego::Null)]));
+        let expected =
+            object_with([("name", "x".into())], Some([("at", 4u64.into()), ("tag", Rego::Null)]));
+        assert_eq!(more, expected);
+        assert_eq!(shape.of([("at", 5u64.into()), ("name", "y".into())]), made("y", 5));
+        assert_eq!(
+            shape.of([("name", "z".into()), ("name", "w".into())]),
+            object_with([("name", "z".into()), ("name", "w".into())], None::<[(&str, Rego); 0]>)
+        );
+        assert_eq!(shape.of([("name", "v".into())]).as_object().map(|o| o.len()).ok(), Some(1));
+        // A shape whose first object names a key twice is no template.
+        let mut twice = Shape::default();
+        let value = twice.of([("a", 1u64.into()), ("a", 2u64.into())]);
+        assert!(twice.template.is_none());
+        assert_eq!(
+            value,
+            object_with([("a", 1u64.into()), ("a", 2u64.into())], None::<[(&str, Rego); 0]>)
+        );
+    }
 }

@@ -5,8 +5,6 @@
 //! nodes it could make sense of with their values typed. A value that failed its check is left
 //! out, so later phases see it as absent and stay silent about it (no cascades).
 
-use std::collections::BTreeMap;
-
 use idpc_diagnostics::{Code, Diagnostic, Span, did_you_mean, quote};
 use idpc_ir::FieldValue;
 use idpc_syntax::ast;
@@ -28,7 +26,8 @@ pub(crate) struct Checked<'a> {
     pub(crate) node: &'a ast::Node,
     pub(crate) schema: &'static NodeSchema,
     args: Vec<Option<Typed>>,
-    props: BTreeMap<&'static str, Typed>,
+    /// By the schema's name of each, at most one each: a list, as a node has few.
+    props: Vec<(&'static str, Typed)>,
     pub(crate) children: Vec<Checked<'a>>,
 }
 
@@ -55,7 +54,7 @@ impl<'a> Checked<'a> {
 
     /// A property, if it was given and type-checked.
     pub(crate) fn prop(&self, name: &str) -> Option<&Typed> {
-        self.props.get(name)
+        self.props.iter().find(|(known, _)| *known == name).map(|(_, typed)| typed)
     }
 
     /// Whether the property was written at all (even with a bad value).
@@ -99,7 +98,11 @@ fn check_nodes<'a>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Checked<'a>> {
     let mut checked = Vec::with_capacity(nodes.len());
-    let mut first_seen: BTreeMap<&str, Span> = BTreeMap::new();
+    // The singletons given so far: names of `allowed`, each once, so a list looked through.
+    let mut first_seen: Vec<(&'static str, Span)> = Vec::new();
+    let seen = |first_seen: &[(&'static str, Span)], name: &str| {
+        first_seen.iter().find(|(known, _)| *known == name).map(|(_, span)| *span)
+    };
     let mut repeats = Repeats::default();
     for node in nodes {
         let Some(node_schema) = allowed.iter().find(|s| s.name == node.name.text) else {
@@ -108,7 +111,7 @@ fn check_nodes<'a>(
         };
         // Singletons at the top level (`platform`) are checked across files by the collector.
         if !node_schema.repeatable && parent.is_some() {
-            if let Some(first) = first_seen.get(node_schema.name) {
+            if let Some(first) = seen(&first_seen, node_schema.name) {
                 repeats.report(node_schema.name, diagnostics, || {
                     Diagnostic::new(
                         Code::RepeatedNode,
@@ -116,19 +119,19 @@ fn check_nodes<'a>(
                         node.name.span,
                         "given again here",
                     )
-                    .with_label(*first, "first given here")
+                    .with_label(first, "first given here")
                     .with_help("keep one of them")
                 });
                 continue;
             }
-            first_seen.insert(node_schema.name, node.name.span);
+            first_seen.push((node_schema.name, node.name.span));
         }
         checked.push(check_node(node, node_schema, diagnostics));
     }
     repeats.finish(diagnostics);
     if let Some(parent) = parent {
         for required in allowed.iter().filter(|s| s.required) {
-            if !first_seen.contains_key(required.name) {
+            if seen(&first_seen, required.name).is_none() {
                 diagnostics.push(Diagnostic::new(
                     Code::MissingValue,
                     format!("`{}` needs a `{}`", quote(&parent.name.text), required.name),
@@ -240,9 +243,14 @@ fn check_props(
     node: &ast::Node,
     node_schema: &'static NodeSchema,
     diagnostics: &mut Vec<Diagnostic>,
-) -> BTreeMap<&'static str, Typed> {
-    let mut typed = BTreeMap::new();
-    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+) -> Vec<(&'static str, Typed)> {
+    let mut typed = Vec::new();
+    // The properties given so far, each a property of the schema, so never more than the
+    // schema has: a list looked through is enough (and no map is made for each node).
+    let mut seen: Vec<(&'static str, Span)> = Vec::new();
+    let given = |seen: &[(&'static str, Span)], name: &str| {
+        seen.iter().find(|(known, _)| *known == name).map(|(_, span)| *span)
+    };
     for prop in &node.props {
         let Some(prop_schema) = node_schema.prop(&prop.name.text) else {
             let help = did_you_mean(&prop.name.text, node_schema.props.iter().map(|p| p.name))
@@ -268,7 +276,7 @@ fn check_props(
             );
             continue;
         };
-        if let Some(first) = seen.get(prop_schema.name) {
+        if let Some(first) = given(&seen, prop_schema.name) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::RepeatedProperty,
@@ -276,11 +284,11 @@ fn check_props(
                     prop.name.span,
                     "given again here",
                 )
-                .with_label(*first, "first given here"),
+                .with_label(first, "first given here"),
             );
             continue;
         }
-        seen.insert(prop_schema.name, prop.name.span);
+        seen.push((prop_schema.name, prop.name.span));
         if let Some(span) = prop.value.annotation {
             diagnostics.push(type_annotation(span));
         }
@@ -289,10 +297,11 @@ fn check_props(
         }
         let what = What::Named(prop_schema.name);
         if let Some(value) = check_typed(&prop.value, &prop_schema.ty, &what, diagnostics) {
-            typed.insert(prop_schema.name, value);
+            typed.push((prop_schema.name, value));
         }
     }
-    for missing in node_schema.props.iter().filter(|p| p.required && !seen.contains_key(p.name)) {
+    for missing in node_schema.props.iter().filter(|p| p.required && given(&seen, p.name).is_none())
+    {
         diagnostics.push(
             Diagnostic::new(
                 Code::MissingValue,

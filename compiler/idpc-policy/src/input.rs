@@ -348,8 +348,8 @@ fn object_with<const N: usize, const M: usize>(
 /// The objects one place of [`slice`] makes, with the same keys in the same order every time:
 /// the keys are made, sorted and frozen into an object of nulls once, and each object is a
 /// copy of it with its values set in place, sharing its keys. Making every key of every object
-/// of every deployment again and sorting it into a map was most of building the input (see
-/// `docs/performance.md`). An object whose keys are not the first's is made as any object.
+/// of every deployment again and sorting them into a map was a fifth of building the input
+/// (see `docs/performance.md`). An object whose keys are not the first's is made as any object.
 #[derive(Default)]
 struct Shape {
     /// The first object with every value null, and its keys by name.

@@ -9,9 +9,9 @@ config := data.idpc.config.health_checks
 
 missing contains d if {
 	some d in input.deployments
+	not d.healthcheck
 	d.tier in config.tiers
 	count(input.services[d.service].ports) > 0
-	not d.healthcheck
 }
 
 violations contains {"service": d.service, "at": d.at, "msg": msg} if {

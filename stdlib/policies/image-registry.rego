@@ -11,9 +11,10 @@ config := data.idpc.config.image_registry
 outside contains d if {
 	registry := input.platform.registry
 	registry != null
+	prefix := concat("", [registry, "/"])
 	some d in input.deployments
+	not startswith(d.image.ref, prefix)
 	d.tier in config.tiers
-	not startswith(d.image.ref, concat("", [registry, "/"]))
 }
 
 violations contains {"service": d.service, "at": d.image.at, "msg": msg} if {

@@ -8,7 +8,7 @@ config := data.idpc.config.mutable_image_tags
 
 violations contains {"service": d.service, "at": d.image.at, "msg": msg} if {
 	some d in input.deployments
-	d.tier in config.tiers
 	not d.image.pinned
+	d.tier in config.tiers
 	msg := sprintf("image `%s` of `%s` in `%s` has a mutable tag", [d.image.ref, d.service, d.environment])
 }

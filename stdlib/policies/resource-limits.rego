@@ -9,8 +9,8 @@ config := data.idpc.config.resource_limits
 
 missing contains d if {
 	some d in input.deployments
-	d.tier in config.tiers
 	not d.limits.memory_declared
+	d.tier in config.tiers
 }
 
 violations contains {"service": d.service, "at": d.limits.at, "msg": msg} if {

@@ -21,6 +21,7 @@ violations contains {"service": d.service, "at": variable.at, "msg": msg} if {
 }
 
 credential(name) if {
+	upper_name := upper(name)
 	some word in ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"]
-	contains(upper(name), word)
+	contains(upper_name, word)
 }

@@ -54,7 +54,7 @@ impl<'a> Checked<'a> {
 
     /// A property, if it was given and type-checked.
     pub(crate) fn prop(&self, name: &str) -> Option<&Typed> {
-        self.props.iter().find(|(known, _)| *known == name).map(|(_, typed)| typed)
+        by_name(&self.props, name)
     }
 
     /// Whether the property was written at all (even with a bad value).
@@ -100,9 +100,6 @@ fn check_nodes<'a>(
     let mut checked = Vec::with_capacity(nodes.len());
     // The singletons given so far: names of `allowed`, each once, so a list looked through.
     let mut first_seen: Vec<(&'static str, Span)> = Vec::new();
-    let seen = |first_seen: &[(&'static str, Span)], name: &str| {
-        first_seen.iter().find(|(known, _)| *known == name).map(|(_, span)| *span)
-    };
     let mut repeats = Repeats::default();
     for node in nodes {
         let Some(node_schema) = allowed.iter().find(|s| s.name == node.name.text) else {
@@ -111,7 +108,7 @@ fn check_nodes<'a>(
         };
         // Singletons at the top level (`platform`) are checked across files by the collector.
         if !node_schema.repeatable && parent.is_some() {
-            if let Some(first) = seen(&first_seen, node_schema.name) {
+            if let Some(&first) = by_name(&first_seen, node_schema.name) {
                 repeats.report(node_schema.name, diagnostics, || {
                     Diagnostic::new(
                         Code::RepeatedNode,
@@ -131,7 +128,7 @@ fn check_nodes<'a>(
     repeats.finish(diagnostics);
     if let Some(parent) = parent {
         for required in allowed.iter().filter(|s| s.required) {
-            if seen(&first_seen, required.name).is_none() {
+            if by_name(&first_seen, required.name).is_none() {
                 diagnostics.push(Diagnostic::new(
                     Code::MissingValue,
                     format!("`{}` needs a `{}`", quote(&parent.name.text), required.name),
@@ -248,9 +245,6 @@ fn check_props(
     // The properties given so far, each a property of the schema, so never more than the
     // schema has: a list looked through is enough (and no map is made for each node).
     let mut seen: Vec<(&'static str, Span)> = Vec::new();
-    let given = |seen: &[(&'static str, Span)], name: &str| {
-        seen.iter().find(|(known, _)| *known == name).map(|(_, span)| *span)
-    };
     for prop in &node.props {
         let Some(prop_schema) = node_schema.prop(&prop.name.text) else {
             let help = did_you_mean(&prop.name.text, node_schema.props.iter().map(|p| p.name))
@@ -276,7 +270,7 @@ fn check_props(
             );
             continue;
         };
-        if let Some(first) = given(&seen, prop_schema.name) {
+        if let Some(&first) = by_name(&seen, prop_schema.name) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::RepeatedProperty,
@@ -300,7 +294,8 @@ fn check_props(
             typed.push((prop_schema.name, value));
         }
     }
-    for missing in node_schema.props.iter().filter(|p| p.required && given(&seen, p.name).is_none())
+    for missing in
+        node_schema.props.iter().filter(|p| p.required && by_name(&seen, p.name).is_none())
     {
         diagnostics.push(
             Diagnostic::new(
@@ -313,6 +308,12 @@ fn check_props(
         );
     }
     typed
+}
+
+/// The value kept under `name` in a list of names of a schema, each there once (a schema has
+/// few, so the list is looked through).
+fn by_name<'l, T>(list: &'l [(&'static str, T)], name: &str) -> Option<&'l T> {
+    list.iter().find(|(known, _)| *known == name).map(|(_, value)| value)
 }
 
 /// The place of a value, as a message names it: written out only when there is a message, as

@@ -84,6 +84,19 @@ fn nothing_changed_means_nothing_done_and_every_change_is_seen() {
                 std::fs::write(&output, text).unwrap();
             }),
         ),
+        (
+            "an output file edited in place to the same size, its modification time put back",
+            Box::new(|| {
+                let modified = std::fs::metadata(&output).unwrap().modified().unwrap();
+                let mut text = std::fs::read(&output).unwrap();
+                let at = text.iter().position(u8::is_ascii_lowercase).unwrap();
+                text[at] = if text[at] == b'x' { b'y' } else { b'x' };
+                std::fs::write(&output, text).unwrap();
+                let file = std::fs::File::options().write(true).open(&output).unwrap();
+                file.set_modified(modified).unwrap();
+                assert_eq!(std::fs::metadata(&output).unwrap().modified().unwrap(), modified);
+            }),
+        ),
         ("a removed output file", Box::new(|| std::fs::remove_file(&output).unwrap())),
         (
             "a touched output file, same bytes",

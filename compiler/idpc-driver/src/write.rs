@@ -296,9 +296,10 @@ pub fn write_streamed<E>(
     stage::complete(root, staging.path(), &written, &plan)?;
     fs::write(staging.path().join(MANIFEST), &plan.manifest)?;
     swap_into_place(staging.path(), root)?;
-    stamp_tree(root, options);
     // `staging` now holds the previous tree (or nothing). Everything in it is either carried
     // over or a stale file of idpc's; anything else appeared during the build and is kept.
+    // The stamp is taken after it is gone: removing a file carried over by a hard link changes
+    // the change time of the one in the tree.
     let previous = staging.keep();
     let mut expected: BTreeSet<&str> = plan.carried.iter().map(String::as_str).collect();
     expected.extend(plan.previous_own.iter().map(String::as_str));
@@ -313,6 +314,7 @@ pub fn write_streamed<E>(
     } else {
         remove_tree(&previous);
     }
+    stamp_tree(root, options);
     Ok(report)
 }
 

@@ -66,7 +66,7 @@ impl Tree {
 }
 
 /// The digest of one entry of the tree: its path (`prefix` and `name`), size (0 for a
-/// directory), modification time and inode, and whether it is a directory.
+/// directory), modification and change times and inode, and whether it is a directory.
 fn entry_digest(prefix: &str, name: &[u8], stat: &Stat) -> u128 {
     entry_digest_after(&prefixed(prefix), name, stat)
 }
@@ -87,8 +87,12 @@ fn entry_digest_after(prefixed: &Hasher128, name: &[u8], stat: &Stat) -> u128 {
     hasher.write(name);
     hasher.write_u8(0xff);
     let size = if is_dir { 0 } else { u64::try_from(stat.st_size).unwrap_or(0) };
-    (size, stat.st_mtime, i64::try_from(stat.st_mtime_nsec).unwrap_or(0), stat.st_ino, is_dir)
-        .hash(&mut hasher);
+    let nanos = |nanos| i64::try_from(nanos).unwrap_or(0);
+    // The change time too: a write can put the modification time back (`touch -r`, a copy
+    // that keeps times), but the kernel sets the change time to now on every write.
+    let modified = (stat.st_mtime, nanos(stat.st_mtime_nsec));
+    let changed = (stat.st_ctime, nanos(stat.st_ctime_nsec));
+    (size, modified, changed, stat.st_ino, is_dir).hash(&mut hasher);
     hasher.finish128()
 }
 

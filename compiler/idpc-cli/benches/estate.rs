@@ -1,5 +1,5 @@
-//! The estate benchmark: idpc next to the workplace's plain Python reference and, where it is
-//! installed, jrsonnet, on the same generated estate (`../shared/bench/peers/`), as ratios
+//! The estate benchmark: idpc next to a plain Python reference and, where it is installed,
+//! jrsonnet, on the same generated estate (`../shared/bench/peers/`), as ratios
 //! measured in one run. Each tool runs as a whole process writing into a fresh directory; the
 //! order rotates between rounds and the median is kept.
 //!

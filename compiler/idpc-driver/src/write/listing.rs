@@ -192,8 +192,13 @@ mod tests {
         assert_eq!(inode(&root.join(LISTING)), written, "no directory was read");
 
         // Every change is seen, whatever the listing says.
-        let changes: [(&str, &dyn Fn()); 5] = [
+        let put_back = || {
+            std::fs::write(root.join("helm/prod/put-back.yaml"), "e").unwrap();
+            set_modified(root, "helm/prod", long_ago);
+        };
+        let changes: [(&str, &dyn Fn()); 6] = [
             ("a file added", &|| std::fs::write(root.join("helm/dev/new.yaml"), "b").unwrap()),
+            ("a file added, its directory's modification time put back", &put_back),
             ("a file edited", &|| std::fs::write(root.join("helm/prod/0.yaml"), "a: 22").unwrap()),
             ("a file removed", &|| std::fs::remove_file(root.join("grafana/a/0.yaml")).unwrap()),
             ("a directory added", &|| std::fs::create_dir(root.join("opa/x")).unwrap()),

@@ -93,6 +93,18 @@ impl Ctx {
         }
     }
 
+    /// [`Ctx::shown`] of each of `files`, found below `root` (by a walk that follows no links
+    /// below it): the current directory and `root` are resolved once, not once a file.
+    pub(crate) fn shown_below(&self, root: &Path, files: &[PathBuf]) -> Vec<String> {
+        let Some(cwd) = &self.cwd else { return files.iter().map(|f| self.shown(f)).collect() };
+        let (cwd, base) = (absolute(cwd), absolute(root));
+        let shown = |file: &PathBuf| match file.strip_prefix(root) {
+            Ok(below) if file != root => relative_path(&cwd, &base.join(below)),
+            _ => relative_path(&cwd, &absolute(file)),
+        };
+        files.iter().map(shown).collect()
+    }
+
     /// `sources` with paths relative to the current directory.
     pub(crate) fn rebase(&self, sources: Sources) -> Sources {
         let state = self.state.borrow();

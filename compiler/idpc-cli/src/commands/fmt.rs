@@ -2,8 +2,10 @@
 //! files that are not in it. Files with syntax errors are reported and left as they are.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use idpc_diagnostics::Sources;
+use idpc_diagnostics::{Diagnostic, Sources};
+use rayon::prelude::*;
 use serde_json::json;
 
 use crate::args::{FmtArgs, Format};
@@ -24,38 +26,29 @@ pub(crate) fn run(args: &FmtArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
                 continue;
             }
         };
-        for file in listed {
-            files += 1;
-            let shown = ctx.shown(&file);
-            let text = match idpc_driver::format::read(&file) {
-                Ok(text) => text,
-                Err(error) => {
-                    ctx.trouble(err, format!("cannot read `{shown}`: {error}"));
-                    trouble = true;
-                    continue;
-                }
-            };
-            let mut sources = Sources::new();
-            let id = sources.add(shown.clone(), text.as_str());
-            let formatted = match idpc_driver::format::format_file(id, &text) {
-                Ok(formatted) => formatted,
-                Err(diagnostics) => {
+        files += listed.len();
+        // Each file is read, formatted and written on its own, in parallel; what became of
+        // them is reported in the order of the files.
+        let shown = ctx.shown_below(root, &listed);
+        let outcomes: Vec<Outcome> = listed
+            .par_iter()
+            .map(PathBuf::as_path)
+            .zip(shown)
+            .map(|(file, shown)| format_one(file, shown, !args.check))
+            .collect();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Formatted => {}
+                Outcome::Changed(shown) => changed.push(shown),
+                Outcome::Broken(diagnostics, sources) => {
                     report::diagnostics(ctx, &diagnostics, &sources, out, err);
                     trouble = true;
-                    continue;
                 }
-            };
-            if formatted == text {
-                continue;
+                Outcome::Trouble(message) => {
+                    ctx.trouble(err, message);
+                    trouble = true;
+                }
             }
-            if !args.check
-                && let Err(error) = idpc_driver::format::rewrite(&file, &formatted)
-            {
-                ctx.trouble(err, format!("cannot write `{shown}`: {error}"));
-                trouble = true;
-                continue;
-            }
-            changed.push(shown);
         }
     }
     if args.check {
@@ -70,6 +63,40 @@ pub(crate) fn run(args: &FmtArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
     } else {
         EXIT_OK
     }
+}
+
+/// What became of one file.
+enum Outcome {
+    /// It was in the canonical layout.
+    Formatted,
+    /// It was not (and, unless checking, was rewritten): the path shown for it.
+    Changed(String),
+    /// It has syntax errors and was left as it is.
+    Broken(Vec<Diagnostic>, Sources),
+    /// It could not be read or written.
+    Trouble(String),
+}
+
+/// Reads `file` (shown as `shown`), formats it, and if `write`, rewrites it when it was not
+/// formatted.
+fn format_one(file: &Path, shown: String, write: bool) -> Outcome {
+    let text = match idpc_driver::format::read(file) {
+        Ok(text) => text,
+        Err(error) => return Outcome::Trouble(format!("cannot read `{shown}`: {error}")),
+    };
+    let mut sources = Sources::new();
+    let id = sources.add(shown.clone(), text.as_str());
+    let formatted = match idpc_driver::format::format_file(id, &text) {
+        Ok(formatted) => formatted,
+        Err(diagnostics) => return Outcome::Broken(diagnostics, sources),
+    };
+    if formatted == text {
+        return Outcome::Formatted;
+    }
+    if write && let Err(error) = idpc_driver::format::rewrite(file, &formatted) {
+        return Outcome::Trouble(format!("cannot write `{shown}`: {error}"));
+    }
+    Outcome::Changed(shown)
 }
 
 /// `--check`: each file that is not formatted, then a summary for people.

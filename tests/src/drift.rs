@@ -323,6 +323,37 @@ fn diff_against_the_committed_tree_shows_a_unified_diff() {
         "{out}"
     );
     assert!(out.contains("+++ b/catalog/users.yaml"), "{out}");
+
+    // Generated files that differ come in the order of their paths, however they were made,
+    // then the files nothing generates.
+    std::fs::write(copy.path().join("helm/notes.txt"), "kept by hand\n").unwrap();
+    edit(&copy.path().join("argo-rollouts/dev/ledger.yaml"), |t| format!("{t}# edited\n"));
+    let (code, out, _) = run_cli(&[
+        "diff",
+        acme.to_str().unwrap(),
+        "--against",
+        copy.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let files: Vec<(&str, &str)> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["class"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("argo-rollouts/dev/ledger.yaml", "changed"),
+            ("catalog/users.yaml", "missing"),
+            ("helm/prod/ledger.values.yaml", "changed"),
+            ("helm/notes.txt", "extra"),
+        ],
+        "{out}"
+    );
 }
 
 #[test]

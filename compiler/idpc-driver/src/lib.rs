@@ -40,7 +40,7 @@ pub use write::{
 };
 pub use write::{
     MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
-    check_tree, read_tree, recorded_outputs, write_tree,
+    check_tree, read_tree, recorded_outputs, tree_files, write_tree,
 };
 pub use write::{Sink, StreamError, check_streamed, write_streamed};
 

@@ -82,8 +82,15 @@ pub enum TreeDifference {
 /// Reads every file under `root` as (relative path, bytes), without following links and without
 /// idpc's record. A missing root is an empty tree.
 pub fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
+    let read = |relative: String| Ok((fs::read(root.join(&relative))?, relative));
+    tree_files(root)?.into_par_iter().map(read).map(|r| r.map(|(b, p)| (p, b))).collect()
+}
+
+/// The relative paths of the files [`read_tree`] reads, in the order of the walk (by name,
+/// each directory's entries before the next sibling), without reading them.
+pub fn tree_files(root: &Path) -> io::Result<Vec<String>> {
     if !root.exists() {
-        return Ok(BTreeMap::new());
+        return Ok(Vec::new());
     }
     let mut files = Vec::new();
     for entry in WalkDir::new(root).sort_by_file_name() {
@@ -91,11 +98,11 @@ pub fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
         if entry.file_type().is_file() {
             let relative = relative_path(root, entry.path())?;
             if relative != MANIFEST && !stamp::is_stamp(&relative) {
-                files.push((relative, entry.into_path()));
+                files.push(relative);
             }
         }
     }
-    files.into_par_iter().map(|(relative, path)| Ok((relative, fs::read(path)?))).collect()
+    Ok(files)
 }
 
 /// Compares the generated artifacts of the families in `scope` (every family if `None`) with the

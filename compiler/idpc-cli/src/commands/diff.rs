@@ -2,12 +2,13 @@
 //!
 //! Exit codes follow `diff(1)`: 0 no drift, 1 drift, 2 trouble.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::io::Write;
+use std::sync::{Mutex, PoisonError};
 
 use idpc_diagnostics::{Code, Diagnostic, RenderOptions, Sources, render_human, render_plain};
 use idpc_drift::{Class, Drift, Report, Rule};
-use idpc_driver::{Artifact, Family};
+use idpc_driver::Family;
 use serde_json::{Value, json};
 use similar::TextDiff;
 
@@ -26,6 +27,9 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
         Ok(platform) => platform,
         Err(code) => return code,
     };
+    if args.live.is_empty() && args.prometheus.is_none() {
+        return committed(&against, platform, ctx, out, err);
+    }
     let artifacts = match idpc_driver::emit(platform, Family::ALL) {
         Ok(artifacts) => artifacts,
         Err(error) => {
@@ -33,9 +37,6 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
             return EXIT_TROUBLE;
         }
     };
-    if args.live.is_empty() && args.prometheus.is_none() {
-        return committed(&against, &artifacts, ctx, out, err);
-    }
     let mut live = Vec::new();
     for dir in &args.live {
         match idpc_driver::live::read_exports(dir) {
@@ -87,46 +88,69 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
     code
 }
 
-/// Compares with the committed tree: a unified diff per file.
+/// Compares with the committed tree: a unified diff per file. Each artifact is compared with
+/// its file as it is made, in parallel; only the files that differ are kept, with their diff.
 fn committed(
     against: &std::path::Path,
-    artifacts: &[Artifact],
+    platform: &idpc_driver::Platform,
     ctx: &Ctx,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let tree = match idpc_driver::read_tree(against) {
-        Ok(tree) => tree,
+    let on_disk = match idpc_driver::tree_files(against) {
+        Ok(paths) => paths.into_iter().collect::<BTreeSet<String>>(),
         Err(error) => {
             ctx.trouble(err, format!("cannot read `{}`: {error}", against.display()));
             return EXIT_TROUBLE;
         }
     };
-    let mut files: Vec<Value> = Vec::new();
-    let empty = String::new();
-    let generated: BTreeMap<&str, &String> =
-        artifacts.iter().map(|a| (a.path.as_str(), &a.contents)).collect();
-    for (path, contents) in &generated {
-        let on_disk = tree.get(*path).map(|b| String::from_utf8_lossy(b).into_owned());
-        if on_disk.as_deref() == Some(contents.as_str()) {
-            continue;
+    // Every generated path, and the diff of each generated file that differs from its file.
+    let compared = Mutex::new((Vec::new(), Vec::new(), None));
+    let emitted = idpc_driver::emit_each(platform, Family::ALL, &|artifact| {
+        let file =
+            on_disk.contains(&artifact.path).then(|| std::fs::read(against.join(&artifact.path)));
+        let outcome = match file {
+            Some(Ok(bytes)) if bytes == artifact.contents.as_bytes() => Ok(None),
+            Some(Ok(bytes)) => Ok(file_diff(&artifact.path, Some(&bytes), &artifact.contents)),
+            None => Ok(file_diff(&artifact.path, None, &artifact.contents)),
+            Some(Err(error)) => Err(error),
+        };
+        let mut compared = compared.lock().unwrap_or_else(PoisonError::into_inner);
+        compared.0.push(artifact.path);
+        match outcome {
+            Ok(diff) => compared.1.extend(diff),
+            Err(error) => compared.2 = compared.2.take().or(Some(error)),
         }
-        let old = on_disk.clone().unwrap_or_default();
-        let diff = TextDiff::from_lines(old.as_str(), contents.as_str())
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{path}"), &format!("b/{path}"))
-            .to_string();
-        files.push(json!({ "path": path, "class": if on_disk.is_none() { "missing" } else { "changed" }, "diff": diff }));
+    });
+    if let Err(error) = emitted {
+        ctx.trouble(err, format!("the artifacts cannot be generated: {error:?}"));
+        return EXIT_TROUBLE;
     }
-    for path in tree.keys().filter(|p| !generated.contains_key(p.as_str())) {
-        let old = String::from_utf8_lossy(&tree[path]).into_owned();
-        let diff = TextDiff::from_lines(old.as_str(), empty.as_str())
+    let (generated, mut files, failed) =
+        compared.into_inner().unwrap_or_else(PoisonError::into_inner);
+    if let Some(error) = failed {
+        ctx.trouble(err, format!("cannot read `{}`: {error}", against.display()));
+        return EXIT_TROUBLE;
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let generated: BTreeSet<String> = generated.into_iter().collect();
+    let mut files: Vec<Value> = files.into_iter().map(|(_, file)| file).collect();
+    for path in on_disk.iter().filter(|p| !generated.contains(p.as_str())) {
+        let bytes = match std::fs::read(against.join(path)) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                ctx.trouble(err, format!("cannot read `{}`: {error}", against.display()));
+                return EXIT_TROUBLE;
+            }
+        };
+        let old = String::from_utf8_lossy(&bytes);
+        let diff = TextDiff::from_lines(old.as_ref(), "")
             .unified_diff()
             .header(&format!("a/{path}"), "/dev/null")
             .to_string();
         files.push(json!({ "path": path, "class": "extra", "diff": diff }));
     }
+    let artifacts = generated.len();
     let code = if files.is_empty() { EXIT_OK } else { EXIT_ERRORS };
     match ctx.format {
         Format::Json => {
@@ -162,7 +186,7 @@ fn committed(
                     err,
                     "no drift: {} matches the description ({} files)",
                     against.display(),
-                    artifacts.len()
+                    artifacts
                 );
             } else {
                 let _ = writeln!(
@@ -175,6 +199,22 @@ fn committed(
         }
     }
     code
+}
+
+/// The entry of a generated file whose committed version (`None`: there is none) is not
+/// `contents`, with its unified diff; `None` when the two read the same as text.
+fn file_diff(path: &str, committed: Option<&[u8]>, contents: &str) -> Option<(String, Value)> {
+    let old = committed.map(String::from_utf8_lossy);
+    if old.as_deref() == Some(contents) {
+        return None;
+    }
+    let diff = TextDiff::from_lines(old.as_deref().unwrap_or_default(), contents)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string();
+    let class = if committed.is_none() { "missing" } else { "changed" };
+    Some((path.to_owned(), json!({ "path": path, "class": class, "diff": diff })))
 }
 
 fn show(value: Option<&Value>) -> String {

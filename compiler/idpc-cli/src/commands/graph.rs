@@ -154,12 +154,19 @@ fn dependencies(platform: &Platform, service: ServiceId) -> BTreeSet<usize> {
 /// A service's resources, over all its deployments: (name, kind), sorted.
 fn resources(platform: &Platform, service: usize) -> BTreeSet<(String, String)> {
     platform
-        .deployments
-        .iter()
-        .filter(|d| d.service.index() == service)
+        .deployments_of(ServiceId::from_index(service))
         .flat_map(|d| &d.resources)
         .map(|r| (r.name.clone(), platform.kind(r.kind).name.clone()))
         .collect()
+}
+
+/// The `shown` services of each team, in order.
+fn by_team(platform: &Platform, shown: &BTreeSet<usize>) -> Vec<Vec<usize>> {
+    let mut by_team = vec![Vec::new(); platform.teams.len()];
+    for &s in shown {
+        by_team[platform.services[s].team.index()].push(s);
+    }
+    by_team
 }
 
 /// Draws the `shown` services, grouped by team, with their resources and the dependencies
@@ -196,11 +203,11 @@ fn dot_string(text: &str) -> String {
 }
 
 fn dot(platform: &Platform, shown: &BTreeSet<usize>, focus: Option<usize>) -> String {
+    let by_team = by_team(platform, shown);
     let mut out = format!("digraph {} {{\n", dot_string(&platform.name));
     out.push_str("  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
     for (t, team) in platform.teams.iter().enumerate() {
-        let members: Vec<usize> =
-            shown.iter().copied().filter(|s| platform.services[*s].team.index() == t).collect();
+        let members = &by_team[t];
         if members.is_empty() {
             continue;
         }
@@ -211,7 +218,7 @@ fn dot(platform: &Platform, shown: &BTreeSet<usize>, focus: Option<usize>) -> St
             "    label={};\n    style=rounded;",
             dot_string(&format!("team {}", team.name))
         );
-        for s in members {
+        for &s in members {
             let style = if Some(s) == focus { ", style=bold, penwidth=2" } else { "" };
             let name = &platform.services[s].name;
             let _ = writeln!(
@@ -261,15 +268,15 @@ pub(crate) fn mermaid(
     shown: &BTreeSet<usize>,
     focus: Option<usize>,
 ) -> String {
+    let by_team = by_team(platform, shown);
     let mut out = String::from("flowchart LR\n");
     for (t, team) in platform.teams.iter().enumerate() {
-        let members: Vec<usize> =
-            shown.iter().copied().filter(|s| platform.services[*s].team.index() == t).collect();
+        let members = &by_team[t];
         if members.is_empty() {
             continue;
         }
         let _ = writeln!(out, "  subgraph t{t}[{}]", mermaid_label(&format!("team {}", team.name)));
-        for s in members {
+        for &s in members {
             let _ = writeln!(out, "    s{s}[{}]", mermaid_label(&platform.services[s].name));
             for (r, (resource, kind)) in resources(platform, s).into_iter().enumerate() {
                 let _ = writeln!(

@@ -237,6 +237,8 @@ fn review_reads_the_base_from_git() {
             String::from_utf8_lossy(&output.stderr)
         );
     };
+    // Read from git in one batch: an empty file and a name with spaces are read like any other.
+    std::fs::write(platform.join("services/empty notes.kdl"), "").unwrap();
     run(&["init", "-q"]);
     run(&["add", "."]);
     run(&["commit", "-q", "-m", "acme"]);

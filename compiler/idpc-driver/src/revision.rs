@@ -1,7 +1,8 @@
 //! Reading a platform description as it was at a git revision, for `idpc review --base REV`.
 //!
 //! The files come from `git` itself: the repository root from `git rev-parse --show-toplevel`,
-//! the files under the description's path from `git ls-tree`, their contents from `git show`.
+//! the files under the description's path from `git ls-tree`, their contents from one
+//! `git cat-file --batch` for all of them.
 //! The result is what [`crate::load`] returns for the same directory on disk: the same display
 //! paths, relative to the description's root, sorted the same way, hidden entries skipped.
 
@@ -48,6 +49,64 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, RevisionError> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let reason = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("no reason given");
     Err(error(format!("git {} failed: {}", args.first().unwrap_or(&""), reason.trim())))
+}
+
+/// The contents of the blobs `ids`, in their order, from one `git cat-file --batch` run in
+/// `dir`.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "`idpc review --base REV` reads old versions through git; with `git` above, the one \
+              place the compiler runs a program, with fixed arguments and no shell"
+)]
+fn git_blobs(dir: &Path, ids: &[&str]) -> Result<Vec<Vec<u8>>, RevisionError> {
+    use std::io::{Read, Write};
+    let mut child = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["cat-file", "--batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| error(format!("cannot run git: {e}")))?;
+    let mut requests = Vec::with_capacity(ids.len() * 41);
+    for id in ids {
+        requests.extend_from_slice(id.as_bytes());
+        requests.push(b'\n');
+    }
+    // Written by a thread of its own while the answers are read here, so that neither side
+    // waits on a full pipe.
+    let mut stdin = child.stdin.take();
+    let writer = std::thread::spawn(move || {
+        if let Some(stdin) = stdin.as_mut() {
+            let _ = stdin.write_all(&requests);
+        }
+    });
+    let mut answers = Vec::new();
+    let read = child.stdout.take().map(|mut stdout| stdout.read_to_end(&mut answers));
+    let _ = writer.join();
+    let output = child.wait_with_output().map_err(|e| error(format!("cannot run git: {e}")))?;
+    if !output.status.success() || !matches!(read, Some(Ok(_))) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let reason = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("no reason given");
+        return Err(error(format!("git cat-file failed: {}", reason.trim())));
+    }
+    let mut blobs = Vec::with_capacity(ids.len());
+    let mut rest = answers.as_slice();
+    for id in ids {
+        let broken = || error(format!("git cat-file gave no contents for `{id}`"));
+        let end = rest.iter().position(|b| *b == b'\n').ok_or_else(broken)?;
+        let header = String::from_utf8_lossy(&rest[..end]);
+        let mut words = header.split(' ');
+        let (answered, kind, size) = (words.next(), words.next(), words.next());
+        let size: usize = size.and_then(|s| s.parse().ok()).ok_or_else(broken)?;
+        if answered != Some(*id) || kind != Some("blob") || rest.len() < end + 1 + size + 1 {
+            return Err(broken());
+        }
+        blobs.push(rest[end + 1..end + 1 + size].to_vec());
+        rest = &rest[end + 1 + size + 1..];
+    }
+    Ok(blobs)
 }
 
 /// Reads the description at `path` (a directory or a `.kdl` file in a git work tree) as it was
@@ -100,7 +159,7 @@ pub fn load_revision(path: &Path, revision: &str) -> Result<Loaded, RevisionErro
     } else {
         relative.clone()
     };
-    let mut files = Vec::new();
+    let mut wanted_files = Vec::new();
     for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
         let entry = String::from_utf8_lossy(entry);
         let Some((meta, name)) = entry.split_once('\t') else { continue };
@@ -115,7 +174,8 @@ pub fn load_revision(path: &Path, revision: &str) -> Result<Loaded, RevisionErro
         let hidden = display.split('/').any(|part| part.starts_with('.'));
         let wanted = display.ends_with(".kdl") || display.ends_with(".hbs");
         let mut meta = meta.split(' ');
-        let (mode, kind) = (meta.next().unwrap_or(""), meta.next().unwrap_or(""));
+        let (mode, kind, id) =
+            (meta.next().unwrap_or(""), meta.next().unwrap_or(""), meta.next().unwrap_or(""));
         if !inside || hidden || !wanted || kind != "blob" {
             continue;
         }
@@ -124,7 +184,12 @@ pub fn load_revision(path: &Path, revision: &str) -> Result<Loaded, RevisionErro
                 "`{name}` is a symbolic link at `{revision}`; idpc does not follow links in git history"
             )));
         }
-        let bytes = git(&toplevel, &["show", &format!("{commit}:{name}")])?;
+        wanted_files.push((display.to_owned(), id.to_owned()));
+    }
+    let ids: Vec<&str> = wanted_files.iter().map(|(_, id)| id.as_str()).collect();
+    let blobs = if ids.is_empty() { Vec::new() } else { git_blobs(&toplevel, &ids)? };
+    let mut files = Vec::with_capacity(blobs.len());
+    for ((path, _), bytes) in wanted_files.into_iter().zip(blobs) {
         let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
             Err(e) => {
@@ -132,7 +197,7 @@ pub fn load_revision(path: &Path, revision: &str) -> Result<Loaded, RevisionErro
                 (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
             }
         };
-        files.push(SourceText { path: display.to_owned(), text, invalid_utf8_at });
+        files.push(SourceText { path, text, invalid_utf8_at });
     }
     if !files.iter().any(|f| f.path.ends_with(".kdl")) {
         let shown = if relative.is_empty() { ".".to_owned() } else { relative };

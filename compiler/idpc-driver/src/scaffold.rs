@@ -4,7 +4,7 @@
 //! [`plan`] reads the description, checks the request against it (refusing unknown teams, kinds
 //! and base environments, names taken or not DNS labels, files that exist), renders the
 //! platform's own template (`scaffold/<what>.kdl.hbs` in its directory) or the embedded default,
-//! and compiles and emits the whole description in memory with the new file. [`write`] then
+//! and compiles the whole description with the new file and makes every artifact in memory, each dropped as it is made. [`write`] then
 //! writes the file, never replacing one. Nothing is written unless the description with the new
 //! file has no error.
 
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use idpc_diagnostics::{Code, Diagnostic, Sources, Span, did_you_mean};
 use idpc_ir::{Date, Duration, Platform, validate_dns_label};
 
-use crate::pipeline::{Compilation, EmitError, Options, compile_with, emit};
+use crate::pipeline::{Compilation, EmitError, Options, compile_with, emit_each};
 use crate::workspace::{LoadError, SourceText, load};
 use crate::{Family, stdlib};
 
@@ -217,8 +217,9 @@ pub fn plan(dir: &Path, request: &Request, options: Options) -> Result<Plan, Sca
         ));
         return Err(ScaffoldError::Rejected { diagnostics: vec![diagnostic], sources });
     }
-    match emit(platform, Family::ALL) {
-        Ok(_) => {}
+    // Every artifact is made, to find what only rendering finds, and dropped as it is made.
+    match emit_each(platform, Family::ALL, &drop) {
+        Ok(()) => {}
         Err(EmitError::Diagnostics(diagnostics)) => {
             return Err(ScaffoldError::Rejected { diagnostics, sources: compilation.sources });
         }

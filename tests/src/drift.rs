@@ -301,6 +301,21 @@ fn ignore_rules_declared_in_the_platform_suppress_and_say_so() {
 }
 
 #[test]
+fn each_artifact_describes_objects_of_the_domain_its_path_names() {
+    // `idpc diff --live` reads only the artifacts of the domains the exports cover, by path.
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let mut domains = std::collections::BTreeSet::new();
+    for artifact in &artifacts {
+        for object in idpc_drift::desired::objects_of(artifact) {
+            let named = idpc_drift::desired::domain_of(&artifact.path);
+            assert_eq!(named, Some(object.key.domain()), "{}", artifact.path);
+            domains.insert(object.key.domain());
+        }
+    }
+    assert_eq!(domains.len(), 5, "every domain but Terraform's comes from artifacts: {domains:?}");
+}
+
+#[test]
 fn diff_against_the_committed_tree_shows_a_unified_diff() {
     let acme = repo_root().join("examples/acme");
     let copy = tempfile::tempdir().unwrap();

@@ -104,6 +104,45 @@ impl Report {
     }
 }
 
+/// What live exports cover: the domains they hold objects of, and the scopes (namespaces,
+/// environments) within each. Only desired objects they cover are compared.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    domains: BTreeSet<Domain>,
+    scopes: BTreeSet<(Domain, String)>,
+}
+
+impl Coverage {
+    /// What the `live` objects cover.
+    pub fn of(live: &[Object]) -> Coverage {
+        let domains = live.iter().map(|o| o.key.domain()).collect();
+        let scopes =
+            live.iter().filter_map(|o| o.key.scope().map(|s| (o.key.domain(), s.to_owned())));
+        Coverage { domains, scopes: scopes.collect() }
+    }
+
+    /// Whether the domain is covered at all.
+    pub fn has(&self, domain: Domain) -> bool {
+        self.domains.contains(&domain)
+    }
+
+    /// Whether an object with this key is compared.
+    pub fn covers(&self, key: &ObjectKey) -> bool {
+        self.has(key.domain())
+            && key.scope().is_none_or(|s| self.scopes.contains(&(key.domain(), s.to_owned())))
+    }
+
+    /// Whether a desired object matters to [`compare`]: covered, or a Kubernetes autoscaler
+    /// (which tells whose replicas are not the description's to set).
+    pub fn keeps(&self, object: &Object) -> bool {
+        self.covers(&object.key) || is_autoscaler(&object.key)
+    }
+}
+
+fn is_autoscaler(key: &ObjectKey) -> bool {
+    matches!(key, ObjectKey::Kubernetes { kind, .. } if kind == "HorizontalPodAutoscaler")
+}
+
 /// Compares desired objects with live ones under `rules`.
 pub fn compare(
     platform: &Platform,
@@ -111,16 +150,12 @@ pub fn compare(
     live: Vec<Object>,
     rules: &[Rule],
 ) -> Report {
-    let domains: BTreeSet<Domain> = live.iter().map(|o| o.key.domain()).collect();
-    let scopes: BTreeSet<(Domain, String)> =
-        live.iter().filter_map(|o| o.key.scope().map(|s| (o.key.domain(), s.to_owned()))).collect();
-    let covered = |key: &ObjectKey| {
-        domains.contains(&key.domain())
-            && key.scope().is_none_or(|s| scopes.contains(&(key.domain(), s.to_owned())))
-    };
+    let coverage = Coverage::of(&live);
+    let domains = coverage.domains.clone();
+    let covered = |key: &ObjectKey| coverage.covers(key);
     let autoscaled: BTreeSet<(String, String)> = desired
         .iter()
-        .filter(|o| matches!(&o.key, ObjectKey::Kubernetes { kind, .. } if kind == "HorizontalPodAutoscaler"))
+        .filter(|o| is_autoscaler(&o.key))
         .filter_map(|o| {
             let namespace = o.value.pointer("/metadata/namespace")?.as_str()?;
             let target = o.value.pointer("/spec/scaleTargetRef/name")?.as_str()?;

@@ -23,7 +23,7 @@ pub fn domain_of(path: &str) -> Option<Domain> {
     } else if path.starts_with("prometheus/") && rules(path) {
         Some(Domain::Prometheus)
     } else if path == "opa/.manifest"
-        || (path.starts_with("opa/") && path.ends_with("/model/data.json"))
+        || path.strip_prefix("opa/").and_then(|p| p.strip_suffix("/model/data.json")).is_some()
     {
         Some(Domain::Opa)
     } else {
@@ -31,7 +31,7 @@ pub fn domain_of(path: &str) -> Option<Domain> {
     }
 }
 
-/// [`objects`] of one artifact.
+/// [`objects`] of one artifact: those of the domain its path names ([`domain_of`]).
 pub fn objects_of(artifact: &Artifact) -> Vec<Object> {
     let mut objects = Vec::new();
     let path = artifact.path.as_str();
@@ -41,59 +41,62 @@ pub fn objects_of(artifact: &Artifact) -> Vec<Object> {
         origin: path.to_owned(),
         managed: true,
     };
-    if path.starts_with("argo-rollouts/") || path.starts_with("kubernetes/") {
-        for document in yaml_documents(&artifact.contents) {
-            if let Some(key) = kubernetes_key(&document) {
-                objects.push(object(key, document));
-            }
-        }
-    } else if let Some(rest) = path.strip_prefix("helm/").filter(|p| p.ends_with(".values.yaml")) {
-        let (environment, file) = rest.split_once('/').unwrap_or(("", rest));
-        let service = file.trim_end_matches(".values.yaml").to_owned();
-        if let Some(value) = yaml_documents(&artifact.contents).into_iter().next() {
-            objects.push(object(
-                ObjectKey::HelmValues { environment: environment.to_owned(), service },
-                value,
-            ));
-        }
-    } else if path.starts_with("grafana/dashboards/") {
-        if let Ok(value) = serde_json::from_str::<Value>(&artifact.contents)
-            && let Some(uid) = value.get("uid").and_then(Value::as_str)
-        {
-            objects.push(object(ObjectKey::Dashboard { uid: uid.to_owned() }, value.clone()));
-        }
-    } else if let Some(rest) = path
-        .strip_prefix("prometheus/")
-        .filter(|p| p.ends_with(".rules.yaml") || p.ends_with(".prometheusrule.yaml"))
-    {
-        let environment = rest.split('/').next().unwrap_or("").to_owned();
-        for document in yaml_documents(&artifact.contents) {
-            // A rule file holds its groups at the top, a `PrometheusRule` in its spec: Prometheus
-            // serves the same groups either way.
-            let groups = document.get("groups").or_else(|| document.pointer("/spec/groups"));
-            for group in groups.and_then(Value::as_array).into_iter().flatten() {
-                if let Some(name) = group.get("name").and_then(Value::as_str) {
-                    let key = ObjectKey::RuleGroup {
-                        environment: environment.clone(),
-                        name: name.to_owned(),
-                    };
-                    objects.push(object(key, group.clone()));
+    // The part of the path below the family's directory: `<environment>/<file>`.
+    let below = |family: &str| path.strip_prefix(family).unwrap_or(path);
+    match domain_of(path) {
+        Some(Domain::Kubernetes) => {
+            for document in yaml_documents(&artifact.contents) {
+                if let Some(key) = kubernetes_key(&document) {
+                    objects.push(object(key, document));
                 }
             }
         }
-    } else if path == "opa/.manifest" {
-        if let Ok(value) = serde_json::from_str::<Value>(&artifact.contents) {
-            objects.push(object(
-                ObjectKey::OpaRevision,
-                value.get("revision").cloned().unwrap_or(Value::Null),
-            ));
+        Some(Domain::Helm) => {
+            let rest = below("helm/");
+            let (environment, file) = rest.split_once('/').unwrap_or(("", rest));
+            let service = file.trim_end_matches(".values.yaml").to_owned();
+            if let Some(value) = yaml_documents(&artifact.contents).into_iter().next() {
+                objects.push(object(
+                    ObjectKey::HelmValues { environment: environment.to_owned(), service },
+                    value,
+                ));
+            }
         }
-    } else if let Some(root) =
-        path.strip_prefix("opa/").and_then(|p| p.strip_suffix("/model/data.json"))
-        && let Ok(value) = serde_json::from_str::<Value>(&artifact.contents)
-    {
-        let _ = root;
-        objects.push(object(ObjectKey::OpaData, value));
+        Some(Domain::Grafana) => {
+            if let Ok(value) = serde_json::from_str::<Value>(&artifact.contents)
+                && let Some(uid) = value.get("uid").and_then(Value::as_str)
+            {
+                objects.push(object(ObjectKey::Dashboard { uid: uid.to_owned() }, value.clone()));
+            }
+        }
+        Some(Domain::Prometheus) => {
+            let environment = below("prometheus/").split('/').next().unwrap_or("").to_owned();
+            for document in yaml_documents(&artifact.contents) {
+                // A rule file holds its groups at the top, a `PrometheusRule` in its spec:
+                // Prometheus serves the same groups either way.
+                let groups = document.get("groups").or_else(|| document.pointer("/spec/groups"));
+                for group in groups.and_then(Value::as_array).into_iter().flatten() {
+                    if let Some(name) = group.get("name").and_then(Value::as_str) {
+                        let key = ObjectKey::RuleGroup {
+                            environment: environment.clone(),
+                            name: name.to_owned(),
+                        };
+                        objects.push(object(key, group.clone()));
+                    }
+                }
+            }
+        }
+        Some(Domain::Opa) => {
+            if let Ok(value) = serde_json::from_str::<Value>(&artifact.contents) {
+                if path == "opa/.manifest" {
+                    let revision = value.get("revision").cloned().unwrap_or(Value::Null);
+                    objects.push(object(ObjectKey::OpaRevision, revision));
+                } else {
+                    objects.push(object(ObjectKey::OpaData, value));
+                }
+            }
+        }
+        Some(Domain::Terraform) | None => {}
     }
     objects
 }

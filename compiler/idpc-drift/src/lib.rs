@@ -151,8 +151,6 @@ pub fn compare(
     rules: &[Rule],
 ) -> Report {
     let coverage = Coverage::of(&live);
-    let domains = coverage.domains.clone();
-    let covered = |key: &ObjectKey| coverage.covers(key);
     let autoscaled: BTreeSet<(String, String)> = desired
         .iter()
         .filter(|o| is_autoscaler(&o.key))
@@ -166,9 +164,9 @@ pub fn compare(
     for object in live {
         live_by_key.entry(object.key.clone()).or_insert(object);
     }
-    let mut report = Report { domains: domains.clone(), ..Report::default() };
+    let mut report = Report { domains: coverage.domains.clone(), ..Report::default() };
     let mut seen = BTreeSet::new();
-    for object in desired.into_iter().filter(|o| covered(&o.key)) {
+    for object in desired.into_iter().filter(|o| coverage.covers(&o.key)) {
         seen.insert(object.key.clone());
         let Some(live) = live_by_key.get(&object.key) else {
             report.drifts.push(Drift {

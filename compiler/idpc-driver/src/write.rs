@@ -82,8 +82,11 @@ pub enum TreeDifference {
 /// Reads every file under `root` as (relative path, bytes), without following links and without
 /// idpc's record. A missing root is an empty tree.
 pub fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
-    let read = |relative: String| Ok((fs::read(root.join(&relative))?, relative));
-    tree_files(root)?.into_par_iter().map(read).map(|r| r.map(|(b, p)| (p, b))).collect()
+    let read = |relative: String| {
+        let bytes = fs::read(root.join(&relative))?;
+        Ok((relative, bytes))
+    };
+    tree_files(root)?.into_par_iter().map(read).collect()
 }
 
 /// The relative paths of the files [`read_tree`] reads, in the order of the walk (by name,
@@ -130,16 +133,7 @@ pub fn check_streamed<E>(
     scope: Option<&[Family]>,
     produce: impl FnOnce(&(dyn Fn(&Artifact) + Sync)) -> Result<(), E>,
 ) -> Result<Vec<TreeDifference>, StreamError<E>> {
-    let mut existing = BTreeSet::new();
-    if root.exists() {
-        for entry in WalkDir::new(root) {
-            let entry = entry.map_err(io::Error::other)?;
-            let relative = relative_path(root, entry.path())?;
-            if entry.file_type().is_file() && relative != MANIFEST && !stamp::is_stamp(&relative) {
-                existing.insert(relative);
-            }
-        }
-    }
+    let existing: BTreeSet<String> = tree_files(root)?.into_iter().collect();
     let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
     produce(&|artifact| {
         let difference = if !existing.contains(&artifact.path) {

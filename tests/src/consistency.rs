@@ -318,7 +318,11 @@ fn secrets_made(artifacts: &[Artifact]) -> BTreeMap<(String, String), BTreeSet<S
         let rest = line.trim().strip_prefix(name)?.trim_start().strip_prefix('=')?;
         Some(rest.trim().trim_matches('"').to_owned())
     };
-    for artifact in artifacts.iter().filter(|a| a.path.ends_with("/connections.tf")) {
+    // The connection Secrets are in the file of each team's resources in each root module.
+    let team_file = |path: &str| {
+        path.starts_with("terraform/") && path.rsplit('/').next().unwrap().starts_with("team-")
+    };
+    for artifact in artifacts.iter().filter(|a| team_file(&a.path)) {
         for block in artifact.contents.split("\nresource \"kubernetes_secret_v1\" ").skip(1) {
             let lines: Vec<&str> = block.lines().collect();
             let name = lines.iter().find_map(|l| value(l, "name")).unwrap();

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::support::{build_dir, copy_dir, documents, repo_root, run_cli};
+use crate::support::{build_dir, copy_dir, documents, repo_root, run_cli, team_files};
 
 /// Exports of the `prod` environment of acme, as the servers would return them.
 fn write_exports(dir: &Path) {
@@ -51,10 +51,21 @@ fn write_exports(dir: &Path) {
         .map(|a| (a.path.clone(), serde_yaml::from_str(&a.contents).unwrap()))
         .collect();
     write("prometheus/rules.json", serde_json::to_string(&noise::prometheus(&rules)).unwrap());
-    let main_tf = artifacts.iter().find(|a| a.path == "terraform/prod/main.tf").unwrap();
+    // The module blocks of the root module of `prod`: one file per team.
+    let mut modules = String::new();
+    let mut inside = false;
+    for line in team_files(&artifacts, "prod").lines() {
+        inside |= line.starts_with("module \"");
+        if inside {
+            modules.push_str(line);
+            modules.push('\n');
+        }
+        inside &= line != "}";
+    }
+    assert!(modules.contains("module \""), "no module blocks in terraform/prod");
     write(
         "terraform/prod.json",
-        serde_json::to_string_pretty(&noise::terraform_state("prod", &main_tf.contents)).unwrap(),
+        serde_json::to_string_pretty(&noise::terraform_state("prod", &modules)).unwrap(),
     );
     let data = artifacts.iter().find(|a| a.path.ends_with("/model/data.json")).unwrap();
     let data: Value = serde_json::from_str(&data.contents).unwrap();

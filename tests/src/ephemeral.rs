@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use idpc_driver::{Artifact, Family};
 
-use crate::support::compile_texts;
+use crate::support::{compile_texts, team_files};
 
 const PLATFORM: &str = r#"platform "shop" {
     registry "ghcr.io/shop"
@@ -108,13 +108,12 @@ fn an_ephemeral_environment_naming_two_services_deploys_them_and_creates_only_th
     assert_eq!(rules, ["cart", "site"].map(str::to_owned).into());
 
     // Terraform: the modules of the carried services' resources, and nothing else.
-    let main = text(&artifacts, "terraform/try-cart/main.tf");
+    let resources = team_files(&artifacts, "try-cart");
     let modules: BTreeSet<&str> =
-        main.lines().filter_map(|l| l.strip_prefix("module \"")?.split('"').next()).collect();
+        resources.lines().filter_map(|l| l.strip_prefix("module \"")?.split('"').next()).collect();
     assert_eq!(modules, ["cart_db", "pricing_cache", "site_media"].into());
-    let identity = text(&artifacts, "terraform/try-cart/identity.tf");
-    assert_eq!(identity.matches("resource \"aws_iam_role\" ").count(), 3);
-    let staging = text(&artifacts, "terraform/staging/main.tf");
+    assert_eq!(resources.matches("resource \"aws_iam_role\" ").count(), 3);
+    let staging = team_files(&artifacts, "staging");
     assert_eq!(staging.matches("\nmodule \"").count(), 5);
 
     // Argo CD syncs exactly the carried services' files.

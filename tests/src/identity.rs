@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use idpc_driver::{Artifact, Family};
 
 use crate::support::tools::uninstallable_program;
-use crate::support::{build_dir, compile_texts, documents, repo_root};
+use crate::support::{build_dir, compile_texts, documents, repo_root, team_files};
 
 /// A platform on `cloud` with two services, one with a bucket and a queue.
 fn platform(identity: &str) -> String {
@@ -87,7 +87,7 @@ fn every_service_account_takes_on_a_role_that_trusts_only_it() {
     assert!(annotated.len() > 30, "only {} service accounts", annotated.len());
     for (environment, namespace, account, arn) in annotated {
         let role = arn.strip_prefix("arn:aws:iam::123456789012:role/").unwrap();
-        let identity = text(&artifacts, &format!("terraform/{environment}/identity.tf"));
+        let identity = team_files(&artifacts, &environment);
         let block = identity
             .split("\nresource \"aws_iam_role\" ")
             .find(|b| b.contains(&format!("name        = \"{role}\"")))
@@ -101,7 +101,7 @@ fn every_service_account_takes_on_a_role_that_trusts_only_it() {
 #[test]
 fn a_role_may_do_what_its_resources_kinds_grant_on_those_resources() {
     let artifacts = build(&platform(r#"workload-identity "aws" account="210987654321""#));
-    let identity = text(&artifacts, "terraform/prod/identity.tf");
+    let identity = team_files(&artifacts, "prod");
     let site = identity.split("resource \"aws_iam_role_policy\" \"site\"").nth(1).unwrap();
     let site = site.split("\nresource ").next().unwrap();
     for expected in [
@@ -133,7 +133,7 @@ fn on_google_cloud_each_service_account_impersonates_its_own_google_service_acco
     for (environment, namespace, account, email) in accounts {
         let id = email.strip_suffix("@shop-prod.iam.gserviceaccount.com").unwrap();
         assert!((6..=30).contains(&id.len()), "{id}");
-        let identity = text(&artifacts, &format!("terraform/{environment}/identity.tf"));
+        let identity = team_files(&artifacts, &environment);
         assert!(identity.contains(&format!("account_id   = \"{id}\"")), "{identity}");
         let member = format!("\"serviceAccount:shop-prod.svc.id.goog[{namespace}/{account}]\"");
         assert!(identity.contains(&member), "no {member} in:\n{identity}");

@@ -138,6 +138,17 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The text of the teams' files of the Terraform root module of `environment`
+/// (`terraform/<environment>/team-<team>.tf`), one after the other in the order of their paths:
+/// every module block, output, connection Secret and identity of the root module.
+pub(crate) fn team_files(artifacts: &[Artifact], environment: &str) -> String {
+    let prefix = format!("terraform/{environment}/team-");
+    let mut files: Vec<&Artifact> =
+        artifacts.iter().filter(|a| a.path.starts_with(&prefix)).collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.iter().map(|a| a.contents.as_str()).collect()
+}
+
 /// Every YAML document of a multi-document text, as JSON values (comment-only documents skipped).
 pub(crate) fn documents(text: &str) -> Vec<serde_json::Value> {
     text.split("\n---\n")

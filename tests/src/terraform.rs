@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 
 use idpc_diagnostics::Code;
-use idpc_driver::{Artifact, Family};
+use idpc_driver::{Artifact, Family, Unit};
 
 use crate::support::tools::uninstallable_program;
-use crate::support::{build_dir, compile_dir, compile_texts, examples, repo_root};
+use crate::support::{build_dir, compile_dir, compile_texts, examples, repo_root, team_files};
 
 /// Every Terraform file of every family (the Terraform modules and the Vault policies).
 fn terraform_files(artifacts: &[Artifact]) -> Vec<&Artifact> {
@@ -79,12 +79,9 @@ fn every_output_the_helm_values_use_is_defined() {
             let Some(connections) = document.get("connections").and_then(|c| c.as_mapping()) else {
                 continue;
             };
-            let outputs_path = format!("terraform/{environment}/outputs.tf");
-            let outputs = artifacts
-                .iter()
-                .find(|a| a.path == outputs_path)
-                .unwrap_or_else(|| panic!("{}: {outputs_path} is missing", values.path));
-            let defined = block_names(&outputs.contents, "output");
+            let outputs_path = format!("terraform/{environment}/team-*.tf");
+            let outputs = team_files(&artifacts, environment);
+            let defined = block_names(&outputs, "output");
             for connection in connections.values() {
                 for output in connection["outputs"].as_mapping().unwrap().values() {
                     let name = output["terraformOutput"].as_str().unwrap();
@@ -175,10 +172,13 @@ fn every_field_of_a_kind_is_a_variable_of_its_module_and_set_by_the_roots() {
         kinds += 1;
     }
     assert_eq!(kinds, 6, "the five stdlib kinds and search-index");
-    for root in
-        artifacts.iter().filter(|a| a.path.ends_with("/main.tf") && !a.path.contains("/modules/"))
-    {
+    let mut instances = 0;
+    let team_file = |path: &str| {
+        path.starts_with("terraform/") && path.rsplit('/').next().unwrap().starts_with("team-")
+    };
+    for root in artifacts.iter().filter(|a| team_file(&a.path)) {
         for (name, text) in block_texts(&root.contents, "module") {
+            instances += 1;
             let source = text.lines().find_map(|l| l.trim().strip_prefix("source = \"../modules/"));
             let kind_name = source.unwrap().trim_end_matches('"');
             let kind = platform.kinds.iter().find(|k| k.name == kind_name).unwrap();
@@ -189,6 +189,7 @@ fn every_field_of_a_kind_is_a_variable_of_its_module_and_set_by_the_roots() {
             }
         }
     }
+    assert!(instances > 20, "only {instances} module blocks checked");
 }
 
 #[test]
@@ -260,7 +261,7 @@ fn resources_of_ephemeral_environments_can_be_made_again_at_once() {
     // snapshot that would block re-creating the same names.
     let artifacts = build_dir(&repo_root().join("examples/acme"));
     let file = |path: &str| artifacts.iter().find(|a| a.path == path).unwrap().contents.clone();
-    let ephemeral = file("terraform/checkout-v2/main.tf");
+    let ephemeral = team_files(&artifacts, "checkout-v2");
     // The stdlib kinds that keep something beyond a deletion take the input; queues, Kafka topics
     // and acme's own search index keep nothing and do not.
     let taking: usize = ["postgres", "redis", "bucket"]
@@ -270,7 +271,8 @@ fn resources_of_ephemeral_environments_can_be_made_again_at_once() {
     assert!(taking > 3, "{ephemeral}");
     assert_eq!(ephemeral.matches("ephemeral = true").count(), taking, "{ephemeral}");
     for env in ["dev", "staging", "prod"] {
-        assert!(!file(&format!("terraform/{env}/main.tf")).contains("ephemeral ="), "{env}");
+        let resources = team_files(&artifacts, env);
+        assert!(resources.contains("module \"") && !resources.contains("ephemeral ="), "{env}");
     }
     for kind in ["postgres", "redis", "bucket"] {
         let main = file(&format!("terraform/modules/{kind}/main.tf"));
@@ -293,4 +295,54 @@ fn resources_of_ephemeral_environments_can_be_made_again_at_once() {
         postgres.contains("protected = var.deletion_protection && !var.ephemeral"),
         "{postgres}"
     );
+}
+
+#[test]
+fn each_team_owns_its_file_of_every_root_module_and_the_terraform_unit_the_rest() {
+    // A build after an edit makes only the units whose inputs changed: an edit of one service's
+    // resources makes its team's files of the root modules again, not every team's.
+    let compilation = compile_dir(&repo_root().join("examples/acme"));
+    let platform = compilation.platform.as_ref().unwrap();
+    let made = |wants: &(dyn Fn(Unit) -> bool + Sync)| {
+        let made = std::sync::Mutex::new(Vec::new());
+        idpc_driver::emit_units(platform, &[Family::Terraform], wants, &|unit, artifact| {
+            made.lock().unwrap().push((unit, artifact.path));
+        })
+        .unwrap();
+        let mut made = made.into_inner().unwrap();
+        made.sort();
+        made
+    };
+    let all = made(&|_| true);
+    let whole: BTreeSet<&str> = all.iter().map(|(_, path)| path.as_str()).collect();
+    let built: BTreeSet<String> = build_dir(&repo_root().join("examples/acme"))
+        .into_iter()
+        .filter(|a| a.path.starts_with("terraform/"))
+        .map(|a| a.path)
+        .collect();
+    assert_eq!(whole, built.iter().map(String::as_str).collect(), "the units make the family");
+    let mut teams = 0;
+    for (unit, path) in &all {
+        let name = path.rsplit('/').next().unwrap();
+        match unit {
+            Unit::Team(team) => {
+                let team = &platform.team(*team).name;
+                assert_eq!(name, format!("team-{team}.tf"), "{path}");
+                teams += 1;
+            }
+            Unit::Terraform => assert!(!name.starts_with("team-"), "{path}"),
+            other => panic!("{path} is made by {other:?}"),
+        }
+    }
+    assert!(teams >= 10, "only {teams} team files");
+    // Asked for one team alone, the family makes that team's files and nothing else.
+    let payments = platform.teams.iter().position(|t| t.name == "payments").unwrap();
+    let payments = Unit::Team(idpc_ir::TeamId::from_index(payments));
+    let alone = made(&|unit| unit == payments);
+    let expected: Vec<_> = all.iter().filter(|(unit, _)| *unit == payments).cloned().collect();
+    assert!(expected.len() >= 4, "{expected:?}");
+    assert_eq!(alone, expected);
+    let shared = made(&|unit| unit == Unit::Terraform);
+    assert!(shared.iter().all(|(unit, _)| *unit == Unit::Terraform));
+    assert_eq!(shared.len() + teams, all.len());
 }

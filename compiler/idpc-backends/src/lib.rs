@@ -102,15 +102,9 @@ impl Family {
             Family::Grafana => grafana::emit(platform, out),
             Family::Prometheus => prometheus::emit(platform, out),
             Family::Kubernetes => kubernetes::emit(platform, out),
-            // Its own unit, keyed by what it reads of the deployments.
-            Family::Terraform => {
-                if !out.wants(Unit::Terraform) {
-                    return Vec::new();
-                }
-                let output = terraform::emit(platform);
-                output.artifacts.into_iter().for_each(|a| out.put(Unit::Terraform, a));
-                return output.diagnostics;
-            }
+            // Its shared files are a unit of their own, keyed by what they read of the
+            // deployments; each team's files are the team's.
+            Family::Terraform => return terraform::emit(platform, out),
             // These read the whole platform: every file is shared.
             Family::Opa | Family::GitOps | Family::Secrets => {
                 if !out.wants(Unit::Shared) {

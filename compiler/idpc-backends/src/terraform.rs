@@ -2,18 +2,20 @@
 //! environment that instantiates every resource of every service.
 //!
 //! `terraform/modules/<kind>/{main,variables,outputs,versions}.tf` for each kind that a service
-//! uses and that has templates; `terraform/<environment>/{main,outputs,versions,providers}.tf`
-//! (and `variables.tf` when a module needs inputs from the environment) for each environment
-//! with at least one such resource, with `connections.tf`, a Kubernetes Secret per resource that
-//! holds its outputs for the service's pods, and, with `workload-identity`, `identity.tf`: each
-//! service's cloud identity, allowed what its resources' kinds grant. Every `.tf` file is
-//! formatted as `terraform fmt` formats it.
+//! uses and that has templates; for each environment with at least one such resource,
+//! `terraform/<environment>/{main,versions,providers}.tf` (and `variables.tf` when a module
+//! needs inputs from the environment), and a file per team, `team-<team>.tf`: the module of
+//! each resource of the team's services, its outputs, a Kubernetes Secret per resource that
+//! holds its outputs for the service's pods, and, with `workload-identity`, each service's
+//! cloud identity, allowed what its resources' kinds grant. Every `.tf` file is formatted as
+//! `terraform fmt` formats it.
 //!
-//! The family is its own unit (`Unit::Terraform`): a build after an edit makes it again only if
-//! what it reads of the services and deployments changed. That is exactly what
-//! `common::units::terraform_key` digests (each service's name, team and system; each
-//! deployment's environment, namespace and resources), so code here that reads anything else of
-//! them must add it there.
+//! The kinds' modules and the shared files of the root modules are a unit of their own
+//! (`Unit::Terraform`): a build after an edit makes them again only if what they read of the
+//! services and deployments changed. That is what `common::units::terraform_key` digests (each
+//! service's name, team and system; each deployment's environment, namespace and resources), so
+//! code here that reads anything else of them must add it there. A team's files are made with
+//! the team's unit, whose key holds its services and their deployments whole.
 
 mod access;
 mod context;
@@ -24,14 +26,16 @@ mod root;
 use std::collections::{BTreeMap, BTreeSet};
 
 use idpc_diagnostics::{Code, Diagnostic};
-use idpc_ir::{EnvId, Kind, KindId, Platform};
+use idpc_ir::{EnvId, Kind, KindId, Platform, TeamId};
 use rayon::prelude::*;
 use serde_json::json;
 
+use crate::Artifact;
 use crate::common::header_line;
-use crate::{Artifact, Output};
+use crate::common::units::{Out, Unit};
 use context::{KindContext, MODULE_VARIABLES, variable_name};
 use render::Source;
+use root::Wanted;
 
 /// A kind's rendered module, and what the root modules need to know about it.
 pub(crate) struct Module<'a> {
@@ -49,18 +53,36 @@ pub(crate) struct Module<'a> {
 /// The template rendered into each root module rather than into the kind's module.
 const PROVIDERS_TEMPLATE: &str = "providers.tf";
 
-pub(crate) fn emit(platform: &Platform) -> Output {
-    run(platform, false)
+/// Makes the Terraform files of the units `out` wants: the kinds' modules and the root modules'
+/// shared files with the Terraform unit, each team's files with the team's unit. What stopped
+/// the family, if anything: then no file is handed over.
+pub(crate) fn emit(platform: &Platform, out: &Out<'_>) -> Vec<Diagnostic> {
+    let team = |team: TeamId| out.wants(Unit::Team(team));
+    let wanted = Wanted { shared: out.wants(Unit::Terraform), team: &team };
+    let any_team = (0..platform.teams.len()).any(|index| team(TeamId::from_index(index)));
+    if !wanted.shared && !any_team {
+        return Vec::new();
+    }
+    let (artifacts, diagnostics) = run(platform, false, &wanted);
+    if diagnostics.is_empty() {
+        artifacts.into_iter().for_each(|(unit, artifact)| out.put(unit, artifact));
+    }
+    diagnostics
 }
 
 /// The problems [`emit`] would report, without building the files that cannot have any: the
 /// kinds' templates are rendered, and names, providers and versions compared.
-pub(crate) fn check(platform: &Platform) -> Vec<idpc_diagnostics::Diagnostic> {
-    run(platform, true).diagnostics
+pub(crate) fn check(platform: &Platform) -> Vec<Diagnostic> {
+    run(platform, true, &Wanted { shared: true, team: &|_| false }).1
 }
 
-fn run(platform: &Platform, check_only: bool) -> Output {
-    let mut output = Output::default();
+fn run(
+    platform: &Platform,
+    check_only: bool,
+    wanted: &Wanted<'_>,
+) -> (Vec<(Unit, Artifact)>, Vec<Diagnostic>) {
+    let mut artifacts = Vec::new();
+    let mut diagnostics = Vec::new();
     let used: BTreeSet<KindId> = platform
         .deployments
         .iter()
@@ -71,28 +93,30 @@ fn run(platform: &Platform, check_only: bool) -> Output {
     for id in used {
         let kind = platform.kind(id);
         match module(platform, kind) {
-            Ok((module, artifacts)) => {
-                output.artifacts.extend(artifacts);
+            Ok((module, made)) => {
+                if wanted.shared {
+                    artifacts.extend(made.into_iter().map(|a| (Unit::Terraform, a)));
+                }
                 modules.insert(id, module);
             }
-            Err(diagnostics) => output.diagnostics.extend(diagnostics),
+            Err(problems) => diagnostics.extend(problems),
         }
     }
     // The environments' root modules in parallel: after an edit this family is often the only
     // one left to make, and formatting the root modules is most of its time.
     let roots: Vec<_> = (0..platform.environments.len())
         .into_par_iter()
-        .map(|index| root::emit(platform, EnvId::from_index(index), &modules, check_only))
+        .map(|index| root::emit(platform, EnvId::from_index(index), &modules, check_only, wanted))
         .collect();
-    for (artifacts, diagnostics) in roots {
-        output.artifacts.extend(artifacts);
-        output.diagnostics.extend(diagnostics);
+    for (made, problems) in roots {
+        artifacts.extend(made);
+        diagnostics.extend(problems);
     }
-    if !output.diagnostics.is_empty() {
-        output.artifacts.clear();
+    if !diagnostics.is_empty() {
+        artifacts.clear();
     }
-    output.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    output
+    artifacts.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+    (artifacts, diagnostics)
 }
 
 /// The data every template of a kind is rendered with.

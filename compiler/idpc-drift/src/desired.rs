@@ -123,7 +123,10 @@ pub fn terraform_modules(platform: &idpc_ir::Platform) -> Vec<Object> {
                             ),
                         },
                         value: Value::Object(inputs.into_iter().collect()),
-                        origin: format!("terraform/{environment}/main.tf"),
+                        origin: format!(
+                            "terraform/{environment}/team-{}.tf",
+                            platform.team(service.team).name
+                        ),
                         managed: true,
                     }
                 },

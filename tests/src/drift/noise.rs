@@ -162,12 +162,13 @@ pub(crate) fn prometheus(files: &[(String, Value)]) -> Value {
 }
 
 /// `terraform show -json` after applying a root module: each module's `terraform_data.idpc_inputs`
-/// holds the field values written in the root's `main.tf`, and the root names its environment.
-pub(crate) fn terraform_state(environment: &str, main_tf: &str) -> Value {
+/// holds the field values written in the root's module blocks (`modules`), and the root names its
+/// environment.
+pub(crate) fn terraform_state(environment: &str, modules_tf: &str) -> Value {
     let mut modules = Vec::new();
     let mut current: Option<(String, Map<String, Value>)> = None;
     let mut nested = 0;
-    for line in main_tf.lines() {
+    for line in modules_tf.lines() {
         let line = line.split(" #").next().unwrap_or("").trim();
         if let Some(name) = line.strip_prefix("module \"").and_then(|l| l.strip_suffix("\" {")) {
             current = Some((name.to_owned(), Map::new()));

@@ -2,10 +2,10 @@
 //! model, so that a build after an edit makes only the units whose part changed.
 //!
 //! Every artifact belongs to one unit: a service's own files (its Helm values, Rollouts, rules,
-//! dashboard and catalog component), a team's Kubernetes namespaces, the Terraform modules, or
-//! the platform's shared files (the OPA bundle, the catalog's lists, the Alertmanager routes,
-//! …). [`keys`] digests, for every service and team unit, everything its artifacts are made
-//! from:
+//! dashboard and catalog component), a team's files (its Kubernetes namespaces and its part of
+//! each Terraform root module), the Terraform modules, or the platform's shared files (the OPA
+//! bundle, the catalog's lists, the Alertmanager routes, …). [`keys`] digests, for every
+//! service and team unit, everything its artifacts are made from:
 //!
 //! - the platform without its services and deployments (teams, environments, kinds, settings,
 //!   the list of files): an edit there changes every key;
@@ -13,10 +13,11 @@
 //!   depend on them (their names, ports and labels reach network policies, Helm dependencies and
 //!   catalog relations).
 //!
-//! The Terraform modules read every deployment, but only where it runs and what resources it
-//! has: their key digests the platform without its services, each service's name, team and
-//! system, and each deployment's environment, namespace and resources. An edit of replicas, an
-//! image or a rollout leaves them as they are.
+//! The Terraform modules (the kinds' modules and the files every team shares in the root
+//! modules) read every deployment, but only where it runs and what resources it has: their key
+//! digests the platform without its services, each service's name, team and system, and each
+//! deployment's environment, namespace and resources. An edit of replicas, an image or a
+//! rollout leaves them as they are; an edit of a resource makes them again, and its team's files.
 //!
 //! Shared files read the whole model, so they are made on every build that makes anything.
 //! The keys are only ever compared with keys this same build of idpc made: the hasher need not
@@ -35,9 +36,11 @@ use crate::Artifact;
 pub enum Unit {
     /// Files that read the whole platform.
     Shared,
-    /// The Terraform modules: every environment's root module and the kinds' modules.
+    /// The Terraform modules: the kinds' modules and the files every team shares in each
+    /// environment's root module.
     Terraform,
-    /// A team's files: its namespaces in every environment.
+    /// A team's files: its namespaces in every environment, and its file of each Terraform root
+    /// module (its services' resources).
     Team(TeamId),
     /// A service's own files, in every environment.
     Service(ServiceId),

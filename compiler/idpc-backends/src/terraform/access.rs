@@ -1,7 +1,7 @@
 //! What a root module adds around its resources so that services can use them: the connection
-//! Secret of each resource instance in its service's namespace (`connections.tf`), and, with
-//! `workload-identity`, the cloud identity of each service with the access its resources' kinds
-//! grant (`identity.tf`).
+//! Secret of each resource instance in its service's namespace, and, with `workload-identity`,
+//! the cloud identity of each service with the access its resources' kinds grant. Both are in
+//! the file of the service's team.
 
 use std::fmt::Write as _;
 
@@ -17,12 +17,13 @@ pub(super) struct Use<'a> {
     pub(super) resource: &'a idpc_ir::ResourceInstance,
 }
 
-/// Whether the environment's root module has a `connections.tf` (see [`connections`]).
+/// Whether any of `uses` has a connection Secret (see [`connections`]): the root module then
+/// configures the `kubernetes` provider.
 pub(super) fn any_connection(platform: &Platform, uses: &[Use<'_>]) -> bool {
     uses.iter().any(|u| names::has_connection_secret(platform, u.resource))
 }
 
-/// `connections.tf`: a `kubernetes_secret_v1` per resource instance whose kind has outputs, in
+/// The connection Secrets: a `kubernetes_secret_v1` per resource instance whose kind has outputs, in
 /// every cluster of the environment, holding every output under the key the pods read it by;
 /// `None` when there is none.
 pub(super) fn connections(
@@ -105,8 +106,17 @@ pub(super) fn kubernetes_providers(environment: &Environment) -> String {
     out
 }
 
-/// `identity.tf`: per service deployed in the environment, its cloud identity, which only its
-/// service account may take on, allowed what the kinds of its resources grant.
+/// What the identities of an environment's services share, for its `main.tf`: with AWS, the
+/// cluster's OIDC issuer their roles trust.
+pub(super) fn identity_shared(identity: &WorkloadIdentity) -> String {
+    match identity.cloud {
+        Cloud::Aws => "\nlocals {\n  # The cluster's OIDC issuer without `https://`: what follows `oidc-provider/` in the ARN.\n  oidc_issuer = element(split(\"oidc-provider/\", var.oidc_provider_arn), 1)\n}\n".to_owned(),
+        Cloud::Gcp => String::new(),
+    }
+}
+
+/// The identity of each of `deployments`' services: its cloud identity, which only its service
+/// account may take on, allowed what the kinds of its resources (in `uses`) grant.
 pub(super) fn identity(
     platform: &Platform,
     identity: &WorkloadIdentity,
@@ -128,7 +138,7 @@ fn aws(
     uses: &[Use<'_>],
 ) -> String {
     let mut out = format!(
-        "# The IAM role of each service in `{}` (account {}): its service account takes it on\n# through the cluster's OIDC provider (IRSA), and it may do what its resources' kinds grant.\n\nlocals {{\n  # The cluster's OIDC issuer without `https://`: what follows `oidc-provider/` in the ARN.\n  oidc_issuer = element(split(\"oidc-provider/\", var.oidc_provider_arn), 1)\n}}\n",
+        "# The IAM role of each service in `{}` (account {}): its service account takes it on\n# through the cluster's OIDC provider (IRSA), and it may do what its resources' kinds grant.\n",
         environment.name, identity.account
     );
     for deployment in deployments {

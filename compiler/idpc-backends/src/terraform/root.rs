@@ -1,11 +1,20 @@
-//! The root module of one environment: a `module` block per (service, resource), an output per
-//! output of each, the provider versions, the AWS provider, and the inputs modules need.
+//! The root module of one environment. The files every team shares: `main.tf` (the
+//! environment's name in the state, and what the identities of its services have in common),
+//! `versions.tf`, `providers.tf` and `variables.tf`. Then a file per team, `team-<team>.tf`: a
+//! `module` block per (service, resource) of the team's services, an output per output of each,
+//! their connection Secrets and their services' identities.
+//!
+//! The shared files belong to the Terraform unit, a team's file to the team's unit
+//! (`common::units`): an edit of one service's resources makes its team's files again and the
+//! shared ones, which are small, not the other teams' files.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use idpc_diagnostics::{Code, Diagnostic};
-use idpc_ir::{Cloud, Deployment, EnvId, Environment, KindId, Platform, ResourceInstance, Service};
+use idpc_ir::{
+    Cloud, Deployment, EnvId, Environment, KindId, Platform, ResourceInstance, Service, TeamId,
+};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -14,6 +23,7 @@ use super::context::{KindContext, canonical, hcl_type, key, literal, output_desc
 use super::render::{self, Source};
 use super::{Module, PROVIDERS_TEMPLATE, hcl};
 use crate::common::header_line;
+use crate::common::units::Unit;
 use crate::{Artifact, names};
 
 /// The Terraform version every generated root module requires.
@@ -35,6 +45,7 @@ const OIDC_VARIABLE: &str = "variable \"oidc_provider_arn\" {\n  description = \
 const NAME_LIMIT: usize = 63;
 
 /// One (service, resource) of the environment whose kind has a module.
+#[derive(Clone, Copy)]
 struct Instance<'a> {
     deployment: &'a Deployment,
     service: &'a Service,
@@ -42,15 +53,23 @@ struct Instance<'a> {
     module: &'a Module<'a>,
 }
 
-/// The files of the root module of `environment`, or nothing when none of its services has a
-/// resource whose kind has a module. With `check_only`, only the problems: the files whose text
-/// cannot go wrong (the module blocks and outputs) are not built.
+/// What of the root modules a build makes: the files the teams share (with the kinds'
+/// modules), and which teams' own files.
+pub(crate) struct Wanted<'a> {
+    pub(crate) shared: bool,
+    pub(crate) team: &'a (dyn Fn(TeamId) -> bool + Sync),
+}
+
+/// The wanted files of the root module of `environment`, each with its unit, or nothing when
+/// none of its services has a resource whose kind has a module. The problems are found with the
+/// shared files. With `check_only`, only the problems: no file is built.
 pub(crate) fn emit(
     platform: &Platform,
     id: EnvId,
     modules: &BTreeMap<KindId, Module<'_>>,
     check_only: bool,
-) -> (Vec<Artifact>, Vec<Diagnostic>) {
+    wanted: &Wanted<'_>,
+) -> (Vec<(Unit, Artifact)>, Vec<Diagnostic>) {
     let environment = platform.environment(id);
     let deployments: Vec<&Deployment> =
         platform.deployments.iter().filter(|d| d.environment == id).collect();
@@ -71,73 +90,148 @@ pub(crate) fn emit(
     }
     let uses: Vec<Use<'_>> =
         instances.iter().map(|i| Use { deployment: i.deployment, resource: i.resource }).collect();
-    // Checking needs only whether there are connections, not their text.
-    let connections =
-        (!check_only).then(|| access::connections(platform, environment, &uses)).flatten();
-    let mut extra = Vec::new();
-    if connections.is_some() || (check_only && access::any_connection(platform, &uses)) {
-        extra.push(KUBERNETES);
+    let connected = access::any_connection(platform, &uses);
+    let mut files: Vec<(Unit, String, String)> = Vec::new();
+    let mut diagnostics = Vec::new();
+    if wanted.shared || check_only {
+        let mut extra = Vec::new();
+        if connected {
+            extra.push(KUBERNETES);
+        }
+        if identity.is_some_and(|i| i.cloud == Cloud::Gcp) {
+            extra.push(GOOGLE);
+        }
+        diagnostics.extend(collisions(&instances));
+        let (versions, conflicts) = versions_tf(&instances, &extra);
+        diagnostics.extend(conflicts);
+        let (mut providers, problems) = providers_tf(platform, environment, &instances);
+        diagnostics.extend(problems);
+        if check_only {
+            return (Vec::new(), diagnostics);
+        }
+        if connected {
+            providers.push_str(&access::kubernetes_providers(environment));
+        }
+        if let Some(identity) = identity.filter(|i| i.cloud == Cloud::Gcp) {
+            let _ = write!(
+                providers,
+                "\nprovider \"google\" {{\n  project = {}\n}}\n",
+                quote(&identity.account)
+            );
+        }
+        let mut inputs: BTreeMap<&str, &str> = instances
+            .iter()
+            .flat_map(|i| i.module.inputs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .rev()
+            .collect();
+        if identity.is_some_and(|i| i.cloud == Cloud::Aws) {
+            inputs.insert("oidc_provider_arn", OIDC_VARIABLE);
+        }
+        let shared = [
+            ("main.tf", main_tf(environment, identity)),
+            ("versions.tf", versions),
+            ("providers.tf", providers),
+        ];
+        files.extend(shared.map(|(name, body)| (Unit::Terraform, name.to_owned(), body)));
+        if !inputs.is_empty() {
+            let body: Vec<&str> = inputs.values().copied().collect();
+            files.push((Unit::Terraform, "variables.tf".to_owned(), body.join("\n")));
+        }
     }
-    if identity.is_some_and(|i| i.cloud == Cloud::Gcp) {
-        extra.push(GOOGLE);
+    // Each team's own file, with its services' deployments and resources here.
+    let mut teams: BTreeMap<TeamId, (Vec<&Deployment>, Vec<Instance<'_>>)> = BTreeMap::new();
+    for deployment in &deployments {
+        let team = platform.service(deployment.service).team;
+        if (wanted.team)(team) && identity.is_some() {
+            teams.entry(team).or_default().0.push(deployment);
+        }
     }
-    let mut diagnostics = collisions(&instances);
-    if check_only {
-        diagnostics.extend(versions_tf(&instances, &extra).1);
-        diagnostics.extend(providers_tf(platform, environment, &instances).1);
-        return (Vec::new(), diagnostics);
+    for instance in &instances {
+        if (wanted.team)(instance.service.team) {
+            teams.entry(instance.service.team).or_default().1.push(*instance);
+        }
     }
-    // The files' texts first, then each formatted (in parallel: `main.tf` and `outputs.tf` hold
-    // every resource of the environment).
-    let mut files: Vec<(&str, String)> = vec![
-        ("main.tf", main_tf(platform, environment, &instances)),
-        ("outputs.tf", outputs_tf(&environment.name, &instances)),
-    ];
-    let (versions, conflicts) = versions_tf(&instances, &extra);
-    diagnostics.extend(conflicts);
-    files.push(("versions.tf", versions));
-    let (mut providers, problems) = providers_tf(platform, environment, &instances);
-    diagnostics.extend(problems);
-    if connections.is_some() {
-        providers.push_str(&access::kubernetes_providers(environment));
+    for (team, (deployments, instances)) in teams {
+        let name = format!("team-{}.tf", platform.team(team).name);
+        let text = team_tf(platform, environment, team, &deployments, &instances);
+        files.push((Unit::Team(team), name, text));
     }
-    if let Some(identity) = identity.filter(|i| i.cloud == Cloud::Gcp) {
-        let _ = write!(
-            providers,
-            "\nprovider \"google\" {{\n  project = {}\n}}\n",
-            quote(&identity.account)
-        );
-    }
-    files.push(("providers.tf", providers));
-    if let Some(connections) = connections {
-        files.push(("connections.tf", connections));
-    }
-    if let Some(identity) = identity {
-        let text = access::identity(platform, identity, environment, &deployments, &uses);
-        files.push(("identity.tf", text));
-    }
-    let mut inputs: BTreeMap<&str, &str> = instances
-        .iter()
-        .flat_map(|i| i.module.inputs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .rev()
-        .collect();
-    if identity.is_some_and(|i| i.cloud == Cloud::Aws) {
-        inputs.insert("oidc_provider_arn", OIDC_VARIABLE);
-    }
-    if !inputs.is_empty() {
-        let body: Vec<&str> = inputs.values().copied().collect();
-        files.push(("variables.tf", body.join("\n")));
-    }
-    let source = platform.file_path(environment.file);
-    let header = header_line(source);
     let artifacts = files
         .into_par_iter()
-        .map(|(name, body)| Artifact {
-            path: format!("terraform/{}/{name}", environment.name),
-            contents: format!("# {header}\n\n{}", formatted(&body)),
+        .map(|(unit, name, body)| {
+            let source = match unit {
+                Unit::Team(team) => platform.team(team).file,
+                _ => environment.file,
+            };
+            let artifact = Artifact {
+                path: format!("terraform/{}/{name}", environment.name),
+                contents: format!(
+                    "# {}\n\n{}",
+                    header_line(platform.file_path(source)),
+                    formatted(&body)
+                ),
+            };
+            (unit, artifact)
         })
         .collect();
     (artifacts, diagnostics)
+}
+
+/// `main.tf`: what the root module is, the environment's name in the state (so that `idpc diff`
+/// knows which root a `terraform show -json` export belongs to), and what the identities of
+/// its services share.
+fn main_tf(environment: &Environment, identity: Option<&idpc_ir::WorkloadIdentity>) -> String {
+    let mut out = format!(
+        "# The root module of `{}`: the resources of each team's services are in `team-<team>.tf`.\n",
+        environment.name
+    );
+    if let Some(ephemeral) = &environment.ephemeral {
+        let _ = writeln!(
+            out,
+            "# Ephemeral: created on {} by {}, it expires on {}.",
+            ephemeral.created,
+            ephemeral.owner,
+            ephemeral.expires()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\noutput \"idpc_environment\" {{\n  description = \"The idpc environment this root module provisions.\"\n  value = {}\n}}",
+        quote(&environment.name)
+    );
+    if let Some(identity) = identity {
+        out.push_str(&access::identity_shared(identity));
+    }
+    out
+}
+
+/// `team-<team>.tf`: the module blocks of the team's resources here, their outputs, their
+/// connection Secrets and, with `workload-identity`, the identities of the team's services.
+fn team_tf(
+    platform: &Platform,
+    environment: &Environment,
+    team: TeamId,
+    deployments: &[&Deployment],
+    instances: &[Instance<'_>],
+) -> String {
+    let mut out = format!(
+        "# The resources of team `{}`'s services in `{}`.\n",
+        platform.team(team).name,
+        environment.name
+    );
+    out.push_str(&modules_tf(platform, environment, instances));
+    out.push_str(&outputs_tf(instances));
+    let uses: Vec<Use<'_>> =
+        instances.iter().map(|i| Use { deployment: i.deployment, resource: i.resource }).collect();
+    if let Some(connections) = access::connections(platform, environment, &uses) {
+        out.push('\n');
+        out.push_str(&connections);
+    }
+    if let Some(identity) = platform.identity.as_ref().filter(|_| !deployments.is_empty()) {
+        out.push('\n');
+        out.push_str(&access::identity(platform, identity, environment, deployments, &uses));
+    }
+    out
 }
 
 /// Formatted HCL; the root modules are built from checked literals, so formatting cannot fail,
@@ -196,17 +290,13 @@ fn instance_name(environment: &str, service: &Service, resource: &ResourceInstan
     format!("{keep}-{hash:08x}")
 }
 
-fn main_tf(platform: &Platform, environment: &Environment, instances: &[Instance<'_>]) -> String {
-    let mut out = format!("# Every resource of every service in `{}`.\n", environment.name);
-    if let Some(ephemeral) = &environment.ephemeral {
-        let _ = writeln!(
-            out,
-            "# Ephemeral: created on {} by {}, it expires on {}.",
-            ephemeral.created,
-            ephemeral.owner,
-            ephemeral.expires()
-        );
-    }
+/// The module block of each instance.
+fn modules_tf(
+    platform: &Platform,
+    environment: &Environment,
+    instances: &[Instance<'_>],
+) -> String {
+    let mut out = String::new();
     for instance in instances {
         let (service, resource, module) = (instance.service, instance.resource, instance.module);
         let kind = module.kind;
@@ -262,13 +352,9 @@ fn main_tf(platform: &Platform, environment: &Environment, instances: &[Instance
     out
 }
 
-fn outputs_tf(environment: &str, instances: &[Instance<'_>]) -> String {
-    // The environment names itself in the state, so that `idpc diff` knows which root a
-    // `terraform show -json` export belongs to.
-    let mut out = format!(
-        "output \"idpc_environment\" {{\n  description = \"The idpc environment this root module provisions.\"\n  value = {}\n}}\n\n",
-        quote(environment)
-    );
+/// The outputs of each instance.
+fn outputs_tf(instances: &[Instance<'_>]) -> String {
+    let mut out = String::new();
     for instance in instances {
         let (service, resource) = (instance.service, instance.resource);
         let module = names::terraform_module(service, resource);
@@ -277,7 +363,7 @@ fn outputs_tf(environment: &str, instances: &[Instance<'_>]) -> String {
                 format!("{} `{}`: {}", service.name, resource.name, output_description(output));
             let _ = writeln!(
                 out,
-                "output \"{}\" {{\n  description = {}\n  value = module.{module}.{}\n}}\n",
+                "\noutput \"{}\" {{\n  description = {}\n  value = module.{module}.{}\n}}",
                 names::terraform_output(service, resource, &output.name),
                 quote(&description),
                 names::snake(&output.name)

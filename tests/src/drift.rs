@@ -348,7 +348,8 @@ fn diff_against_the_committed_tree_shows_a_unified_diff() {
             && out.contains("+replicaCount: 3"),
         "{out}"
     );
-    assert!(out.contains("+++ b/catalog/users.yaml"), "{out}");
+    // A file the tree lacks is new on the generated side, as `git diff` shows one.
+    assert!(out.contains("--- /dev/null\n+++ b/catalog/users.yaml\n"), "{out}");
 
     // Generated files that differ come in the order of their paths, however they were made,
     // then the files nothing generates.
@@ -380,6 +381,8 @@ fn diff_against_the_committed_tree_shows_a_unified_diff() {
         ],
         "{out}"
     );
+    let extra = &report["files"][3]["diff"];
+    assert_eq!(extra, "--- a/helm/notes.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-kept by hand\n");
 }
 
 #[test]

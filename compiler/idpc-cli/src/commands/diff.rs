@@ -118,29 +118,30 @@ fn committed(
             return EXIT_TROUBLE;
         }
     };
-    // Every generated path, and the diff of each generated file that differs from its file.
-    let compared = Mutex::new((Vec::new(), Vec::new(), None));
+    let compared = Mutex::new(Compared::default());
     let emitted = idpc_driver::emit_each(platform, Family::ALL, &|artifact| {
         let file =
             on_disk.contains(&artifact.path).then(|| std::fs::read(against.join(&artifact.path)));
         let outcome = match file {
             Some(Ok(bytes)) if bytes == artifact.contents.as_bytes() => Ok(None),
-            Some(Ok(bytes)) => Ok(file_diff(&artifact.path, Some(&bytes), &artifact.contents)),
-            None => Ok(file_diff(&artifact.path, None, &artifact.contents)),
+            Some(Ok(bytes)) => {
+                Ok(file_diff(&artifact.path, Some(&bytes), Some(&artifact.contents)))
+            }
+            None => Ok(file_diff(&artifact.path, None, Some(&artifact.contents))),
             Some(Err(error)) => Err(error),
         };
         let mut compared = compared.lock().unwrap_or_else(PoisonError::into_inner);
-        compared.0.push(artifact.path);
+        compared.generated.push(artifact.path);
         match outcome {
-            Ok(diff) => compared.1.extend(diff),
-            Err(error) => compared.2 = compared.2.take().or(Some(error)),
+            Ok(diff) => compared.differ.extend(diff),
+            Err(error) => compared.failed = compared.failed.take().or(Some(error)),
         }
     });
     if let Err(error) = emitted {
         ctx.trouble(err, format!("the artifacts cannot be generated: {error:?}"));
         return EXIT_TROUBLE;
     }
-    let (generated, mut files, failed) =
+    let Compared { generated, differ: mut files, failed } =
         compared.into_inner().unwrap_or_else(PoisonError::into_inner);
     if let Some(error) = failed {
         ctx.trouble(err, format!("cannot read `{}`: {error}", against.display()));
@@ -157,12 +158,7 @@ fn committed(
                 return EXIT_TROUBLE;
             }
         };
-        let old = String::from_utf8_lossy(&bytes);
-        let diff = TextDiff::from_lines(old.as_ref(), "")
-            .unified_diff()
-            .header(&format!("a/{path}"), "/dev/null")
-            .to_string();
-        files.push(json!({ "path": path, "class": "extra", "diff": diff }));
+        files.extend(file_diff(path, Some(&bytes), None).map(|(_, file)| file));
     }
     let artifacts = generated.len();
     let code = if files.is_empty() { EXIT_OK } else { EXIT_ERRORS };
@@ -215,19 +211,41 @@ fn committed(
     code
 }
 
-/// The entry of a generated file whose committed version (`None`: there is none) is not
-/// `contents`, with its unified diff; `None` when the two read the same as text.
-fn file_diff(path: &str, committed: Option<&[u8]>, contents: &str) -> Option<(String, Value)> {
+/// What the comparison with the committed tree has found, from every thread that makes
+/// artifacts: the path of each generated file, the entry of each one that differs from its
+/// committed file, and the first file that could not be read.
+#[derive(Default)]
+struct Compared {
+    generated: Vec<String>,
+    differ: Vec<(String, Value)>,
+    failed: Option<std::io::Error>,
+}
+
+/// The entry of a file whose committed text (`None`: there is no such file) is not what the
+/// description generates (`None`: nothing generates it), with its unified diff; `None` when the
+/// two read the same as text. The side that is not there is `/dev/null`, as `git diff` has it.
+fn file_diff(
+    path: &str,
+    committed: Option<&[u8]>,
+    generated: Option<&str>,
+) -> Option<(String, Value)> {
     let old = committed.map(String::from_utf8_lossy);
-    if old.as_deref() == Some(contents) {
+    if old.as_deref() == generated {
         return None;
     }
-    let diff = TextDiff::from_lines(old.as_deref().unwrap_or_default(), contents)
+    let side = |there: bool, prefix: &str| {
+        if there { format!("{prefix}/{path}") } else { "/dev/null".to_owned() }
+    };
+    let diff = TextDiff::from_lines(old.as_deref().unwrap_or_default(), generated.unwrap_or(""))
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&side(committed.is_some(), "a"), &side(generated.is_some(), "b"))
         .to_string();
-    let class = if committed.is_none() { "missing" } else { "changed" };
+    let class = match (committed, generated) {
+        (None, _) => "missing",
+        (_, None) => "extra",
+        _ => "changed",
+    };
     Some((path.to_owned(), json!({ "path": path, "class": class, "diff": diff })))
 }
 

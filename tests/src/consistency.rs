@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use idpc_driver::Artifact;
 
-use crate::support::{build_dir, documents, repo_root};
+use crate::support::{build_dir, documents, is_team_file, repo_root};
 
 fn acme() -> Vec<Artifact> {
     build_dir(&repo_root().join("examples/acme"))
@@ -319,10 +319,7 @@ fn secrets_made(artifacts: &[Artifact]) -> BTreeMap<(String, String), BTreeSet<S
         Some(rest.trim().trim_matches('"').to_owned())
     };
     // The connection Secrets are in the file of each team's resources in each root module.
-    let team_file = |path: &str| {
-        path.starts_with("terraform/") && path.rsplit('/').next().unwrap().starts_with("team-")
-    };
-    for artifact in artifacts.iter().filter(|a| team_file(&a.path)) {
+    for artifact in artifacts.iter().filter(|a| is_team_file(&a.path)) {
         for block in artifact.contents.split("\nresource \"kubernetes_secret_v1\" ").skip(1) {
             let lines: Vec<&str> = block.lines().collect();
             let name = lines.iter().find_map(|l| value(l, "name")).unwrap();

@@ -138,6 +138,12 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Whether `path` is a team's file of a Terraform root module (`terraform/<env>/team-<team>.tf`).
+pub(crate) fn is_team_file(path: &str) -> bool {
+    path.starts_with("terraform/")
+        && path.rsplit('/').next().is_some_and(|n| n.starts_with("team-"))
+}
+
 /// The text of the teams' files of the Terraform root module of `environment`
 /// (`terraform/<environment>/team-<team>.tf`), one after the other in the order of their paths:
 /// every module block, output, connection Secret and identity of the root module.

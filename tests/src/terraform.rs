@@ -8,7 +8,9 @@ use idpc_diagnostics::Code;
 use idpc_driver::{Artifact, Family, Unit};
 
 use crate::support::tools::uninstallable_program;
-use crate::support::{build_dir, compile_dir, compile_texts, examples, repo_root, team_files};
+use crate::support::{
+    build_dir, compile_dir, compile_texts, examples, is_team_file, repo_root, team_files,
+};
 
 /// Every Terraform file of every family (the Terraform modules and the Vault policies).
 fn terraform_files(artifacts: &[Artifact]) -> Vec<&Artifact> {
@@ -173,10 +175,7 @@ fn every_field_of_a_kind_is_a_variable_of_its_module_and_set_by_the_roots() {
     }
     assert_eq!(kinds, 6, "the five stdlib kinds and search-index");
     let mut instances = 0;
-    let team_file = |path: &str| {
-        path.starts_with("terraform/") && path.rsplit('/').next().unwrap().starts_with("team-")
-    };
-    for root in artifacts.iter().filter(|a| team_file(&a.path)) {
+    for root in artifacts.iter().filter(|a| is_team_file(&a.path)) {
         for (name, text) in block_texts(&root.contents, "module") {
             instances += 1;
             let source = text.lines().find_map(|l| l.trim().strip_prefix("source = \"../modules/"));

@@ -66,7 +66,8 @@ pub fn objects_of(artifact: &Artifact) -> Vec<Object> {
             if let Ok(value) = serde_json::from_str::<Value>(&artifact.contents)
                 && let Some(uid) = value.get("uid").and_then(Value::as_str)
             {
-                objects.push(object(ObjectKey::Dashboard { uid: uid.to_owned() }, value.clone()));
+                let key = ObjectKey::Dashboard { uid: uid.to_owned() };
+                objects.push(object(key, value));
             }
         }
         Some(Domain::Prometheus) => {

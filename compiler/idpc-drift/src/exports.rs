@@ -78,20 +78,25 @@ fn recognise(document: Value, origin: &str) -> Option<Vec<Object>> {
         managed,
     };
     // A Kubernetes list.
-    if document.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List"))
-        && let Some(items) = document.get("items").and_then(Value::as_array)
-    {
+    let is_list = document.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List"));
+    if is_list && document.get("items").is_some_and(Value::is_array) {
+        let mut document = document;
+        let items = match document.get_mut("items").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
         return Some(
             items
-                .iter()
+                .into_iter()
                 .enumerate()
                 .filter_map(|(i, item)| {
-                    let key = kubernetes_key(item)?;
+                    let key = kubernetes_key(&item)?;
+                    let managed = managed_by_idpc(&item);
                     Some(Object {
                         key,
-                        value: item.clone(),
+                        value: item,
                         origin: format!("{origin} items[{i}]"),
-                        managed: managed_by_idpc(item),
+                        managed,
                     })
                 })
                 .collect(),

@@ -1,8 +1,9 @@
 //! Drift: what the description compiles to, compared with what is live.
 //!
 //! Both sides become keyed [`Object`]s: the desired ones from the artifacts of a build
-//! ([`desired::objects`]), the live ones from exports ([`exports::read`]). Matching objects are
-//! compared as parsed values ([`compare::differences`]); differences that normalisation
+//! ([`desired::objects`]), the live ones from exports ([`exports::read`]). A [`Comparison`] holds
+//! the live ones and takes the desired ones artifact by artifact, as they are made; matching
+//! objects are compared as parsed values ([`compare::differences`]); differences that normalisation
 //! [`rules`] explain away (server-managed fields, defaults, autoscaled replicas) are kept aside
 //! with the rule that suppressed them; what is left is drift, each at its object and field path,
 //! with the span of the declaration behind it ([`origin::span_of`]).
@@ -11,6 +12,7 @@
 //! report every other namespace as missing.
 
 pub mod compare;
+mod comparison;
 pub mod desired;
 pub mod exports;
 pub mod objects;
@@ -21,9 +23,9 @@ pub mod rules;
 use std::collections::{BTreeMap, BTreeSet};
 
 use idpc_diagnostics::Span;
-use idpc_ir::Platform;
 use serde_json::Value;
 
+pub use comparison::Comparison;
 pub use objects::{Domain, Object, ObjectKey};
 pub use path::FieldPath;
 pub use rules::Rule;
@@ -109,16 +111,22 @@ impl Report {
 #[derive(Debug, Default)]
 pub struct Coverage {
     domains: BTreeSet<Domain>,
-    scopes: BTreeSet<(Domain, String)>,
+    scopes: BTreeMap<Domain, BTreeSet<String>>,
 }
 
 impl Coverage {
     /// What the `live` objects cover.
     pub fn of(live: &[Object]) -> Coverage {
         let domains = live.iter().map(|o| o.key.domain()).collect();
-        let scopes =
-            live.iter().filter_map(|o| o.key.scope().map(|s| (o.key.domain(), s.to_owned())));
-        Coverage { domains, scopes: scopes.collect() }
+        let mut scopes: BTreeMap<Domain, BTreeSet<String>> = BTreeMap::new();
+        for object in live {
+            if let Some(scope) = object.key.scope()
+                && !scopes.get(&object.key.domain()).is_some_and(|s| s.contains(scope))
+            {
+                scopes.entry(object.key.domain()).or_default().insert(scope.to_owned());
+            }
+        }
+        Coverage { domains, scopes }
     }
 
     /// Whether the domain is covered at all.
@@ -129,7 +137,9 @@ impl Coverage {
     /// Whether an object with this key is compared.
     pub fn covers(&self, key: &ObjectKey) -> bool {
         self.has(key.domain())
-            && key.scope().is_none_or(|s| self.scopes.contains(&(key.domain(), s.to_owned())))
+            && key.scope().is_none_or(|scope| {
+                self.scopes.get(&key.domain()).is_some_and(|scopes| scopes.contains(scope))
+            })
     }
 
     /// Whether a desired object matters to [`compare`]: covered, or a Kubernetes autoscaler
@@ -141,96 +151,4 @@ impl Coverage {
 
 fn is_autoscaler(key: &ObjectKey) -> bool {
     matches!(key, ObjectKey::Kubernetes { kind, .. } if kind == "HorizontalPodAutoscaler")
-}
-
-/// Compares desired objects with live ones under `rules`.
-pub fn compare(
-    platform: &Platform,
-    desired: Vec<Object>,
-    live: Vec<Object>,
-    rules: &[Rule],
-) -> Report {
-    let coverage = Coverage::of(&live);
-    let autoscaled: BTreeSet<(String, String)> = desired
-        .iter()
-        .filter(|o| is_autoscaler(&o.key))
-        .filter_map(|o| {
-            let namespace = o.value.pointer("/metadata/namespace")?.as_str()?;
-            let target = o.value.pointer("/spec/scaleTargetRef/name")?.as_str()?;
-            Some((namespace.to_owned(), target.to_owned()))
-        })
-        .collect();
-    let mut live_by_key: BTreeMap<ObjectKey, Object> = BTreeMap::new();
-    for object in live {
-        live_by_key.entry(object.key.clone()).or_insert(object);
-    }
-    let mut report = Report { domains: coverage.domains.clone(), ..Report::default() };
-    let mut seen = BTreeSet::new();
-    for object in desired.into_iter().filter(|o| coverage.covers(&o.key)) {
-        seen.insert(object.key.clone());
-        let Some(live) = live_by_key.get(&object.key) else {
-            report.drifts.push(Drift {
-                span: origin::span_of(
-                    platform,
-                    &object.key,
-                    &FieldPath::default(),
-                    Some(&object.value),
-                ),
-                key: object.key,
-                class: Class::MissingLive,
-                path: FieldPath::default(),
-                desired: None,
-                live: None,
-                artifact: Some(object.origin),
-                export: None,
-            });
-            continue;
-        };
-        report.compared += 1;
-        let context = rules::Context {
-            autoscaled: match &object.key {
-                ObjectKey::Kubernetes { namespace: Some(ns), name, .. } => {
-                    autoscaled.contains(&(ns.clone(), name.clone()))
-                }
-                _ => false,
-            },
-        };
-        for difference in compare::differences(&object.value, &live.value) {
-            if let Some(rule) =
-                rules.iter().find(|r| r.suppresses(&object.key, &difference, context))
-            {
-                report.suppressed.push(Suppressed {
-                    key: object.key.clone(),
-                    path: difference.path,
-                    rule: rule.name.clone(),
-                    reason: rule.reason.clone(),
-                });
-                continue;
-            }
-            report.drifts.push(Drift {
-                span: origin::span_of(platform, &object.key, &difference.path, Some(&object.value)),
-                key: object.key.clone(),
-                class: Class::Changed,
-                path: difference.path,
-                desired: difference.desired,
-                live: difference.live,
-                artifact: Some(object.origin.clone()),
-                export: Some(live.origin.clone()),
-            });
-        }
-    }
-    for (key, object) in live_by_key.into_iter().filter(|(k, o)| o.managed && !seen.contains(k)) {
-        report.drifts.push(Drift {
-            key,
-            class: Class::ExtraLive,
-            path: FieldPath::default(),
-            desired: None,
-            live: None,
-            artifact: None,
-            export: Some(object.origin),
-            span: None,
-        });
-    }
-    report.drifts.sort_by(|a, b| (&a.key, &a.path).cmp(&(&b.key, &b.path)));
-    report
 }

@@ -8,7 +8,7 @@ use std::fmt;
 use serde_json::Value;
 
 /// What an object is, and which one.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ObjectKey {
     /// A Kubernetes object. `group` is empty for the core group.
     Kubernetes {

@@ -5,18 +5,20 @@ use std::time::Duration;
 
 use idpc_drift::Object;
 use idpc_drift::exports::{self, ExportError};
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 /// Every object of every export under `dir` (or of the file `dir`): `.yaml`, `.yml` and `.json`
-/// files, and OPA `.manifest` files. Other files are skipped; a file that cannot be read or
-/// recognised is an error naming it.
+/// files, and OPA `.manifest` files, in the order of their paths. Other files are skipped; a file
+/// that cannot be read or recognised is an error naming it (the first such, in that order). The
+/// files are read and parsed in parallel.
 pub fn read_exports(dir: &Path) -> Result<Vec<Object>, ExportError> {
     let error =
         |path: &Path, message: String| ExportError { path: path.display().to_string(), message };
     if !dir.exists() {
         return Err(error(dir, "does not exist".to_owned()));
     }
-    let mut objects = Vec::new();
+    let mut files = Vec::new();
     for entry in WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| error(dir, e.to_string()))?;
         let path = entry.path();
@@ -25,12 +27,21 @@ pub fn read_exports(dir: &Path) -> Result<Vec<Object>, ExportError> {
             || ["yaml", "yml", "json"]
                 .iter()
                 .any(|ext| path.extension().is_some_and(|e| e == *ext));
-        if !entry.file_type().is_file() || !wanted {
-            continue;
+        if entry.file_type().is_file() && wanted {
+            files.push(entry.into_path());
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| error(path, format!("cannot be read: {e}")))?;
-        objects.extend(exports::read(&path.display().to_string(), &text)?);
+    }
+    let read: Vec<Result<Vec<Object>, ExportError>> = files
+        .par_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| error(path, format!("cannot be read: {e}")))?;
+            exports::read(&path.display().to_string(), &text)
+        })
+        .collect();
+    let mut objects = Vec::new();
+    for file in read {
+        objects.extend(file?);
     }
     Ok(objects)
 }

@@ -49,27 +49,6 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
             }
         }
     }
-    // What each artifact describes that the exports cover (only that is compared), taken as it
-    // is made (in parallel), then put in the order of the artifacts' paths; the artifacts
-    // themselves are not kept.
-    let coverage = idpc_drift::Coverage::of(&live);
-    let described = Mutex::new(Vec::new());
-    let emitted = idpc_driver::emit_each(platform, Family::ALL, &|artifact| {
-        let domain = idpc_drift::desired::domain_of(&artifact.path);
-        if !domain.is_some_and(|domain| coverage.has(domain)) {
-            return;
-        }
-        let mut objects = idpc_drift::desired::objects_of(&artifact);
-        objects.retain(|object| coverage.keeps(object));
-        let mut described = described.lock().unwrap_or_else(PoisonError::into_inner);
-        described.push((artifact.path, objects));
-    });
-    if let Err(error) = emitted {
-        ctx.trouble(err, format!("the artifacts cannot be generated: {error:?}"));
-        return EXIT_TROUBLE;
-    }
-    let mut described = described.into_inner().unwrap_or_else(PoisonError::into_inner);
-    described.sort_by(|a, b| a.0.cmp(&b.0));
     let mut rules = idpc_drift::rules::shipped();
     rules.extend(platform.drift_ignores.iter().map(|ignore| {
         Rule {
@@ -87,9 +66,28 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
             reason: ignore.reason.clone(),
         }
     }));
-    let mut desired: Vec<_> = described.into_iter().flat_map(|(_, objects)| objects).collect();
-    desired.extend(idpc_drift::desired::terraform_modules(platform));
-    let report = idpc_drift::compare(platform, desired, live, &rules);
+    // What each artifact describes that the exports cover (only that is compared) is compared
+    // as the artifact is made (in parallel); the artifacts themselves are not kept, nor what
+    // they describe unless it drifted.
+    let comparison = idpc_drift::Comparison::new(platform, live, &rules);
+    let emitted = idpc_driver::emit_each(platform, Family::ALL, &|artifact| {
+        let coverage = comparison.coverage();
+        let domain = idpc_drift::desired::domain_of(&artifact.path);
+        if !domain.is_some_and(|domain| coverage.has(domain)) {
+            return;
+        }
+        let mut objects = idpc_drift::desired::objects_of(&artifact);
+        objects.retain(|object| coverage.keeps(object));
+        comparison.add(&artifact.path, objects);
+    });
+    if let Err(error) = emitted {
+        ctx.trouble(err, format!("the artifacts cannot be generated: {error:?}"));
+        return EXIT_TROUBLE;
+    }
+    for object in idpc_drift::desired::terraform_modules(platform) {
+        comparison.add(&object.origin.clone(), vec![object]);
+    }
+    let report = comparison.finish();
     let code = if report.has_drift() { EXIT_ERRORS } else { EXIT_OK };
     match ctx.format {
         Format::Json => ctx.document(out, json_report(&report, &compilation.sources), code),

@@ -31,6 +31,19 @@ pub fn domain_of(path: &str) -> Option<Domain> {
     }
 }
 
+/// The domain of the objects of the artifacts under a family's top-level directory (`helm`,
+/// `argo-rollouts`, …), if they have any: [`domain_of`] names no other for a path below it.
+pub fn domain_of_dir(dir: &str) -> Option<Domain> {
+    match dir {
+        "argo-rollouts" | "kubernetes" => Some(Domain::Kubernetes),
+        "helm" => Some(Domain::Helm),
+        "grafana" => Some(Domain::Grafana),
+        "prometheus" => Some(Domain::Prometheus),
+        "opa" => Some(Domain::Opa),
+        _ => None,
+    }
+}
+
 /// [`objects`] of one artifact: those of the domain its path names ([`domain_of`]).
 pub fn objects_of(artifact: &Artifact) -> Vec<Object> {
     let mut objects = Vec::new();
@@ -100,6 +113,92 @@ pub fn objects_of(artifact: &Artifact) -> Vec<Object> {
         Some(Domain::Terraform) | None => {}
     }
     objects
+}
+
+/// [`objects_of`], keeping only the objects whose key `wanted` keeps. A Kubernetes document
+/// whose key, read from the text as idpc writes it, `wanted` refuses is not parsed at all: with
+/// one environment's cluster exported, two thirds of the Kubernetes documents are of others.
+pub fn wanted_objects_of(artifact: &Artifact, wanted: &dyn Fn(&ObjectKey) -> bool) -> Vec<Object> {
+    if domain_of(&artifact.path) == Some(Domain::Kubernetes)
+        && let Some(documents) = documents_as_written(&artifact.contents)
+    {
+        let mut objects = Vec::new();
+        for document in documents {
+            if written_key(document).is_some_and(|key| !wanted(&key)) {
+                continue;
+            }
+            for value in yaml_documents(document) {
+                if let Some(key) = kubernetes_key(&value)
+                    && wanted(&key)
+                {
+                    let origin = artifact.path.clone();
+                    objects.push(Object { key, value, origin, managed: true });
+                }
+            }
+        }
+        return objects;
+    }
+    let mut objects = objects_of(artifact);
+    objects.retain(|object| wanted(&object.key));
+    objects
+}
+
+/// The documents of a YAML stream as idpc writes it: separated by lines that are `---` alone.
+/// `None` for a stream with another marker or a directive, which only a parser should split.
+fn documents_as_written(text: &str) -> Option<Vec<&str>> {
+    let mut documents = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare == "---" {
+            documents.push(&text[start..at]);
+            start = at + line.len();
+        } else if bare.starts_with("---") || bare.starts_with("...") || bare.starts_with('%') {
+            return None;
+        }
+        at += line.len();
+    }
+    documents.push(&text[start..]);
+    Some(documents)
+}
+
+/// The key of a Kubernetes document read from its text, where idpc writes it: `apiVersion` and
+/// `kind` at the top, `name` and `namespace` two spaces into `metadata`, each a plain scalar of
+/// letters, digits and `.`, `_`, `/`, `-` (which a parser reads as the same string, or not as a
+/// string at all, when the document has no key). `None` when it is not written so.
+fn written_key(document: &str) -> Option<ObjectKey> {
+    let plain = |value: &str| {
+        let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-');
+        (!value.is_empty() && value.chars().all(safe)).then(|| value.to_owned())
+    };
+    let mut fields: [Option<String>; 4] = Default::default();
+    let mut in_metadata = false;
+    for line in document.lines() {
+        let (slot, value) = if line.starts_with(' ') {
+            if !in_metadata {
+                continue;
+            }
+            match line.split_once(": ") {
+                Some(("  name", value)) => (2, value),
+                Some(("  namespace", value)) => (3, value),
+                _ => continue,
+            }
+        } else {
+            in_metadata = line == "metadata:";
+            match line.split_once(": ") {
+                Some(("apiVersion", value)) => (0, value),
+                Some(("kind", value)) => (1, value),
+                _ => continue,
+            }
+        };
+        if fields[slot].is_some() {
+            return None;
+        }
+        fields[slot] = Some(plain(value)?);
+    }
+    let [Some(api_version), Some(kind), Some(name), namespace] = fields else { return None };
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group).to_owned();
+    Some(ObjectKey::Kubernetes { group, kind, namespace, name })
 }
 
 /// The inputs every Terraform module is applied with, as `terraform_data.idpc_inputs` records

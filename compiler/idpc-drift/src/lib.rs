@@ -142,10 +142,10 @@ impl Coverage {
             })
     }
 
-    /// Whether a desired object matters to [`compare`]: covered, or a Kubernetes autoscaler
-    /// (which tells whose replicas are not the description's to set).
-    pub fn keeps(&self, object: &Object) -> bool {
-        self.covers(&object.key) || is_autoscaler(&object.key)
+    /// Whether a desired object with this key matters to a [`Comparison`]: covered, or a
+    /// Kubernetes autoscaler (which tells whose replicas are not the description's to set).
+    pub fn keeps(&self, key: &ObjectKey) -> bool {
+        self.covers(key) || is_autoscaler(key)
     }
 }
 

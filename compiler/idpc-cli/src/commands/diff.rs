@@ -70,14 +70,22 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
     // as the artifact is made (in parallel); the artifacts themselves are not kept, nor what
     // they describe unless it drifted.
     let comparison = idpc_drift::Comparison::new(platform, live, &rules);
-    let emitted = idpc_driver::emit_each(platform, Family::ALL, &|artifact| {
+    // Only the families whose objects the exports cover are made.
+    let families: Vec<Family> = Family::ALL
+        .iter()
+        .copied()
+        .filter(|family| {
+            let domain = idpc_drift::desired::domain_of_dir(family.name());
+            domain.is_some_and(|domain| comparison.coverage().has(domain))
+        })
+        .collect();
+    let emitted = idpc_driver::emit_each(platform, &families, &|artifact| {
         let coverage = comparison.coverage();
         let domain = idpc_drift::desired::domain_of(&artifact.path);
         if !domain.is_some_and(|domain| coverage.has(domain)) {
             return;
         }
-        let mut objects = idpc_drift::desired::objects_of(&artifact);
-        objects.retain(|object| coverage.keeps(object));
+        let objects = idpc_drift::desired::wanted_objects_of(&artifact, &|key| coverage.keeps(key));
         comparison.add(&artifact.path, objects);
     });
     if let Err(error) = emitted {

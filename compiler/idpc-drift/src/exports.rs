@@ -47,6 +47,8 @@ pub fn read(path: &str, text: &str) -> Result<Vec<Object>, ExportError> {
             serde_json::from_str::<Value>(text)
                 .map_err(|e| error(format!("not valid JSON: {e}")))?,
         ]
+    } else if let Some(list) = crate::list::parse(text) {
+        vec![list]
     } else {
         try_yaml_documents(text).map_err(|e| error(format!("not valid YAML: {e}")))?
     };

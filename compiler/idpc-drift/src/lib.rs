@@ -15,6 +15,7 @@ pub mod compare;
 mod comparison;
 pub mod desired;
 pub mod exports;
+mod list;
 pub mod objects;
 pub mod origin;
 pub mod path;

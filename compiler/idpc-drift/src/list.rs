@@ -188,4 +188,77 @@ metadata:
         assert_eq!(parse(comment), None);
         assert_eq!(whole(comment)["items"][0]["more"], 1);
     }
+
+    /// Lists written many ways, some as `kubectl` writes them and some not: whenever [`parse`]
+    /// answers, it answers what parsing the text whole does.
+    #[test]
+    fn whenever_the_items_are_parsed_apart_they_read_as_the_whole_does() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut below = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % n as u64).unwrap()
+        };
+        let firsts = [
+            "- kind: Pod\n",
+            "- apiVersion: v1\n",
+            "-   kind: Pod\n",
+            "- &x{n}\n  kind: Pod\n",
+            "-\n  kind: Pod\n",
+        ];
+        let lines = [
+            "  metadata:\n    name: x{n}\n",
+            "  data:\n    s: |\n      line\n        deeper\n\n      - dash\n",
+            "  kept: |2\n      more\n",
+            "  list:\n  - a\n  - b: {n}\n",
+            "  # a comment\n",
+            "\n",
+            "# at the start of a line\n",
+            "  q: \"multi\n    line\"\n",
+            "  flow: {a: 1,\n    b: 2}\n",
+            "  alias: *x{m}\n",
+            " one: space\n",
+            "  items:\n  - nested\n",
+        ];
+        let keys = [
+            "apiVersion: v1\n",
+            "kind: List\n",
+            "kind: PodList\n",
+            "metadata:\n  resourceVersion: \"\"\n",
+        ];
+        let (mut answered, mut declined) = (0, 0);
+        for _ in 0..400 {
+            let mut text = String::new();
+            if below(4) == 0 {
+                text.push_str("---\n");
+            }
+            let (before, after) = (below(3), below(3));
+            for _ in 0..before {
+                text.push_str(keys[below(keys.len())]);
+            }
+            text.push_str("items:\n");
+            for n in 0..1 + below(4) {
+                text.push_str(&firsts[below(firsts.len())].replace("{n}", &n.to_string()));
+                for _ in 0..below(4) {
+                    let line = lines[below(lines.len())];
+                    text.push_str(
+                        &line.replace("{n}", &n.to_string()).replace("{m}", &below(4).to_string()),
+                    );
+                }
+            }
+            for _ in 0..after {
+                text.push_str(keys[below(keys.len())]);
+            }
+            let whole = try_yaml_documents(&text);
+            match parse(&text) {
+                Some(value) => {
+                    answered += 1;
+                    assert_eq!(whole.as_deref(), Ok(&[value][..]), "{text}");
+                }
+                None => declined += 1,
+            }
+        }
+        assert!(answered > 40 && declined > 40, "{answered} answered, {declined} declined");
+    }
 }

@@ -45,8 +45,8 @@ struct Found {
     compared: usize,
     /// The objects that differ from their live counterpart.
     differing: Vec<Differing>,
-    /// Generated, not live.
-    missing: Vec<Drift>,
+    /// Generated, not live, with the artifact's path and the object's place in it.
+    missing: Vec<((String, usize), Drift)>,
     /// The (namespace, name) of every object a generated autoscaler targets.
     autoscaled: BTreeSet<(String, String)>,
 }
@@ -100,21 +100,25 @@ impl<'a> Comparison<'a> {
                 continue;
             }
             let Some(at) = self.find(&object.key) else {
-                found.missing.push(Drift {
-                    span: origin::span_of(
-                        self.platform,
-                        &object.key,
-                        &FieldPath::default(),
-                        Some(&object.value),
-                    ),
-                    key: object.key,
-                    class: Class::MissingLive,
-                    path: FieldPath::default(),
-                    desired: None,
-                    live: None,
-                    artifact: Some(object.origin),
-                    export: None,
-                });
+                let order = (path.to_owned(), index);
+                found.missing.push((
+                    order,
+                    Drift {
+                        span: origin::span_of(
+                            self.platform,
+                            &object.key,
+                            &FieldPath::default(),
+                            Some(&object.value),
+                        ),
+                        key: object.key,
+                        class: Class::MissingLive,
+                        path: FieldPath::default(),
+                        desired: None,
+                        live: None,
+                        artifact: Some(object.origin),
+                        export: None,
+                    },
+                ));
                 continue;
             };
             found.seen.push(at);
@@ -148,7 +152,9 @@ impl<'a> Comparison<'a> {
             compared: found.compared,
             ..Report::default()
         };
-        report.drifts.append(&mut found.missing);
+        // In the order of the artifacts, so that objects with one key keep theirs.
+        found.missing.sort_by(|a, b| a.0.cmp(&b.0));
+        report.drifts.extend(found.missing.into_iter().map(|(_, drift)| drift));
         found.differing.sort_by(|a, b| a.order.cmp(&b.order));
         for Differing { object, live: at, differences, .. } in found.differing {
             let context = rules::Context {

@@ -279,6 +279,23 @@ fn malformed_exports_are_trouble_naming_the_file() {
         assert_eq!(code, 2, "{name}: {err}");
         assert!(err.contains(name), "{name}: the message does not name the file: {err}");
     }
+    // Files are read in parallel; the first bad one in the order of paths is the one named. A
+    // list as `kubectl` writes it, with an item that does not parse, is reported where the
+    // parser finds the error in the whole file.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let list =
+        "apiVersion: v1\nitems:\n- kind: Pod\n  metadata:\n    name: a\n- kind: [Pod\nkind: List\n";
+    std::fs::write(dir.path().join("a-list.yaml"), list).unwrap();
+    let acme = repo_root().join("examples/acme");
+    let (code, _, err) =
+        run_cli(&["diff", acme.to_str().unwrap(), "--live", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a-list.yaml") && err.contains("not valid YAML"), "{err}");
+    assert!(err.contains("a flow sequence at line 6 column 9"), "{err}");
+    assert!(!err.contains("broken.yaml") && !err.contains("unknown.json"), "{err}");
     let (code, _, err) = run_cli(&[
         "diff",
         repo_root().join("examples/acme").to_str().unwrap(),

@@ -4,7 +4,7 @@ use idpc_backends::Artifact;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::objects::{Domain, Object, ObjectKey, kubernetes_key};
+use crate::objects::{Domain, Object, ObjectKey, group_of, kubernetes_key};
 
 /// Every object the artifacts describe, in artifact order.
 pub fn objects(artifacts: &[Artifact]) -> Vec<Object> {
@@ -197,7 +197,7 @@ fn written_key(document: &str) -> Option<ObjectKey> {
         fields[slot] = Some(plain(value)?);
     }
     let [Some(api_version), Some(kind), Some(name), namespace] = fields else { return None };
-    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group).to_owned();
+    let group = group_of(&api_version).to_owned();
     Some(ObjectKey::Kubernetes { group, kind, namespace, name })
 }
 

@@ -144,9 +144,15 @@ pub fn kubernetes_key(value: &Value) -> Option<ObjectKey> {
     let kind = value.get("kind")?.as_str()?.to_owned();
     let metadata = value.get("metadata")?;
     let name = metadata.get("name")?.as_str()?.to_owned();
-    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group).to_owned();
+    let group = group_of(api_version).to_owned();
     let namespace = metadata.get("namespace").and_then(Value::as_str).map(str::to_owned);
     Some(ObjectKey::Kubernetes { group, kind, namespace, name })
+}
+
+/// The API group of an `apiVersion` (`argoproj.io` of `argoproj.io/v1alpha1`), empty for the
+/// core group (`v1`).
+pub(crate) fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
 }
 
 /// Whether a live Kubernetes object carries idpc's `managed-by` label.

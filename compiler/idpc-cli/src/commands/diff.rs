@@ -81,10 +81,6 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
         .collect();
     let emitted = idpc_driver::emit_each(platform, &families, &|artifact| {
         let coverage = comparison.coverage();
-        let domain = idpc_drift::desired::domain_of(&artifact.path);
-        if !domain.is_some_and(|domain| coverage.has(domain)) {
-            return;
-        }
         let objects = idpc_drift::desired::wanted_objects_of(&artifact, &|key| coverage.keeps(key));
         comparison.add(&artifact.path, objects);
     });
@@ -92,8 +88,10 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
         ctx.trouble(err, format!("the artifacts cannot be generated: {error:?}"));
         return EXIT_TROUBLE;
     }
-    for object in idpc_drift::desired::terraform_modules(platform) {
-        comparison.add(&object.origin.clone(), vec![object]);
+    if comparison.coverage().has(idpc_drift::Domain::Terraform) {
+        for object in idpc_drift::desired::terraform_modules(platform) {
+            comparison.add(&object.origin.clone(), vec![object]);
+        }
     }
     let report = comparison.finish();
     let code = if report.has_drift() { EXIT_ERRORS } else { EXIT_OK };

@@ -3,6 +3,13 @@
 //! measured in one run. Each tool runs as a whole process writing into a fresh directory; the
 //! order rotates between rounds and the median is kept.
 //!
+//! A build with nothing changed looks at every entry of the output tree and of the description
+//! (decision 14): its floor, printed beside it, is a `stat` of each of those entries relative
+//! to its directory, shared by two threads, measured in this process, plus the start of a
+//! process of the binary (`idpc --version`).
+//!
+//! Everything is written under `/dev/shm` when it is there.
+//!
 //! `cargo bench -p idpc-cli --bench estate` (1,000 services, three rounds);
 //! `cargo bench -p idpc-cli --bench estate -- 10000 --rounds 3` for other sizes.
 //! Without `../shared/bench/peers` it says so and stops; without jrsonnet (`$JRSONNET` or on
@@ -52,7 +59,11 @@ fn main() {
         eprintln!("note: jrsonnet is not installed; its row and ratio are left out");
     }
     for services in sizes {
-        let dir = tempfile::tempdir().unwrap();
+        // On tmpfs where there is one, as the peers' bench does: file creation on a disk swings
+        // from run to run more than any tool's own time.
+        let shm = Path::new("/dev/shm");
+        let dir = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() };
+        let dir = dir.unwrap();
         let estate = dir.path().join("estate");
         let status = Command::new("python3")
             .arg(peers.join("gen_estate.py"))
@@ -70,6 +81,7 @@ fn main() {
         run(idpc_build(&idpc, &description, &peer_tree, Some(PEER_FAMILIES)));
         let noop_tree = dir.path().join("noop-tree");
         run(idpc_build(&idpc, &description, &noop_tree, None));
+        let looked_at = Entries::under(&[&noop_tree, &description]);
 
         type Tool = Box<dyn Fn(&Path) -> Command>;
         let mut tools: Vec<(&str, Tool)> = vec![
@@ -80,6 +92,14 @@ fn main() {
                 Box::new(move |out: &Path| {
                     let mut c = Command::new("python3");
                     c.arg(&reference).arg(&json).arg(out);
+                    c
+                })
+            }),
+            ("idpc --version (a process's start)", {
+                let idpc = idpc.clone();
+                Box::new(move |_: &Path| {
+                    let mut c = Command::new(&idpc);
+                    c.arg("--version");
                     c
                 })
             }),
@@ -129,6 +149,7 @@ fn main() {
                 times.entry(name).or_default().push(started.elapsed());
                 let _ = std::fs::remove_dir_all(&out);
             }
+            times.entry(LOOK).or_default().push(looked_at.stat_each());
         }
         let median = |name: &str| {
             let mut t = times.get(name).cloned().unwrap_or_default();
@@ -138,9 +159,9 @@ fn main() {
         println!("\n{services} services, median of {rounds} rounds\n");
         println!("| tool | median |");
         println!("|---|---:|");
-        for (name, _) in &tools {
+        for name in tools.iter().map(|(name, _)| *name).chain([LOOK]) {
             if let Some(t) = median(name) {
-                println!("| {name} | {:.2} s |", t.as_secs_f64());
+                println!("| {name} | {:.3} s |", t.as_secs_f64());
             }
         }
         let ratio = |a: &str, b: &str| match (median(a), median(b)) {
@@ -164,6 +185,88 @@ fn main() {
             "- nothing changed / every family: {} (goal ≤ 0.05)",
             ratio("idpc build, nothing changed", "idpc build, every family")
         );
+        if let (Some(noop), Some(start), Some(look)) = (
+            median("idpc build, nothing changed"),
+            median("idpc --version (a process's start)"),
+            median(LOOK),
+        ) {
+            let floor = start + look;
+            println!(
+                "- nothing changed / its floor (a process's start and a `stat` of each of {} entries): {:.2} ({:.1} / {:.1} ms; the floor alone is {:.3} of every family)",
+                looked_at.len(),
+                noop.as_secs_f64() / floor.as_secs_f64(),
+                noop.as_secs_f64() * 1e3,
+                floor.as_secs_f64() * 1e3,
+                median("idpc build, every family")
+                    .map_or(f64::NAN, |full| floor.as_secs_f64() / full.as_secs_f64()),
+            );
+        }
+    }
+}
+
+/// The row of the floor of a build with nothing changed: the look at every entry alone.
+const LOOK: &str = "stat of every entry of the tree and the description, two threads";
+
+/// The entries a build with nothing changed looks at: every entry below some roots, by
+/// directory.
+struct Entries {
+    directories: Vec<PathBuf>,
+    /// Each entry: the index of its directory, and its name.
+    names: Vec<(usize, std::ffi::CString)>,
+}
+
+impl Entries {
+    fn under(roots: &[&Path]) -> Entries {
+        let mut entries = Entries { directories: Vec::new(), names: Vec::new() };
+        let mut stack: Vec<PathBuf> = roots.iter().map(|root| root.to_path_buf()).collect();
+        while let Some(directory) = stack.pop() {
+            let index = entries.directories.len();
+            for entry in std::fs::read_dir(&directory).unwrap() {
+                let entry = entry.unwrap();
+                if entry.file_type().unwrap().is_dir() {
+                    stack.push(entry.path());
+                }
+                let name =
+                    std::os::unix::ffi::OsStrExt::as_bytes(entry.file_name().as_os_str()).to_vec();
+                entries.names.push((index, std::ffi::CString::new(name).unwrap()));
+            }
+            entries.directories.push(directory);
+        }
+        entries
+    }
+
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Opens every directory and stats each entry relative to it, the entries shared by two
+    /// threads: how long that took.
+    fn stat_each(&self) -> Duration {
+        use rustix::fs::{AtFlags, Mode, OFlags};
+        let started = Instant::now();
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let opened: Vec<_> = self
+            .directories
+            .iter()
+            .map(|directory| rustix::fs::open(directory, flags, Mode::empty()).unwrap())
+            .collect();
+        let (first, second) = self.names.split_at(self.names.len() / 2);
+        std::thread::scope(|scope| {
+            for half in [first, second] {
+                let opened = &opened;
+                scope.spawn(move || {
+                    for (directory, name) in half {
+                        let stat = rustix::fs::statat(
+                            &opened[*directory],
+                            name.as_c_str(),
+                            AtFlags::SYMLINK_NOFOLLOW,
+                        );
+                        assert!(stat.is_ok(), "{name:?}");
+                    }
+                });
+            }
+        });
+        started.elapsed()
     }
 }
 

@@ -182,3 +182,36 @@ fn pods_are_scraped_with_the_labels_the_rules_select_by() {
     let payments = monitors.iter().find(|m| m["metadata"]["name"] == "payments-api").unwrap();
     assert_eq!(payments["spec"]["podMetricsEndpoints"][0]["port"], "metrics");
 }
+
+#[test]
+fn a_quota_too_large_for_kubernetes_is_its_largest_not_a_wrapped_small_one() {
+    // Two services of 7Ei, two instances each and twice over for a rollout: 56Ei, more than a
+    // signed 64-bit number of bytes. Summed plainly, that wrapped round to a few bytes.
+    let service = |name: &str| {
+        format!(
+            "service \"{name}\" team=\"web\" {{\n    image \"{name}:1.0.0\"\n    replicas 2\n    requests cpu=\"9223372036854775\" memory=\"7Ei\"\n}}\n"
+        )
+    };
+    let text = format!(
+        "platform \"p\"\nteam \"web\" {{ member \"a@p.dev\"; member \"b@p.dev\" }}\nenvironment \"dev\" tier=\"development\"\n{}{}",
+        service("a"),
+        service("b")
+    );
+    let compilation = crate::support::compile_texts(&[("platform.kdl", &text)]);
+    let platform = compilation.platform.as_ref().unwrap_or_else(|| {
+        panic!("{:?}", compilation.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>())
+    });
+    let artifacts = idpc_driver::emit(platform, idpc_driver::Family::ALL).unwrap();
+    let quota = artifacts
+        .iter()
+        .filter(|a| a.path.starts_with("kubernetes/dev/"))
+        .flat_map(|a| documents(&a.contents))
+        .find(|d| d["kind"] == "ResourceQuota")
+        .unwrap();
+    let hard = &quota["spec"]["hard"];
+    // The largest quantity Kubernetes holds: 2^63 - 1 bytes, and as many millicores.
+    assert_eq!(hard["requests.memory"], "9223372036854775807", "{hard}");
+    assert_eq!(hard["limits.memory"], "9223372036854775807", "{hard}");
+    assert_eq!(hard["requests.cpu"], "9223372036854775807m", "{hard}");
+    assert_eq!(hard["pods"], "8", "{hard}");
+}

@@ -285,14 +285,15 @@ fn team_file(
 }
 
 /// What a team's services need at their largest, twice over so that a rollout (a blue-green
-/// preview, a canary surge) fits beside the running version.
+/// preview, a canary surge) fits beside the running version. Summed without overflow, and
+/// written as at most the largest quantity Kubernetes holds.
 fn quota(deployments: &[&Deployment]) -> BTreeMap<&'static str, String> {
-    let mut cpu = 0u64;
-    let mut memory = 0u64;
-    let mut memory_limit = 0u64;
-    let mut pods = 0u64;
+    let mut cpu = 0u128;
+    let mut memory = 0u128;
+    let mut memory_limit = 0u128;
+    let mut pods = 0u128;
     for deployment in deployments {
-        let most = u64::from(
+        let most = u128::from(
             deployment
                 .autoscale
                 .as_ref()
@@ -300,20 +301,23 @@ fn quota(deployments: &[&Deployment]) -> BTreeMap<&'static str, String> {
         );
         let preview = match &deployment.strategy.value {
             Strategy::BlueGreen { preview_replicas, .. } => {
-                u64::from(preview_replicas.unwrap_or(0))
+                u128::from(preview_replicas.unwrap_or(0))
             }
             _ => 0,
         };
         let instances = 2 * most + preview;
-        cpu += deployment.cpu.millis() * instances;
-        memory += deployment.memory.bytes() * instances;
-        memory_limit += deployment.memory_limit.bytes() * instances;
+        cpu += u128::from(deployment.cpu.millis()) * instances;
+        memory += u128::from(deployment.memory.bytes()) * instances;
+        memory_limit += u128::from(deployment.memory_limit.bytes()) * instances;
         pods += instances;
     }
+    let held = |sum: u128| {
+        u64::try_from(sum.clamp(1, u128::from(idpc_ir::KUBERNETES_MAX))).unwrap_or(1)
+    };
     BTreeMap::from([
-        ("requests.cpu", idpc_ir::Cpu::from_millis(cpu.max(1)).to_string()),
-        ("requests.memory", idpc_ir::Memory::from_bytes(memory.max(1)).to_string()),
-        ("limits.memory", idpc_ir::Memory::from_bytes(memory_limit.max(1)).to_string()),
+        ("requests.cpu", idpc_ir::Cpu::from_millis(held(cpu)).to_string()),
+        ("requests.memory", idpc_ir::Memory::from_bytes(held(memory)).to_string()),
+        ("limits.memory", idpc_ir::Memory::from_bytes(held(memory_limit)).to_string()),
         ("pods", pods.to_string()),
     ])
 }

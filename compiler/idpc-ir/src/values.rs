@@ -10,7 +10,7 @@ mod reference;
 mod time;
 
 pub use pattern::FieldPattern;
-pub use quantity::{Cpu, IntOrPercent, Memory, Percent};
+pub use quantity::{Cpu, IntOrPercent, KUBERNETES_MAX, Memory, Percent};
 pub use reference::{Email, Image, SecretProvider, SecretRef, Url};
 pub use time::{Date, Duration};
 

@@ -101,6 +101,10 @@ impl Serialize for Percent {
     }
 }
 
+/// The largest quantity Kubernetes holds, in its smallest unit (a signed 64-bit integer of
+/// millicores or of bytes). A sum of quantities (a team's quota) is written as at most this.
+pub const KUBERNETES_MAX: u64 = i64::MAX.unsigned_abs();
+
 /// A CPU quantity in millicores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cpu {
@@ -145,6 +149,9 @@ impl Cpu {
         if millis == 0 {
             return Err("a CPU quantity must be more than zero".to_owned());
         }
+        if millis > KUBERNETES_MAX {
+            return Err(format!("Kubernetes holds at most {} cores", KUBERNETES_MAX / 1000));
+        }
         Ok(Cpu { millis })
     }
 }
@@ -188,17 +195,21 @@ impl Memory {
         self.bytes
     }
 
-    /// Parses `"256Mi"`, `"10Gi"`, `"512M"` or a number of bytes.
+    /// Parses `"256Mi"`, `"10Gi"` or `"512M"`. A number without a unit is refused: Kubernetes
+    /// would read it as bytes, which no instance or volume is sized in.
     pub fn parse(text: &str) -> Result<Memory, String> {
         let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
         let (number, suffix) = text.split_at(split);
         if number.is_empty() {
             return Err(format!("`{text}` is not a memory quantity"));
         }
+        if suffix.is_empty() {
+            return Err(format!(
+                "`{text}` has no unit, and would be {text} bytes: write `{text}Mi` or `{text}Gi`"
+            ));
+        }
         let number: u64 = number.parse().map_err(|_| "the quantity is too large".to_owned())?;
-        let (multiplier, decimal) = if suffix.is_empty() {
-            (1, true)
-        } else if let Some((_, shift)) = BINARY.iter().find(|(s, _)| *s == suffix) {
+        let (multiplier, decimal) = if let Some((_, shift)) = BINARY.iter().find(|(s, _)| *s == suffix) {
             (1u64 << shift, false)
         } else if let Some((_, exponent)) = DECIMAL.iter().find(|(s, _)| *s == suffix) {
             (10u64.pow(*exponent), true)
@@ -209,6 +220,9 @@ impl Memory {
             number.checked_mul(multiplier).ok_or_else(|| "the quantity is too large".to_owned())?;
         if bytes == 0 {
             return Err("a memory quantity must be more than zero".to_owned());
+        }
+        if bytes > KUBERNETES_MAX {
+            return Err("Kubernetes holds at most 8Ei - 1 bytes (a signed 64-bit number)".to_owned());
         }
         Ok(Memory { bytes, decimal })
     }
@@ -299,5 +313,12 @@ mod tests {
         assert_eq!(Memory::parse("256Mi").unwrap().bytes(), 256 << 20);
         assert!(Memory::parse("1GB").is_err());
         assert!(Memory::parse("99999999999Ei").is_err());
+        // Without a unit it would be bytes.
+        assert!(Memory::parse("250").unwrap_err().contains("no unit"));
+        // What Kubernetes holds: a signed 64-bit number of bytes or of millicores.
+        assert!(Memory::parse("8Ei").unwrap_err().contains("at most"));
+        assert_eq!(Memory::parse("7Ei").unwrap().bytes(), 7 << 60);
+        assert!(Cpu::parse("9223372036854776").unwrap_err().contains("at most"));
+        assert_eq!(Cpu::parse("9223372036854775").unwrap().millis(), 9_223_372_036_854_775_000);
     }
 }

@@ -20,6 +20,10 @@ const UNITS: &[(&str, u64)] = &[
 ];
 
 impl Duration {
+    /// The longest duration: what a signed 64-bit count of nanoseconds holds (about 292
+    /// years), the form in which the controllers and Prometheus read every duration.
+    pub const LONGEST: Duration = Duration { millis: i64::MAX.unsigned_abs() / 1_000_000 };
+
     /// A duration of `millis` milliseconds.
     pub const fn from_millis(millis: u64) -> Duration {
         Duration { millis }
@@ -85,6 +89,9 @@ impl Duration {
                 .checked_mul(scale)
                 .and_then(|n| total.checked_add(n))
                 .ok_or_else(|| "the duration is too long".to_owned())?;
+        }
+        if total > Duration::LONGEST.millis {
+            return Err("the tools that read durations hold at most about 292 years".to_owned());
         }
         Ok(Duration { millis: total })
     }

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use idpc_diagnostics::{Code, Diagnostic, Span};
-use idpc_ir::{Duration, IntOrPercent};
+use idpc_ir::{Duration, IntOrPercent, Percent};
 
 use crate::schema::service::ServiceNode;
-use crate::schema::settings::{Canary, Deploy, Healthcheck, Rollback, Rolling};
+use crate::schema::settings::{Canary, Deploy, Healthcheck, Liveness, Rollback, Rolling};
 use crate::typed::{Field, OrDefault, TypedNode};
 
 /// A name Kubernetes accepts for a container's environment variable on every version:
@@ -95,16 +95,23 @@ pub(super) fn check_rollout_settings(deploy: &Deploy, diagnostics: &mut Vec<Diag
         }
     }
     let at_least = Duration::from_secs(1);
+    // Kubernetes holds a probe's times as 32-bit counts of seconds.
+    let probe_at_most = Duration::from_secs(i32::MAX.unsigned_abs().into());
     let rollback = deploy.rollback.as_ref();
     let healthcheck = deploy.healthcheck.as_ref();
-    for (value, key) in [
-        (rollback.and_then(|r| r.interval.as_ref()), Rollback::interval.name),
-        (healthcheck.and_then(|h| h.interval.as_ref()), Healthcheck::interval.name),
-        (healthcheck.and_then(|h| h.timeout.as_ref()), Healthcheck::timeout.name),
+    let liveness = deploy.liveness.as_ref();
+    for (value, key, probe) in [
+        (rollback.and_then(|r| r.interval.as_ref()), Rollback::interval.name, false),
+        (healthcheck.and_then(|h| h.interval.as_ref()), Healthcheck::interval.name, true),
+        (healthcheck.and_then(|h| h.timeout.as_ref()), Healthcheck::timeout.name, true),
+        (healthcheck.and_then(|h| h.initial_delay.as_ref()), Healthcheck::initial_delay.name, true),
+        (liveness.and_then(|l| l.interval.as_ref()), Liveness::interval.name, true),
+        (liveness.and_then(|l| l.timeout.as_ref()), Liveness::timeout.name, true),
+        (liveness.and_then(|l| l.initial_delay.as_ref()), Liveness::initial_delay.name, true),
     ] {
-        if let Some(Field { value: duration, span }) = value
-            && *duration < at_least
-        {
+        let Some(Field { value: duration, span }) = value else { continue };
+        let short = key != Healthcheck::initial_delay.name && *duration < at_least;
+        if short {
             diagnostics.push(
                 Diagnostic::new(
                     Code::OutOfRange,
@@ -114,7 +121,30 @@ pub(super) fn check_rollout_settings(deploy: &Deploy, diagnostics: &mut Vec<Diag
                 )
                 .with_help("probes and measurements run at most once a second"),
             );
+        } else if probe && *duration > probe_at_most {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("`{key}` must be at most {}s", probe_at_most.as_secs()),
+                    *span,
+                    format!("{duration} is too long"),
+                )
+                .with_help("Kubernetes counts a probe's times in seconds, in a 32-bit number"),
+            );
         }
+    }
+    if let Some(rate) = rollback.and_then(|r| r.error_rate.as_ref())
+        && rate.value >= Percent::FULL
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::OutOfRange,
+                "`error-rate` must be below 100%",
+                rate.span,
+                "no error ratio is above this",
+            )
+            .with_help("a rollout would never be aborted: lower the threshold, or remove `rollback`"),
+        );
     }
 }
 

@@ -233,6 +233,24 @@ fn an_output_inside_the_description_holding_its_files_is_refused_even_when_adopt
         assert!(err.contains("holds its file `more.kdl`"), "{err}");
         assert_eq!(snapshot(root.path()), before);
     }
+    // Files the rest of the description needs: refused before compiling, not reported as the
+    // unknown names that leaving them out would make.
+    write(&platform, "envs/dev.kdl", "environment \"stage\" tier=\"staging\"\n");
+    write(
+        &platform,
+        "platform.kdl",
+        &GOOD.replace(
+            "service \"s\" team=\"t\" {",
+            "service \"s\" team=\"t\" {\n  override \"stage\" { replicas 2 }\n ",
+        ),
+    );
+    let before = snapshot(root.path());
+    let out = platform.join("envs");
+    let (code, err) = build(&[platform.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("holds its file `dev.kdl`"), "{err}");
+    assert!(!err.contains("E0202"), "{err}");
+    assert_eq!(snapshot(root.path()), before);
 }
 
 #[test]

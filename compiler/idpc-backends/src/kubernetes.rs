@@ -311,9 +311,8 @@ fn quota(deployments: &[&Deployment]) -> BTreeMap<&'static str, String> {
         memory_limit += u128::from(deployment.memory_limit.bytes()) * instances;
         pods += instances;
     }
-    let held = |sum: u128| {
-        u64::try_from(sum.clamp(1, u128::from(idpc_ir::KUBERNETES_MAX))).unwrap_or(1)
-    };
+    let held =
+        |sum: u128| u64::try_from(sum.clamp(1, u128::from(idpc_ir::KUBERNETES_MAX))).unwrap_or(1);
     BTreeMap::from([
         ("requests.cpu", idpc_ir::Cpu::from_millis(held(cpu)).to_string()),
         ("requests.memory", idpc_ir::Memory::from_bytes(held(memory)).to_string()),

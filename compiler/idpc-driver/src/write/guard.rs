@@ -166,7 +166,29 @@ pub fn check_output_dir(out: &Path, description: &Path) -> Result<(), Refusal> {
     if out.join(".git").exists() {
         return Err(Refusal::Repository(out.to_owned()));
     }
+    // A directory of the description that idpc never wrote into: its files are the
+    // description's, which a build would leave out of what it reads and then fail on.
+    if !out.join(super::MANIFEST).exists()
+        && inside_description(out, description)
+        && let Some(example) = first_input(out)
+    {
+        return Err(Refusal::HoldsInputs { out: out.to_owned(), example });
+    }
     Ok(())
+}
+
+/// The first description file below `out` (in the order of the walk), relative to it.
+fn first_input(out: &Path) -> Option<String> {
+    walkdir::WalkDir::new(out)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .filter_map(|entry| {
+            let relative = entry.path().strip_prefix(out).ok()?.to_str()?.replace('\\', "/");
+            super::is_input(&relative).then_some(relative)
+        })
+        .next()
 }
 
 /// Whether `out` lies inside the description's directory.

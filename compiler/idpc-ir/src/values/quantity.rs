@@ -209,7 +209,9 @@ impl Memory {
             ));
         }
         let number: u64 = number.parse().map_err(|_| "the quantity is too large".to_owned())?;
-        let (multiplier, decimal) = if let Some((_, shift)) = BINARY.iter().find(|(s, _)| *s == suffix) {
+        let (multiplier, decimal) = if let Some((_, shift)) =
+            BINARY.iter().find(|(s, _)| *s == suffix)
+        {
             (1u64 << shift, false)
         } else if let Some((_, exponent)) = DECIMAL.iter().find(|(s, _)| *s == suffix) {
             (10u64.pow(*exponent), true)
@@ -222,7 +224,9 @@ impl Memory {
             return Err("a memory quantity must be more than zero".to_owned());
         }
         if bytes > KUBERNETES_MAX {
-            return Err("Kubernetes holds at most 8Ei - 1 bytes (a signed 64-bit number)".to_owned());
+            return Err(
+                "Kubernetes holds at most 8Ei - 1 bytes (a signed 64-bit number)".to_owned()
+            );
         }
         Ok(Memory { bytes, decimal })
     }

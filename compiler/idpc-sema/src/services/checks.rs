@@ -143,7 +143,9 @@ pub(super) fn check_rollout_settings(deploy: &Deploy, diagnostics: &mut Vec<Diag
                 rate.span,
                 "no error ratio is above this",
             )
-            .with_help("a rollout would never be aborted: lower the threshold, or remove `rollback`"),
+            .with_help(
+                "a rollout would never be aborted: lower the threshold, or remove `rollback`",
+            ),
         );
     }
 }

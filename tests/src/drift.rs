@@ -408,6 +408,30 @@ fn diff_against_the_committed_tree_shows_a_unified_diff() {
 }
 
 #[test]
+fn diff_against_a_tree_agrees_with_build_check_on_adopted_files_and_needs_the_tree() {
+    let acme = repo_root().join("examples/acme");
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("helm")).unwrap();
+    std::fs::write(out.path().join("helm/notes.md"), "ours\n").unwrap();
+    std::fs::write(out.path().join("extra.txt"), "ours\n").unwrap();
+    let (acme, tree) = (acme.to_str().unwrap(), out.path().to_str().unwrap());
+    let (code, _, err) = run_cli(&["build", acme, "--out", tree, "--adopt"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run_cli(&["build", acme, "--out", tree, "--check"]);
+    assert_eq!(code, 0, "{err}");
+    // The adopted files are the user's: neither command calls them extra.
+    let (code, out_text, err) = run_cli(&["diff", acme, "--against", tree]);
+    assert_eq!(code, 0, "{out_text}{err}");
+    assert!(err.contains("no drift"), "{err}");
+    // A tree that is not there is trouble, not a diff that adds every file.
+    let missing = out.path().join("nothing-here");
+    let (code, out_text, err) = run_cli(&["diff", acme, "--against", missing.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out_text}{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(out_text.is_empty(), "{out_text}");
+}
+
+#[test]
 fn terraform_applied_with_other_values_is_drift_at_the_field() {
     let dir = tempfile::tempdir().unwrap();
     write_exports(dir.path());

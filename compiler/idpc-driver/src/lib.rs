@@ -39,8 +39,8 @@ pub use write::{
     freshness, glanced, inputs_digest, look, memory_of, settle, write_incremental,
 };
 pub use write::{
-    MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, check_output_dir,
-    check_tree, read_tree, recorded_outputs, tree_files, write_tree,
+    MANIFEST, Refusal, TreeDifference, WriteError, WriteOptions, WriteReport, adopted_files,
+    check_output_dir, check_tree, read_tree, recorded_outputs, tree_files, write_tree,
 };
 pub use write::{Sink, StreamError, check_streamed, write_streamed};
 

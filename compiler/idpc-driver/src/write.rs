@@ -34,7 +34,7 @@ use walkdir::WalkDir;
 
 pub use guard::{Refusal, check_output_dir};
 pub use incremental::{Incremental, Pending, Reuse, examine, write_incremental};
-pub use manifest::{MANIFEST, recorded_outputs};
+pub use manifest::{MANIFEST, adopted_files, recorded_outputs};
 pub use memory::{Made, memory_of};
 pub use stamp::{
     Freshness, MEMORY, Outputs, STAMP, Stamping, freshness, glanced, inputs_digest, look, settle,

@@ -115,8 +115,20 @@ fn committed(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    if !against.is_dir() {
+        let why = if against.exists() { "is not a directory" } else { "does not exist" };
+        ctx.trouble(
+            err,
+            format!("`{}` {why}: name the generated tree with `--against`", against.display()),
+        );
+        return EXIT_TROUBLE;
+    }
+    // Files a build was told to adopt are the user's, left as they are: not extra.
+    let adopted: BTreeSet<String> = idpc_driver::adopted_files(against).into_iter().collect();
     let on_disk = match idpc_driver::tree_files(against) {
-        Ok(paths) => paths.into_iter().collect::<BTreeSet<String>>(),
+        Ok(paths) => {
+            paths.into_iter().filter(|p| !adopted.contains(p)).collect::<BTreeSet<String>>()
+        }
         Err(error) => {
             ctx.trouble(err, format!("cannot read `{}`: {error}", against.display()));
             return EXIT_TROUBLE;

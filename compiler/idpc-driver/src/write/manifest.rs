@@ -93,6 +93,12 @@ pub fn recorded_outputs(dir: &Path) -> Vec<String> {
     Manifest::read(dir).ok().flatten().map(|m| m.files).unwrap_or_default()
 }
 
+/// The files a build in `dir` was told to adopt and leaves as they are (`--adopt`): not
+/// generated, not extra. None when there is no readable record.
+pub fn adopted_files(dir: &Path) -> Vec<String> {
+    Manifest::read(dir).ok().flatten().map(|m| m.kept).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

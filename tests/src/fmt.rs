@@ -103,8 +103,13 @@ fn fmt_leaves_a_file_with_syntax_errors_untouched() {
     assert!(err.contains("platform.kdl:3:22"), "{err}");
     assert_eq!(read(dir.path(), "platform.kdl"), broken);
     assert_eq!(read(dir.path(), "teams.kdl"), TIDY, "the other files are formatted");
-    let (code, _, _) = run_cli(&["fmt", "--check", dir.path().to_str().unwrap()]);
+    assert!(err.contains("formatted 1 of 2 files"), "{err}");
+    assert!(err.contains("1 of 2 files could not be formatted"), "{err}");
+    // `--check` does not call the tree formatted while a file of it cannot be.
+    let (code, _, err) = run_cli(&["fmt", "--check", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2);
+    assert!(!err.contains("ok:"), "{err}");
+    assert!(err.contains("1 of 2 files could not be formatted"), "{err}");
 }
 
 #[test]
@@ -112,6 +117,8 @@ fn fmt_reports_a_missing_path() {
     let (code, _, err) = run_cli(&["fmt", "/no/such/dir"]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot read"), "{err}");
+    // Nothing was looked at: no summary of nothing.
+    assert!(!err.contains("formatted 0"), "{err}");
 }
 
 #[test]

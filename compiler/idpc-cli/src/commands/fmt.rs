@@ -16,6 +16,8 @@ pub(crate) fn run(args: &FmtArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
     let roots = if args.paths.is_empty() { vec![ctx.description()] } else { args.paths.clone() };
     let mut trouble = false;
     let mut files = 0usize;
+    // Files that could not be read, parsed or written: left as they are.
+    let mut left = 0usize;
     let mut changed = Vec::new();
     for root in &roots {
         let listed = match idpc_driver::format::kdl_files(root) {
@@ -43,18 +45,21 @@ pub(crate) fn run(args: &FmtArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn 
                 Outcome::Broken(diagnostics, sources) => {
                     report::diagnostics(ctx, &diagnostics, &sources, out, err);
                     trouble = true;
+                    left += 1;
                 }
                 Outcome::Trouble(message) => {
                     ctx.trouble(err, message);
                     trouble = true;
+                    left += 1;
                 }
             }
         }
     }
+    let counts = Counts { files, left };
     if args.check {
-        report_unformatted(ctx, &changed, files, out, err);
+        report_unformatted(ctx, &changed, counts, out, err);
     } else {
-        report_rewritten(ctx, &changed, files, out, err);
+        report_rewritten(ctx, &changed, counts, out, err);
     }
     if trouble {
         EXIT_TROUBLE
@@ -99,11 +104,31 @@ fn format_one(file: &Path, shown: String, write: bool) -> Outcome {
     Outcome::Changed(shown)
 }
 
+/// How many files were looked at, and how many of them could not be formatted.
+#[derive(Clone, Copy)]
+struct Counts {
+    files: usize,
+    left: usize,
+}
+
+impl Counts {
+    /// The summary's line for the files that could not be formatted, if any.
+    fn left_line(self) -> Option<String> {
+        (self.left > 0).then(|| {
+            format!(
+                "error: {} of {} could not be formatted (above) and were left as they are",
+                self.left,
+                plural(self.files)
+            )
+        })
+    }
+}
+
 /// `--check`: each file that is not formatted, then a summary for people.
 fn report_unformatted(
     ctx: &Ctx,
     unformatted: &[String],
-    files: usize,
+    counts: Counts,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) {
@@ -111,14 +136,19 @@ fn report_unformatted(
         for path in unformatted {
             let _ = writeln!(out, "{path}");
         }
-        let _ = match unformatted.len() {
-            0 => writeln!(err, "ok: {} formatted", plural(files)),
-            n => writeln!(
+        if unformatted.is_empty() && counts.left == 0 {
+            let _ = writeln!(err, "ok: {} formatted", plural(counts.files));
+        } else if !unformatted.is_empty() {
+            let _ = writeln!(
                 err,
-                "error: {n} of {} not formatted; `idpc fmt` rewrites them",
-                plural(files)
-            ),
-        };
+                "error: {} of {} not formatted; `idpc fmt` rewrites them",
+                unformatted.len(),
+                plural(counts.files)
+            );
+        }
+        if let Some(line) = counts.left_line() {
+            let _ = writeln!(err, "{line}");
+        }
         return;
     }
     let findings: Vec<FileFinding> = unformatted
@@ -136,7 +166,7 @@ fn report_unformatted(
 fn report_rewritten(
     ctx: &Ctx,
     rewritten: &[String],
-    files: usize,
+    counts: Counts,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) {
@@ -151,8 +181,11 @@ fn report_rewritten(
             for path in rewritten {
                 let _ = writeln!(out, "{path}");
             }
-            if ctx.format == Format::Human {
-                let _ = writeln!(err, "formatted {} of {}", rewritten.len(), plural(files));
+            if ctx.format == Format::Human && counts.files > 0 {
+                let _ = writeln!(err, "formatted {} of {}", rewritten.len(), plural(counts.files));
+                if let Some(line) = counts.left_line() {
+                    let _ = writeln!(err, "{line}");
+                }
             }
         }
         _ => {}

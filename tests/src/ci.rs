@@ -287,7 +287,24 @@ fn init_writes_a_platform_that_checks_and_refuses_an_existing_one() {
     let x = x.to_str().unwrap();
     let (code, out, err) = run_cli(&["init", x]);
     assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 4, "{out}");
+    // The build's stamp stays out of version control; the generated tree does not.
+    let ignored = std::fs::read_to_string(dir.path().join("x/.gitignore")).unwrap();
+    assert!(ignored.lines().any(|l| l == ".idpc-stamp.*"), "{ignored}");
+    // A `.gitignore` of the user's is left as it is.
+    let y = dir.path().join("y");
+    std::fs::create_dir(&y).unwrap();
+    std::fs::write(y.join(".gitignore"), "target/\n").unwrap();
+    let (code, out, err) = run_cli(&["init", y.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(err.contains("add `.idpc-stamp.*` to it"), "{err}");
+    assert_eq!(std::fs::read_to_string(y.join(".gitignore")).unwrap(), "target/\n");
+    // A directory's accented name gives the platform its letters, not a shorter name.
+    let accented = dir.path().join("café");
+    let (code, _, err) = run_cli(&["init", accented.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("created platform `cafe`"), "{err}");
     let (code, out, err) = run_cli(&["check", x, "--format", "json"]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(crate::support::diagnostic_lines(&out).len(), 0, "{out}");

@@ -217,6 +217,18 @@ fn the_tutorial_does_what_it_says() {
     }
     assert!(ran >= 4, "only {ran} transcripts ran");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The blocks the reader adds to the platform later ("Adding a database") check cleanly in
+    // the tutorial's platform, not only beside another description.
+    let added: Vec<&Block> = blocks.iter().filter(|b| b.info == "kdl").skip(1).collect();
+    assert!(!added.is_empty());
+    let mut text = original.clone();
+    for block in added {
+        text.push('\n');
+        text.push_str(&block.text);
+    }
+    std::fs::write(&platform, &text).unwrap();
+    let (code, _, err) = run_cli(&["check", shop.to_str().unwrap()]);
+    assert_eq!(code, 0, "the tutorial's later blocks do not check in its platform:\n{err}");
 }
 
 #[test]

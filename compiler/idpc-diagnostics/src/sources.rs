@@ -151,10 +151,11 @@ impl Sources {
     }
 }
 
-/// Where each line of `text` starts: 0, and one past each line break, found by a vectorised
-/// search.
+/// Where each line of `text` starts: 0 (or after a byte-order mark, which no editor shows as a
+/// column), and one past each line break, found by a vectorised search.
 fn line_starts(text: &str) -> Vec<u32> {
-    let mut starts = vec![0];
+    let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut starts = vec![first];
     starts.extend(
         memchr::memchr_iter(b'\n', text.as_bytes())
             .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
@@ -165,6 +166,20 @@ fn line_starts(text: &str) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let mut sources = Sources::new();
+        let text = "\u{feff}team \"t\"\nx";
+        let file = sources.add("a.kdl", text);
+        let at = |offset: usize| sources.line_col(file, u32::try_from(offset).unwrap());
+        assert_eq!(at(text.find("team").unwrap()), LineCol { line: 1, column: 1 });
+        assert_eq!(at(text.find("\"t").unwrap()), LineCol { line: 1, column: 6 });
+        assert_eq!(at(text.find('x').unwrap()), LineCol { line: 2, column: 1 });
+        assert_eq!(at(0), LineCol { line: 1, column: 1 });
+        let source = sources.get(file).unwrap();
+        assert_eq!(&text[source.line_range(0)], "team \"t\"");
+    }
 
     #[test]
     fn lines_and_columns_count_from_one_after_every_line_break() {

@@ -21,7 +21,7 @@ pub use delivery::{
     WorkloadIdentity,
 };
 pub use ids::{EnvId, KindId, ServiceId, SystemId, TeamId};
-pub use names::{NameKind, validate_declared, validate_dns_label, validate_joined};
+pub use names::{NameKind, fold_accents, validate_declared, validate_dns_label, validate_joined};
 pub use platform::*;
 pub use policy::{PRESETS, PolicyConfig, Preset, PresetSettings, Waiver};
 pub use sourced::{Layer, Origin, Sourced};

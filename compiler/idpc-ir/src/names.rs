@@ -17,6 +17,15 @@
 /// The longest DNS label.
 pub const MAX_LABEL: usize = 63;
 
+/// `text` with each accented letter as its base letter (`café` → `cafe`; a letter that is not
+/// a base letter with marks, such as `ø`, stays): what a name suggested from a word people
+/// wrote starts from.
+pub fn fold_accents(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
 /// Checks a name: a DNS-1035 label.
 pub fn validate_dns_label(text: &str) -> Result<(), String> {
     if text.is_empty() {

@@ -225,11 +225,11 @@ pub(crate) fn invalid_name(
     .with_help(help)
 }
 
-/// A valid name close to `text`: lower-cased, other characters replaced by `-`, shortened to the
-/// budget of `kind`.
+/// A valid name close to `text`: accents dropped, lower-cased, other characters replaced by `-`,
+/// shortened to the budget of `kind`.
 fn suggest_name(text: &str, kind: Option<NameKind>) -> Option<String> {
     let max = kind.map_or(idpc_ir::names::MAX_LABEL, NameKind::max_len);
-    let mapped: String = text
+    let mapped: String = idpc_ir::fold_accents(text)
         .to_ascii_lowercase()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })

@@ -24,18 +24,19 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
         return EXIT_ERRORS;
     }
     if let Some(platform) = &compilation.platform {
+        let files = compilation
+            .sources
+            .iter()
+            .filter(|(_, f)| !idpc_driver::stdlib::is_stdlib(&f.path))
+            .count();
         let _ = writeln!(
             err,
-            "ok: platform `{}` with {} services, {} environments, {} teams in {} files",
+            "ok: platform `{}` with {}, {}, {} in {}",
             platform.name,
-            platform.services.len(),
-            platform.environments.len(),
-            platform.teams.len(),
-            compilation
-                .sources
-                .iter()
-                .filter(|(_, f)| !idpc_driver::stdlib::is_stdlib(&f.path))
-                .count()
+            counted(platform.services.len(), "service"),
+            counted(platform.environments.len(), "environment"),
+            counted(platform.teams.len(), "team"),
+            counted(files, "file"),
         );
     }
     ctx.done_with(compilation);
@@ -96,4 +97,9 @@ fn waivers(ctx: &Ctx, compilation: &Compilation, out: &mut dyn Write) {
     for (line, reason) in lines.zip(reasons) {
         let _ = writeln!(out, "{line}\n    reason: {reason}");
     }
+}
+
+/// `n` things, `word` in the plural unless there is one.
+fn counted(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

@@ -37,6 +37,7 @@ pub(crate) fn run(args: &InitArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
     let files = skeleton(&name);
     let texts: Vec<SourceText> = files
         .iter()
+        .filter(|(path, _)| path.ends_with(".kdl"))
         .map(|(path, text)| SourceText {
             path: (*path).to_owned(),
             text: text.clone(),
@@ -58,6 +59,16 @@ pub(crate) fn run(args: &InitArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn
     }
     for (path, text) in &files {
         let target = dir.join(path);
+        // A `.gitignore` already there is the user's: left as it is, with a word on the line
+        // it should hold.
+        if *path == ".gitignore" && std::fs::symlink_metadata(&target).is_ok() {
+            let _ = writeln!(
+                err,
+                "note: `{}` exists and was left as it is; add `.idpc-stamp.*` to it",
+                target.display()
+            );
+            continue;
+        }
         let written = target
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
@@ -96,10 +107,11 @@ fn walkdir_kdl(dir: &Path, depth: usize) -> bool {
     })
 }
 
-/// A platform name from a directory's name: lower-case letters, digits and `-`.
+/// A platform name from a directory's name: lower-case letters, digits and `-` (accented
+/// letters as their base letter).
 fn slug(text: &str) -> String {
     let mut slug = String::new();
-    for c in text.chars() {
+    for c in idpc_ir::fold_accents(text).chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.ends_with('-') && !slug.is_empty() {
@@ -118,6 +130,14 @@ fn slug(text: &str) -> String {
 fn skeleton(name: &str) -> Vec<(&'static str, String)> {
     let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
     vec![
+        (
+            ".gitignore",
+            "# The generated tree is committed; what a build leaves for the next one on this
+# machine (its stamp and memory, which hold inode numbers) is not.
+.idpc-stamp.*
+"
+            .to_owned(),
+        ),
         (
             "platform.kdl",
             format!(

@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::render::{RenderOptions, clean_message, excerpt, omitted_line, within_limits};
 use crate::sources::Sources;
@@ -156,7 +158,8 @@ fn snippet(
 }
 
 /// The part of `line` to show for the label at bytes `start..end`: the text (escaped, tabs as
-/// spaces, cut to a window with `…` when long), and the label's column and width in it.
+/// spaces, cut to a window with `…` when long), and the label's column and width in it, in the
+/// columns a terminal gives them.
 fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
     let before = line.get(..start).unwrap_or("");
     let inside = line.get(start..end).unwrap_or("");
@@ -178,7 +181,8 @@ fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
     };
     let show = |text: &str| excerpt::escape(text).replace(['\t', '\n'], " ");
     let (before, inside, after) = (show(&before), show(&inside), show(&after));
-    let column = lead.chars().count() + before.chars().count();
-    let width = inside.chars().count().max(1);
+    // Columns on a terminal: a wide character (CJK, most emoji) takes two.
+    let column = UnicodeWidthStr::width(lead) + UnicodeWidthStr::width(before.as_str());
+    let width = UnicodeWidthStr::width(inside.as_str()).max(1);
     (format!("{lead}{before}{inside}{after}{tail}"), column, width)
 }

@@ -198,3 +198,20 @@ fn rebased_sources_prefix_every_path_but_embedded_ones() {
     assert_eq!(rebased.path(a), "platform/services/a.kdl");
     assert_eq!(rebased.path(s), "<stdlib>/kinds.kdl");
 }
+
+#[test]
+fn a_plain_caret_sits_under_its_text_after_wide_characters() {
+    let text = "description \"日本語\"; replicas \"x\"\n";
+    let start = text.find("\"x\"").unwrap();
+    let (sources, diagnostics) = one(text, start, start + 3, "bad");
+    let out = render_plain(&diagnostics, &sources, RenderOptions::default());
+    // The column is counted in characters, as rustc does; the caret in a terminal's columns,
+    // where each of the three characters takes two.
+    assert!(out.contains("p.kdl:1:29"), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let shown = lines.iter().position(|l| l.contains("replicas")).unwrap();
+    let caret = lines[shown + 1].find('^').unwrap();
+    let prefix = &lines[shown][..lines[shown].find("\"x\"").unwrap()];
+    let columns = prefix.chars().map(|c| if "日本語".contains(c) { 2 } else { 1 }).sum::<usize>();
+    assert_eq!(caret, columns, "{out}");
+}

@@ -106,12 +106,13 @@ package idpc.policies.runbooks
 
 import rego.v1
 
-violations contains {"service": name, "at": service.at, "msg": msg} if {
+violations contains {"service": name, "at": service.at, "msg": msg, "help": help} if {
 	some name, service in input.services
 	some slo in service.slos
 	slo.indicator == "availability"
 	service.runbook == null
 	msg := sprintf("`%s` has an availability SLO but no runbook", [name])
+	help := sprintf("add `runbook \"https://…\"` to `%s`", [name])
 }
 "#,
     )
@@ -125,6 +126,8 @@ violations contains {"service": name, "at": service.at, "msg": msg} if {
         "{err}"
     );
     assert!(err.contains("P0100") && err.contains("services/growth.kdl:28:9"), "{err}");
+    // The violation's own help, in place of the policy's.
+    assert!(err.contains("help: add `runbook \"https://…\"` to `catalog-api`"), "{err}");
 
     let growth = dir.path().join("services/growth.kdl");
     edit(

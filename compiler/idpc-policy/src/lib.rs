@@ -390,10 +390,11 @@ fn diagnostic(
         None => Span::new(policy.source.file, 0, 0),
     };
     let span = violation.get("at").and_then(|at| spans.get(at)).unwrap_or(fallback);
+    // A violation may say what to do about itself, more precisely than its policy can.
+    let help = violation.get("help").and_then(Value::as_str).map(str::to_owned);
     let mut diagnostic = match policy.preset {
-        Some(preset) => {
-            Diagnostic::new(preset.code, message, span, preset.label).with_help(preset.help)
-        }
+        Some(preset) => Diagnostic::new(preset.code, message, span, preset.label)
+            .with_help(help.unwrap_or_else(|| preset.help.to_owned())),
         None => {
             let code = violation.get("code").and_then(Value::as_str);
             let message = code.map_or(message.clone(), |code| format!("{code}: {message}"));
@@ -403,7 +404,9 @@ fn diagnostic(
                 span,
                 format!("violates `{name}`", name = quote(name)),
             );
-            if violation.get("service").is_some() {
+            if let Some(help) = help {
+                diagnostic.with_help(help)
+            } else if violation.get("service").is_some() {
                 diagnostic.with_help(format!(
                     "fix the value, or exempt the service with `waive \"{name}\" reason=… owner=… expires=…`"
                 ))

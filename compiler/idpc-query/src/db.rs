@@ -297,7 +297,9 @@ impl Database {
         // Only a snapshot's queries about names need the index: a one-shot compile, which
         // keeps no syntax trees, makes none (at 10,000 services, 30 ms on one core).
         let index = if self.keep_syntax { self.index() } else { Arc::default() };
-        diagnostics.extend(held_back(analysis.diagnostics, complete, &broken));
+        let syntax: Vec<Span> =
+            diagnostics.iter().filter_map(|d| Some(d.primary.as_ref()?.span)).collect();
+        diagnostics.extend(held_back(analysis.diagnostics, complete, &broken, &syntax));
         let analyzed = !has_errors(&diagnostics);
         if let Some(platform) = analysis.platform.as_ref().filter(|_| analyzed) {
             // What only rendering finds (a kind's template that does not render, two resources
@@ -500,14 +502,24 @@ fn clean_services(
 
 /// While some file is broken, the problems its broken part may cause are held back: a name
 /// may be declared in the part that could not be read, and a required value may be written
-/// there. They come back once the syntax is fixed.
-fn held_back(diagnostics: Vec<Diagnostic>, complete: bool, broken: &[FileId]) -> Vec<Diagnostic> {
+/// there. They come back once the syntax is fixed. A problem of a value that is itself a syntax
+/// error (`auto=true`, a KDL 1 boolean read as a word) is told once, by the syntax error at the
+/// same place.
+fn held_back(
+    diagnostics: Vec<Diagnostic>,
+    complete: bool,
+    broken: &[FileId],
+    syntax: &[Span],
+) -> Vec<Diagnostic> {
     if complete {
         return diagnostics;
     }
     diagnostics
         .into_iter()
         .filter(|d| {
+            if d.primary.as_ref().is_some_and(|p| syntax.contains(&p.span)) {
+                return false;
+            }
             let in_broken = d.primary.as_ref().is_some_and(|p| broken.contains(&p.span.file));
             match d.code {
                 Code::UnknownReference | Code::MissingPlatform => false,

@@ -81,16 +81,25 @@ pub(crate) fn lower_slos(
             .as_ref()
             .filter(|t| t.value.millionths() >= 1_000_000 || t.value.millionths() < 500_000)
         {
+            let (label, help) = if typed.value.millionths() >= 1_000_000 {
+                (
+                    "no error budget at this objective",
+                    "an objective of 100% leaves no error budget to alert on; try \"99.9%\"",
+                )
+            } else {
+                (
+                    "below 50%, most requests may fail",
+                    "an objective is the share of requests that must succeed, such as \"99.9%\"",
+                )
+            };
             diagnostics.push(
                 Diagnostic::new(
                     Code::OutOfRange,
                     "an SLO objective must be at least 50% and below 100%",
                     typed.span,
-                    "no error budget at this objective",
+                    label,
                 )
-                .with_help(
-                    "an objective of 100% leaves no error budget to alert on; try \"99.9%\"",
-                ),
+                .with_help(help),
             );
             continue;
         }

@@ -184,9 +184,16 @@ pub(crate) fn looks_like_literal_secret(text: &str) -> bool {
     if contains_credential(text) {
         return true;
     }
-    let provider_prefix = text
-        .split_once(':')
-        .is_some_and(|(prefix, _)| SecretProvider::ALL.iter().any(|(_, p)| *p == prefix));
+    // `name:…` reads as a reference to a secrets manager, known or not: an unknown one is
+    // named as such rather than taken for the secret itself.
+    let provider_prefix = text.split_once(':').is_some_and(|(prefix, _)| {
+        SecretProvider::ALL.iter().any(|(_, p)| *p == prefix)
+            || (prefix.len() >= 2
+                && prefix.starts_with(|c: char| c.is_ascii_lowercase())
+                && prefix
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    });
     !provider_prefix && !text.contains('/')
 }
 

@@ -249,7 +249,7 @@ impl Lexer<'_, '_> {
                     i,
                     problem.message(),
                     "not a number",
-                    "a value that starts with a digit must be a number; quote it to make a string",
+                    problem.help(),
                 );
             }
         } else if unsigned.first() == Some(&b'.') && unsigned.get(1).is_some_and(u8::is_ascii_digit)

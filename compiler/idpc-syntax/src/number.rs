@@ -25,6 +25,18 @@ impl Problem {
             Problem::TooLarge => "integer does not fit in 64 bits",
         }
     }
+
+    /// What to do about it.
+    pub(crate) fn help(self) -> &'static str {
+        match self {
+            Problem::Malformed => {
+                "a value that starts with a digit must be a number; quote it to make a string"
+            }
+            Problem::TooLarge => {
+                "integers go from -9223372036854775808 to 9223372036854775807; quote a longer one to make it a string"
+            }
+        }
+    }
 }
 
 /// Parses a bare word that starts like a number.

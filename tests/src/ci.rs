@@ -66,6 +66,12 @@ fn github_annotations_open_the_right_line_from_the_root_and_from_below() {
     assert_eq!(code, 1, "the root is found from below");
     assert!(out.contains("file=bad.kdl,line=3,"), "{out}");
     assert_annotations_open(&out, &services, &expect);
+    // In a terminal's text, naming a directory inside the description says which one is used.
+    std::fs::remove_file(services.join("bad.kdl")).unwrap();
+    std::fs::remove_file(services.join("unclosed.kdl")).unwrap();
+    let (code, _, err) = run_cli_in(root, &["check", services.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("is inside the description `platform`, which is used"), "{err}");
 }
 
 fn sarif(args: &[&str], cwd: &Path) -> serde_json::Value {

@@ -405,6 +405,7 @@ pub(crate) fn locate(cli: &mut Cli, ctx: &Ctx, err: &mut dyn Write) -> Result<()
         }
         return Ok(());
     };
+    let named = positional.is_some() || cli.dir.is_some();
     let given = match (positional, cli.dir.take()) {
         (Some(_), Some(_)) => {
             ctx.trouble(err, "the description is named twice: give `DIR` or `--dir DIR`, not both");
@@ -414,7 +415,21 @@ pub(crate) fn locate(cli: &mut Cli, ctx: &Ctx, err: &mut dyn Write) -> Result<()
         (None, None) => PathBuf::from("."),
     };
     let found = match idpc_driver::discover(&given) {
-        idpc_driver::Discovery::Root(root) => root,
+        idpc_driver::Discovery::Root(root) => {
+            // A directory named on the command line that is inside a description, not its
+            // root: say which description is used (and where its output goes by default).
+            if named && matches!(ctx.format, Format::Human | Format::Markdown) && root != given {
+                let cwd = ctx.cwd.clone().unwrap_or_else(|| PathBuf::from("."));
+                let shown = relative_path(&absolute(&cwd), &absolute(&root));
+                let shown = if shown.is_empty() { ".".to_owned() } else { shown };
+                let _ = writeln!(
+                    err,
+                    "note: `{}` is inside the description `{shown}`, which is used",
+                    given.display(),
+                );
+            }
+            root
+        }
         idpc_driver::Discovery::Below(root) => {
             if matches!(ctx.format, Format::Human | Format::Markdown) {
                 let _ = writeln!(

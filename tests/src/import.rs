@@ -322,3 +322,64 @@ fn values_are_escaped_for_kdl_strings() {
     assert!(text.contains(r#"env "GREETING" "say \"hi\"\nthen \\ leave""#), "{text}");
     assert!(text.contains(r#"env "COUNT" "3""#), "{text}");
 }
+
+#[test]
+fn score_fields_idpc_would_refuse_are_dropped_with_why_and_the_service_checks() {
+    let dir = acme();
+    let inputs = tempfile::tempdir().unwrap();
+    let path = inputs.path().join("score.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: score.dev/v1b1\nmetadata:\n  name: wrongtype\ncontainers:\n  main:\n    image: \"Bad Image!\"\n    variables: [1, 2]\n    resources:\n      requests:\n        cpu: lots\n      limits:\n        memory: \"250\"\nservice:\n  ports:\n    http:\n      port: eighty\n",
+    )
+    .unwrap();
+    let (code, out, err) = import(dir.path(), "score", &[path], &["--team", "payments"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        subjects(&out, "dropped"),
+        [
+            "containers.main.image",
+            "service.ports.http",
+            "containers.main.resources.requests.cpu",
+            "containers.main.resources.limits.memory",
+            "containers.main.variables",
+        ],
+        "{out}"
+    );
+    assert_eq!(subjects(&out, "defaulted"), ["containers.main.resources.limits.memory"]);
+    assert_checks_clean(dir.path());
+
+    // A workload without a container has no image to run: refused, not given a placeholder.
+    let path = inputs.path().join("empty.yaml");
+    std::fs::write(&path, "apiVersion: score.dev/v1b1\nmetadata:\n  name: empty\n").unwrap();
+    let (code, _, err) = import(dir.path(), "score", &[path], &["--team", "payments"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("has no `containers`"), "{err}");
+    assert!(!dir.path().join("services/empty.kdl").exists());
+}
+
+#[test]
+fn a_catalog_component_that_depends_on_itself_and_a_document_that_is_not_an_entity_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/minimal"), dir.path());
+    let inputs = tempfile::tempdir().unwrap();
+    let path = inputs.path().join("catalog-info.yaml");
+    let component = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: selfdep\nspec:\n  type: service\n  owner: group:web\n  dependsOn: [component:selfdep]\n";
+    std::fs::write(&path, component).unwrap();
+    let (_, out, err) = import(dir.path(), "backstage", &[path.clone()], &[]);
+    let notes: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| l["type"] == "import" && l["outcome"] == "dropped")
+        .collect();
+    let own = notes
+        .iter()
+        .find(|n| n["subject"].as_str().unwrap().ends_with("dependsOn.component:selfdep"))
+        .unwrap_or_else(|| panic!("{out}{err}"));
+    assert!(own["detail"].as_str().unwrap().contains("does not depend on itself"), "{own}");
+
+    std::fs::write(&path, format!("{component}---\n- a list\n")).unwrap();
+    let (code, _, err) = import(dir.path(), "backstage", &[path], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("document 2 is not an entity"), "{err}");
+}

@@ -48,7 +48,7 @@ pub(crate) fn run(args: &ImportArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut d
             report::diagnostics(ctx, &diagnostics, &ctx.rebase(sources), out, err);
             let _ = writeln!(
                 err,
-                "nothing written: the description with the imported files has errors"
+                "nothing written: the description with the imported files has errors (an imported file is shown as it would have been written)"
             );
             return EXIT_ERRORS;
         }

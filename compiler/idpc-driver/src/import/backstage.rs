@@ -66,7 +66,7 @@ pub(crate) fn map(
 ) {
     let mut entities = Vec::new();
     for (input, text) in inputs {
-        for document in serde_yaml::Deserializer::from_str(text) {
+        for (index, document) in serde_yaml::Deserializer::from_str(text).enumerate() {
             match Value::deserialize(document) {
                 Ok(Value::Mapping(doc)) => {
                     let kind = get(&doc, "kind").and_then(scalar).unwrap_or_default();
@@ -78,9 +78,13 @@ pub(crate) fn map(
                     entities.push(Entity { input, kind, name, doc });
                 }
                 Ok(Value::Null) => {}
-                Ok(_) => {
-                    mapped.refuse(format!("`{input}` holds a document that is not an entity"), None)
-                }
+                Ok(_) => mapped.refuse(
+                    format!(
+                        "`{input}`: document {} is not an entity (a mapping with `kind` and `metadata`)",
+                        index + 1
+                    ),
+                    None,
+                ),
                 Err(error) => {
                     mapped.refuse(format!("`{input}` is not YAML: {error}"), None);
                     break;
@@ -340,7 +344,9 @@ fn component_body(
                 Outcome::Dropped,
                 "only dependencies on services are carried over",
             );
-        } else if name == entity.name || !services.contains(&name) {
+        } else if name == entity.name {
+            mapped.note(input, at, Outcome::Dropped, "a service does not depend on itself");
+        } else if !services.contains(&name) {
             mapped.note(
                 input,
                 at,

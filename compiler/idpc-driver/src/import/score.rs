@@ -144,6 +144,16 @@ fn workload_to_service(
         );
         return;
     }
+    if get_map(workload, "containers").is_none_or(Mapping::is_empty) {
+        mapped.refuse(
+            format!("`{input}`: the workload `{name}` has no `containers`"),
+            Some(
+                "a Score workload runs at least one container: its image becomes the service's"
+                    .to_owned(),
+            ),
+        );
+        return;
+    }
     let mut lines = Writer::default();
     lines.comment(&format!("Imported from the Score workload `{name}`."));
     let values = [kdl::string(&name), kdl::prop("team", team)];
@@ -182,12 +192,25 @@ fn service_body(
     let at = |field: &str| format!("containers.{cname}.{field}");
 
     // Image.
-    match get(container, "image").and_then(scalar) {
-        Some(image) if image != "." => {
-            w.node("image", &[kdl::string(&image)]);
+    let image = get(container, "image").and_then(scalar);
+    let valid = image.as_deref().filter(|i| *i != ".").map(|i| (i, idpc_ir::Image::parse(i)));
+    match valid {
+        Some((image, Ok(_))) => {
+            w.node("image", &[kdl::string(image)]);
             mapped.note(input, at("image"), Outcome::Imported, format!("image `{image}`"));
         }
-        _ => {
+        Some((_, Err(why))) => {
+            let placeholder = format!("{name}:{PLACEHOLDER_VERSION}");
+            w.comment("The workload's image is not one idpc accepts: replace the placeholder.");
+            w.node("image", &[kdl::string(&placeholder)]);
+            mapped.note(
+                input,
+                at("image"),
+                Outcome::Dropped,
+                format!("{why}: wrote the placeholder `{placeholder}`; replace it"),
+            );
+        }
+        None => {
             let placeholder = format!("{name}:{PLACEHOLDER_VERSION}");
             w.comment("Score builds this image from source: replace the placeholder.");
             w.node("image", &[kdl::string(&placeholder)]);
@@ -222,10 +245,18 @@ fn service_body(
                 .and_then(Value::as_u64)
                 .or_else(|| get(spec, "port").and_then(Value::as_u64));
             let protocol = get(spec, "protocol").and_then(scalar).unwrap_or_default();
+            let number = number.filter(|n| (1..=65_535).contains(n));
             if let Some(refusal) = check_name("port", &port) {
                 mapped.note(input, subject, Outcome::Dropped, refusal.message);
             } else if protocol.eq_ignore_ascii_case("udp") {
                 mapped.note(input, subject, Outcome::Dropped, "the platform's ports are TCP");
+            } else if number.is_none() {
+                mapped.note(
+                    input,
+                    subject,
+                    Outcome::Dropped,
+                    "no port number from 1 to 65535 in `port` or `targetPort`",
+                );
             } else if let Some(number) = number {
                 w.node("port", &[kdl::string(&port), number.to_string()]);
                 mapped.note(input, subject, Outcome::Imported, format!("port `{port}` {number}"));
@@ -239,14 +270,32 @@ fn service_body(
 
     // CPU and memory.
     let sizes = get_map(container, "resources");
-    let size = |which: &str| -> Vec<String> {
+    // A quantity idpc would refuse is dropped here, with why, rather than written into a file
+    // that does not check.
+    let mut size = |which: &str| -> Vec<String> {
         let Some(m) = sizes.and_then(|r| get_map(r, which)) else { return Vec::new() };
-        ["cpu", "memory"]
-            .iter()
-            .filter_map(|field| get(m, field).and_then(scalar).map(|v| kdl::prop(field, &v)))
-            .collect()
+        let mut props = Vec::new();
+        for field in ["cpu", "memory"] {
+            let Some(value) = get(m, field) else { continue };
+            let text = scalar(value).unwrap_or_default();
+            let checked = match field {
+                "cpu" => idpc_ir::Cpu::parse(&text).map(|_| ()),
+                _ => idpc_ir::Memory::parse(&text).map(|_| ()),
+            };
+            match checked {
+                Ok(()) => props.push(kdl::prop(field, &text)),
+                Err(why) => mapped.note(
+                    input,
+                    at(&format!("resources.{which}.{field}")),
+                    Outcome::Dropped,
+                    format!("not a {field} quantity idpc accepts: {why}"),
+                ),
+            }
+        }
+        props
     };
     let requests = size("requests");
+    let mut limits = size("limits");
     if !requests.is_empty() {
         w.node("requests", &requests);
         mapped.note(
@@ -256,7 +305,6 @@ fn service_body(
             format!("requests {}", requests.join(" ")),
         );
     }
-    let mut limits = size("limits");
     if !limits.is_empty() {
         mapped.note(
             input,
@@ -266,10 +314,10 @@ fn service_body(
         );
     }
     if !limits.iter().any(|l| l.starts_with("memory=")) {
-        let requested = sizes
-            .and_then(|r| get_map(r, "requests"))
-            .and_then(|m| get(m, "memory"))
-            .and_then(scalar);
+        let requested = requests
+            .iter()
+            .find_map(|r| r.strip_prefix("memory="))
+            .map(|quoted| quoted.trim_matches('"').to_owned());
         let (memory, why) = match requested {
             Some(memory) => (memory, "the memory requested"),
             None => (DEFAULT_MEMORY_LIMIT.to_owned(), "the golden path's"),
@@ -285,10 +333,21 @@ fn service_body(
     w.node("limits", &limits);
 
     // Variables.
+    if get(container, "variables").is_some_and(|v| v.as_mapping().is_none()) {
+        mapped.note(
+            input,
+            at("variables"),
+            Outcome::Dropped,
+            "not a mapping of variable names to values",
+        );
+    }
     if let Some(variables) = get_map(container, "variables") {
         for (key, value) in entries(variables) {
             let subject = at(&format!("variables.{key}"));
-            let value = scalar(value).unwrap_or_default();
+            let Some(value) = scalar(value).filter(|_| !key.is_empty()) else {
+                mapped.note(input, subject, Outcome::Dropped, "not a name with a text value");
+                continue;
+            };
             if value.contains("${") {
                 mapped.note(
                     input,

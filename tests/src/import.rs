@@ -366,7 +366,7 @@ fn a_catalog_component_that_depends_on_itself_and_a_document_that_is_not_an_enti
     let path = inputs.path().join("catalog-info.yaml");
     let component = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: selfdep\nspec:\n  type: service\n  owner: group:web\n  dependsOn: [component:selfdep]\n";
     std::fs::write(&path, component).unwrap();
-    let (_, out, err) = import(dir.path(), "backstage", &[path.clone()], &[]);
+    let (_, out, err) = import(dir.path(), "backstage", std::slice::from_ref(&path), &[]);
     let notes: Vec<serde_json::Value> = out
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())

@@ -317,3 +317,26 @@ fn warnings_do_not_fail_the_build() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("P0006") && err.contains("1 error found"), "{err}");
 }
+
+#[test]
+fn problems_held_back_by_a_broken_file_are_counted_and_come_back_when_it_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "platform.kdl",
+        "platform \"p\"\nteam \"web\" { member \"a@p.dev\" }\nenvironment \"dev\" tier=\"development\"\n",
+    );
+    write(dir.path(), "a.kdl", "team \"ops\" {\n    member \"x@p.dev\"\n");
+    write(dir.path(), "b.kdl", "service \"other\" team=\"wbe\" { image \"o:1.0.0\" }\n");
+    let path = dir.path().to_str().unwrap();
+    let (code, _, err) = run_cli(&["check", path]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0100") && !err.contains("E0202"), "{err}");
+    assert!(err.contains("note: 1 more problem waits for the files with syntax errors"), "{err}");
+    // Fixed, the file parses and the unknown team is reported.
+    write(dir.path(), "a.kdl", "team \"ops\" {\n    member \"x@p.dev\"\n}\n");
+    let (code, _, err) = run_cli(&["check", path]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0202") && err.contains("unknown team `wbe`"), "{err}");
+    assert!(!err.contains("more problem"), "{err}");
+}

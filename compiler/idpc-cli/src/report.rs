@@ -240,6 +240,17 @@ pub(crate) fn diagnostics(
     }
 }
 
+/// For people: how many problems wait for the files with syntax errors to parse.
+pub(crate) fn held_back(ctx: &Ctx, held: usize, err: &mut dyn Write) {
+    if held > 0 && matches!(ctx.format, Format::Human) {
+        let problems = if held == 1 { "problem waits" } else { "problems wait" };
+        let _ = writeln!(
+            err,
+            "note: {held} more {problems} for the files with syntax errors to parse (a name they may declare, a value they may give)"
+        );
+    }
+}
+
 /// "3 errors, 1 warning", or `None` when there is nothing.
 fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();

@@ -59,6 +59,9 @@ pub struct Compilation {
     pub waivers: Vec<idpc_policy::ActiveWaiver>,
     /// Time spent per phase.
     pub timings: Timings,
+    /// How many problems are held back while some file has syntax errors (names its unread
+    /// part may declare, values it may give): they are reported once it parses.
+    pub held_back: usize,
 }
 
 /// A compilation with what editors ask about: the trees of every file (broken ones included),
@@ -299,7 +302,8 @@ impl Database {
         let index = if self.keep_syntax { self.index() } else { Arc::default() };
         let syntax: Vec<Span> =
             diagnostics.iter().filter_map(|d| Some(d.primary.as_ref()?.span)).collect();
-        diagnostics.extend(held_back(analysis.diagnostics, complete, &broken, &syntax));
+        let (kept, held) = held_back(analysis.diagnostics, complete, &broken, &syntax);
+        diagnostics.extend(kept);
         let analyzed = !has_errors(&diagnostics);
         if let Some(platform) = analysis.platform.as_ref().filter(|_| analyzed) {
             // What only rendering finds (a kind's template that does not render, two resources
@@ -357,6 +361,7 @@ impl Database {
             platform,
             waivers,
             timings: Timings { parse, analyze, policies: start.elapsed(), emit: Duration::ZERO },
+            held_back: held,
         };
         let parses = self.slots.iter().map(|s| s.parse.clone().filter(|_| s.present)).collect();
         Snapshot { compilation, partial, index, parses, stale: false, lent }
@@ -378,6 +383,7 @@ impl Database {
             platform: None,
             waivers: compilation.waivers,
             timings: Timings::default(),
+            held_back: compilation.held_back,
         };
         let parses = self.slots.iter().map(|s| s.parse.clone().filter(|_| s.present)).collect();
         Snapshot { compilation, partial: model, index, parses, stale: true, lent }
@@ -510,24 +516,28 @@ fn held_back(
     complete: bool,
     broken: &[FileId],
     syntax: &[Span],
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, usize) {
     if complete {
-        return diagnostics;
+        return (diagnostics, 0);
     }
-    diagnostics
+    let mut held = 0;
+    let kept = diagnostics
         .into_iter()
         .filter(|d| {
             if d.primary.as_ref().is_some_and(|p| syntax.contains(&p.span)) {
                 return false;
             }
             let in_broken = d.primary.as_ref().is_some_and(|p| broken.contains(&p.span.file));
-            match d.code {
+            let keep = match d.code {
                 Code::UnknownReference | Code::MissingPlatform => false,
                 Code::MissingValue | Code::MissingArgument => !in_broken,
                 _ => true,
-            }
+            };
+            held += usize::from(!keep);
+            keep
         })
-        .collect()
+        .collect();
+    (kept, held)
 }
 
 fn not_utf8(file: FileId, offset: usize) -> Diagnostic {

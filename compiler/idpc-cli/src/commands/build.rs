@@ -111,6 +111,7 @@ fn build(
     progress.pause(err);
     report::diagnostics(ctx, &compilation.diagnostics, &compilation.sources, out, err);
     let Some(platform) = compilation.platform.as_ref() else {
+        report::held_back(ctx, compilation.held_back, err);
         let _ = writeln!(err, "nothing written: fix the errors above");
         return EXIT_ERRORS;
     };

@@ -21,6 +21,7 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dy
         waivers(ctx, &compilation, out);
     }
     if has_errors(&compilation.diagnostics) {
+        report::held_back(ctx, compilation.held_back, err);
         return EXIT_ERRORS;
     }
     if let Some(platform) = &compilation.platform {

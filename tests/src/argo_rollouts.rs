@@ -79,6 +79,32 @@ fn strategies_map_to_argo_rollouts() {
             r#"{"setWeight":100}"#
         ]
     );
+    // Without a router, the one Service spans both versions, so the canary gets its share of
+    // requests by its share of pods: the controller would pin stable and canary Services to
+    // their versions, and nothing calls the canary one.
+    let unrouted = &canary["spec"]["strategy"]["canary"];
+    assert!(unrouted.get("trafficRouting").is_none(), "{unrouted}");
+    assert!(unrouted.get("stableService").is_none() && unrouted.get("canaryService").is_none());
+    let services = |path: &str| -> Vec<String> {
+        let artifact = artifacts.iter().find(|a| a.path == path).unwrap();
+        documents(&artifact.contents)
+            .into_iter()
+            .filter(|d| d["kind"] == "Service")
+            .map(|d| d["metadata"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(services("argo-rollouts/prod/auth-gateway.yaml"), ["auth-gateway"]);
+    // With one (payments-api is exposed through the Gateway API), the router splits traffic
+    // between the stable and canary Services.
+    let routed = rollout("argo-rollouts/prod/payments-api.yaml");
+    let routed = &routed["spec"]["strategy"]["canary"];
+    assert!(routed.get("trafficRouting").is_some(), "{routed}");
+    assert_eq!(routed["stableService"], "payments-api");
+    assert_eq!(routed["canaryService"], "payments-api-canary");
+    assert_eq!(
+        services("argo-rollouts/prod/payments-api.yaml"),
+        ["payments-api", "payments-api-canary"]
+    );
     // Blue-green with preview and active services.
     let blue_green = rollout("argo-rollouts/prod/ledger.yaml");
     let strategy = &blue_green["spec"]["strategy"]["blueGreen"];

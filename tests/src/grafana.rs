@@ -74,3 +74,31 @@ fn dashboards_are_provisioned_in_a_folder_per_team() {
             && datasources.contents.contains("http://prometheus.monitoring.svc:9090")
     );
 }
+
+#[test]
+fn rollout_panels_select_the_controllers_series_by_its_labels() {
+    // The Argo Rollouts controller exports `rollout_info` and `rollout_info_replicas_*` with the
+    // rollout's `name` and `namespace`; a matcher on any other label finds nothing.
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let artifact = artifacts
+        .iter()
+        .find(|a| a.path == "grafana/dashboards/payments/payments-api.json")
+        .unwrap();
+    let dashboard: serde_json::Value = serde_json::from_str(&artifact.contents).unwrap();
+    let mut expressions = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().into_iter().flatten() {
+            let expr = target["expr"].as_str().unwrap_or_default();
+            if expr.contains("rollout_info") {
+                expressions.push(expr.to_owned());
+            }
+        }
+    }
+    assert_eq!(expressions.len(), 3, "{expressions:?}");
+    for expr in &expressions {
+        assert!(
+            expr.contains("{name=\"payments-api\",namespace=\"payments-$environment\"}"),
+            "{expr}"
+        );
+    }
+}

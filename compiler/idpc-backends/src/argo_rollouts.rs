@@ -41,7 +41,7 @@ fn rollout_file(platform: &Platform, deployment: &Deployment) -> Artifact {
     let path = format!("argo-rollouts/{}/{}.yaml", environment.name, service.name);
     let mut documents = common::Documents::new(path, platform.file_path(service.file));
     documents.push(&rollout(platform, deployment));
-    for name in service_names(deployment, service) {
+    for name in service_names(platform, deployment, service) {
         documents.push(&kubernetes_service(platform, deployment, &name));
     }
     if deployment.rollback.is_some() {
@@ -54,13 +54,24 @@ fn rollout_file(platform: &Platform, deployment: &Deployment) -> Artifact {
 }
 
 /// The `Service`s of a rollout: the stable one, and the canary or preview one its strategy needs.
-fn service_names(deployment: &Deployment, service: &idpc_ir::Service) -> Vec<String> {
+/// A canary has a Service of its own only when a router splits traffic between the two: without
+/// one, the stable Service spans both versions and the canary's share of requests is its share
+/// of the pods (were the Service pinned to the stable pods, the canary would get no traffic, and
+/// its analysis would measure nothing).
+fn service_names(
+    platform: &Platform,
+    deployment: &Deployment,
+    service: &idpc_ir::Service,
+) -> Vec<String> {
     if service.ports.is_empty() {
         return Vec::new();
     }
     let mut services = vec![names::stable_service(service)];
     match &deployment.strategy.value {
-        Strategy::Canary { .. } => services.push(names::canary_service(service)),
+        Strategy::Canary { .. } if traffic_routing(platform, deployment).is_some() => {
+            services.push(names::canary_service(service));
+        }
+        Strategy::Canary { .. } => {}
         Strategy::BlueGreen { .. } => services.push(names::preview_service(service)),
         Strategy::Rolling { .. } => {}
     }
@@ -202,29 +213,35 @@ fn rollout(platform: &Platform, deployment: &Deployment) -> Object<RolloutSpec> 
     });
     let with_ports = !service.ports.is_empty();
     let strategy = match &deployment.strategy.value {
-        Strategy::Canary { steps } => RolloutStrategy::canary(Canary {
-            stable_service: with_ports.then(|| names::stable_service(service)),
-            canary_service: with_ports.then(|| names::canary_service(service)),
-            traffic_routing: traffic_routing(platform, deployment),
-            max_surge: None,
-            max_unavailable: None,
-            steps: steps
-                .iter()
-                .flat_map(|step| {
-                    let pause = match (step.pause, step.weight) {
-                        (Some(duration), _) => {
-                            Some(Pause { duration: Some(duration.single_unit()) })
-                        }
-                        (None, 100) => None,
-                        (None, _) => Some(Pause { duration: None }),
-                    };
-                    let weight = Step { set_weight: Some(step.weight), pause: None };
-                    std::iter::once(weight)
-                        .chain(pause.map(|p| Step { set_weight: None, pause: Some(p) }))
-                })
-                .collect(),
-            analysis: analysis.map(|a| Analysis { starting_step: Some(1), ..a }),
-        }),
+        Strategy::Canary { steps } => {
+            let routing = traffic_routing(platform, deployment);
+            // The controller pins the stable and canary Services to their versions: only
+            // where a router sends each its share (see `service_names`).
+            let routed = with_ports && routing.is_some();
+            RolloutStrategy::canary(Canary {
+                stable_service: routed.then(|| names::stable_service(service)),
+                canary_service: routed.then(|| names::canary_service(service)),
+                traffic_routing: routing,
+                max_surge: None,
+                max_unavailable: None,
+                steps: steps
+                    .iter()
+                    .flat_map(|step| {
+                        let pause = match (step.pause, step.weight) {
+                            (Some(duration), _) => {
+                                Some(Pause { duration: Some(duration.single_unit()) })
+                            }
+                            (None, 100) => None,
+                            (None, _) => Some(Pause { duration: None }),
+                        };
+                        let weight = Step { set_weight: Some(step.weight), pause: None };
+                        std::iter::once(weight)
+                            .chain(pause.map(|p| Step { set_weight: None, pause: Some(p) }))
+                    })
+                    .collect(),
+                analysis: analysis.map(|a| Analysis { starting_step: Some(1), ..a }),
+            })
+        }
         Strategy::BlueGreen { auto_promote, preview_replicas, scale_down_delay } => {
             RolloutStrategy::blue_green(BlueGreen {
                 active_service: names::stable_service(service),

@@ -332,7 +332,8 @@ pub(crate) fn emit(platform: &Platform, index: usize, service: &Service) -> Arti
 
     layout.row("Rollout");
     let namespace = format!("{team}-$environment");
-    let rollout = promql::matchers(&[("rollout", &service.name), ("namespace", &namespace)]);
+    // The controller's metrics name the rollout by `name` (and `namespace`).
+    let rollout = promql::matchers(&[("name", &service.name), ("namespace", &namespace)]);
     layout.panel(
         "stat",
         "Rollout phase",

@@ -36,10 +36,10 @@ fn applications_validate_against_the_argo_cd_schema() {
             count += 1;
         }
     }
-    // 4 environments: the root applications; per cluster of an environment (prod has two) an
-    // access application, one for secrets and one per team (the ephemeral checkout-v2 carries
-    // services of two teams only); and the secret stores of each of the 4 clusters.
-    assert_eq!(count, 4 + 5 * (1 + 1 + 3) - 1 + 4, "{count}");
+    // `root`; 4 environments: the root applications; per cluster of an environment (prod has
+    // two) an access application, one for secrets and one per team (the ephemeral checkout-v2
+    // carries services of two teams only); and the secret stores of each of the 4 clusters.
+    assert_eq!(count, 1 + 4 + 5 * (1 + 1 + 3) - 1 + 4, "{count}");
 }
 
 #[test]
@@ -80,6 +80,17 @@ fn applications_sync_exactly_the_committed_tree() {
         let project = projects
             .get(spec["project"].as_str().unwrap())
             .unwrap_or_else(|| panic!("{name}: no project {}", spec["project"]));
+        // Argo CD admits an application only if its project allows its destination, namespace
+        // included: an empty namespace matches none of a project's namespaces.
+        let destination = &spec["destination"];
+        let namespace = destination["namespace"].as_str().unwrap_or_default();
+        assert!(!namespace.is_empty(), "{name}: no destination namespace");
+        let admitted = project["spec"]["destinations"].as_array().unwrap().iter().any(|d| {
+            d["namespace"] == namespace
+                && d["name"] == destination["name"]
+                && d["server"] == destination["server"]
+        });
+        assert!(admitted, "{name}: its project does not allow {destination}");
         let Some(include) = spec["source"]["directory"]["include"].as_str() else { continue };
         let included = include.trim_start_matches('{').trim_end_matches('}').split(',');
         for file in included {
@@ -98,6 +109,13 @@ fn applications_sync_exactly_the_committed_tree() {
             *synced.entry(path).or_default() += 1;
         }
     }
+    // The projects and the root file itself are kept in sync by `root`.
+    let root = documents
+        .iter()
+        .find(|d| d["kind"] == "Application" && d["metadata"]["name"] == "root")
+        .unwrap();
+    assert_eq!(root["spec"]["source"]["path"], "generated/gitops");
+    assert_eq!(root["spec"]["source"]["directory"]["include"], "{projects.yaml,root.yaml}");
     // Every Rollout is synced once per cluster of its environment (prod has two).
     for path in rollouts.keys() {
         let expected = if path.starts_with("argo-rollouts/prod/") { 2 } else { 1 };

@@ -9,9 +9,13 @@
 //!   access objects (sync wave -1, so namespaces, roles and network policies come first) and one
 //!   per team for its workloads (wave 1), selecting exactly the team's files. Environments whose
 //!   changes need approval sync when a person says so; the others sync and prune by themselves.
-//! - `gitops/root.yaml`: an application per environment that syncs its applications (the
-//!   app-of-apps pattern), so that the waves order one environment's applications; and one per
-//!   cluster for the secret stores its environments share.
+//! - `gitops/root.yaml`: `root`, which keeps this file and the projects in sync; an application
+//!   per environment that syncs its applications (the app-of-apps pattern), so that the waves
+//!   order one environment's applications; and one per cluster for the secret stores its
+//!   environments share.
+//!
+//! Every application names a destination namespace its project allows: a team's, its
+//! namespace; the platform's, a team's namespace there (its objects name their own).
 //!
 //! With `rules "prometheus-operator"`, each environment also gets `<cluster>-rules` (wave 1): the
 //! `PrometheusRule` objects of its services.
@@ -34,6 +38,8 @@ const API_VERSION: &str = "argoproj.io/v1alpha1";
 const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 /// The project of what the platform manages itself.
 const PLATFORM_PROJECT: &str = "platform";
+/// The application that keeps `gitops/root.yaml` and `gitops/projects.yaml` in sync.
+const ROOT: &str = "root";
 /// Argo CD's annotation for the order of applications synced together.
 const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 
@@ -192,6 +198,23 @@ fn sync_policy(environment: &Environment) -> Option<SyncPolicy> {
         .then_some(SyncPolicy { automated: Automated { prune: true, self_heal: true } })
 }
 
+/// The namespace a platform application names as its destination on a cluster of
+/// `environment`. Argo CD checks an application's destination against its project's with the
+/// destination's namespace, and an empty one is allowed by none of the `platform` project's;
+/// the objects such an application syncs name their own namespaces (or none, cluster-wide), so
+/// this is only their default: the namespace there of the first team with a service there
+/// (which the access objects create), else of the first team, which the project allows.
+fn default_namespace(platform: &Platform, environment: &Environment) -> Option<String> {
+    let deployed = platform
+        .deployments
+        .iter()
+        .filter(|d| platform.environment(d.environment).name == environment.name)
+        .map(|d| platform.team(platform.service(d.service).team).name.as_str())
+        .min();
+    let team = deployed.or_else(|| platform.teams.first().map(|t| t.name.as_str()))?;
+    Some(format!("{team}-{}", environment.name))
+}
+
 fn applications(
     platform: &Platform,
     gitops: &GitOps,
@@ -218,7 +241,9 @@ fn applications(
                 && !platform.service(d.service).slos.is_empty()
         });
     let mut objects = Vec::new();
-    for (prefix, destination) in clusters(environment) {
+    for (prefix, cluster) in clusters(environment) {
+        let destination =
+            Destination { namespace: default_namespace(platform, environment), ..cluster.clone() };
         if has_rules {
             objects.push(Object {
                 api_version: API_VERSION,
@@ -291,7 +316,11 @@ fn applications(
                         &format!("argo-rollouts/{env}"),
                         Some(format!("{{{}}}", files.join(","))),
                     ),
-                    destination: destination.clone(),
+                    // Every object of a team's application is in the team's namespace.
+                    destination: Destination {
+                        namespace: Some(format!("{}-{env}", team.name)),
+                        ..cluster.clone()
+                    },
                     sync_policy: sync_policy(environment),
                 },
             });
@@ -301,10 +330,25 @@ fn applications(
 }
 
 fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
-    let mut objects: Vec<Object<ApplicationSpec>> = platform
-        .environments
-        .iter()
-        .map(|environment| Object {
+    // `root` syncs this file and the projects: applied once by hand with the projects, the
+    // applications and projects follow the tree from then on (a new environment, a new team).
+    let root = Object {
+        api_version: API_VERSION,
+        kind: "Application",
+        metadata: metadata(gitops, ROOT.to_owned(), &[], None),
+        spec: ApplicationSpec {
+            project: PLATFORM_PROJECT.to_owned(),
+            source: source(gitops, "gitops", Some("{projects.yaml,root.yaml}".to_owned())),
+            destination: Destination {
+                name: None,
+                server: Some(IN_CLUSTER.to_owned()),
+                namespace: Some(gitops.namespace.clone()),
+            },
+            sync_policy: Some(SyncPolicy { automated: Automated { prune: true, self_heal: true } }),
+        },
+    };
+    let mut objects: Vec<Object<ApplicationSpec>> = std::iter::once(root)
+        .chain(platform.environments.iter().map(|environment| Object {
             api_version: API_VERSION,
             kind: "Application",
             metadata: metadata(
@@ -326,7 +370,7 @@ fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
                     automated: Automated { prune: true, self_heal: true },
                 }),
             },
-        })
+        }))
         .collect();
     // The secret stores, once per cluster, however many environments share it.
     if platform.deployments.iter().any(|d| !d.secrets.is_empty()) {
@@ -334,7 +378,8 @@ fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
         for environment in &platform.environments {
             for (_, destination) in clusters(environment) {
                 let key = destination.name.clone().unwrap_or_default();
-                destinations.entry(key).or_insert(destination);
+                let namespace = default_namespace(platform, environment);
+                destinations.entry(key).or_insert(Destination { namespace, ..destination });
             }
         }
         for (cluster, destination) in destinations {

@@ -141,3 +141,55 @@ fn without_a_gitops_setting_nothing_is_written() {
     let artifacts = build_dir(&repo_root().join("examples/minimal"));
     assert!(!artifacts.iter().any(|a| a.path.starts_with("gitops/")));
 }
+
+#[test]
+fn argo_cd_leaves_to_the_controllers_the_fields_they_own() {
+    let artifacts = build_dir(&repo_root().join("examples/acme"));
+    let documents = gitops_documents(&artifacts);
+    // Per environment directory: the Rollouts an autoscaler scales, and the routes whose
+    // weights a canary moves.
+    let mut autoscaled: BTreeSet<String> = BTreeSet::new();
+    let mut weighted: BTreeSet<String> = BTreeSet::new();
+    let workloads = artifacts.iter().filter(|a| {
+        (a.path.starts_with("argo-rollouts/") || a.path.starts_with("kubernetes/"))
+            && a.path.ends_with(".yaml")
+            && !a.path.ends_with("-test.yaml")
+    });
+    for artifact in workloads {
+        for document in crate::support::documents(&artifact.contents) {
+            let kind = document["kind"].as_str().unwrap_or_default();
+            let env = artifact.path.split('/').nth(1).unwrap_or_default().to_owned();
+            if kind == "HorizontalPodAutoscaler" {
+                let file = artifact.path.rsplit('/').next().unwrap().to_owned();
+                autoscaled.insert(format!("{env}/{file}"));
+            }
+            let backends = &document["spec"]["rules"][0]["backendRefs"];
+            if kind == "HTTPRoute" && backends.as_array().is_some_and(|b| b.len() == 2) {
+                weighted.insert(env);
+            }
+        }
+    }
+    assert!(!autoscaled.is_empty() && !weighted.is_empty());
+    for application in documents.iter().filter(|d| d["kind"] == "Application") {
+        let spec = &application["spec"];
+        let name = application["metadata"]["name"].as_str().unwrap();
+        let path = spec["source"]["path"].as_str().unwrap();
+        let env = path.rsplit('/').next().unwrap();
+        let included: Vec<String> = spec["source"]["directory"]["include"]
+            .as_str()
+            .map(|i| i.trim_matches(['{', '}']).split(',').map(|f| format!("{env}/{f}")).collect())
+            .unwrap_or_default();
+        let ignores = |kind: &str| {
+            spec["ignoreDifferences"].as_array().into_iter().flatten().any(|i| i["kind"] == kind)
+        };
+        let respected = spec["syncPolicy"]["syncOptions"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|o| o == "RespectIgnoreDifferences=true"));
+        let scaled =
+            path.contains("/argo-rollouts/") && included.iter().any(|f| autoscaled.contains(f));
+        assert_eq!(ignores("Rollout"), scaled, "{name}");
+        let routes = path.contains("/kubernetes/") && weighted.contains(env);
+        assert_eq!(ignores("HTTPRoute"), routes, "{name}");
+        assert_eq!(respected, scaled || routes, "{name}");
+    }
+}

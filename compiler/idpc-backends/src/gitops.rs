@@ -23,7 +23,7 @@
 //! With secrets, each environment also gets `<cluster>-secrets` (wave 0): the External Secrets
 //! objects, so that the Secrets exist before the pods that read them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use idpc_ir::{Environment, GitOps, Platform, TeamId};
 use serde::Serialize;
@@ -81,6 +81,42 @@ struct ApplicationSpec {
     destination: Destination,
     #[serde(skip_serializing_if = "Option::is_none")]
     sync_policy: Option<SyncPolicy>,
+    /// Fields a controller owns once the object is applied, which a sync must leave alone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignore_differences: Vec<IgnoreDifference>,
+}
+
+/// A field of some objects that Argo CD neither reports as drift nor puts back.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IgnoreDifference {
+    group: &'static str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    json_pointers: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    jq_path_expressions: Vec<&'static str>,
+}
+
+/// The replicas of a Rollout an autoscaler scales: Argo CD would put the description's count
+/// back on every sync (with self-heal, at once), against the autoscaler.
+fn autoscaled_replicas() -> IgnoreDifference {
+    IgnoreDifference {
+        group: "argoproj.io",
+        kind: "Rollout",
+        json_pointers: vec!["/spec/replicas"],
+        jq_path_expressions: Vec::new(),
+    }
+}
+
+/// The weights of a route's backends, which Argo Rollouts moves during a canary.
+fn canary_weights() -> IgnoreDifference {
+    IgnoreDifference {
+        group: "gateway.networking.k8s.io",
+        kind: "HTTPRoute",
+        json_pointers: Vec::new(),
+        jq_path_expressions: vec![".spec.rules[].backendRefs[].weight"],
+    }
 }
 
 #[derive(Serialize)]
@@ -112,7 +148,35 @@ struct Destination {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SyncPolicy {
-    automated: Automated,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automated: Option<Automated>,
+    /// `RespectIgnoreDifferences=true` where fields are ignored: a sync then leaves them as
+    /// they are, not only the comparison.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sync_options: Vec<&'static str>,
+}
+
+impl SyncPolicy {
+    /// Automatic sync with pruning and self-heal.
+    fn automated() -> SyncPolicy {
+        SyncPolicy {
+            automated: Some(Automated { prune: true, self_heal: true }),
+            sync_options: Vec::new(),
+        }
+    }
+}
+
+/// The sync policy of an application of `environment` that ignores `ignored`.
+fn sync_policy_ignoring(
+    environment: &Environment,
+    ignored: &[IgnoreDifference],
+) -> Option<SyncPolicy> {
+    let mut policy = sync_policy(environment);
+    if !ignored.is_empty() {
+        let policy = policy.get_or_insert(SyncPolicy { automated: None, sync_options: Vec::new() });
+        policy.sync_options.push("RespectIgnoreDifferences=true");
+    }
+    policy
 }
 
 #[derive(Serialize)]
@@ -194,8 +258,7 @@ fn source(gitops: &GitOps, path: &str, include: Option<String>) -> Source {
 
 /// Automatic sync and pruning, except where a change needs a person's approval.
 fn sync_policy(environment: &Environment) -> Option<SyncPolicy> {
-    (!environment.approval.required)
-        .then_some(SyncPolicy { automated: Automated { prune: true, self_heal: true } })
+    (!environment.approval.required).then(SyncPolicy::automated)
 }
 
 /// The namespace a platform application names as its destination on a cluster of
@@ -220,8 +283,11 @@ fn applications(
     gitops: &GitOps,
     environment: &Environment,
 ) -> Vec<Object<ApplicationSpec>> {
-    // The services of each team deployed in this environment, by team.
+    // The services of each team deployed in this environment, by team; the teams with a
+    // service an autoscaler scales; whether a canary moves a route's weights.
     let mut teams: BTreeMap<TeamId, Vec<&str>> = BTreeMap::new();
+    let mut autoscaled: BTreeSet<TeamId> = BTreeSet::new();
+    let mut weighted = false;
     for deployment in platform
         .deployments
         .iter()
@@ -229,6 +295,16 @@ fn applications(
     {
         let service = platform.service(deployment.service);
         teams.entry(service.team).or_default().push(&service.name);
+        if deployment.autoscale.is_some() {
+            autoscaled.insert(service.team);
+        }
+        let gateway = platform
+            .ingress
+            .as_ref()
+            .is_some_and(|i| matches!(i.router, idpc_ir::Router::GatewayApi { .. }));
+        weighted |= gateway
+            && service.exposure.is_some()
+            && matches!(deployment.strategy.value, idpc_ir::Strategy::Canary { .. });
     }
     let env = environment.name.as_str();
     let has_secrets = platform.deployments.iter().any(|d| {
@@ -259,6 +335,7 @@ fn applications(
                     source: source(gitops, &format!("prometheus/{env}"), None),
                     destination: destination.clone(),
                     sync_policy: sync_policy(environment),
+                    ignore_differences: Vec::new(),
                 },
             });
         }
@@ -278,6 +355,7 @@ fn applications(
                     source: source(gitops, &format!("secrets/{env}"), None),
                     destination: destination.clone(),
                     sync_policy: sync_policy(environment),
+                    ignore_differences: Vec::new(),
                 },
             });
         }
@@ -290,15 +368,22 @@ fn applications(
                 &[("idpc.dev/environment", env)],
                 Some(-1),
             ),
-            spec: ApplicationSpec {
-                project: PLATFORM_PROJECT.to_owned(),
-                source: source(gitops, &format!("kubernetes/{env}"), None),
-                destination: destination.clone(),
-                sync_policy: sync_policy(environment),
+            spec: {
+                let ignored: Vec<IgnoreDifference> =
+                    weighted.then(canary_weights).into_iter().collect();
+                ApplicationSpec {
+                    project: PLATFORM_PROJECT.to_owned(),
+                    source: source(gitops, &format!("kubernetes/{env}"), None),
+                    destination: destination.clone(),
+                    sync_policy: sync_policy_ignoring(environment, &ignored),
+                    ignore_differences: ignored,
+                }
             },
         });
-        for (team, services) in &teams {
-            let team = platform.team(*team);
+        for (id, services) in &teams {
+            let team = platform.team(*id);
+            let ignored: Vec<IgnoreDifference> =
+                autoscaled.contains(id).then(autoscaled_replicas).into_iter().collect();
             let files: Vec<String> = services.iter().map(|s| format!("{s}.yaml")).collect();
             objects.push(Object {
                 api_version: API_VERSION,
@@ -321,7 +406,8 @@ fn applications(
                         namespace: Some(format!("{}-{env}", team.name)),
                         ..cluster.clone()
                     },
-                    sync_policy: sync_policy(environment),
+                    sync_policy: sync_policy_ignoring(environment, &ignored),
+                    ignore_differences: ignored,
                 },
             });
         }
@@ -344,7 +430,8 @@ fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
                 server: Some(IN_CLUSTER.to_owned()),
                 namespace: Some(gitops.namespace.clone()),
             },
-            sync_policy: Some(SyncPolicy { automated: Automated { prune: true, self_heal: true } }),
+            sync_policy: Some(SyncPolicy::automated()),
+            ignore_differences: Vec::new(),
         },
     };
     let mut objects: Vec<Object<ApplicationSpec>> = std::iter::once(root)
@@ -366,9 +453,8 @@ fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
                     namespace: Some(gitops.namespace.clone()),
                 },
                 // The applications themselves follow the tree: they carry no workload.
-                sync_policy: Some(SyncPolicy {
-                    automated: Automated { prune: true, self_heal: true },
-                }),
+                sync_policy: Some(SyncPolicy::automated()),
+                ignore_differences: Vec::new(),
             },
         }))
         .collect();
@@ -396,9 +482,8 @@ fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
                     project: PLATFORM_PROJECT.to_owned(),
                     source: source(gitops, "secrets", Some("stores.yaml".to_owned())),
                     destination,
-                    sync_policy: Some(SyncPolicy {
-                        automated: Automated { prune: true, self_heal: true },
-                    }),
+                    sync_policy: Some(SyncPolicy::automated()),
+                    ignore_differences: Vec::new(),
                 },
             });
         }

@@ -111,28 +111,61 @@ fn network_policies_admit_exactly_the_declared_callers() {
         .into_iter()
         .find(|d| d["kind"] == "NetworkPolicy" && d["metadata"]["name"] == "users-api")
         .unwrap();
-    let peers: Vec<String> = policy["spec"]["ingress"][0]["from"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let namespace = p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-                .as_str()
-                .unwrap();
-            let pod =
-                p["podSelector"]["matchLabels"]["app.kubernetes.io/name"].as_str().unwrap_or("*");
-            format!("{namespace}/{pod}")
-        })
-        .collect();
-    // payments-api, auth-gateway, notifications and recommendations depend on users-api; Prometheus scrapes it.
+    // Each rule: its peers, and the ports they may reach.
+    let rules = |policy: &serde_json::Value| -> Vec<(Vec<String>, Vec<u64>)> {
+        policy["spec"]["ingress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|rule| {
+                let peers = rule["from"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| {
+                        let labels = &p["namespaceSelector"]["matchLabels"];
+                        let namespace = labels["kubernetes.io/metadata.name"].as_str().unwrap();
+                        let pod = p["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                            .as_str()
+                            .unwrap_or("*");
+                        format!("{namespace}/{pod}")
+                    })
+                    .collect();
+                let ports = rule["ports"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["port"].as_u64().unwrap())
+                    .collect();
+                (peers, ports)
+            })
+            .collect()
+    };
+    // payments-api, auth-gateway, notifications and recommendations depend on users-api;
+    // Prometheus scrapes it, on the port it scrapes.
+    let callers = [
+        "identity-prod/auth-gateway",
+        "identity-prod/notifications",
+        "payments-prod/payments-api",
+        "growth-prod/recommendations",
+    ]
+    .map(str::to_owned);
     assert_eq!(
-        peers,
+        rules(&policy),
+        [(callers.to_vec(), vec![8080]), (vec!["monitoring/*".to_owned()], vec![8080])]
+    );
+    // With a port of its own for metrics, callers do not reach it and Prometheus reaches only it.
+    let payments = artifacts.iter().find(|a| a.path == "kubernetes/prod/payments.yaml").unwrap();
+    let policy = documents(&payments.contents)
+        .into_iter()
+        .find(|d| d["kind"] == "NetworkPolicy" && d["metadata"]["name"] == "payments-api")
+        .unwrap();
+    assert_eq!(
+        rules(&policy),
         [
-            "identity-prod/auth-gateway",
-            "identity-prod/notifications",
-            "payments-prod/payments-api",
-            "growth-prod/recommendations",
-            "monitoring/*"
+            (vec!["growth-prod/web-frontend".to_owned()], vec![8080]),
+            (vec!["monitoring/*".to_owned()], vec![9090]),
+            (vec!["ingress/*".to_owned()], vec![8080]),
         ]
     );
     let binding =

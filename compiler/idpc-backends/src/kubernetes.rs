@@ -327,9 +327,17 @@ fn network_policy(
     callers: &Callers<'_>,
 ) -> NetworkPolicySpec {
     let service = platform.service(deployment.service);
-    let ports: Vec<PolicyPort> =
-        service.ports.iter().map(|p| PolicyPort { protocol: "TCP", port: p.number }).collect();
-    let mut from: Vec<Peer> = callers
+    // Callers reach the service's ports but a port of its own for metrics; Prometheus reaches
+    // only the port it scrapes.
+    let scraped = scrape_port(service);
+    let metrics_apart = service.ports.len() > 1 && scraped.is_some_and(|p| p.name == "metrics");
+    let ports: Vec<PolicyPort> = service
+        .ports
+        .iter()
+        .filter(|p| !(metrics_apart && p.name == "metrics"))
+        .map(|p| PolicyPort { protocol: "TCP", port: p.number })
+        .collect();
+    let from: Vec<Peer> = callers
         .get(&(deployment.environment, deployment.service))
         .into_iter()
         .flatten()
@@ -345,19 +353,22 @@ fn network_policy(
             }),
         })
         .collect();
-    if let Some(namespace) = names::prometheus_namespace(platform) {
-        from.push(Peer {
-            namespace_selector: Selector {
-                match_labels: BTreeMap::from([(NAMESPACE_LABEL.to_owned(), namespace)]),
-            },
-            pod_selector: None,
-        });
-    }
     let mut ingress = if ports.is_empty() || from.is_empty() {
         Vec::new()
     } else {
         vec![IngressRule { from, ports }]
     };
+    if let (Some(namespace), Some(port)) = (names::prometheus_namespace(platform), scraped) {
+        ingress.push(IngressRule {
+            from: vec![Peer {
+                namespace_selector: Selector {
+                    match_labels: BTreeMap::from([(NAMESPACE_LABEL.to_owned(), namespace)]),
+                },
+                pod_selector: None,
+            }],
+            ports: vec![PolicyPort { protocol: "TCP", port: port.number }],
+        });
+    }
     // An exposed service admits the platform's router, on the exposed port only.
     if let (Some((_, port)), Some(router)) =
         (routes::exposed_port(platform, deployment), platform.ingress.as_ref())
@@ -409,6 +420,11 @@ struct Relabeling<'p> {
     replacement: Option<&'p str>,
 }
 
+/// The port Prometheus scrapes: the one named `metrics`, else the first.
+fn scrape_port(service: &idpc_ir::Service) -> Option<&idpc_ir::Port> {
+    service.ports.iter().find(|p| p.name == "metrics").or(service.ports.first())
+}
+
 /// The Prometheus Operator `PodMonitor` that scrapes a service's pods with the labels the
 /// recording rules, alerts, dashboards and analyses select by: the service label the platform
 /// names, and the rollout's pod-template hash that tells a canary's pods from the stable ones.
@@ -418,7 +434,7 @@ fn pod_monitor<'p>(
     deployment: &Deployment,
 ) -> Option<k8s::Object<PodMonitorSpec<'p>>> {
     let service = platform.service(deployment.service);
-    let port = service.ports.iter().find(|p| p.name == "metrics").or(service.ports.first())?;
+    let port = scrape_port(service)?;
     let service_label = Relabeling {
         action: "replace",
         source_labels: None,

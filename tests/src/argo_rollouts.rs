@@ -112,6 +112,14 @@ fn strategies_map_to_argo_rollouts() {
     assert_eq!(strategy["previewService"], "ledger-preview");
     assert_eq!(strategy["autoPromotionEnabled"], false);
     assert_eq!(strategy["scaleDownDelaySeconds"], 300);
+    // The analysis measures the new version once it takes the traffic: the preview gets none.
+    let web = rollout("argo-rollouts/prod/web-frontend.yaml");
+    let web = &web["spec"]["strategy"]["blueGreen"];
+    assert!(web.get("prePromotionAnalysis").is_none(), "{web}");
+    assert_eq!(
+        web["postPromotionAnalysis"]["templates"][0]["templateName"],
+        "web-frontend-error-ratio"
+    );
     // Rolling is a canary without steps, with surge settings.
     let rolling = rollout("argo-rollouts/prod/recommendations.yaml");
     assert_eq!(rolling["spec"]["strategy"]["canary"]["maxSurge"], "50%");

@@ -150,7 +150,7 @@ fn every_rollout_analysis_names_a_template_with_the_arguments_it_needs() {
         let analysis = if strategy["canary"].is_object() {
             &strategy["canary"]["analysis"]
         } else {
-            &strategy["blueGreen"]["prePromotionAnalysis"]
+            &strategy["blueGreen"]["postPromotionAnalysis"]
         };
         if analysis.is_null() {
             continue;

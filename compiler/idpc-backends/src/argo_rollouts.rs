@@ -148,7 +148,11 @@ struct BlueGreen {
     preview_replica_count: Option<u32>,
     scale_down_delay_seconds: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pre_promotion_analysis: Option<Analysis>,
+    /// Measured once the new version takes the active Service's traffic: the preview gets
+    /// none, so an analysis before promotion would measure nothing and always pass. The
+    /// previous version is kept until it succeeds; if it fails, the rollout aborts and the
+    /// active Service goes back to the previous version.
+    post_promotion_analysis: Option<Analysis>,
 }
 
 #[derive(Serialize)]
@@ -249,7 +253,7 @@ fn rollout(platform: &Platform, deployment: &Deployment) -> Object<RolloutSpec> 
                 auto_promotion_enabled: *auto_promote,
                 preview_replica_count: *preview_replicas,
                 scale_down_delay_seconds: scale_down_delay.as_secs(),
-                pre_promotion_analysis: analysis,
+                post_promotion_analysis: analysis,
             })
         }
         // Argo Rollouts has no rolling strategy of its own: a canary without steps replaces
@@ -359,8 +363,8 @@ const CONSECUTIVE_ERROR_LIMIT: u32 = 3;
 ///
 /// - `interval` between measurements, `count` measurements in all: without a count the analysis
 ///   runs until something stops it. A canary's background analysis is stopped when the rollout
-///   completes; a blue-green pre-promotion analysis is waited for, so it needs a count or the
-///   rollout never promotes. It measures for at least the query's window, and at least
+///   completes; a blue-green post-promotion analysis is waited for, so it needs a count or the
+///   rollout never completes. It measures for at least the query's window, and at least
 ///   [`MIN_MEASUREMENTS`] times.
 /// - A measurement is `Successful` when `successCondition` holds, `Failed` when
 ///   `failureCondition` holds, `Inconclusive` when neither does. The two conditions here are

@@ -395,3 +395,33 @@ fn helm_connections_name_the_secrets_and_keys_terraform_writes() {
     }
     assert!(checked > 50, "only {checked} outputs checked");
 }
+
+#[test]
+fn the_catalog_finds_each_services_objects_in_kubernetes() {
+    // Backstage's Kubernetes plugin lists a component's objects by its label selector: it must
+    // select the service's Rollout and pods, and nothing of another service.
+    let artifacts = acme();
+    for component in artifacts.iter().filter(|a| a.path.starts_with("catalog/components/")) {
+        let entity = &documents(&component.contents)[0];
+        let name = entity["metadata"]["name"].as_str().unwrap();
+        let selector = entity["metadata"]["annotations"]["backstage.io/kubernetes-label-selector"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: no label selector"));
+        let (key, value) = selector.split_once('=').unwrap();
+        let mut rollouts = 0;
+        for artifact in artifacts
+            .iter()
+            .filter(|a| a.path.starts_with("argo-rollouts/") && !a.path.ends_with("-test.yaml"))
+        {
+            for rollout in documents(&artifact.contents).iter().filter(|d| d["kind"] == "Rollout") {
+                let labels = &rollout["metadata"]["labels"];
+                let pods = &rollout["spec"]["template"]["metadata"]["labels"];
+                let mine = rollout["metadata"]["name"] == name;
+                assert_eq!(labels[key] == value, mine, "{}: {selector}", artifact.path);
+                assert_eq!(pods[key] == value, mine, "{}: {selector}", artifact.path);
+                rollouts += usize::from(mine);
+            }
+        }
+        assert!(rollouts > 0, "{name}: selects no Rollout");
+    }
+}

@@ -240,7 +240,13 @@ fn component_file(platform: &Platform, id: ServiceId, service: &Service) -> Arti
         .collect();
     depends_on.extend(resources.values().map(|(_, name)| format!("resource:default/{name}")));
     let mut annotations = BTreeMap::new();
-    annotations.insert("backstage.io/kubernetes-id".to_owned(), service.name.clone());
+    // Backstage's Kubernetes plugin finds the service's objects by this selector: every object
+    // idpc makes for the service carries the label (a `kubernetes-id` would need a label of
+    // its own on each of them).
+    annotations.insert(
+        "backstage.io/kubernetes-label-selector".to_owned(),
+        format!("app.kubernetes.io/name={}", service.name),
+    );
     annotations.insert("idpc.dev/source".to_owned(), platform.file_path(service.file).to_owned());
     let mut tags = vec![
         match service.criticality {

@@ -159,14 +159,37 @@ fn liveness_is_not_the_readiness_check() {
                 continue;
             }
             probed += 1;
-            assert_ne!(readiness["httpGet"], liveness["httpGet"], "{}", artifact.path);
-            match liveness["httpGet"]["path"].as_str() {
-                Some(path) => {
+            // What a probe asks: an HTTP path, a gRPC health check or a connection; and the
+            // number of the port it asks.
+            let number = |port: &serde_json::Value| {
+                port.as_u64().unwrap_or_else(|| {
+                    let ports = container["ports"].as_array().unwrap();
+                    let named = ports.iter().find(|p| p["name"] == *port).unwrap();
+                    named["containerPort"].as_u64().unwrap()
+                })
+            };
+            let asks = |probe: &serde_json::Value| {
+                let (kind, action) = ["httpGet", "grpc", "tcpSocket"]
+                    .into_iter()
+                    .find_map(|k| probe.get(k).map(|a| (k, a)))
+                    .unwrap_or_else(|| panic!("{}: {probe}", artifact.path));
+                (kind, action["path"].as_str().map(str::to_owned), number(&action["port"]))
+            };
+            let (readiness, liveness) = (asks(readiness), asks(liveness));
+            assert_ne!(readiness, liveness, "{}", artifact.path);
+            // A gRPC port is asked over gRPC: an HTTP/1.1 request to it fails.
+            if artifact.path.ends_with("/fraud-scorer.yaml") {
+                assert_eq!(readiness, ("grpc", None, 50051), "{}", artifact.path);
+            }
+            match &liveness {
+                (_, Some(path), _) => {
                     assert_eq!(path, "/livez", "{}", artifact.path);
-                    assert_eq!(liveness["failureThreshold"], 5);
+                    assert_eq!(container["livenessProbe"]["failureThreshold"], 5);
                     declared += 1;
                 }
-                None => assert_eq!(liveness["tcpSocket"]["port"], readiness["httpGet"]["port"]),
+                (kind, None, port) => {
+                    assert_eq!((*kind, *port), ("tcpSocket", readiness.2), "{}", artifact.path);
+                }
             }
         }
     }

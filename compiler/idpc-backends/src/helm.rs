@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Artifact;
+use crate::common::k8s::grpc_port;
 use crate::common::units::{Out, Unit};
 use crate::common::{self, names};
 
@@ -151,8 +152,13 @@ struct OutputRef {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Probes<'a> {
-    path: &'a str,
+    /// The HTTP path; none for a gRPC health check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
     port: &'a str,
+    /// Whether the probe is the standard gRPC health check (the port's protocol is gRPC).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    grpc: bool,
     period_seconds: u64,
     timeout_seconds: u64,
     failure_threshold: u32,
@@ -166,6 +172,9 @@ struct LivenessProbe<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
     port: &'a str,
+    /// Whether the probe is the standard gRPC health check (the port's protocol is gRPC).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    grpc: bool,
     period_seconds: u64,
     timeout_seconds: u64,
     failure_threshold: u32,
@@ -286,16 +295,18 @@ fn values<'a>(platform: &'a Platform, deployment: &'a Deployment) -> Values<'a> 
             .collect(),
         connections,
         probes: deployment.healthcheck.as_ref().map(|h| Probes {
-            path: &h.path,
+            path: grpc_port(service, &h.port).is_none().then_some(h.path.as_str()),
             port: &h.port,
+            grpc: grpc_port(service, &h.port).is_some(),
             period_seconds: h.interval.as_secs().max(1),
             timeout_seconds: h.timeout.as_secs().max(1),
             failure_threshold: h.threshold,
             initial_delay_seconds: h.initial_delay.as_secs(),
         }),
         liveness: deployment.liveness.as_ref().map(|l| LivenessProbe {
-            path: l.path.as_deref(),
+            path: l.path.as_deref().filter(|_| grpc_port(service, &l.port).is_none()),
             port: &l.port,
+            grpc: l.path.is_some() && grpc_port(service, &l.port).is_some(),
             period_seconds: l.interval.as_secs().max(1),
             timeout_seconds: l.timeout.as_secs().max(1),
             failure_threshold: l.threshold,

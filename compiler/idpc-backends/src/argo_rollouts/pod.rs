@@ -106,6 +106,8 @@ struct Probe {
     http_get: Option<HttpGet>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tcp_socket: Option<TcpSocket>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grpc: Option<Grpc>,
     period_seconds: u64,
     timeout_seconds: u64,
     failure_threshold: u32,
@@ -121,6 +123,12 @@ struct HttpGet {
 #[derive(Serialize, Clone)]
 struct TcpSocket {
     port: String,
+}
+
+/// The standard gRPC health check of a port (Kubernetes takes its number, not its name).
+#[derive(Serialize, Clone)]
+struct Grpc {
+    port: u16,
 }
 
 pub(crate) fn template(platform: &Platform, deployment: &Deployment) -> PodTemplate {
@@ -151,20 +159,34 @@ pub(crate) fn template(platform: &Platform, deployment: &Deployment) -> PodTempl
         limits.insert("cpu", cpu.to_string());
     }
     let readiness = deployment.healthcheck.as_ref().map(|h| Probe {
-        http_get: Some(HttpGet { path: h.path.clone(), port: h.port.clone() }),
+        http_get: k8s::grpc_port(service, &h.port)
+            .is_none()
+            .then(|| HttpGet { path: h.path.clone(), port: h.port.clone() }),
         tcp_socket: None,
+        grpc: k8s::grpc_port(service, &h.port).map(|port| Grpc { port }),
         period_seconds: h.interval.as_secs().max(1),
         timeout_seconds: h.timeout.as_secs().max(1),
         failure_threshold: h.threshold,
         initial_delay_seconds: h.initial_delay.as_secs(),
     });
-    let liveness = deployment.liveness.as_ref().map(|l| Probe {
-        http_get: l.path.as_ref().map(|path| HttpGet { path: path.clone(), port: l.port.clone() }),
-        tcp_socket: l.path.is_none().then(|| TcpSocket { port: l.port.clone() }),
-        period_seconds: l.interval.as_secs().max(1),
-        timeout_seconds: l.timeout.as_secs().max(1),
-        failure_threshold: l.threshold,
-        initial_delay_seconds: l.initial_delay.as_secs(),
+    let liveness = deployment.liveness.as_ref().map(|l| {
+        // Without a path the liveness probe only asks whether the port takes connections,
+        // whatever it speaks; with one, a gRPC port is asked over gRPC.
+        let grpc = k8s::grpc_port(service, &l.port).filter(|_| l.path.is_some());
+        Probe {
+            http_get: l
+                .path
+                .as_ref()
+                .filter(|_| grpc.is_none())
+                .map(|path| HttpGet { path: path.clone(), port: l.port.clone() }),
+            tcp_socket: (l.path.is_none() && grpc.is_none())
+                .then(|| TcpSocket { port: l.port.clone() }),
+            grpc: grpc.map(|port| Grpc { port }),
+            period_seconds: l.interval.as_secs().max(1),
+            timeout_seconds: l.timeout.as_secs().max(1),
+            failure_threshold: l.threshold,
+            initial_delay_seconds: l.initial_delay.as_secs(),
+        }
     });
     let mut labels = k8s::deployment_labels(platform, deployment);
     labels.retain(|k, _| k != "app.kubernetes.io/managed-by");

@@ -93,6 +93,13 @@ pub(crate) struct ServicePort {
     pub(crate) app_protocol: Option<String>,
 }
 
+/// The number of the port named `name` of `service`, if its protocol is gRPC: a server that
+/// answers only HTTP/2 fails an HTTP/1.1 probe, so its probes are gRPC health checks (which
+/// Kubernetes addresses by number).
+pub(crate) fn grpc_port(service: &idpc_ir::Service, name: &str) -> Option<u16> {
+    service.ports.iter().find(|p| p.name == name && p.protocol == "grpc").map(|p| p.number)
+}
+
 /// The ports of a service as `Service` ports targeting the container's named ports.
 pub(crate) fn service_ports(service: &idpc_ir::Service) -> Vec<ServicePort> {
     service

@@ -125,16 +125,15 @@ fn schema() -> Value {
     })
 }
 
-/// A probe: a port, its timing, and an HTTP path (required when `http`).
+/// A probe: a port, its timing, and an HTTP path (required when `http`, unless the probe is a
+/// gRPC health check).
 fn probe(http: bool) -> Value {
-    let mut required =
+    let required =
         vec!["port", "periodSeconds", "timeoutSeconds", "failureThreshold", "initialDelaySeconds"];
-    if http {
-        required.insert(0, "path");
-    }
-    object(
+    let mut probe = object(
         json!({
             "path": { "type": "string", "pattern": "^/" },
+            "grpc": { "const": true },
             "port": name(),
             "periodSeconds": count(1),
             "timeoutSeconds": count(1),
@@ -142,5 +141,9 @@ fn probe(http: bool) -> Value {
             "initialDelaySeconds": count(0)
         }),
         &required,
-    )
+    );
+    if http {
+        probe["oneOf"] = json!([{ "required": ["path"] }, { "required": ["grpc"] }]);
+    }
+    probe
 }

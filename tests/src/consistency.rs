@@ -425,3 +425,70 @@ fn the_catalog_finds_each_services_objects_in_kubernetes() {
         assert!(rollouts > 0, "{name}: selects no Rollout");
     }
 }
+
+#[test]
+fn helm_values_say_what_the_rollout_does() {
+    // A chart reading the values deploys what the Rollout describes: the steps, with the ones
+    // that wait for a person, and a blue-green's preview size and scale-down delay.
+    let artifacts = acme();
+    let mut compared = 0;
+    for values in
+        artifacts.iter().filter(|a| a.path.starts_with("helm/") && a.path.ends_with(".values.yaml"))
+    {
+        let (env, service) = {
+            let mut parts = values.path.trim_end_matches(".values.yaml").split('/').skip(1);
+            (parts.next().unwrap(), parts.next().unwrap())
+        };
+        let values = &documents(&values.contents)[0]["rollout"];
+        let rollout =
+            documents(&file(&artifacts, &format!("argo-rollouts/{env}/{service}.yaml")).contents)
+                .into_iter()
+                .find(|d| d["kind"] == "Rollout")
+                .unwrap();
+        let strategy = &rollout["spec"]["strategy"];
+        if let Some(steps) = strategy["canary"]["steps"].as_array().filter(|s| !s.is_empty()) {
+            // Each setWeight with the pause after it: a duration, or none (a person's).
+            let mut expected = Vec::new();
+            for (i, step) in steps.iter().enumerate() {
+                let Some(weight) = step["setWeight"].as_u64() else { continue };
+                let pause = steps.get(i + 1).map(|s| &s["pause"]).filter(|p| p.is_object());
+                let duration = pause.and_then(|p| p["duration"].as_str()).map(str::to_owned);
+                expected.push((
+                    weight,
+                    duration,
+                    pause.is_some_and(|p| p.get("duration").is_none()),
+                ));
+            }
+            let given: Vec<(u64, Option<String>, bool)> = values["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    (
+                        s["weight"].as_u64().unwrap(),
+                        s["pause"].as_str().map(str::to_owned),
+                        s["manual"] == true,
+                    )
+                })
+                .collect();
+            assert_eq!(given, expected, "{env}/{service}");
+            compared += 1;
+        }
+        if strategy["blueGreen"].is_object() {
+            let blue_green = &strategy["blueGreen"];
+            assert_eq!(
+                values["previewReplicas"], blue_green["previewReplicaCount"],
+                "{env}/{service}"
+            );
+            let delay = values["scaleDownDelay"].as_str().unwrap();
+            let seconds = idpc_ir::Duration::parse(delay).unwrap().as_secs();
+            assert_eq!(
+                Some(seconds),
+                blue_green["scaleDownDelaySeconds"].as_u64(),
+                "{env}/{service}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 10, "{compared}");
+}

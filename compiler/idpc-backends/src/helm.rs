@@ -189,6 +189,12 @@ struct Rollout {
     steps: Vec<Step>,
     #[serde(skip_serializing_if = "Option::is_none")]
     auto_promote: Option<bool>,
+    /// Blue-green: the instances of the new version before promotion, if not all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preview_replicas: Option<u32>,
+    /// Blue-green: how long the previous version stays after promotion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scale_down_delay: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_surge: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -203,6 +209,9 @@ struct Step {
     weight: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pause: Option<String>,
+    /// The rollout waits at this step for a person (a step before the last without a pause).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    manual: bool,
 }
 
 #[derive(Serialize)]
@@ -326,6 +335,8 @@ fn rollout(deployment: &Deployment) -> Rollout {
         strategy: "",
         steps: Vec::new(),
         auto_promote: None,
+        preview_replicas: None,
+        scale_down_delay: None,
         max_surge: None,
         max_unavailable: None,
         analysis,
@@ -335,12 +346,18 @@ fn rollout(deployment: &Deployment) -> Rollout {
             rollout.strategy = "canary";
             rollout.steps = steps
                 .iter()
-                .map(|s| Step { weight: s.weight, pause: s.pause.map(|p| p.single_unit()) })
+                .map(|s| Step {
+                    weight: s.weight,
+                    pause: s.pause.map(|p| p.single_unit()),
+                    manual: s.pause.is_none() && s.weight < 100,
+                })
                 .collect();
         }
-        Strategy::BlueGreen { auto_promote, .. } => {
+        Strategy::BlueGreen { auto_promote, preview_replicas, scale_down_delay } => {
             rollout.strategy = "blue-green";
             rollout.auto_promote = Some(*auto_promote);
+            rollout.preview_replicas = *preview_replicas;
+            rollout.scale_down_delay = Some(scale_down_delay.single_unit());
         }
         Strategy::Rolling { max_surge, max_unavailable } => {
             rollout.strategy = "rolling";

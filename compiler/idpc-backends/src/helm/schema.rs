@@ -110,9 +110,12 @@ fn schema() -> Value {
                 "strategy": { "enum": ["canary", "blue-green", "rolling"] },
                 "steps": list(object(json!({
                     "weight": { "type": "integer", "minimum": 1, "maximum": 100 },
-                    "pause": duration()
+                    "pause": duration(),
+                    "manual": { "const": true }
                 }), &["weight"])),
                 "autoPromote": { "type": "boolean" },
+                "previewReplicas": count(1),
+                "scaleDownDelay": duration(),
                 "maxSurge": { "type": "string" },
                 "maxUnavailable": { "type": "string" },
                 "analysis": object(json!({

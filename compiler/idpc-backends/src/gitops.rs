@@ -261,6 +261,15 @@ fn sync_policy(environment: &Environment) -> Option<SyncPolicy> {
     (!environment.approval.required).then(SyncPolicy::automated)
 }
 
+/// Argo CD's own namespace in the cluster it runs in: where the applications and projects are.
+fn argocd(gitops: &GitOps) -> Destination {
+    Destination {
+        name: None,
+        server: Some(IN_CLUSTER.to_owned()),
+        namespace: Some(gitops.namespace.clone()),
+    }
+}
+
 /// The namespace a platform application names as its destination on a cluster of
 /// `environment`. Argo CD checks an application's destination against its project's with the
 /// destination's namespace, and an empty one is allowed by none of the `platform` project's;
@@ -288,6 +297,10 @@ fn applications(
     let mut teams: BTreeMap<TeamId, Vec<&str>> = BTreeMap::new();
     let mut autoscaled: BTreeSet<TeamId> = BTreeSet::new();
     let mut weighted = false;
+    let gateway = platform
+        .ingress
+        .as_ref()
+        .is_some_and(|i| matches!(i.router, idpc_ir::Router::GatewayApi { .. }));
     for deployment in platform
         .deployments
         .iter()
@@ -298,10 +311,6 @@ fn applications(
         if deployment.autoscale.is_some() {
             autoscaled.insert(service.team);
         }
-        let gateway = platform
-            .ingress
-            .as_ref()
-            .is_some_and(|i| matches!(i.router, idpc_ir::Router::GatewayApi { .. }));
         weighted |= gateway
             && service.exposure.is_some()
             && matches!(deployment.strategy.value, idpc_ir::Strategy::Canary { .. });
@@ -316,10 +325,10 @@ fn applications(
             platform.environment(d.environment).name == environment.name
                 && !platform.service(d.service).slos.is_empty()
         });
+    let namespace = default_namespace(platform, environment);
     let mut objects = Vec::new();
     for (prefix, cluster) in clusters(environment) {
-        let destination =
-            Destination { namespace: default_namespace(platform, environment), ..cluster.clone() };
+        let destination = Destination { namespace: namespace.clone(), ..cluster.clone() };
         if has_rules {
             objects.push(Object {
                 api_version: API_VERSION,
@@ -425,11 +434,7 @@ fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
         spec: ApplicationSpec {
             project: PLATFORM_PROJECT.to_owned(),
             source: source(gitops, "gitops", Some("{projects.yaml,root.yaml}".to_owned())),
-            destination: Destination {
-                name: None,
-                server: Some(IN_CLUSTER.to_owned()),
-                namespace: Some(gitops.namespace.clone()),
-            },
+            destination: argocd(gitops),
             sync_policy: Some(SyncPolicy::automated()),
             ignore_differences: Vec::new(),
         },
@@ -447,11 +452,7 @@ fn roots(platform: &Platform, gitops: &GitOps) -> Vec<Object<ApplicationSpec>> {
             spec: ApplicationSpec {
                 project: PLATFORM_PROJECT.to_owned(),
                 source: source(gitops, &format!("gitops/{}", environment.name), None),
-                destination: Destination {
-                    name: None,
-                    server: Some(IN_CLUSTER.to_owned()),
-                    namespace: Some(gitops.namespace.clone()),
-                },
+                destination: argocd(gitops),
                 // The applications themselves follow the tree: they carry no workload.
                 sync_policy: Some(SyncPolicy::automated()),
                 ignore_differences: Vec::new(),
@@ -506,11 +507,7 @@ fn projects(platform: &Platform, gitops: &GitOps) -> Vec<Object<ProjectSpec>> {
     };
     let mut everything: Vec<Destination> =
         platform.teams.iter().flat_map(|team| team_namespaces(&team.name)).collect();
-    everything.push(Destination {
-        name: None,
-        server: Some(IN_CLUSTER.to_owned()),
-        namespace: Some(gitops.namespace.clone()),
-    });
+    everything.push(argocd(gitops));
     let mut objects = vec![Object {
         api_version: API_VERSION,
         kind: "AppProject",

@@ -303,14 +303,17 @@ fn values<'a>(platform: &'a Platform, deployment: &'a Deployment) -> Values<'a> 
             .map(|d| platform.service(*d).name.as_str())
             .collect(),
         connections,
-        probes: deployment.healthcheck.as_ref().map(|h| Probes {
-            path: grpc_port(service, &h.port).is_none().then_some(h.path.as_str()),
-            port: &h.port,
-            grpc: grpc_port(service, &h.port).is_some(),
-            period_seconds: h.interval.as_secs().max(1),
-            timeout_seconds: h.timeout.as_secs().max(1),
-            failure_threshold: h.threshold,
-            initial_delay_seconds: h.initial_delay.as_secs(),
+        probes: deployment.healthcheck.as_ref().map(|h| {
+            let grpc = grpc_port(service, &h.port).is_some();
+            Probes {
+                path: (!grpc).then_some(h.path.as_str()),
+                port: &h.port,
+                grpc,
+                period_seconds: h.interval.as_secs().max(1),
+                timeout_seconds: h.timeout.as_secs().max(1),
+                failure_threshold: h.threshold,
+                initial_delay_seconds: h.initial_delay.as_secs(),
+            }
         }),
         liveness: deployment.liveness.as_ref().map(|l| LivenessProbe {
             path: l.path.as_deref().filter(|_| grpc_port(service, &l.port).is_none()),

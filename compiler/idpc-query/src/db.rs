@@ -300,7 +300,7 @@ impl Database {
         // Only a snapshot's queries about names need the index: a one-shot compile, which
         // keeps no syntax trees, makes none (at 10,000 services, 30 ms on one core).
         let index = if self.keep_syntax { self.index() } else { Arc::default() };
-        let syntax: Vec<Span> =
+        let syntax: BTreeSet<Span> =
             diagnostics.iter().filter_map(|d| Some(d.primary.as_ref()?.span)).collect();
         let (kept, held) = held_back(analysis.diagnostics, complete, &broken, &syntax);
         diagnostics.extend(kept);
@@ -515,7 +515,7 @@ fn held_back(
     diagnostics: Vec<Diagnostic>,
     complete: bool,
     broken: &[FileId],
-    syntax: &[Span],
+    syntax: &BTreeSet<Span>,
 ) -> (Vec<Diagnostic>, usize) {
     if complete {
         return (diagnostics, 0);

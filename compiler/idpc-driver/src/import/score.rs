@@ -194,33 +194,29 @@ fn service_body(
     // Image.
     let image = get(container, "image").and_then(scalar);
     let valid = image.as_deref().filter(|i| *i != ".").map(|i| (i, idpc_ir::Image::parse(i)));
-    match valid {
+    let (comment, outcome, why) = match valid {
         Some((image, Ok(_))) => {
             w.node("image", &[kdl::string(image)]);
             mapped.note(input, at("image"), Outcome::Imported, format!("image `{image}`"));
+            (None, Outcome::Imported, String::new())
         }
-        Some((_, Err(why))) => {
-            let placeholder = format!("{name}:{PLACEHOLDER_VERSION}");
-            w.comment("The workload's image is not one idpc accepts: replace the placeholder.");
-            w.node("image", &[kdl::string(&placeholder)]);
-            mapped.note(
-                input,
-                at("image"),
-                Outcome::Dropped,
-                format!("{why}: wrote the placeholder `{placeholder}`; replace it"),
-            );
-        }
-        None => {
-            let placeholder = format!("{name}:{PLACEHOLDER_VERSION}");
-            w.comment("Score builds this image from source: replace the placeholder.");
-            w.node("image", &[kdl::string(&placeholder)]);
-            mapped.note(
-                input,
-                at("image"),
-                Outcome::Defaulted,
-                format!("the image is built from source (`.`): wrote the placeholder `{placeholder}`; replace it"),
-            );
-        }
+        Some((_, Err(why))) => (
+            Some("The workload's image is not one idpc accepts: replace the placeholder."),
+            Outcome::Dropped,
+            why,
+        ),
+        None => (
+            Some("Score builds this image from source: replace the placeholder."),
+            Outcome::Defaulted,
+            "the image is built from source (`.`)".to_owned(),
+        ),
+    };
+    if let Some(comment) = comment {
+        let placeholder = format!("{name}:{PLACEHOLDER_VERSION}");
+        w.comment(comment);
+        w.node("image", &[kdl::string(&placeholder)]);
+        let detail = format!("{why}: wrote the placeholder `{placeholder}`; replace it");
+        mapped.note(input, at("image"), outcome, detail);
     }
     for field in ["command", "args", "files", "volumes"] {
         if get(container, field).is_some() {
